@@ -1,0 +1,3 @@
+// Public surface of the crypto layer: hashes and storage-key hashers (signatures and VRF join later).
+export * from './hashing.ts'
+export * from './storage-keys.ts'

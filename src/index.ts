@@ -1,0 +1,3 @@
+// sublight: a Substrate/Polkadot light client and small full node. Public entry point.
+export * from './codec/index.ts'
+export * from './crypto/index.ts'
