@@ -52,12 +52,13 @@ export function fixedBytes(n: number): Codec<Uint8Array> {
   }
 }
 
-/** `Option<T>`; `Option<bool>` uses SCALE's special single-byte form (0 none, 1 true, 2 false). */
+/** `Option<T>`: tag byte 0 (None) or 1 (Some) then the value. As in parity-scale-codec, this holds for
+ *  `Option<bool>` too (two bytes); the one-byte form is the separate `OptionBool` shim below. */
 export function option<T>(c: Codec<T>): Codec<T | undefined> {
-  if ((c as Codec<unknown>) === bool) return optionBool as unknown as Codec<T | undefined>
   return { enc: (w, v) => void w.option(v, c.enc), dec: (r) => r.option(c.dec) }
 }
-const optionBool: Codec<boolean | undefined> = {
+/** parity-scale-codec's `OptionBool` shim: one byte, 0 = None, 1 = Some(true), 2 = Some(false). */
+export const optionBool: Codec<boolean | undefined> = {
   enc: (w, v) => void w.u8(v === undefined ? 0 : v ? 1 : 2),
   dec: (r) => {
     const at = r.pos

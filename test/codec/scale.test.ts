@@ -44,10 +44,17 @@ test('fixed ints, bool, strings, Option<bool>, Result, enums match Substrate enc
   assert.equal(toHex(scale.encode(scale.u64, 1n)), '0x0100000000000000')
   assert.equal(toHex(scale.encode(scale.i32, -1)), '0xffffffff')
   assert.equal(toHex(scale.encode(scale.str, 'abc')), '0x0c616263')
+  // Rust's Option<bool> is the generic Option (tag + bool); parity-scale-codec's OptionBool shim is one byte.
   const ob = scale.option(scale.bool)
   assert.equal(toHex(scale.encode(ob, undefined)), '0x00')
-  assert.equal(toHex(scale.encode(ob, true)), '0x01')
-  assert.equal(toHex(scale.encode(ob, false)), '0x02')
+  assert.equal(toHex(scale.encode(ob, true)), '0x0101')
+  assert.equal(toHex(scale.encode(ob, false)), '0x0100')
+  assert.throws(() => scale.decode(ob, fromHex('0x0102')), DecodeError)
+  assert.equal(toHex(scale.encode(scale.optionBool, undefined)), '0x00')
+  assert.equal(toHex(scale.encode(scale.optionBool, true)), '0x01')
+  assert.equal(toHex(scale.encode(scale.optionBool, false)), '0x02')
+  assert.equal(scale.decode(scale.optionBool, fromHex('0x02')), false)
+  assert.throws(() => scale.decode(scale.optionBool, fromHex('0x03')), DecodeError)
   assert.equal(toHex(scale.encode(scale.option(scale.u8), 5)), '0x0105')
   const res = scale.result(scale.u8, scale.str)
   assert.equal(toHex(scale.encode(res, { ok: true, value: 42 })), '0x002a')
@@ -60,11 +67,12 @@ test('fixed ints, bool, strings, Option<bool>, Result, enums match Substrate enc
 })
 
 test('property: SCALE round trips for compact, vectors, tuples, options and results', () => {
-  const c = scale.tuple(scale.compact, scale.vec(scale.u32), scale.option(scale.bool), scale.result(scale.u128, scale.bytes), scale.str, scale.array(scale.u8, 3))
+  const c = scale.tuple(scale.compact, scale.vec(scale.u32), scale.option(scale.bool), scale.result(scale.u128, scale.bytes), scale.str, scale.optionBool, scale.array(scale.u8, 3))
   fc.assert(
     fc.property(
       fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
       fc.array(fc.nat({ max: 0xffffffff })),
+      fc.option(fc.boolean(), { nil: undefined }),
       fc.option(fc.boolean(), { nil: undefined }),
       fc.oneof(
         fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }).map((value) => ({ ok: true as const, value })),
@@ -72,8 +80,8 @@ test('property: SCALE round trips for compact, vectors, tuples, options and resu
       ),
       fc.string(),
       fc.array(fc.nat({ max: 255 }), { minLength: 3, maxLength: 3 }),
-      (a, b, d, e, f, g) => {
-        const v: [bigint, number[], boolean | undefined, scale.Result<bigint, Uint8Array>, string, number[]] = [a, b, d, e, f, g]
+      (a, b, d, d2, e, f, g) => {
+        const v: [bigint, number[], boolean | undefined, scale.Result<bigint, Uint8Array>, string, boolean | undefined, number[]] = [a, b, d, e, f, d2, g]
         const bytes = scale.encode(c, v)
         assert.deepEqual(scale.decode(c, bytes), v)
       },

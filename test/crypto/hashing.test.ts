@@ -30,3 +30,16 @@ test('storage-key hashers', () => {
   const k2 = storageKey('X', 'Y', ['Twox64Concat', utf8('a')], ['Identity', utf8('b')])
   assert.equal(toHex(k2.subarray(32)), toHex(twox64(utf8('a'))) + '6162')
 })
+
+test('property: WebAssembly blake2b agrees with @noble/hashes (independent implementation) at every output size', async () => {
+  const fc = (await import('fast-check')).default
+  const { blake2b } = await import('@noble/hashes/blake2.js')
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
+      assert.deepEqual(blake2_256(data), blake2b(data, { dkLen: 32 }))
+      assert.deepEqual(blake2_128(data), blake2b(data, { dkLen: 16 }))
+      assert.deepEqual(blake2_64(data), blake2b(data, { dkLen: 8 }))
+    }),
+    { numRuns: 500 },
+  )
+})
