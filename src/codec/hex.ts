@@ -26,6 +26,11 @@ function nibble(c: number): number {
   return -1
 }
 
+// Node's native hex decoder when present (about 10x faster on runtime-sized strings); it stops at the
+// first invalid pair, which we detect from the number of bytes written. Browsers use the loop below.
+type NativeBuffer = { from(b: ArrayBuffer, o: number, l: number): { write(s: string, o: number, l: number, enc: 'hex'): number } }
+const NativeBuf = (globalThis as { Buffer?: NativeBuffer }).Buffer
+
 /** Decodes hex with or without `0x` prefix; throws `HexError` on malformed input. */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== 'string') throw new HexError('NotAString', `expected a hex string, got ${typeof hex}`)
@@ -33,6 +38,11 @@ export function fromHex(hex: string): Uint8Array {
   const len = hex.length - start
   if (len % 2 !== 0) throw new HexError('OddLength', `hex string has odd length ${len}`)
   const out = new Uint8Array(len / 2)
+  if (NativeBuf !== undefined && out.length >= 64) {
+    const written = NativeBuf.from(out.buffer, 0, out.length).write(start === 0 ? hex : hex.slice(2), 0, out.length, 'hex')
+    if (written === out.length) return out
+    throw new HexError('BadCharacter', `bad hex character near offset ${start + 2 * written}`)
+  }
   for (let i = 0; i < out.length; i++) {
     const hi = nibble(hex.charCodeAt(start + 2 * i))
     const lo = nibble(hex.charCodeAt(start + 2 * i + 1))

@@ -106,3 +106,16 @@ test('robustness: random and truncated inputs only ever throw DecodeError', () =
   const w = new Writer().compact(1n << 60n)
   assert.throws(() => scale.decode(scale.vec(scale.u8), w.finish()), (e: unknown) => e instanceof DecodeError && (e.code === 'TooShort' || e.code === 'TooLarge'))
 })
+
+test('hex: long and short inputs decode identically; bad characters anywhere are typed errors', async () => {
+  const { HexError } = await import('../../src/codec/index.ts')
+  const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) & 255)
+  assert.deepEqual(fromHex(toHex(bytes)), bytes)
+  assert.deepEqual(fromHex(toHex(bytes).slice(2).toUpperCase()), bytes)
+  for (const at of [2, 101, 599]) {
+    const bad = toHex(bytes).split('')
+    bad[at] = 'g'
+    assert.throws(() => fromHex(bad.join('')), (e: unknown) => e instanceof HexError && e.code === 'BadCharacter')
+  }
+  assert.throws(() => fromHex('0xabc'), (e: unknown) => e instanceof HexError && e.code === 'OddLength')
+})
