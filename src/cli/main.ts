@@ -1,5 +1,9 @@
-// `sublight` command-line entry: dispatches sub-commands; each returns an exit code. Errors from bad
-// input are printed as one line on stderr (no stack trace) and give exit code 1.
+// `sublight` command-line entry: dispatches sub-commands; each returns an exit code. Bad input (missing
+// file, bad JSON, bad spec, bad usage) prints one clear line on stderr and exits 1, no stack trace.
+
+import { ChainSpecError } from '../chain-spec/index.ts'
+import { chainSpecCommand } from './chain-spec.ts'
+import { CliError } from './errors.ts'
 
 const USAGE = `usage: sublight <command> [options]
 
@@ -7,17 +11,32 @@ commands:
   chain-spec <file> [--json]     summarize a chain spec (genesis hash, state root, checkpoint, runtime)
 `
 
+const out = (s: string): void => void process.stdout.write(s)
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
-  switch (cmd) {
-    case undefined:
-    case '-h':
-    case '--help':
-      process.stdout.write(USAGE)
-      return cmd === undefined ? 1 : 0
-    default:
-      process.stderr.write(`sublight: unknown command '${cmd}'\n${USAGE}`)
-      void rest
+  try {
+    switch (cmd) {
+      case undefined:
+        process.stderr.write(USAGE)
+        return 1
+      case '-h':
+      case '--help':
+      case 'help':
+        out(USAGE)
+        return 0
+      case 'chain-spec':
+        return await chainSpecCommand(rest, out)
+      default:
+        throw new CliError(`unknown command '${cmd}' (try 'sublight --help')`)
+    }
+  } catch (e) {
+    if (e instanceof CliError || e instanceof ChainSpecError) {
+      process.stderr.write(`sublight: ${e.message}\n`)
       return 1
+    }
+    // Unexpected: still one line, but say it is a bug.
+    process.stderr.write(`sublight: internal error: ${(e as Error)?.message ?? String(e)}\n`)
+    return 2
   }
 }
