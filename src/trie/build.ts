@@ -43,11 +43,12 @@ class Builder {
     private readonly values: Uint8Array[],
     private readonly version: StateVersion,
     private readonly sink: NodeSink | undefined,
+    private readonly hash: (b: Uint8Array) => Uint8Array,
   ) {}
 
   value(v: Uint8Array): NodeValue {
     if (this.version === 1 && v.length >= V1_HASHED_VALUE_THRESHOLD) {
-      const hash = blake2_256(v)
+      const hash = this.hash(v)
       this.sink?.(hash, v)
       return { kind: 'hash', hash }
     }
@@ -56,7 +57,7 @@ class Builder {
 
   ref(encoding: Uint8Array): NodeRef {
     if (encoding.length < 32) return { kind: 'inline', node: encoding }
-    const hash = blake2_256(encoding)
+    const hash = this.hash(encoding)
     this.sink?.(hash, encoding)
     return { kind: 'hash', hash }
   }
@@ -90,8 +91,11 @@ class Builder {
   }
 }
 
-/** Encodes the root node of a trie over already sorted, duplicate-free entries (0x00 when empty). */
-export function buildRootNode(sorted: readonly Entry[], version: StateVersion, sink?: NodeSink): Uint8Array {
+/**
+ * Encodes the root node of a trie over already sorted, duplicate-free entries (0x00 when empty).
+ * `hasher` is blake2-256 for Substrate state; `ext_trie_keccak_*` builds the same layout with keccak.
+ */
+export function buildRootNode(sorted: readonly Entry[], version: StateVersion, sink?: NodeSink, hasher: (b: Uint8Array) => Uint8Array = blake2_256): Uint8Array {
   checkVersion(version)
   if (sorted.length === 0) return new Uint8Array([0])
   const b = new Builder(
@@ -99,6 +103,7 @@ export function buildRootNode(sorted: readonly Entry[], version: StateVersion, s
     sorted.map((e) => e[1]),
     version,
     sink,
+    hasher,
   )
   return b.node(0, sorted.length, 0)
 }

@@ -1,0 +1,452 @@
+// The Substrate host API (sp-io) offered to runtimes: storage and child storage, hashing, crypto
+// (verification, recovery, batch, keystore), trie roots and proofs, allocator, logging, misc, offchain
+// indexing, panic handling, transaction indexing. Each function reads its arguments from the runtime's
+// memory (pointer-sizes: ptr in the low 32 bits, length in the high 32 bits), does its work
+// synchronously against the overlay, and writes results through the freeing-bump allocator.
+
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { keccak_512 } from '@noble/hashes/sha3.js'
+import * as sr25519 from '@scure/sr25519'
+import { Reader, Writer, fromUtf8, toHex } from '../codec/index.ts'
+import { blake2_128, blake2_256, keccak256, sha2_256, twox128, twox256, twox64 } from '../crypto/index.ts'
+import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
+import type { FreeingBumpAllocator } from './allocator.ts'
+import { ExecutorError } from './errors.ts'
+import { Keystore, ecdsaSignPrehashed, type KeyScheme } from './keystore.ts'
+import type { OverlayStorage } from './storage.ts'
+
+export interface RuntimeLog {
+  level: number
+  target: string
+  message: string
+}
+
+/** Everything a host function may touch during one call. */
+export interface HostContext {
+  memory(): WebAssembly.Memory
+  allocator: FreeingBumpAllocator
+  storage: OverlayStorage
+  keystore: Keystore | undefined
+  offchainIndex: [key: Uint8Array, value: Uint8Array | null][]
+  logs: RuntimeLog[]
+  /** 0 = off, 1 = error … 5 = trace. */
+  maxLogLevel: number
+  batchResults: boolean[] | undefined
+  panicMessage: string | undefined
+  /** Encoded `RuntimeVersion` of other runtime code (for ext_misc_runtime_version), or undefined. */
+  runtimeVersionOf(code: Uint8Array): Uint8Array | undefined
+}
+
+/** Thrown by `ext_panic_handler_abort_on_panic` to unwind out of the runtime. */
+export class RuntimePanic extends Error {
+  override readonly name = 'RuntimePanic'
+}
+
+type HostFn = (...args: (number | bigint)[]) => number | bigint | void
+
+// --- memory helpers ---------------------------------------------------------------------------------
+function view(ctx: HostContext): Uint8Array {
+  return new Uint8Array(ctx.memory().buffer)
+}
+function read(ctx: HostContext, ptr: number, len: number): Uint8Array {
+  const m = view(ctx)
+  if (ptr < 0 || len < 0 || ptr + len > m.length) throw new ExecutorError('BadHostCall', `memory access out of bounds: ${ptr}+${len}`)
+  return m.slice(ptr, ptr + len)
+}
+function readPs(ctx: HostContext, ps: number | bigint): Uint8Array {
+  const v = BigInt(ps)
+  return read(ctx, Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn))
+}
+function write(ctx: HostContext, ptr: number, bytes: Uint8Array): void {
+  const m = view(ctx)
+  if (ptr < 0 || ptr + bytes.length > m.length) throw new ExecutorError('BadHostCall', `memory write out of bounds: ${ptr}+${bytes.length}`)
+  m.set(bytes, ptr)
+}
+function allocator(ctx: HostContext) {
+  return {
+    size: () => ctx.memory().buffer.byteLength,
+    readU64: (p: number) => new DataView(ctx.memory().buffer).getBigUint64(p, true),
+    writeU64: (p: number, v: bigint) => new DataView(ctx.memory().buffer).setBigUint64(p, v, true),
+  }
+}
+export function alloc(ctx: HostContext, bytes: Uint8Array): number {
+  const ptr = ctx.allocator.allocate(allocator(ctx), bytes.length)
+  write(ctx, ptr, bytes)
+  return ptr
+}
+export function freePtr(ctx: HostContext, ptr: number): void {
+  ctx.allocator.deallocate(allocator(ctx), ptr)
+}
+function retPs(ctx: HostContext, bytes: Uint8Array): bigint {
+  const ptr = alloc(ctx, bytes)
+  return BigInt(ptr) | (BigInt(bytes.length) << 32n)
+}
+const num = (x: number | bigint): number => Number(x) >>> 0
+
+// --- SCALE helpers ----------------------------------------------------------------------------------
+function optionBytes(v: Uint8Array | undefined): Uint8Array {
+  const w = new Writer(v ? v.length + 5 : 1)
+  w.option(v, (w2, x) => void w2.vecU8(x))
+  return w.finish()
+}
+function decodeOptionU32(b: Uint8Array): number | undefined {
+  const r = new Reader(b)
+  const v = r.option((x) => x.u32())
+  r.finish()
+  return v
+}
+function decodeOptionBytes(b: Uint8Array): Uint8Array | undefined {
+  const r = new Reader(b)
+  const v = r.option((x) => x.vecU8())
+  r.finish()
+  return v
+}
+function decodeEntries(b: Uint8Array): Entry[] {
+  const r = new Reader(b)
+  const v = r.vec((x) => [x.vecU8(), x.vecU8()] as const, 2)
+  r.finish()
+  return v
+}
+function decodeVecBytes(b: Uint8Array): Uint8Array[] {
+  const r = new Reader(b)
+  const v = r.vec((x) => x.vecU8(), 1)
+  r.finish()
+  return v
+}
+function stateVersionArg(v: number | bigint): StateVersion {
+  const n = Number(v)
+  if (n !== 0 && n !== 1) throw new ExecutorError('BadHostCall', `invalid state version ${n}`)
+  return n
+}
+/** KillStorageResult: AllRemoved(u32) = 0, SomeRemaining(u32) = 1. */
+function killResult(allRemoved: boolean, count: number): Uint8Array {
+  return new Writer(5).u8(allRemoved ? 0 : 1).u32(count).finish()
+}
+/** MultiRemovalResults { maybe_cursor: Option<Vec<u8>>, backend: u32, unique: u32, loops: u32 }. */
+function multiRemoval(cursor: Uint8Array | undefined, removed: number): Uint8Array {
+  const w = new Writer(16)
+  w.option(cursor, (w2, c) => void w2.vecU8(c))
+  return w.u32(removed).u32(removed).u32(removed).finish()
+}
+
+// --- storage operations shared by the top and child families -----------------------------------------
+/** Deletes keys with `prefix` (limit: max deletions). Returns [all removed, count, next key if stopped]. */
+function clearPrefix(ctx: HostContext, prefix: Uint8Array, limit: number | undefined, childKey?: Uint8Array, startAfter?: Uint8Array): [boolean, number, Uint8Array | undefined] {
+  const st = ctx.storage
+  let count = 0
+  let key: Uint8Array | undefined
+  if (startAfter) key = startAfter
+  else key = st.get(prefix, childKey) !== undefined ? prefix : st.nextKey(prefix, childKey)
+  const first = startAfter ? st.nextKey(startAfter, childKey) : key
+  key = first
+  while (key !== undefined && startsWith(key, prefix)) {
+    if (limit !== undefined && count >= limit) return [false, count, key]
+    const next = st.nextKey(key, childKey)
+    st.set(key, null, childKey)
+    count++
+    key = next
+  }
+  return [true, count, undefined]
+}
+function startsWith(b: Uint8Array, p: Uint8Array): boolean {
+  if (p.length > b.length) return false
+  for (let i = 0; i < p.length; i++) if (b[i] !== p[i]) return false
+  return true
+}
+function readInto(ctx: HostContext, value: Uint8Array | undefined, out: number | bigint, offset: number): bigint {
+  if (value === undefined) return retPs(ctx, new Uint8Array([0]))
+  const o = BigInt(out)
+  const outPtr = Number(o & 0xffffffffn)
+  const outLen = Number(o >> 32n)
+  const start = Math.min(offset, value.length)
+  const chunk = value.subarray(start, start + outLen)
+  write(ctx, outPtr, chunk)
+  return retPs(ctx, new Writer(5).u8(1).u32(value.length - start).finish())
+}
+/** `ext_storage_append`: push one already-encoded item onto a SCALE `Vec` value. */
+function appendToVec(existing: Uint8Array | undefined, item: Uint8Array): Uint8Array {
+  if (existing !== undefined && existing.length > 0) {
+    try {
+      const r = new Reader(existing)
+      const n = r.compactNumber(0xffffffff)
+      const rest = existing.subarray(r.pos)
+      return new Writer(existing.length + item.length + 5).compact(n + 1).bytes(rest).bytes(item).finish()
+    } catch {
+      // not a valid vector: replaced by a vector of the new item, as Substrate does
+    }
+  }
+  return new Writer(item.length + 1).compact(1).bytes(item).finish()
+}
+
+// --- crypto -----------------------------------------------------------------------------------------
+function ed25519Verify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
+  try {
+    return ed25519.verify(sig, msg, pub, { zip215: true })
+  } catch {
+    return false
+  }
+}
+function sr25519Verify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
+  try {
+    return sr25519.verify(msg, sig, pub)
+  } catch {
+    return false
+  }
+}
+const SECP_N = secp256k1.Point.CURVE().n
+/** Recovers the public key of an (r ++ s ++ v) signature over a 32-byte hash; a number is an EcdsaVerifyError. */
+function secpRecover(sig: Uint8Array, hash: Uint8Array, allowOverflow: boolean): Uint8Array | 0 | 1 | 2 {
+  let v = sig[64]
+  if (v > 26) v -= 27
+  if (v > 3) return 1 // BadV
+  let r = BigInt(toHex(sig.subarray(0, 32)))
+  let s = BigInt(toHex(sig.subarray(32, 64)))
+  if (r >= SECP_N || s >= SECP_N) {
+    if (!allowOverflow) return 0 // BadRS
+    r %= SECP_N
+    s %= SECP_N
+  }
+  if (r === 0n || s === 0n) return 2
+  try {
+    const point = new secp256k1.Signature(r, s, v).recoverPublicKey(hash)
+    return point.toBytes(false)
+  } catch {
+    return 2 // BadSignature
+  }
+}
+function ecdsaVerify(sig: Uint8Array, hash: Uint8Array, pub: Uint8Array): boolean {
+  const rec = secpRecover(sig, hash, false)
+  if (typeof rec === 'number') return false
+  try {
+    return toHex(secp256k1.Point.fromBytes(rec).toBytes(true)) === toHex(pub)
+  } catch {
+    return false
+  }
+}
+
+// --- trie roots with either hasher --------------------------------------------------------------------
+function rootOf(entries: Entry[], version: StateVersion, keccak: boolean): Uint8Array {
+  if (!keccak) return blake2_256(buildRootNode(sortedEntries(entries), version))
+  return keccakTrieRoot(entries, version)
+}
+function orderedEntries(values: Uint8Array[]): Entry[] {
+  return values.map((v, i) => [new Writer(5).compact(i).finish(), v] as const)
+}
+/** Keccak-256 tries (ext_trie_keccak_*): same layout, other hasher. */
+function keccakTrieRoot(entries: Entry[], version: StateVersion): Uint8Array {
+  return keccak256(buildRootNode(sortedEntries(entries), version, undefined, keccak256))
+}
+
+export function levelName(level: number): string {
+  return ['off', 'error', 'warn', 'info', 'debug', 'trace'][level] ?? String(level)
+}
+
+/** Builds the `env` import object for one call. */
+export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
+  const st = () => ctx.storage
+  const childPs = (ps: number | bigint) => readPs(ctx, ps)
+  const hashFn = (f: (d: Uint8Array) => Uint8Array) => (data: number | bigint) => alloc(ctx, f(readPs(ctx, data)))
+  const keystore = (): Keystore => {
+    if (!ctx.keystore) ctx.keystore = new Keystore()
+    return ctx.keystore
+  }
+  const pubLen = (s: KeyScheme) => (s === 'ecdsa' ? 33 : 32)
+  const keyFns = (s: KeyScheme): Record<string, HostFn> => ({
+    [`ext_crypto_${s}_public_keys_version_1`]: (id) => {
+      const keys = keystore().publicKeys(read(ctx, num(id), 4), s)
+      const w = new Writer(keys.length * 33 + 5).compact(keys.length)
+      for (const k of keys) w.bytes(k)
+      return retPs(ctx, w.finish())
+    },
+    [`ext_crypto_${s}_generate_version_1`]: (id, seed) => {
+      const seedBytes = decodeOptionBytes(readPs(ctx, seed))
+      const material = seedBytes === undefined ? crypto.getRandomValues(new Uint8Array(32)) : seedBytes.length === 32 ? seedBytes : blake2_256(seedBytes)
+      return alloc(ctx, keystore().insert(read(ctx, num(id), 4), s, material))
+    },
+    [`ext_crypto_${s}_sign_version_1`]: (id, pub, msg) =>
+      retPs(ctx, optionFixed(keystore().sign(read(ctx, num(id), 4), s, read(ctx, num(pub), pubLen(s)), readPs(ctx, msg)))),
+  })
+  const optionFixed = (v: Uint8Array | undefined) => (v === undefined ? new Uint8Array([0]) : new Writer(v.length + 1).u8(1).bytes(v).finish())
+  const verifyOrBatch = (ok: boolean): number => {
+    if (ctx.batchResults) ctx.batchResults.push(ok)
+    return ok ? 1 : 0
+  }
+  const recover = (compressed: boolean, allowOverflow: boolean): HostFn => (sig, msg) => {
+    const rec = secpRecover(read(ctx, num(sig), 65), read(ctx, num(msg), 32), allowOverflow)
+    if (typeof rec === 'number') return retPs(ctx, new Uint8Array([1, rec]))
+    const key = compressed ? secp256k1.Point.fromBytes(rec).toBytes(true) : rec.subarray(1)
+    return retPs(ctx, new Writer(key.length + 1).u8(0).bytes(key).finish())
+  }
+  const trieFns = (name: 'blake2_256' | 'keccak_256'): Record<string, HostFn> => {
+    const keccak = name === 'keccak_256'
+    const verify = (version: StateVersion, rootPtr: number | bigint, proof: number | bigint, key: number | bigint, value: number | bigint): number => {
+      try {
+        const root = read(ctx, num(rootPtr), 32)
+        const nodes = decodeVecBytes(readPs(ctx, proof))
+        if (keccak) return 0 // keccak proofs are not used by relay-chain runtimes; never claim validity
+        void version
+        const r = TrieProof.fromNodes(root, nodes).get(readPs(ctx, key))
+        const expected = readPs(ctx, value)
+        return r.kind === 'value' && toHex(r.value) === toHex(expected) ? 1 : 0
+      } catch (e) {
+        if (e instanceof ExecutorError) throw e
+        return 0
+      }
+    }
+    return {
+      [`ext_trie_${name}_root_version_1`]: (input) => alloc(ctx, rootOf(decodeEntries(readPs(ctx, input)), 0, keccak)),
+      [`ext_trie_${name}_root_version_2`]: (input, v) => alloc(ctx, rootOf(decodeEntries(readPs(ctx, input)), stateVersionArg(v), keccak)),
+      [`ext_trie_${name}_ordered_root_version_1`]: (input) => alloc(ctx, rootOf(orderedEntries(decodeVecBytes(readPs(ctx, input))), 0, keccak)),
+      [`ext_trie_${name}_ordered_root_version_2`]: (input, v) => alloc(ctx, rootOf(orderedEntries(decodeVecBytes(readPs(ctx, input))), stateVersionArg(v), keccak)),
+      [`ext_trie_${name}_verify_proof_version_1`]: (root, proof, key, value) => verify(0, root, proof, key, value),
+      [`ext_trie_${name}_verify_proof_version_2`]: (root, proof, key, value, v) => verify(stateVersionArg(v), root, proof, key, value),
+    }
+  }
+
+  const fns: Record<string, HostFn> = {
+    // storage ---------------------------------------------------------------------------------------
+    ext_storage_get_version_1: (key) => retPs(ctx, optionBytes(st().get(readPs(ctx, key)))),
+    ext_storage_read_version_1: (key, out, offset) => readInto(ctx, st().get(readPs(ctx, key)), out, num(offset)),
+    ext_storage_set_version_1: (key, value) => st().set(readPs(ctx, key), readPs(ctx, value)),
+    ext_storage_clear_version_1: (key) => st().set(readPs(ctx, key), null),
+    ext_storage_exists_version_1: (key) => (st().get(readPs(ctx, key)) !== undefined ? 1 : 0),
+    ext_storage_clear_prefix_version_1: (prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined),
+    ext_storage_clear_prefix_version_2: (prefix, limit) => {
+      const [all, n] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)))
+      return retPs(ctx, killResult(all, n))
+    },
+    ext_storage_clear_prefix_version_3: (prefix, limit, cursor) => {
+      const [, n, next] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), undefined, decodeOptionBytes(readPs(ctx, cursor)))
+      return retPs(ctx, multiRemoval(next, n))
+    },
+    ext_storage_root_version_1: () => retPs(ctx, st().root(0)),
+    ext_storage_root_version_2: (v) => retPs(ctx, st().root(stateVersionArg(v))),
+    ext_storage_changes_root_version_1: () => retPs(ctx, new Uint8Array([0])),
+    ext_storage_next_key_version_1: (key) => retPs(ctx, optionBytes(st().nextKey(readPs(ctx, key)))),
+    ext_storage_append_version_1: (key, value) => {
+      const k = readPs(ctx, key)
+      st().set(k, appendToVec(st().get(k), readPs(ctx, value)))
+    },
+    ext_storage_start_transaction_version_1: () => st().startTransaction(),
+    ext_storage_rollback_transaction_version_1: () => st().rollbackTransaction(),
+    ext_storage_commit_transaction_version_1: () => st().commitTransaction(),
+
+    // default child storage ---------------------------------------------------------------------------
+    ext_default_child_storage_get_version_1: (ck, key) => retPs(ctx, optionBytes(st().get(readPs(ctx, key), childPs(ck)))),
+    ext_default_child_storage_read_version_1: (ck, key, out, offset) => readInto(ctx, st().get(readPs(ctx, key), childPs(ck)), out, num(offset)),
+    ext_default_child_storage_set_version_1: (ck, key, value) => st().set(readPs(ctx, key), readPs(ctx, value), childPs(ck)),
+    ext_default_child_storage_clear_version_1: (ck, key) => st().set(readPs(ctx, key), null, childPs(ck)),
+    ext_default_child_storage_exists_version_1: (ck, key) => (st().get(readPs(ctx, key), childPs(ck)) !== undefined ? 1 : 0),
+    ext_default_child_storage_storage_kill_version_1: (ck) => void clearPrefix(ctx, new Uint8Array(), undefined, childPs(ck)),
+    ext_default_child_storage_storage_kill_version_2: (ck, limit) => (clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck))[0] ? 1 : 0),
+    ext_default_child_storage_storage_kill_version_3: (ck, limit) => {
+      const [all, n] = clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck))
+      return retPs(ctx, killResult(all, n))
+    },
+    ext_default_child_storage_clear_prefix_version_1: (ck, prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined, childPs(ck)),
+    ext_default_child_storage_clear_prefix_version_2: (ck, prefix, limit) => {
+      const [all, n] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck))
+      return retPs(ctx, killResult(all, n))
+    },
+    ext_default_child_storage_clear_prefix_version_3: (ck, prefix, limit, cursor) => {
+      const [, n, next] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck), decodeOptionBytes(readPs(ctx, cursor)))
+      return retPs(ctx, multiRemoval(next, n))
+    },
+    ext_default_child_storage_root_version_1: (ck) => retPs(ctx, st().childRoot(childPs(ck), 0)),
+    ext_default_child_storage_root_version_2: (ck, v) => retPs(ctx, st().childRoot(childPs(ck), stateVersionArg(v))),
+    ext_default_child_storage_next_key_version_1: (ck, key) => retPs(ctx, optionBytes(st().nextKey(readPs(ctx, key), childPs(ck)))),
+
+    // hashing ---------------------------------------------------------------------------------------
+    ext_hashing_keccak_256_version_1: hashFn(keccak256),
+    ext_hashing_keccak_512_version_1: hashFn((d) => keccak_512(d)),
+    ext_hashing_sha2_256_version_1: hashFn(sha2_256),
+    ext_hashing_blake2_128_version_1: hashFn(blake2_128),
+    ext_hashing_blake2_256_version_1: hashFn(blake2_256),
+    ext_hashing_twox_64_version_1: hashFn(twox64),
+    ext_hashing_twox_128_version_1: hashFn(twox128),
+    ext_hashing_twox_256_version_1: hashFn(twox256),
+
+    // crypto ----------------------------------------------------------------------------------------
+    ...keyFns('ed25519'),
+    ...keyFns('sr25519'),
+    ...keyFns('ecdsa'),
+    ext_crypto_ecdsa_sign_prehashed_version_1: (id, pub, msg) => {
+      const ks = keystore()
+      const sig = ks.sign(read(ctx, num(id), 4), 'ecdsa', read(ctx, num(pub), 33), read(ctx, num(msg), 32), true)
+      return retPs(ctx, optionFixed(sig))
+    },
+    ext_crypto_ed25519_verify_version_1: (sig, msg, pub) => (ed25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
+    ext_crypto_sr25519_verify_version_1: (sig, msg, pub) => (sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
+    ext_crypto_sr25519_verify_version_2: (sig, msg, pub) => (sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
+    ext_crypto_ecdsa_verify_version_1: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
+    ext_crypto_ecdsa_verify_version_2: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
+    ext_crypto_ecdsa_verify_prehashed_version_1: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), read(ctx, num(msg), 32), read(ctx, num(pub), 33)) ? 1 : 0),
+    ext_crypto_ed25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(ed25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32))),
+    ext_crypto_sr25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32))),
+    ext_crypto_ecdsa_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33))),
+    ext_crypto_start_batch_verify_version_1: () => {
+      if (ctx.batchResults) throw new ExecutorError('BadHostCall', 'batch verification already started')
+      ctx.batchResults = []
+    },
+    ext_crypto_finish_batch_verify_version_1: () => {
+      if (!ctx.batchResults) throw new ExecutorError('BadHostCall', 'batch verification not started')
+      const ok = ctx.batchResults.every(Boolean)
+      ctx.batchResults = undefined
+      return ok ? 1 : 0
+    },
+    ext_crypto_secp256k1_ecdsa_recover_version_1: recover(false, true),
+    ext_crypto_secp256k1_ecdsa_recover_version_2: recover(false, false),
+    ext_crypto_secp256k1_ecdsa_recover_compressed_version_1: recover(true, true),
+    ext_crypto_secp256k1_ecdsa_recover_compressed_version_2: recover(true, false),
+
+    // trie ------------------------------------------------------------------------------------------
+    ...trieFns('blake2_256'),
+    ...trieFns('keccak_256'),
+
+    // misc, allocator, logging ----------------------------------------------------------------------
+    ext_misc_print_num_version_1: (n) => void ctx.logs.push({ level: 4, target: 'runtime', message: String(BigInt(n)) }),
+    ext_misc_print_utf8_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: utf8Lossy(readPs(ctx, s)) }),
+    ext_misc_print_hex_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: toHex(readPs(ctx, s)) }),
+    ext_misc_runtime_version_version_1: (code) => retPs(ctx, optionBytes(ctx.runtimeVersionOf(readPs(ctx, code)))),
+    ext_allocator_malloc_version_1: (size) => ctx.allocator.allocate(allocator(ctx), num(size)),
+    ext_allocator_free_version_1: (ptr) => freePtr(ctx, num(ptr)),
+    ext_logging_log_version_1: (level, target, message) => {
+      // LogLevel crosses the boundary as its variant index (Error = 0 … Trace = 4); we store 1..5 like
+      // LevelFilter (the value ext_logging_max_level returns: Off = 0, Error = 1 … Trace = 5).
+      const l = num(level) + 1
+      const msg = utf8Lossy(readPs(ctx, message))
+      // Runtimes report panics through an error log before trapping: keep it as the panic message.
+      if (l === 1) ctx.panicMessage = msg
+      if (l <= ctx.maxLogLevel) ctx.logs.push({ level: l, target: utf8Lossy(readPs(ctx, target)), message: msg })
+    },
+    ext_logging_max_level_version_1: () => ctx.maxLogLevel,
+    ext_panic_handler_abort_on_panic_version_1: (message) => {
+      ctx.panicMessage = utf8Lossy(readPs(ctx, message))
+      throw new RuntimePanic(ctx.panicMessage)
+    },
+
+    // offchain indexing and transaction indexing (recorded / no-ops for block execution) -------------
+    ext_offchain_index_set_version_1: (key, value) => void ctx.offchainIndex.push([readPs(ctx, key), readPs(ctx, value)]),
+    ext_offchain_index_clear_version_1: (key) => void ctx.offchainIndex.push([readPs(ctx, key), null]),
+    ext_transaction_index_index_version_1: () => {},
+    ext_transaction_index_renew_version_1: () => {},
+  }
+  return fns
+}
+
+function utf8Lossy(b: Uint8Array): string {
+  try {
+    return fromUtf8(b)
+  } catch {
+    return new TextDecoder().decode(b)
+  }
+}
+
+/**
+ * Imports that exist only in an offchain-worker or sandbox context: provided, as Substrate does, but
+ * calling them outside that context traps with a clear message.
+ */
+export function isContextOnlyImport(name: string): boolean {
+  return name.startsWith('ext_offchain_') || name.startsWith('ext_sandbox_')
+}

@@ -1,0 +1,16 @@
+// Public surface of the executor: load a runtime (raw or zstd), call any of its functions over the
+// storage of your choosing (in memory, a Merkle proof, or your own backend), get output, storage
+// changes, offchain-index changes, logs and the new state root. Calls can run in a worker with a
+// wall-clock limit (isolated.ts).
+//
+//   const rt = Runtime.load(code)
+//   const res = rt.call('Metadata_metadata', new Uint8Array(), { storage: new MemoryStorage(entries) })
+//   res.output; res.changes; res.stateRoot(1)
+export { Runtime, DEFAULT_HEAP_PAGES, type CallOptions, type CallResult, type LoadOptions } from './runtime.ts'
+export { ExecutorError, MissingStorageError, type ExecutorErrorCode } from './errors.ts'
+export { MemoryStorage, ProofStorage, RecordingStorage, OverlayStorage, type StorageBackend, type StorageChanges, type StorageAccessLog } from './storage.ts'
+export { Keystore, type KeyScheme } from './keystore.ts'
+export { FreeingBumpAllocator, MAX_POSSIBLE_ALLOCATION } from './allocator.ts'
+export type { RuntimeLog } from './host-api.ts'
+export * from './runtime-code.ts'
+export { callIsolated, type IsolatedRequest, type IsolatedResult } from './isolated.ts'

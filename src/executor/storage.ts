@@ -1,0 +1,334 @@
+// Storage as the runtime sees it: one synchronous, sans-IO backend interface (in-memory state, a Merkle
+// proof checked against a state root, later a database), an overlay of changes with nested
+// transactions, and state-root computation after a call. A proof backend answers "not covered" with a
+// MissingStorageError carrying the key; nothing here does I/O.
+
+import { bytesEqual, compareBytes, concatBytes } from '../codec/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
+import { ExecutorError, MissingStorageError } from './errors.ts'
+
+/** Binary-string map key for a byte string (cheap, exact). */
+export function keyStr(b: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[])
+  return s
+}
+export function strKey(s: string): Uint8Array {
+  const b = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i)
+  return b
+}
+
+/** Read access to a state. `childKey` is the child trie's key without `:child_storage:default:`. */
+export interface StorageBackend {
+  get(key: Uint8Array): Uint8Array | undefined
+  /** The smallest key strictly greater than `key`. */
+  nextKey(key: Uint8Array): Uint8Array | undefined
+  childGet(childKey: Uint8Array, key: Uint8Array): Uint8Array | undefined
+  childNextKey(childKey: Uint8Array, key: Uint8Array): Uint8Array | undefined
+  /** Child trie keys present in this state (only for backends holding the whole state). */
+  childKeys?(): Uint8Array[]
+  /** Every entry (only for backends holding the whole state; needed to compute state roots). */
+  topEntries?(): Iterable<Entry>
+  childEntries?(childKey: Uint8Array): Iterable<Entry>
+}
+
+class SortedStore {
+  readonly map = new Map<string, Uint8Array>()
+  readonly keys: Uint8Array[]
+  constructor(entries: readonly Entry[]) {
+    const sorted = sortedEntries(entries)
+    this.keys = sorted.map((e) => e[0])
+    for (const [k, v] of sorted) this.map.set(keyStr(k), v)
+  }
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.map.get(keyStr(key))
+  }
+  nextKey(key: Uint8Array): Uint8Array | undefined {
+    let lo = 0
+    let hi = this.keys.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (compareBytes(this.keys[mid], key) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    return this.keys[lo]
+  }
+  *entries(): Iterable<Entry> {
+    for (const k of this.keys) yield [k, this.map.get(keyStr(k))!]
+  }
+}
+
+/** A whole state held in memory (genesis from a chain spec, a block's parent state in tests). */
+export class MemoryStorage implements StorageBackend {
+  private readonly top: SortedStore
+  private readonly children = new Map<string, SortedStore>()
+  constructor(top: readonly Entry[], children: readonly (readonly [childKey: Uint8Array, entries: readonly Entry[]])[] = []) {
+    this.top = new SortedStore(top)
+    for (const [k, e] of children) this.children.set(keyStr(k), new SortedStore(e))
+  }
+  get(key: Uint8Array) {
+    return this.top.get(key)
+  }
+  nextKey(key: Uint8Array) {
+    return this.top.nextKey(key)
+  }
+  childGet(childKey: Uint8Array, key: Uint8Array) {
+    return this.children.get(keyStr(childKey))?.get(key)
+  }
+  childNextKey(childKey: Uint8Array, key: Uint8Array) {
+    return this.children.get(keyStr(childKey))?.nextKey(key)
+  }
+  childKeys() {
+    return [...this.children.keys()].map(strKey)
+  }
+  topEntries() {
+    return this.top.entries()
+  }
+  childEntries(childKey: Uint8Array) {
+    return this.children.get(keyStr(childKey))?.entries() ?? []
+  }
+}
+
+/** State known only through a Merkle proof checked against `stateRoot`; unknown keys throw MissingStorageError. */
+export class ProofStorage implements StorageBackend {
+  private readonly top: TrieProof
+  private readonly children = new Map<string, TrieProof | null>()
+  constructor(
+    stateRoot: Uint8Array,
+    private readonly nodes: readonly Uint8Array[],
+  ) {
+    this.top = TrieProof.fromNodes(stateRoot, nodes)
+  }
+  get(key: Uint8Array) {
+    const r = this.top.get(key)
+    if (r.kind === 'unknown') throw new MissingStorageError(key, undefined, 'get')
+    return r.kind === 'value' ? r.value : undefined
+  }
+  nextKey(key: Uint8Array) {
+    const r = this.top.nextKey(key)
+    if (r.kind === 'unknown') throw new MissingStorageError(key, undefined, 'nextKey')
+    return r.kind === 'found' ? r.key : undefined
+  }
+  private child(childKey: Uint8Array): TrieProof | null {
+    const ks = keyStr(childKey)
+    let p = this.children.get(ks)
+    if (p === undefined) {
+      const root = this.get(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+      p = root === undefined ? null : TrieProof.fromNodes(root, this.nodes)
+      this.children.set(ks, p)
+    }
+    return p
+  }
+  childGet(childKey: Uint8Array, key: Uint8Array) {
+    const p = this.child(childKey)
+    if (p === null) return undefined
+    const r = p.get(key)
+    if (r.kind === 'unknown') throw new MissingStorageError(key, childKey, 'get')
+    return r.kind === 'value' ? r.value : undefined
+  }
+  childNextKey(childKey: Uint8Array, key: Uint8Array) {
+    const p = this.child(childKey)
+    if (p === null) return undefined
+    const r = p.nextKey(key)
+    if (r.kind === 'unknown') throw new MissingStorageError(key, childKey, 'nextKey')
+    return r.kind === 'found' ? r.key : undefined
+  }
+}
+
+/** What a call read, per trie: enough to build a call proof from a full state afterwards. */
+export interface StorageAccessLog {
+  reads: Uint8Array[]
+  nextKeys: Uint8Array[]
+  childReads: [childKey: Uint8Array, key: Uint8Array][]
+  childNextKeys: [childKey: Uint8Array, key: Uint8Array][]
+}
+
+/** Wraps a backend and records every key read and every next-key asked (for `light/2` call proofs). */
+export class RecordingStorage implements StorageBackend {
+  readonly log: StorageAccessLog = { reads: [], nextKeys: [], childReads: [], childNextKeys: [] }
+  constructor(private readonly inner: StorageBackend) {}
+  get(key: Uint8Array) {
+    this.log.reads.push(key)
+    return this.inner.get(key)
+  }
+  nextKey(key: Uint8Array) {
+    this.log.nextKeys.push(key)
+    return this.inner.nextKey(key)
+  }
+  childGet(childKey: Uint8Array, key: Uint8Array) {
+    this.log.reads.push(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+    this.log.childReads.push([childKey, key])
+    return this.inner.childGet(childKey, key)
+  }
+  childNextKey(childKey: Uint8Array, key: Uint8Array) {
+    this.log.reads.push(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+    this.log.childNextKeys.push([childKey, key])
+    return this.inner.childNextKey(childKey, key)
+  }
+  childKeys() {
+    return this.inner.childKeys?.() ?? []
+  }
+  topEntries() {
+    if (!this.inner.topEntries) throw new ExecutorError('StorageRootUnavailable', 'backend cannot enumerate its entries')
+    return this.inner.topEntries()
+  }
+  childEntries(childKey: Uint8Array) {
+    if (!this.inner.childEntries) throw new ExecutorError('StorageRootUnavailable', 'backend cannot enumerate its entries')
+    return this.inner.childEntries(childKey)
+  }
+}
+
+/** Changes to one trie: key → new value, or null for deleted. */
+class TrieChanges {
+  readonly map = new Map<string, Uint8Array | null>()
+  private sorted: Uint8Array[] | undefined
+  set(ks: string, v: Uint8Array | null): void {
+    if (!this.map.has(ks)) this.sorted = undefined
+    this.map.set(ks, v)
+  }
+  restore(ks: string, prev: Uint8Array | null | undefined): void {
+    if (prev === undefined) {
+      this.map.delete(ks)
+      this.sorted = undefined
+    } else this.map.set(ks, prev)
+  }
+  /** Smallest changed key strictly greater than `key`. */
+  nextChangedKey(key: Uint8Array): Uint8Array | undefined {
+    if (this.sorted === undefined) this.sorted = [...this.map.keys()].map(strKey).sort(compareBytes)
+    const s = this.sorted
+    let lo = 0
+    let hi = s.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (compareBytes(s[mid], key) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    return s[lo]
+  }
+}
+
+type JournalEntry = { child: string | undefined; ks: string; prev: Uint8Array | null | undefined }
+
+/** The final changes of a call: per trie, sorted keys with their new value (null = deleted). */
+export interface StorageChanges {
+  top: [key: Uint8Array, value: Uint8Array | null][]
+  children: { childKey: Uint8Array; changes: [key: Uint8Array, value: Uint8Array | null][] }[]
+}
+
+/** Storage changes over a backend, with nested transactions (start/commit/rollback). */
+export class OverlayStorage {
+  private readonly top = new TrieChanges()
+  private readonly children = new Map<string, TrieChanges>()
+  private readonly journals: JournalEntry[][] = []
+
+  constructor(readonly backend: StorageBackend) {}
+
+  private trie(child: string | undefined, create: boolean): TrieChanges | undefined {
+    if (child === undefined) return this.top
+    let t = this.children.get(child)
+    if (t === undefined && create) {
+      t = new TrieChanges()
+      this.children.set(child, t)
+    }
+    return t
+  }
+
+  get(key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
+    const t = this.trie(childKey && keyStr(childKey), false)
+    const ks = keyStr(key)
+    if (t?.map.has(ks)) return t.map.get(ks) ?? undefined
+    return childKey ? this.backend.childGet(childKey, key) : this.backend.get(key)
+  }
+
+  set(key: Uint8Array, value: Uint8Array | null, childKey?: Uint8Array): void {
+    const child = childKey && keyStr(childKey)
+    const t = this.trie(child, true)!
+    const ks = keyStr(key)
+    const journal = this.journals[this.journals.length - 1]
+    if (journal) journal.push({ child, ks, prev: t.map.has(ks) ? t.map.get(ks)! : undefined })
+    t.set(ks, value)
+  }
+
+  /** Smallest key strictly greater than `key` in the merged view (backend + changes). */
+  nextKey(key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
+    const t = this.trie(childKey && keyStr(childKey), false)
+    let cursor = key
+    for (;;) {
+      const b = childKey ? this.backend.childNextKey(childKey, cursor) : this.backend.nextKey(cursor)
+      // skip backend keys deleted in the overlay
+      if (b !== undefined && t?.map.get(keyStr(b)) === null) {
+        cursor = b
+        continue
+      }
+      let o = t?.nextChangedKey(key)
+      while (o !== undefined && t!.map.get(keyStr(o)) === null) o = t!.nextChangedKey(o)
+      if (b === undefined) return o
+      if (o === undefined) return b
+      return compareBytes(o, b) < 0 ? o : b
+    }
+  }
+
+  startTransaction(): void {
+    this.journals.push([])
+  }
+  rollbackTransaction(): void {
+    const j = this.journals.pop()
+    if (j === undefined) throw new ExecutorError('BadHostCall', 'rollback without a transaction')
+    for (let i = j.length - 1; i >= 0; i--) this.trie(j[i].child, true)!.restore(j[i].ks, j[i].prev)
+  }
+  commitTransaction(): void {
+    const j = this.journals.pop()
+    if (j === undefined) throw new ExecutorError('BadHostCall', 'commit without a transaction')
+    const parent = this.journals[this.journals.length - 1]
+    if (parent) parent.push(...j)
+  }
+  get transactionDepth(): number {
+    return this.journals.length
+  }
+
+  /** Child trie keys touched by the overlay or present in the backend. */
+  private allChildKeys(): Uint8Array[] {
+    const seen = new Map<string, Uint8Array>()
+    for (const k of this.backend.childKeys?.() ?? []) seen.set(keyStr(k), k)
+    for (const k of this.children.keys()) seen.set(k, strKey(k))
+    return [...seen.values()]
+  }
+
+  private mergedEntries(base: Iterable<Entry>, t: TrieChanges | undefined): Entry[] {
+    const out: Entry[] = []
+    for (const [k, v] of base) {
+      if (t?.map.has(keyStr(k))) continue
+      out.push([k, v])
+    }
+    if (t) for (const [ks, v] of t.map) if (v !== null) out.push([strKey(ks), v])
+    return out
+  }
+
+  /** Root of a child trie after the changes (the empty-trie root when empty). */
+  childRoot(childKey: Uint8Array, version: StateVersion): Uint8Array {
+    if (!this.backend.childEntries) throw new ExecutorError('StorageRootUnavailable', 'the storage backend cannot enumerate entries (proof-backed state)')
+    return trieRoot(this.mergedEntries(this.backend.childEntries(childKey), this.children.get(keyStr(childKey))), version)
+  }
+
+  /** State root after the changes, child tries included. Needs a backend holding the whole state. */
+  root(version: StateVersion): Uint8Array {
+    if (!this.backend.topEntries || !this.backend.childEntries) throw new ExecutorError('StorageRootUnavailable', 'the storage backend cannot enumerate entries (proof-backed state)')
+    const top = this.mergedEntries(this.backend.topEntries(), this.top).filter(([k]) => !startsWithPrefix(k))
+    const children = this.allChildKeys().map((ck) => [ck, this.mergedEntries(this.backend.childEntries!(ck), this.children.get(keyStr(ck)))] as const)
+    return stateRoot(top, children, version)
+  }
+
+  /** The net changes, sorted, and (for child tries) the child-root entries they imply in the top trie. */
+  changes(): StorageChanges {
+    const sortChanges = (t: TrieChanges) => [...t.map].map(([ks, v]) => [strKey(ks), v] as [Uint8Array, Uint8Array | null]).sort((a, b) => compareBytes(a[0], b[0]))
+    return {
+      top: sortChanges(this.top),
+      children: [...this.children].map(([ck, t]) => ({ childKey: strKey(ck), changes: sortChanges(t) })),
+    }
+  }
+}
+
+function startsWithPrefix(k: Uint8Array): boolean {
+  return k.length >= CHILD_STORAGE_DEFAULT_PREFIX.length && bytesEqual(k.subarray(0, CHILD_STORAGE_DEFAULT_PREFIX.length), CHILD_STORAGE_DEFAULT_PREFIX)
+}
