@@ -6,6 +6,8 @@ import { toHex } from '../codec/index.ts'
 import { genesisHeader, genesisRuntimeVersion, parseChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
+import { MemoryStorage, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
+import { utf8 } from '../codec/index.ts'
 
 export interface ChainSpecSummary {
   name: string
@@ -25,7 +27,12 @@ export function summarizeChainSpec(text: string): ChainSpecSummary {
   const spec = parseChainSpec(text)
   const header = genesisHeader(spec)
   const cp = spec.lightSyncState?.finalizedBlockHeader
-  const rv = genesisRuntimeVersion(spec)
+  // From the runtime's custom sections; older runtimes lack them, then Core_version is executed.
+  let rv = genesisRuntimeVersion(spec)
+  if (rv === undefined && spec.genesis.kind === 'raw') {
+    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    rv = decodeRuntimeVersion(Runtime.load(storage.get(utf8(':code'))!).call('Core_version', new Uint8Array(), { storage }).output)
+  }
   return {
     name: spec.name,
     id: spec.id,
@@ -67,7 +74,7 @@ export async function chainSpecCommand(args: string[], out: (s: string) => void)
   if (s.relayChain !== null) lines.push(`relay chain   ${s.relayChain}`, `para id       ${s.paraId}`)
   lines.push(`boot nodes    ${s.bootNodes}`)
   lines.push(`checkpoint    ${s.checkpoint ? `#${s.checkpoint.number} ${s.checkpoint.hash}` : 'none'}`)
-  lines.push(`runtime       ${s.runtime ? `${s.runtime.specName} v${s.runtime.specVersion} (state version ${s.runtime.stateVersion})` : 'unknown (no genesis storage, or no runtime_version section)'}`)
+  lines.push(`runtime       ${s.runtime ? `${s.runtime.specName} v${s.runtime.specVersion} (state version ${s.runtime.stateVersion})` : 'unknown (the spec has no genesis storage)'}`)
   out(lines.join('\n') + '\n')
   return 0
 }

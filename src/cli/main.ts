@@ -3,12 +3,18 @@
 
 import { ChainSpecError } from '../chain-spec/index.ts'
 import { chainSpecCommand } from './chain-spec.ts'
+import { runtimeCommand } from './runtime.ts'
+import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
 const USAGE = `usage: sublight <command> [options]
 
 commands:
   chain-spec <file> [--json]     summarize a chain spec (genesis hash, state root, checkpoint, runtime)
+  runtime version <spec.json | runtime.wasm[.zstd]> [--json]
+                                 execute Core_version and print the runtime version
+  runtime call <spec.json> <Method_name> [0xargs] [--time]
+                                 run a runtime call on the spec's genesis storage; prints the output hex
 `
 
 const out = (s: string): void => void process.stdout.write(s)
@@ -27,11 +33,13 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'chain-spec':
         return await chainSpecCommand(rest, out)
+      case 'runtime':
+        return await runtimeCommand(rest, out, (s) => void process.stderr.write(s))
       default:
         throw new CliError(`unknown command '${cmd}' (try 'sublight --help')`)
     }
   } catch (e) {
-    if (e instanceof CliError || e instanceof ChainSpecError) {
+    if (e instanceof CliError || e instanceof ChainSpecError || e instanceof ExecutorError) {
       process.stderr.write(`sublight: ${e.message}\n`)
       return 1
     }

@@ -22,9 +22,8 @@ export interface AllocatorMemory {
 
 function orderOf(size: number): number {
   if (size > MAX_POSSIBLE_ALLOCATION) throw new ExecutorError('OutOfMemory', `requested allocation of ${size} bytes exceeds ${MAX_POSSIBLE_ALLOCATION}`)
-  const clamped = Math.max(size, MIN_POSSIBLE_ALLOCATION)
-  const pow2 = clamped <= 1 ? 1 : 2 ** Math.ceil(Math.log2(clamped))
-  return Math.log2(pow2) - 3
+  // order = log2(next power of two >= max(size, 8)) - 3
+  return size <= MIN_POSSIBLE_ALLOCATION ? 0 : 32 - Math.clz32(size - 1) - 3
 }
 
 export class FreeingBumpAllocator {
@@ -37,6 +36,11 @@ export class FreeingBumpAllocator {
 
   constructor(heapBase: number) {
     this.bumper = Math.ceil(heapBase / ALIGNMENT) * ALIGNMENT
+  }
+
+  /** End of the bumped region: everything the heap ever handed out lies below it. */
+  get highWater(): number {
+    return this.bumper
   }
 
   allocate(mem: AllocatorMemory, size: number): number {

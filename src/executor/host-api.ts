@@ -11,7 +11,7 @@ import * as sr25519 from '@scure/sr25519'
 import { Reader, Writer, fromUtf8, toHex } from '../codec/index.ts'
 import { blake2_128, blake2_256, keccak256, sha2_256, twox128, twox256, twox64 } from '../crypto/index.ts'
 import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
-import type { FreeingBumpAllocator } from './allocator.ts'
+import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
 import { Keystore, ecdsaSignPrehashed, type KeyScheme } from './keystore.ts'
 import type { OverlayStorage } from './storage.ts'
@@ -36,6 +36,8 @@ export interface HostContext {
   panicMessage: string | undefined
   /** Encoded `RuntimeVersion` of other runtime code (for ext_misc_runtime_version), or undefined. */
   runtimeVersionOf(code: Uint8Array): Uint8Array | undefined
+  /** The allocator's view of memory, made once per context (allocation is the hottest host path). */
+  allocMem?: AllocatorMemory
 }
 
 /** Thrown by `ext_panic_handler_abort_on_panic` to unwind out of the runtime. */
@@ -63,12 +65,25 @@ function write(ctx: HostContext, ptr: number, bytes: Uint8Array): void {
   if (ptr < 0 || ptr + bytes.length > m.length) throw new ExecutorError('BadHostCall', `memory write out of bounds: ${ptr}+${bytes.length}`)
   m.set(bytes, ptr)
 }
-function allocator(ctx: HostContext) {
-  return {
-    size: () => ctx.memory().buffer.byteLength,
-    readU64: (p: number) => new DataView(ctx.memory().buffer).getBigUint64(p, true),
-    writeU64: (p: number, v: bigint) => new DataView(ctx.memory().buffer).setBigUint64(p, v, true),
+function allocator(ctx: HostContext): AllocatorMemory {
+  if (ctx.allocMem) return ctx.allocMem
+  let buffer: ArrayBuffer | undefined
+  let dv: DataView | undefined
+  // the memory's buffer changes only when the memory grows: keep one DataView until then
+  const view = (): DataView => {
+    const b = ctx.memory().buffer
+    if (b !== buffer) {
+      buffer = b
+      dv = new DataView(b)
+    }
+    return dv!
   }
+  ctx.allocMem = {
+    size: () => ctx.memory().buffer.byteLength,
+    readU64: (p) => view().getBigUint64(p, true),
+    writeU64: (p, v) => view().setBigUint64(p, v, true),
+  }
+  return ctx.allocMem
 }
 export function alloc(ctx: HostContext, bytes: Uint8Array): number {
   const ptr = ctx.allocator.allocate(allocator(ctx), bytes.length)

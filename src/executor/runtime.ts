@@ -24,6 +24,8 @@ export interface LoadOptions {
   allowUnresolvedImports?: boolean
   /** Limit on the decompressed code size (default 50 MiB, as Substrate). */
   maxCodeSize?: number
+  /** Skip the per-code-hash compile cache (benchmarks of cold starts). */
+  noCache?: boolean
 }
 
 export interface CallOptions {
@@ -65,7 +67,7 @@ export class Runtime {
   static load(code: Uint8Array, opts: LoadOptions = {}): Runtime {
     const codeHash = blake2_256(code)
     const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
-    const hit = Runtime.cache.get(cacheKey)
+    const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
     if (hit) return hit
     let wasm: Uint8Array
     let embedded: RuntimeVersion | undefined
@@ -94,36 +96,31 @@ export class Runtime {
     }
     if (missing.length > 0 && !opts.allowUnresolvedImports) throw new ExecutorError('MissingImports', `runtime imports host functions we do not provide: ${missing.join(', ')}`, { missing })
     const rt = new Runtime(codeHash, wasm, module, importedMemoryLimits(wasm), new Set(missing), embedded)
-    Runtime.cache.set(cacheKey, rt)
+    if (!opts.noCache) Runtime.cache.set(cacheKey, rt)
     return rt
   }
 
-  /** Runs the exported function `method` with SCALE-encoded `args`. */
-  call(method: string, args: Uint8Array = new Uint8Array(), opts: CallOptions = {}): CallResult {
-    const backend = opts.storage ?? new MemoryStorage([])
-    const overlay = new OverlayStorage(backend)
+  /** An idle instance kept between calls (memory restored after each successful call). */
+  private pooled: PooledInstance | undefined
+
+  /** Instantiates the module with host functions bound to a context object that each call refills. */
+  private instantiate(heapPages: number): PooledInstance {
     const ctx: HostContext = {
       memory: () => memory,
       allocator: undefined as unknown as FreeingBumpAllocator,
-      storage: overlay,
-      keystore: opts.keystore,
+      storage: undefined as unknown as OverlayStorage,
+      keystore: undefined,
       offchainIndex: [],
       logs: [],
-      maxLogLevel: opts.maxLogLevel ?? 3,
+      maxLogLevel: 3,
       batchResults: undefined,
       panicMessage: undefined,
       runtimeVersionOf: (code) => otherRuntimeVersion(code),
     }
-    const env: Record<string, WebAssembly.ImportValue> = hostFunctions(ctx) as unknown as Record<string, WebAssembly.ImportValue>
+    const env = hostFunctions(ctx) as unknown as Record<string, WebAssembly.ImportValue>
     for (const name of this.unresolved) env[name] = () => trap(`runtime called host function ${name}, which is not provided`)
     for (const imp of WebAssembly.Module.imports(this.module)) {
       if (imp.kind === 'function' && !(imp.name in env)) env[imp.name] = () => trap(`${imp.name} is only available in an offchain-worker context`)
-    }
-
-    let heapPages = opts.heapPages
-    if (heapPages === undefined) {
-      const hp = backend.get(HEAPPAGES_KEY)
-      heapPages = hp && hp.length === 8 ? Number(new Reader(hp).u64()) : DEFAULT_HEAP_PAGES
     }
     let memory!: WebAssembly.Memory
     if (this.memoryImport) {
@@ -151,23 +148,55 @@ export class Runtime {
     }
     const heapBase = exp.__heap_base instanceof WebAssembly.Global ? Number(exp.__heap_base.value) : undefined
     if (heapBase === undefined) throw new ExecutorError('MissingExport', 'runtime does not export __heap_base')
-    ctx.allocator = new FreeingBumpAllocator(heapBase)
-    const fn = exp[method]
-    if (typeof fn !== 'function') throw new ExecutorError('MissingExport', `runtime has no function ${method}`)
+    // Everything below __heap_base is the module's static data: snapshot it to restore after each call.
+    return { ctx, instance, memory, heapBase, heapPages, snapshot: new Uint8Array(memory.buffer).slice(0, heapBase), busy: false }
+  }
 
+  /** Runs the exported function `method` with SCALE-encoded `args`. */
+  call(method: string, args: Uint8Array = new Uint8Array(), opts: CallOptions = {}): CallResult {
+    const backend = opts.storage ?? new MemoryStorage([])
+    let heapPages = opts.heapPages
+    if (heapPages === undefined) {
+      const hp = backend.get(HEAPPAGES_KEY)
+      heapPages = hp && hp.length === 8 ? Number(new Reader(hp).u64()) : DEFAULT_HEAP_PAGES
+    }
+    const pooled = this.pooled
+    const inst = pooled && !pooled.busy && pooled.heapPages === heapPages ? pooled : this.instantiate(heapPages)
+    const fn = inst.instance.exports[method]
+    if (typeof fn !== 'function') throw new ExecutorError('MissingExport', `runtime has no function ${method}`)
+    const overlay = new OverlayStorage(backend)
+    const ctx = inst.ctx
+    Object.assign(ctx, {
+      allocator: new FreeingBumpAllocator(inst.heapBase),
+      storage: overlay,
+      keystore: opts.keystore,
+      offchainIndex: [],
+      logs: [],
+      maxLogLevel: opts.maxLogLevel ?? 3,
+      batchResults: undefined,
+      panicMessage: undefined,
+    })
+    inst.busy = true
     let ret: bigint
     try {
       const inPtr = alloc(ctx, args)
       ret = BigInt((fn as (p: number, l: number) => bigint | number)(inPtr, args.length))
     } catch (e) {
+      // The instance's internal state (stack pointer, statics) is unknown after a failure: drop it.
+      if (this.pooled === inst) this.pooled = undefined
       throw callError(e, ctx)
     }
     const outPtr = Number(ret & 0xffffffffn)
     const outLen = Number(ret >> 32n)
-    const buf = new Uint8Array(memory.buffer)
+    const buf = new Uint8Array(inst.memory.buffer)
     if (outPtr + outLen > buf.length) throw new ExecutorError('Trap', `runtime returned an output outside its memory (${outPtr}+${outLen})`)
     const output = buf.slice(outPtr, outPtr + outLen)
     if (overlay.transactionDepth !== 0) throw new ExecutorError('Trap', 'runtime returned with storage transactions still open')
+    // Restore the memory for the next call: static data from the snapshot, the used heap zeroed.
+    buf.set(inst.snapshot, 0)
+    buf.fill(0, inst.heapBase, Math.min(ctx.allocator.highWater, buf.length))
+    inst.busy = false
+    this.pooled = inst
     return {
       output,
       changes: overlay.changes(),
@@ -182,6 +211,16 @@ export class Runtime {
   version(): RuntimeVersion {
     return this.embeddedVersion ?? decodeRuntimeVersion(this.call('Core_version').output)
   }
+}
+
+interface PooledInstance {
+  ctx: HostContext
+  instance: WebAssembly.Instance
+  memory: WebAssembly.Memory
+  heapBase: number
+  heapPages: number
+  snapshot: Uint8Array
+  busy: boolean
 }
 
 function trap(message: string): never {

@@ -4,13 +4,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
-import * as ce from '@acala-network/chopsticks-executor'
 import { Reader, Writer, concatBytes, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
 import { decodeHeader, headerHash } from '../../src/header/index.ts'
 import { decodeProof } from '../../src/trie/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
-import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, callIsolated, decodeRuntimeVersion, decompressRuntimeCode, type StorageBackend } from '../../src/executor/index.ts'
+import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, callIsolated, decodeRuntimeVersion, decompressRuntimeCode } from '../../src/executor/index.ts'
 import { fixturePath, needsFixtures, readFixture, readFixtureText } from '../support/fixtures.ts'
+import { chopsticksCall } from '../support/chopsticks.ts'
 
 function genesisStorage(spec: string): MemoryStorage {
   const s = parseChainSpec(readFixtureText('chain-specs', spec))
@@ -47,32 +47,10 @@ test('Metadata_metadata: node-template equals the fixture; Westend and polkadot-
   for (const spec of ['westend-genesis.json', 'polkadot-dev.json']) {
     const st = genesisStorage(spec)
     const ours = Runtime.load(st.get(CODE)!).call('Metadata_metadata', new Uint8Array(), { storage: st }).output
-    const ref = await chopsticksCall(st, st.get(CODE)!, 'Metadata_metadata', '0x')
+    const ref = await chopsticksCall(st, toHex(st.get(CODE)!), 'Metadata_metadata', '0x')
     assert.equal(toHex(ours), ref, spec)
   }
 })
-
-export async function chopsticksCall(st: StorageBackend, code: Uint8Array, method: string, args: string): Promise<string> {
-  const r = await ce.run_task(
-    { id: 1, wasm: toHex(code), calls: [[method, [args]]], mockSignatureHost: 0, allowUnresolvedImports: false, runtimeLogLevel: 0, storageProofSize: 0 },
-    {
-      getStorage: async (k: string) => {
-        const v = st.get(fromHex(k))
-        return v ? toHex(v) : undefined
-      },
-      getNextKey: async (prefix: string, key: string) => {
-        const n = st.nextKey(fromHex(key))
-        return n && toHex(n).startsWith(prefix) ? toHex(n) : undefined
-      },
-      offchainGetStorage: async () => undefined,
-      offchainTimestamp: async () => 0,
-      offchainRandomSeed: async () => `0x${'00'.repeat(32)}`,
-      offchainSubmitTransaction: async () => false,
-    },
-  )
-  if (!r.Call) throw new Error(`chopsticks: ${JSON.stringify(r)}`)
-  return r.Call.result
-}
 
 export function loadBlockFixture(file: string) {
   const j = JSON.parse(readFixtureText('blocks', file))
