@@ -1,3 +1,6 @@
 // Public surface of the crypto layer: hashes and storage-key hashers (signatures and VRF join later).
 export * from './hashing.ts'
 export * from './storage-keys.ts'
+export * from './signatures.ts'
+export { Transcript } from './merlin.ts'
+export { vrfVerify, vrfMakeBytes, vrfInputPoint } from './vrf.ts'

@@ -4,12 +4,10 @@
 // memory (pointer-sizes: ptr in the low 32 bits, length in the high 32 bits), does its work
 // synchronously against the overlay, and writes results through the freeing-bump allocator.
 
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_512 } from '@noble/hashes/sha3.js'
-import * as sr25519 from '@scure/sr25519'
 import { Reader, Writer, fromUtf8, toHex } from '../codec/index.ts'
-import { blake2_128, blake2_256, keccak256, sha2_256, twox128, twox256, twox64 } from '../crypto/index.ts'
+import { blake2_128, blake2_256, ed25519Verify, keccak256, sha2_256, sr25519Verify, twox128, twox256, twox64 } from '../crypto/index.ts'
 import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
@@ -195,20 +193,6 @@ function appendToVec(existing: Uint8Array | undefined, item: Uint8Array): Uint8A
 }
 
 // --- crypto -----------------------------------------------------------------------------------------
-function ed25519Verify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
-  try {
-    return ed25519.verify(sig, msg, pub, { zip215: true })
-  } catch {
-    return false
-  }
-}
-function sr25519Verify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
-  try {
-    return sr25519.verify(msg, sig, pub)
-  } catch {
-    return false
-  }
-}
 const SECP_N = secp256k1.Point.CURVE().n
 /** Recovers the public key of an (r ++ s ++ v) signature over a 32-byte hash; a number is an EcdsaVerifyError. */
 function secpRecover(sig: Uint8Array, hash: Uint8Array, allowOverflow: boolean): Uint8Array | 0 | 1 | 2 {
