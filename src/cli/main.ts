@@ -4,6 +4,7 @@
 import { ChainSpecError } from '../chain-spec/index.ts'
 import { chainSpecCommand } from './chain-spec.ts'
 import { runtimeCommand } from './runtime.ts'
+import { verifyCommand } from './verify.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
@@ -15,6 +16,7 @@ commands:
                                  execute Core_version and print the runtime version
   runtime call <spec.json> <Method_name> [0xargs] [--time]
                                  run a runtime call on the spec's genesis storage; prints the output hex
+  verify checkpoint <spec.json>  verify the checkpoint header's BABE pre-digest, VRF and seal
 `
 
 const out = (s: string): void => void process.stdout.write(s)
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'chain-spec':
         return await chainSpecCommand(rest, out)
+      case 'verify':
+        return await verifyCommand(rest, out)
       case 'runtime':
         return await runtimeCommand(rest, out, (s) => void process.stderr.write(s))
       default:

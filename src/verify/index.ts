@@ -1,0 +1,3 @@
+// Public surface of header verification: BABE (and Aura), and checkpoints from chain specs. Pure.
+export * from './babe.ts'
+export * from './checkpoint.ts'
