@@ -1,0 +1,87 @@
+// Warp-sync proofs (`/sync/warp` payload, sc-consensus-grandpa `WarpSyncProof`): fragments of
+// (header, justification) and `is_finished`. Verification walks the chain of authority-set changes
+// from a trusted starting set: each fragment's justification must finalize its header under the
+// current set, and each header but possibly the last must schedule the next set. Pure, with limits.
+
+import { DecodeError, Reader, Writer, bytesEqual } from '../codec/index.ts'
+import { GRANDPA_ENGINE, consensusLogs, decodeGrandpaConsensusLog, headerHash, readHeader, writeHeader, type Header } from '../header/index.ts'
+import { GrandpaError, readJustification, verifyJustification, writeJustification, type AuthoritySet, type GrandpaJustification } from './justification.ts'
+
+export interface WarpSyncFragment {
+  header: Header
+  justification: GrandpaJustification
+}
+export interface WarpSyncProof {
+  fragments: WarpSyncFragment[]
+  isFinished: boolean
+}
+
+/** Substrate caps a warp proof response at 8 MiB; we accept the same. */
+export const MAX_WARP_PROOF_SIZE = 8 * 1024 * 1024
+export const MAX_WARP_FRAGMENTS = 50_000
+
+export function decodeWarpProof(bytes: Uint8Array): WarpSyncProof {
+  if (bytes.length > MAX_WARP_PROOF_SIZE) throw new GrandpaError('TooLarge', `warp proof of ${bytes.length} bytes`)
+  const r = new Reader(bytes)
+  const n = r.vecLength(100)
+  if (n > MAX_WARP_FRAGMENTS) throw new GrandpaError('TooLarge', `${n} warp fragments`)
+  const fragments: WarpSyncFragment[] = []
+  for (let i = 0; i < n; i++) fragments.push({ header: readHeader(r), justification: readJustification(r) })
+  const isFinished = r.bool()
+  r.finish()
+  return { fragments, isFinished }
+}
+
+export function encodeWarpProof(p: WarpSyncProof): Uint8Array {
+  const w = new Writer(4096)
+  w.vec(p.fragments, (x, f) => {
+    writeHeader(x, f.header)
+    writeJustification(x, f.justification)
+  })
+  w.bool(p.isFinished)
+  return w.finish()
+}
+
+/** The authority-set change a header enacts for warp sync: a ScheduledChange (or ForcedChange). */
+export function scheduledChangeOf(header: Header): AuthoritySet['authorities'] | undefined {
+  let next: AuthoritySet['authorities'] | undefined
+  for (const payload of consensusLogs(header, GRANDPA_ENGINE)) {
+    let log
+    try {
+      log = decodeGrandpaConsensusLog(payload)
+    } catch (e) {
+      if (e instanceof DecodeError) throw new GrandpaError('BadSetChange', `malformed GRANDPA log in #${header.number}: ${e.message}`)
+      throw e
+    }
+    if (log.kind === 'scheduledChange' || log.kind === 'forcedChange') {
+      if (next) throw new GrandpaError('BadSetChange', `#${header.number} schedules more than one set change`)
+      next = log.change.nextAuthorities
+    }
+  }
+  return next
+}
+
+export interface WarpVerified {
+  /** The last header the proof finalizes. */
+  finalized: Header
+  finalizedHash: Uint8Array
+  /** The authority set in force after it. */
+  set: AuthoritySet
+}
+
+/** Verifies a warp proof from `start`; an empty proof finalizes nothing (returns undefined). */
+export function verifyWarpProof(proof: WarpSyncProof, start: AuthoritySet): WarpVerified | undefined {
+  let set = start
+  let last: WarpVerified | undefined
+  proof.fragments.forEach((f, i) => {
+    const hash = headerHash(f.header)
+    if (!bytesEqual(hash, f.justification.targetHash)) throw new GrandpaError('TargetMismatch', `fragment ${i}: the justification is not for its header #${f.header.number}`)
+    if (last && f.header.number <= last.finalized.number) throw new GrandpaError('BadSetChange', `fragment ${i} does not advance past #${last.finalized.number}`)
+    verifyJustification(f.justification, set, { hash, number: f.header.number })
+    const next = scheduledChangeOf(f.header)
+    if (next) set = { setId: set.setId + 1n, authorities: next }
+    else if (i !== proof.fragments.length - 1) throw new GrandpaError('MissingSetChange', `fragment ${i} (#${f.header.number}) does not change the authority set`)
+    last = { finalized: f.header, finalizedHash: hash, set }
+  })
+  return last
+}
