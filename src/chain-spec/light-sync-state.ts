@@ -17,14 +17,14 @@ export interface BabeEpoch {
 /** An epoch as persisted by sc-consensus-epochs: the genesis pair (epoch 0 and 1) or a regular one. */
 export type PersistedEpoch = { kind: 'genesis'; epochs: [BabeEpoch, BabeEpoch] } | { kind: 'regular'; epoch: BabeEpoch }
 
-export interface ForkTreeNode<T> {
+export interface PersistedForkTreeNode<T> {
   hash: Uint8Array
   number: number
   data: T
-  children: ForkTreeNode<T>[]
+  children: PersistedForkTreeNode<T>[]
 }
-export interface ForkTree<T> {
-  roots: ForkTreeNode<T>[]
+export interface PersistedForkTree<T> {
+  roots: PersistedForkTreeNode<T>[]
   bestFinalizedNumber: number | undefined
 }
 
@@ -32,7 +32,7 @@ export type EpochHeader = { startSlot: bigint; endSlot: bigint }
 export type PersistedEpochHeader = { kind: 'genesis'; headers: [EpochHeader, EpochHeader] } | { kind: 'regular'; header: EpochHeader }
 
 export interface BabeEpochChanges {
-  tree: ForkTree<PersistedEpochHeader>
+  tree: PersistedForkTree<PersistedEpochHeader>
   /** Epochs keyed by the block (hash, number) that announced them. */
   epochs: { blockHash: Uint8Array; blockNumber: number; epoch: PersistedEpoch }[]
   /** Bytes after the epochs: newer Substrate appends an optional `gap` (warp-sync gap epochs). */
@@ -50,7 +50,7 @@ export interface GrandpaPendingChange {
 export interface GrandpaAuthoritySet {
   currentAuthorities: Authority[]
   setId: bigint
-  pendingStandardChanges: ForkTree<GrandpaPendingChange>
+  pendingStandardChanges: PersistedForkTree<GrandpaPendingChange>
   pendingForcedChanges: GrandpaPendingChange[]
   /** (set id, block number) of past set changes; absent in checkpoints older than 2021-01. */
   authoritySetChanges: [bigint, number][]
@@ -63,8 +63,8 @@ export interface LightSyncState {
   grandpaAuthoritySet: GrandpaAuthoritySet
 }
 
-function readForkTree<T>(r: Reader, item: (r: Reader) => T): ForkTree<T> {
-  const node = (depth: number): ForkTreeNode<T> => {
+function readForkTree<T>(r: Reader, item: (r: Reader) => T): PersistedForkTree<T> {
+  const node = (depth: number): PersistedForkTreeNode<T> => {
     if (depth > 10_000) throw new RangeError('fork tree too deep')
     const hash = r.bytes_(32)
     const number = r.u32()

@@ -1,3 +1,4 @@
 // Public surface of header verification: BABE (and Aura), and checkpoints from chain specs. Pure.
 export * from './babe.ts'
 export * from './checkpoint.ts'
+export * from './aura.ts'

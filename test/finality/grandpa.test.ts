@@ -162,3 +162,24 @@ test('robustness: mutated justifications and warp proofs only produce typed erro
     )
   }
 })
+
+test('ed25519: the native fast path and the ZIP-215 path agree on valid, invalid and malformed signatures', async () => {
+  const { ed25519Verify } = await import('../../src/crypto/index.ts')
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 80 }), fc.nat(511), (seed, msg, bit) => {
+      const pk = ed25519.getPublicKey(seed)
+      const sig = ed25519.sign(msg, seed)
+      assert.equal(ed25519Verify(sig, msg, pk), true)
+      const bad = sig.slice()
+      bad[bit >> 3] ^= 1 << (bit & 7)
+      let zip215: boolean
+      try {
+        zip215 = ed25519.verify(bad, msg, pk, { zip215: true })
+      } catch {
+        zip215 = false
+      }
+      assert.equal(ed25519Verify(bad, msg, pk), zip215)
+    }),
+    { numRuns: 300 },
+  )
+})
