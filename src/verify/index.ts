@@ -2,3 +2,4 @@
 export * from './babe.ts'
 export * from './checkpoint.ts'
 export * from './aura.ts'
+export * from './babe-epochs.ts'

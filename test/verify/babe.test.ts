@@ -83,3 +83,26 @@ test('primary threshold and secondary author follow Substrate', () => {
   assert.ok(Math.abs(Number(t) / 2 ** 128 - (1 - Math.SQRT1_2)) < 1e-15)
   assert.ok(secondarySlotAuthor(5n, auth(7), new Uint8Array(32)) < 7)
 })
+
+test('epoch tracking: NextEpochData / NextConfigData / OnDisabled from real headers drive the next epoch', needsFixtures, async () => {
+  const { applyBabeDigests, epochFor } = await import('../../src/verify/index.ts')
+  const { decodeHeader } = await import('../../src/header/index.ts')
+  const { readFixture } = await import('../support/fixtures.ts')
+  const kusama = decodeHeader(readFixture('headers', 'kusama-7472481.bin'))
+  const slot = babePreDigest(kusama).slot
+  const current: BabeEpoch = { epochIndex: 100n, startSlot: slot - 10n, duration: 600n, authorities: [], randomness: new Uint8Array(32), config: { c: [1n, 2n], allowedSlots: 'primaryAndSecondaryPlain' } }
+  const s = applyBabeDigests({ current, next: undefined, disabled: [] }, kusama, slot)
+  assert.ok(s.next)
+  assert.equal(s.next.epochIndex, 101n)
+  assert.equal(s.next.startSlot, current.startSlot + 600n)
+  assert.ok(s.next.authorities.length > 100)
+  assert.deepEqual(s.next.config, { c: [1n, 4n], allowedSlots: 'primaryAndSecondaryVrf' }, 'NextConfigData applies to the announced epoch')
+  assert.deepEqual(s.disabled, [167, 267, 279, 295, 310, 322, 324, 438, 606, 618, 842])
+  assert.equal(epochFor(s, s.next.startSlot - 1n), current)
+  assert.equal(epochFor(s, s.next.startSlot), s.next)
+  // a block in the next epoch rotates it in
+  const rotated = applyBabeDigests(s, { ...kusama, digest: [] }, s.next.startSlot + 3n)
+  assert.equal(rotated.current.epochIndex, 101n)
+  assert.equal(rotated.next, undefined)
+  assert.deepEqual(rotated.disabled, [])
+})

@@ -1,0 +1,66 @@
+// BABE epoch tracking along a chain: the epoch in force and the announced next one. The first block of
+// an epoch carries NextEpochData (authorities and randomness of the epoch after it) and possibly
+// NextConfigData; OnDisabled is recorded. `babeStep` verifies a header against the right epoch and
+// returns the child's state — the `VerifyStep` a ForkTree runs per block. Pure.
+
+import { DecodeError } from '../codec/index.ts'
+import { BABE_ENGINE, consensusLogs, decodeBabeConsensusLog, type Header } from '../header/index.ts'
+import type { BabeEpoch } from '../chain-spec/index.ts'
+import { BabeVerifyError, babePreDigest, verifyBabeHeader, type BabeVerified } from './babe.ts'
+
+export interface BabeChainState {
+  /** The epoch the last block belongs to. */
+  current: BabeEpoch
+  /** The epoch after it, once announced. */
+  next: BabeEpoch | undefined
+  /** Authority indices disabled during the current epoch. */
+  disabled: number[]
+}
+
+/** The epoch a slot must be verified against, given the parent's state. */
+export function epochFor(state: BabeChainState, slot: bigint): BabeEpoch {
+  return state.next && slot >= state.next.startSlot ? state.next : state.current
+}
+
+/** Applies a verified header's BABE digests; `slot` is its slot. */
+export function applyBabeDigests(state: BabeChainState, header: Header, slot: bigint): BabeChainState {
+  let s: BabeChainState = state
+  if (s.next && slot >= s.next.startSlot) s = { current: s.next, next: undefined, disabled: [] }
+  let nextConfig = undefined as BabeEpoch['config'] | undefined
+  let nextEpoch = undefined as { authorities: BabeEpoch['authorities']; randomness: Uint8Array } | undefined
+  const disabled = [...s.disabled]
+  for (const payload of consensusLogs(header, BABE_ENGINE)) {
+    let log
+    try {
+      log = decodeBabeConsensusLog(payload)
+    } catch (e) {
+      if (e instanceof DecodeError) throw new BabeVerifyError('BadPreDigest', `malformed BABE consensus log in #${header.number}: ${e.message}`)
+      throw e
+    }
+    if (log.kind === 'nextEpochData') nextEpoch = { authorities: log.authorities, randomness: log.randomness }
+    else if (log.kind === 'nextConfigData') nextConfig = log.config
+    else disabled.push(log.authorityIndex)
+  }
+  if (!nextEpoch) return { ...s, disabled }
+  const cur = s.current
+  // The epoch being announced starts after the current one; when epochs were skipped, the current
+  // epoch's index is the slot's (see verifyBabeHeader).
+  const currentIndex = cur.epochIndex + (slot - cur.startSlot) / cur.duration
+  const currentStart = cur.startSlot + (currentIndex - cur.epochIndex) * cur.duration
+  const next: BabeEpoch = {
+    epochIndex: currentIndex + 1n,
+    startSlot: currentStart + cur.duration,
+    duration: cur.duration,
+    authorities: nextEpoch.authorities,
+    randomness: nextEpoch.randomness,
+    config: nextConfig ?? cur.config,
+  }
+  return { current: s.current, next, disabled }
+}
+
+/** Verifies `header` (child of a block with state `parent`) and derives its state and fork-choice weight. */
+export function babeStep(parent: BabeChainState, header: Header, currentSlot?: bigint): { state: BabeChainState; verified: BabeVerified; weight: bigint } {
+  const slot = babePreDigest(header).slot
+  const verified = verifyBabeHeader(header, epochFor(parent, slot), currentSlot)
+  return { state: applyBabeDigests(parent, header, slot), verified, weight: verified.primary ? 1n : 0n }
+}
