@@ -5,6 +5,7 @@ import { ChainSpecError } from '../chain-spec/index.ts'
 import { chainSpecCommand } from './chain-spec.ts'
 import { runtimeCommand } from './runtime.ts'
 import { verifyCommand } from './verify.ts'
+import { nodeCommand } from './node.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
@@ -17,6 +18,8 @@ commands:
   runtime call <spec.json> <Method_name> [0xargs] [--time]
                                  run a runtime call on the spec's genesis storage; prints the output hex
   verify checkpoint <spec.json>  verify the checkpoint header's BABE pre-digest, VRF and seal
+  node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]
+                                 serve the chain from its genesis storage over libp2p
 `
 
 const out = (s: string): void => void process.stdout.write(s)
@@ -35,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'chain-spec':
         return await chainSpecCommand(rest, out)
+      case 'node':
+        return await nodeCommand(rest, out, (s) => void process.stderr.write(s))
       case 'verify':
         return await verifyCommand(rest, out)
       case 'runtime':

@@ -23,5 +23,4 @@ for (const [file, json] of ordered) {
     }
   }
 }
-process.stdout.write('\nRESULT ' + JSON.stringify(result) + '\n')
-process.exit(0)
+process.stdout.write('\nRESULT ' + JSON.stringify(result) + '\n', () => process.exit(0))

@@ -1,0 +1,104 @@
+// What a node serves to peers, behind one small interface so the full node can later answer from its
+// database: block data, read/child-read/call proofs, warp proofs. `GenesisChainServer` answers from a
+// chain spec's genesis storage (the serving node before the full node exists). Pure: no I/O.
+
+import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
+import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
+import { MemoryStorage, RecordingStorage, Runtime } from '../executor/index.ts'
+import { encodeHeader, headerHash, type Header } from '../header/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
+import { encodeWarpProof } from '../finality/index.ts'
+import type { BlockData, BlockRequest } from './codec/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER } from './codec/index.ts'
+
+export interface ChainServer {
+  readonly genesisHash: Uint8Array
+  best(): { number: number; hash: Uint8Array }
+  /** Answers a sync/2 block request (bounded by `maxBlocks`). */
+  blocks(req: BlockRequest, maxBlocks: number): BlockData[]
+  /** SCALE storage proof for `keys` at `block`, or undefined when the block's state is unknown. */
+  readProof(block: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined
+  readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined
+  /** Proof of the storage a runtime call touches, or undefined. */
+  callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined
+  /** SCALE warp-sync proof starting after the finalized block `from`. */
+  warpProof(from: Uint8Array): Uint8Array | undefined
+}
+
+const CODE = utf8(':code')
+const HEAPPAGES = utf8(':heappages')
+
+/** Serves a chain at its genesis block only, from the spec's raw genesis storage. */
+export class GenesisChainServer implements ChainServer {
+  readonly genesisHash: Uint8Array
+  readonly header: Header
+  private readonly top: MemoryTrie
+  private readonly children = new Map<string, MemoryTrie>()
+  private readonly storage: MemoryStorage
+
+  constructor(spec: ChainSpec, stateVersion: StateVersion = 0) {
+    if (spec.genesis.kind !== 'raw') throw new TypeError('the serving node needs a chain spec with raw genesis storage')
+    this.header = genesisHeader(spec)
+    this.genesisHash = headerHash(this.header)
+    const childTries = spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const)
+    this.storage = new MemoryStorage(spec.genesis.top, childTries)
+    const childRoots: [Uint8Array, Uint8Array][] = []
+    for (const [key, entries] of childTries) {
+      const t = new MemoryTrie(entries, stateVersion)
+      this.children.set(String(key), t)
+      childRoots.push([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, key), t.root])
+    }
+    this.top = new MemoryTrie([...spec.genesis.top, ...childRoots], stateVersion)
+    if (!bytesEqual(this.top.root, this.header.stateRoot)) throw new Error('genesis state root mismatch (wrong state version?)')
+  }
+
+  best() {
+    return { number: 0, hash: this.genesisHash }
+  }
+
+  private isGenesis(block: Uint8Array): boolean {
+    return bytesEqual(block, this.genesisHash)
+  }
+
+  blocks(req: BlockRequest, maxBlocks: number): BlockData[] {
+    const start = 'hash' in req.from ? this.isGenesis(req.from.hash) : req.from.number === 0
+    if (!start || maxBlocks < 1) return []
+    const d: BlockData = { hash: this.genesisHash }
+    if (req.fields & BLOCK_HEADER) d.header = encodeHeader(this.header)
+    if (req.fields & BLOCK_BODY) d.body = []
+    return [d]
+  }
+
+  readProof(block: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined {
+    if (!this.isGenesis(block)) return undefined
+    return encodeProof(this.top.proveKeys(keys))
+  }
+
+  readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined {
+    if (!this.isGenesis(block)) return undefined
+    const topNodes = this.top.proveKeys([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey)])
+    const child = this.children.get(String(childKey))
+    return encodeProof(child ? [...topNodes, ...child.proveKeys(keys)] : topNodes)
+  }
+
+  callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined {
+    if (!this.isGenesis(block)) return undefined
+    const rec = new RecordingStorage(this.storage)
+    try {
+      Runtime.load(this.storage.get(CODE)!).call(method, args, { storage: rec })
+    } catch {
+      // a failing call is still proven: the caller re-executes and sees the same failure
+    }
+    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...rec.log.reads].map((key) => ({ kind: 'value', key }))
+    for (const key of rec.log.nextKeys) queries.push({ kind: 'nextKey', key })
+    const nodes = this.top.prove(queries)
+    for (const [ck, key] of rec.log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
+    for (const [ck, key] of rec.log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
+    return encodeProof(nodes)
+  }
+
+  warpProof(from: Uint8Array): Uint8Array | undefined {
+    // Nothing is finalized after genesis: an empty, finished proof.
+    return this.isGenesis(from) ? encodeWarpProof({ fragments: [], isFinished: true }) : undefined
+  }
+}

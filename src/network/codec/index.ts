@@ -1,0 +1,7 @@
+// Substrate network protocol codecs (pure): framing, block announces, sync/2, light/2, protobuf.
+export * from './errors.ts'
+export * from './framing.ts'
+export * from './protobuf.ts'
+export * from './block-announces.ts'
+export * from './sync.ts'
+export * from './light.ts'

@@ -1,0 +1,342 @@
+// The libp2p host (service layer): TCP and WebSocket transports, noise, yamux, identify, ping and
+// Kademlia on `/<genesis>/kad` (js-libp2p; nothing re-implemented), plus Substrate's protocols on top:
+// block-announces/transactions/grandpa notification substreams (handshake both ways) and the sync/2,
+// light/2 and sync/warp request-response protocols, answered by a ChainServer. Peers that send
+// malformed or oversized data, the wrong genesis, or open substreams in a loop are dropped and banned.
+
+import '../platform/node-polyfills.ts'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { kadDHT } from '@libp2p/kad-dht'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { toHex } from '../codec/index.ts'
+import {
+  FrameDecoder,
+  ProtocolError,
+  ROLE_FULL,
+  decodeBlockAnnounce,
+  decodeBlockRequest,
+  decodeHandshake,
+  decodeLightRequest,
+  encodeBlockResponse,
+  encodeGrandpaNeighbor,
+  encodeHandshake,
+  encodeLightResponse,
+  frame,
+  type BlockAnnouncesHandshake,
+} from './codec/index.ts'
+import type { ChainServer } from './chain-server.ts'
+
+export interface HostOptions {
+  server: ChainServer
+  /** Legacy protocol id of the chain spec (for the `/<protocolId>/...` fallback names). */
+  protocolId?: string
+  listen: string[]
+  /** 32-byte Ed25519 seed: a fixed peer id. Random when absent. */
+  nodeKey?: Uint8Array
+  bootNodes?: string[]
+  /** How long a misbehaving peer stays banned (ms). */
+  banMs?: number
+  log?: (line: string) => void
+}
+
+export interface PeerInfo {
+  peerId: string
+  handshake?: BlockAnnouncesHandshake
+}
+
+const MAX_REQUEST = 1024 * 1024
+const MAX_NOTIFICATION = 16 * 1024 * 1024
+const MAX_RESPONSE_BLOCKS = 128
+const REQUEST_TIMEOUT_MS = 20_000
+const MAX_STREAMS_PER_PROTOCOL = 32
+
+/**
+ * The bytes a peer sends on a substream, in order, until its end. We listen to the stream's events
+ * rather than use its async iterator: with js-libp2p 3.x that iterator ends on the remote's half-close,
+ * and peers that send a request together with the half-close in one frame (smoldot, Substrate) would
+ * have their request dropped. 'end' and 'close' come only after buffered data has been dispatched.
+ */
+async function* chunks(stream: Stream): AsyncGenerator<Uint8Array> {
+  const queue: Uint8Array[] = []
+  let ended = false
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const onMessage = (e: Event) => {
+    const d = (e as Event & { data: Uint8Array | { subarray(): Uint8Array } }).data
+    queue.push(d instanceof Uint8Array ? d : d.subarray())
+    wake?.()
+  }
+  const onEnd = (e: Event) => {
+    ended = true
+    const err = (e as Event & { error?: Error }).error
+    if (err) failure = err
+    wake?.()
+  }
+  stream.addEventListener('message', onMessage)
+  stream.addEventListener('end', onEnd)
+  stream.addEventListener('close', onEnd)
+  try {
+    for (;;) {
+      while (queue.length > 0) yield queue.shift()!
+      if (ended || stream.readStatus === 'closed') {
+        if (failure) throw failure
+        return
+      }
+      await new Promise<void>((r) => (wake = r))
+      wake = undefined
+    }
+  } finally {
+    stream.removeEventListener('message', onMessage)
+    stream.removeEventListener('end', onEnd)
+    stream.removeEventListener('close', onEnd)
+  }
+}
+
+async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> {
+  const dec = new FrameDecoder(max)
+  for await (const bytes of chunks(stream)) {
+    for (const f of dec.push(bytes)) yield f
+  }
+}
+
+async function firstFrame(stream: Stream, max: number, timeoutMs: number): Promise<Uint8Array> {
+  const it = frames(stream, max)[Symbol.asyncIterator]()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new ProtocolError('Malformed', 'request timed out')), timeoutMs)
+  })
+  try {
+    const r = await Promise.race([it.next(), timeout])
+    if (r.done) throw new Error('substream closed before a full message') // not misbehaviour: a cancelled request
+    return r.value
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export class NetworkHost {
+  private constructor(
+    readonly libp2p: Libp2p,
+    private readonly opts: HostOptions,
+    private readonly banned: Map<string, number>,
+  ) {}
+
+  readonly peers = new Map<string, PeerInfo>()
+  private readonly streamCounts = new Map<string, number>()
+
+  static async start(opts: HostOptions): Promise<NetworkHost> {
+    const banned = new Map<string, number>()
+    const isBanned = (p: PeerId) => (banned.get(p.toString()) ?? 0) > Date.now()
+    const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
+    const genesis = toHex(opts.server.genesisHash).slice(2)
+    const libp2p = await createLibp2p({
+      privateKey,
+      addresses: { listen: opts.listen },
+      transports: [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      // the connection monitor pings too; our ping service is the one liveness check
+      connectionMonitor: { enabled: false },
+      connectionGater: {
+        denyInboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
+        denyOutboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
+        denyDialPeer: (peerId: PeerId) => isBanned(peerId),
+        // loopback and private addresses are fine: nodes here talk on loopback
+        denyDialMultiaddr: () => false,
+      },
+      services: {
+        identify: identify({ protocolPrefix: 'ipfs' }),
+        ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
+        dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
+      },
+    })
+    const host = new NetworkHost(libp2p, opts, banned)
+    await host.register(genesis)
+    for (const b of opts.bootNodes ?? []) void host.dial(b).catch((e) => host.log(`boot node ${b}: ${(e as Error).message}`))
+    return host
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line)
+  }
+
+  /** Names under the genesis hash, plus the legacy protocol-id form Substrate still accepts. */
+  private names(genesis: string, suffix: string): string[] {
+    const n = [`/${genesis}/${suffix}`]
+    if (this.opts.protocolId) n.push(`/${this.opts.protocolId}/${suffix}`)
+    return n
+  }
+
+  /** Drops and bans a misbehaving peer. */
+  ban(peer: PeerId, why: string): void {
+    const ms = this.opts.banMs ?? 5 * 60_000
+    this.banned.set(peer.toString(), Date.now() + ms)
+    this.peers.delete(peer.toString())
+    this.log(`banned ${peer.toString()}: ${why}`)
+    void this.libp2p.hangUp(peer).catch(() => {})
+  }
+
+  isBanned(peer: string): boolean {
+    return (this.banned.get(peer) ?? 0) > Date.now()
+  }
+
+  /** Counts substreams a peer opens on a protocol; too many at once is misbehaviour. */
+  private admit(conn: Connection, proto: string): boolean {
+    const key = `${conn.remotePeer.toString()} ${proto}`
+    const n = (this.streamCounts.get(key) ?? 0) + 1
+    this.streamCounts.set(key, n)
+    if (n > MAX_STREAMS_PER_PROTOCOL) {
+      this.ban(conn.remotePeer, `too many ${proto} substreams`)
+      return false
+    }
+    return true
+  }
+  private release(conn: Connection, proto: string): void {
+    const key = `${conn.remotePeer.toString()} ${proto}`
+    this.streamCounts.set(key, Math.max(0, (this.streamCounts.get(key) ?? 1) - 1))
+  }
+
+  private handshake(): Uint8Array {
+    const best = this.opts.server.best()
+    return encodeHandshake({ roles: ROLE_FULL, bestNumber: best.number, bestHash: best.hash, genesisHash: this.opts.server.genesisHash })
+  }
+
+  private async register(genesis: string): Promise<void> {
+    const server = this.opts.server
+    const opts = { maxInboundStreams: MAX_STREAMS_PER_PROTOCOL * 4, maxOutboundStreams: 64, runOnLimitedConnection: false }
+
+    // block-announces: handshake both ways, then announces from the peer
+    await this.libp2p.handle(this.names(genesis, 'block-announces/1'), (stream, conn) => this.guard(conn, 'block-announces', async () => {
+      const it = frames(stream, MAX_NOTIFICATION)
+      let first = true
+      for await (const f of it) {
+        if (first) {
+          first = false
+          const hs = decodeHandshake(f, server.genesisHash)
+          stream.send(frame(this.handshake()))
+          this.peers.set(conn.remotePeer.toString(), { peerId: conn.remotePeer.toString(), handshake: hs })
+          this.log(`peer ${conn.remotePeer.toString()} block-announces handshake (best #${hs.bestNumber})`)
+          void this.openAnnounces(conn, stream.protocol)
+        } else decodeBlockAnnounce(f)
+      }
+    }), opts)
+
+    // transactions and grandpa: accept the substream (handshake = roles byte), keep peers around
+    for (const proto of ['transactions/1', 'grandpa/1']) {
+      await this.libp2p.handle(this.names(genesis, proto), (stream, conn) => this.guard(conn, proto, async () => {
+        let first = true
+        for await (const f of frames(stream, MAX_NOTIFICATION)) {
+          if (first) {
+            first = false
+            if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
+            stream.send(frame(Uint8Array.from([ROLE_FULL])))
+            if (proto === 'grandpa/1') void this.openGrandpa(conn, stream.protocol)
+          }
+        }
+      }), opts)
+    }
+
+    // sync/2: block requests
+    await this.libp2p.handle(this.names(genesis, 'sync/2'), (stream, conn) => this.guard(conn, 'sync/2', async () => {
+      const req = decodeBlockRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
+      stream.send(frame(encodeBlockResponse(server.blocks(req, Math.min(req.maxBlocks || MAX_RESPONSE_BLOCKS, MAX_RESPONSE_BLOCKS)))))
+      await stream.close()
+    }), opts)
+
+    // light/2: read, child-read and call proofs
+    await this.libp2p.handle(this.names(genesis, 'light/2'), (stream, conn) => this.guard(conn, 'light/2', async () => {
+      const req = decodeLightRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
+      let proof: Uint8Array | undefined
+      if (req.kind === 'read') proof = server.readProof(req.block, req.keys)
+      else if (req.kind === 'readChild') proof = server.readChildProof(req.block, req.childKey, req.keys)
+      else proof = server.callProof(req.block, req.method, req.data)
+      stream.send(frame(encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)))
+      await stream.close()
+    }), opts)
+
+    // sync/warp: request = the finalized block hash the peer starts from
+    await this.libp2p.handle(this.names(genesis, 'sync/warp'), (stream, conn) => this.guard(conn, 'sync/warp', async () => {
+      const req = await firstFrame(stream, 64, REQUEST_TIMEOUT_MS)
+      if (req.length !== 32) throw new ProtocolError('Malformed', 'warp request must be a 32-byte block hash')
+      const proof = server.warpProof(req)
+      if (proof) stream.send(frame(proof))
+      await stream.close()
+    }), opts)
+  }
+
+  /** Runs a protocol handler; protocol errors ban the peer, other failures just close the substream. */
+  private async guard(conn: Connection, proto: string, fn: () => Promise<void>): Promise<void> {
+    if (!this.admit(conn, proto)) return
+    try {
+      await fn()
+    } catch (e) {
+      if (e instanceof ProtocolError) this.ban(conn.remotePeer, `${proto}: ${e.message}`)
+      else this.log(`${proto} with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
+    } finally {
+      this.release(conn, proto)
+    }
+  }
+
+  /** Our own block-announces substream towards a peer (Substrate keeps one in each direction). */
+  private async openAnnounces(conn: Connection, protocol: string): Promise<void> {
+    try {
+      const s = await conn.newStream(protocol)
+      s.send(frame(this.handshake()))
+      const hs = await firstFrame(s, 1024, REQUEST_TIMEOUT_MS)
+      decodeHandshake(hs, this.opts.server.genesisHash)
+      this.announceStreams.set(conn.remotePeer.toString(), s)
+    } catch (e) {
+      if (e instanceof ProtocolError) this.ban(conn.remotePeer, `outbound block-announces: ${e.message}`)
+    }
+  }
+  private readonly announceStreams = new Map<string, Stream>()
+
+  /** Our grandpa substream towards a peer, carrying a neighbor packet (finalized height). */
+  private async openGrandpa(conn: Connection, protocol: string): Promise<void> {
+    try {
+      const s = await conn.newStream(protocol)
+      s.send(frame(Uint8Array.from([ROLE_FULL])))
+      await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
+      const best = this.opts.server.best()
+      s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: 0n, finalizedHeight: best.number })))
+      this.announceStreams.set(`${conn.remotePeer.toString()} grandpa`, s)
+    } catch (e) {
+      this.log(`outbound grandpa with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
+    }
+  }
+
+  async dial(addr: string | Multiaddr): Promise<Connection> {
+    return this.libp2p.dial(typeof addr === 'string' ? multiaddr(addr) : addr)
+  }
+
+  /** Opens our block-announces substream to a peer and returns its handshake. */
+  async handshakeWith(peer: PeerId | Multiaddr): Promise<BlockAnnouncesHandshake> {
+    const genesis = toHex(this.opts.server.genesisHash).slice(2)
+    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/block-announces/1`)
+    s.send(frame(this.handshake()))
+    const hs = decodeHandshake(await firstFrame(s, 1024, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
+    this.announceStreams.set(s.id, s)
+    return hs
+  }
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  /** Listen addresses with `/p2p/<peer id>`. */
+  addresses(): string[] {
+    return this.libp2p.getMultiaddrs().map((m) => m.toString())
+  }
+
+  async stop(): Promise<void> {
+    await this.libp2p.stop()
+  }
+}

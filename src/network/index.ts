@@ -1,0 +1,4 @@
+// Public surface of the network layer: protocol codecs (pure), the chain server interface, the host.
+export * from './codec/index.ts'
+export * from './chain-server.ts'
+export { NetworkHost, type HostOptions, type PeerInfo } from './host.ts'
