@@ -71,7 +71,9 @@ async function* chunks(stream: Stream): AsyncGenerator<Uint8Array> {
   let wake: (() => void) | undefined
   const onMessage = (e: Event) => {
     const d = (e as Event & { data: Uint8Array | { subarray(): Uint8Array } }).data
-    queue.push(d instanceof Uint8Array ? d : d.subarray())
+    const u = d instanceof Uint8Array ? d : d.subarray()
+    // plain Uint8Array views (not Node Buffers), so decoded values compare like every other byte array
+    queue.push(new Uint8Array(u.buffer, u.byteOffset, u.byteLength))
     wake?.()
   }
   const onEnd = (e: Event) => {
@@ -145,6 +147,10 @@ export class NetworkHost {
       streamMuxers: [yamux()],
       // the connection monitor pings too; our ping service is the one liveness check
       connectionMonitor: { enabled: false },
+      // libp2p's default allows 5 inbound connections per second per host: on loopback (tests, local
+      // devnets, several light clients on one machine) that refuses legitimate peers. Misbehaviour is
+      // handled by our bans instead.
+      connectionManager: { inboundConnectionThreshold: 200, maxIncomingPendingConnections: 200 },
       connectionGater: {
         denyInboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
         denyOutboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
@@ -194,7 +200,7 @@ export class NetworkHost {
     const n = (this.streamCounts.get(key) ?? 0) + 1
     this.streamCounts.set(key, n)
     if (n > MAX_STREAMS_PER_PROTOCOL) {
-      this.ban(conn.remotePeer, `too many ${proto} substreams`)
+      if (!this.isBanned(conn.remotePeer.toString())) this.ban(conn.remotePeer, `too many ${proto} substreams`)
       return false
     }
     return true
