@@ -44,6 +44,10 @@ export interface HostOptions {
   bootNodes?: string[]
   /** How long a misbehaving peer stays banned (ms). */
   banMs?: number
+  /** Peers to keep connected: below it, the host looks up more through Kademlia (default 8). */
+  targetPeers?: number
+  /** Interval of the peer-set maintenance (ms, default 5000). */
+  peerSetIntervalMs?: number
   log?: (line: string) => void
 }
 
@@ -167,6 +171,8 @@ export class NetworkHost {
     const host = new NetworkHost(libp2p, opts, banned)
     await host.register(genesis)
     for (const b of opts.bootNodes ?? []) void host.dial(b).catch((e) => host.log(`boot node ${b}: ${(e as Error).message}`))
+    host.peerSetTimer = setInterval(() => void host.maintainPeers(), opts.peerSetIntervalMs ?? 5000)
+    host.peerSetTimer.unref?.()
     return host
   }
 
@@ -342,7 +348,36 @@ export class NetworkHost {
     return this.libp2p.getMultiaddrs().map((m) => m.toString())
   }
 
+  private peerSetTimer: ReturnType<typeof setInterval> | undefined
+  private maintaining = false
+
+  /** Peer-set maintenance: below the target, look up peers near a random key and dial the new ones. */
+  async maintainPeers(): Promise<void> {
+    if (this.maintaining) return
+    this.maintaining = true
+    try {
+      const connected = new Set(this.libp2p.getPeers().map((p) => p.toString()))
+      const target = this.opts.targetPeers ?? 8
+      if (connected.size >= target || connected.size === 0) return
+      const key = crypto.getRandomValues(new Uint8Array(32))
+      for await (const peer of this.libp2p.peerRouting.getClosestPeers(key, { signal: AbortSignal.timeout(4000) })) {
+        const id = peer.id.toString()
+        if (id === this.peerId || connected.has(id) || this.isBanned(id)) continue
+        await this.libp2p.dial(peer.id, { signal: AbortSignal.timeout(4000) }).then(
+          () => connected.add(id),
+          () => {},
+        )
+        if (connected.size >= target) break
+      }
+    } catch {
+      // lookups fail while the routing table is empty; the next round retries
+    } finally {
+      this.maintaining = false
+    }
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.peerSetTimer)
     await this.libp2p.stop()
   }
 }

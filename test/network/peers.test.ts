@@ -56,6 +56,23 @@ test('three nodes discover each other through Kademlia and exchange block-announ
   }
 })
 
+test('peer-set maintenance connects to peers discovered through Kademlia, up to the target', { ...needsFixtures, timeout: 60_000 }, async () => {
+  const srv = server()
+  const a = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], peerSetIntervalMs: 500 })
+  const b = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500 })
+  const c = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500, targetPeers: 2 })
+  try {
+    let connected = false
+    for (let i = 0; i < 80 && !connected; i++) {
+      await sleep(250)
+      connected = c.libp2p.getConnections(peerIdFromString(b.peerId)).length > 0
+    }
+    assert.ok(connected, 'c connected to b, which only the DHT told it about')
+  } finally {
+    await Promise.all([a.stop(), b.stop(), c.stop()])
+  }
+})
+
 test('misbehaving peers are banned; a well-behaved peer is served meanwhile', { ...needsFixtures, timeout: 60_000 }, async () => {
   const srv = server()
   const node = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], log: process.env.TRACE_PEERS ? (l) => console.log('node:', l) : undefined })
