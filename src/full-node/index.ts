@@ -1,0 +1,2 @@
+// Public surface of the full node (in progress): block authoring and import with execution.
+export * from './block-builder.ts'
