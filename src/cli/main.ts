@@ -6,6 +6,7 @@ import { chainSpecCommand } from './chain-spec.ts'
 import { runtimeCommand } from './runtime.ts'
 import { verifyCommand } from './verify.ts'
 import { nodeCommand } from './node.ts'
+import { devCommand } from './dev.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
@@ -20,6 +21,8 @@ commands:
   verify checkpoint <spec.json>  verify the checkpoint header's BABE pre-digest, VRF and seal
   node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]
                                  serve the chain from its genesis storage over libp2p
+  dev --chain <spec.json> [--tmp] [--listen <multiaddr>...] [--alice | --key <suri>...]
+                                 author Aura blocks (node-template) and serve them
 `
 
 const out = (s: string): void => void process.stdout.write(s)
@@ -38,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'chain-spec':
         return await chainSpecCommand(rest, out)
+      case 'dev':
+        return await devCommand(rest, out, (s) => void process.stderr.write(s))
       case 'node':
         return await nodeCommand(rest, out, (s) => void process.stderr.write(s))
       case 'verify':

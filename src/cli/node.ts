@@ -2,11 +2,11 @@
 // from its genesis storage over libp2p; prints `listening on <multiaddr>/p2p/<peerId>` per address and
 // shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
 
-import { readFile } from 'node:fs/promises'
 import { HexError, fromHex } from '../codec/index.ts'
-import { genesisRuntimeVersion, parseChainSpec } from '../chain-spec/index.ts'
+import { genesisRuntimeVersion } from '../chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost } from '../network/index.ts'
 import { CliError } from './errors.ts'
+import { loadChainSpec, optionValue } from './args.ts'
 
 export async function nodeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let chain: string | undefined
@@ -14,11 +14,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
   let nodeKey: Uint8Array | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
-    const val = () => {
-      const v = args[++i]
-      if (v === undefined) throw new CliError(`${a} needs a value`)
-      return v
-    }
+    const val = () => optionValue(args, i++)
     if (a === '--chain') chain = val()
     else if (a === '--listen') listen.push(val())
     else if (a === '--node-key') {
@@ -31,13 +27,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
     } else throw new CliError(`unknown option ${a}`)
   }
   if (!chain) throw new CliError('usage: sublight node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]')
-  let text: string
-  try {
-    text = await readFile(chain, 'utf8')
-  } catch (e) {
-    throw new CliError(`cannot read ${chain}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-  const spec = parseChainSpec(text)
+  const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no genesis storage to serve`)
   const server = new GenesisChainServer(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0)
   let host: NetworkHost

@@ -28,28 +28,73 @@ export interface ChainServer {
 const CODE = utf8(':code')
 const HEAPPAGES = utf8(':heappages')
 
+/**
+ * Proofs over one block's whole state: read, child-read and call proofs (a call proof holds the nodes
+ * of every key the call read or iterated, recorded with the executor's RecordingStorage).
+ */
+export class StateProver {
+  readonly root: Uint8Array
+  private readonly top: MemoryTrie
+  private readonly children = new Map<string, MemoryTrie>()
+
+  constructor(
+    private readonly storage: MemoryStorage,
+    stateVersion: StateVersion,
+  ) {
+    const childRoots: [Uint8Array, Uint8Array][] = []
+    for (const key of storage.childKeys()) {
+      const t = new MemoryTrie([...storage.childEntries(key)], stateVersion)
+      this.children.set(String(key), t)
+      childRoots.push([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, key), t.root])
+    }
+    const top = [...storage.topEntries()].filter(([k]) => !isChildRootKey(k))
+    this.top = new MemoryTrie([...top, ...childRoots], stateVersion)
+    this.root = this.top.root
+  }
+
+  readProof(keys: Uint8Array[]): Uint8Array {
+    return encodeProof(this.top.proveKeys(keys))
+  }
+
+  readChildProof(childKey: Uint8Array, keys: Uint8Array[]): Uint8Array {
+    const topNodes = this.top.proveKeys([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey)])
+    const child = this.children.get(String(childKey))
+    return encodeProof(child ? [...topNodes, ...child.proveKeys(keys)] : topNodes)
+  }
+
+  callProof(method: string, args: Uint8Array): Uint8Array {
+    const rec = new RecordingStorage(this.storage)
+    try {
+      Runtime.load(this.storage.get(CODE)!).call(method, args, { storage: rec })
+    } catch {
+      // a failing call is still proven: the caller re-executes and sees the same failure
+    }
+    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...rec.log.reads].map((key) => ({ kind: 'value', key }))
+    for (const key of rec.log.nextKeys) queries.push({ kind: 'nextKey', key })
+    const nodes = this.top.prove(queries)
+    for (const [ck, key] of rec.log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
+    for (const [ck, key] of rec.log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
+    return encodeProof(nodes)
+  }
+}
+
+function isChildRootKey(k: Uint8Array): boolean {
+  return k.length >= CHILD_STORAGE_DEFAULT_PREFIX.length && bytesEqual(k.subarray(0, CHILD_STORAGE_DEFAULT_PREFIX.length), CHILD_STORAGE_DEFAULT_PREFIX)
+}
+
 /** Serves a chain at its genesis block only, from the spec's raw genesis storage. */
 export class GenesisChainServer implements ChainServer {
   readonly genesisHash: Uint8Array
   readonly header: Header
-  private readonly top: MemoryTrie
-  private readonly children = new Map<string, MemoryTrie>()
-  private readonly storage: MemoryStorage
+  private readonly prover: StateProver
 
   constructor(spec: ChainSpec, stateVersion: StateVersion = 0) {
     if (spec.genesis.kind !== 'raw') throw new TypeError('the serving node needs a chain spec with raw genesis storage')
     this.header = genesisHeader(spec)
     this.genesisHash = headerHash(this.header)
-    const childTries = spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const)
-    this.storage = new MemoryStorage(spec.genesis.top, childTries)
-    const childRoots: [Uint8Array, Uint8Array][] = []
-    for (const [key, entries] of childTries) {
-      const t = new MemoryTrie(entries, stateVersion)
-      this.children.set(String(key), t)
-      childRoots.push([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, key), t.root])
-    }
-    this.top = new MemoryTrie([...spec.genesis.top, ...childRoots], stateVersion)
-    if (!bytesEqual(this.top.root, this.header.stateRoot)) throw new Error('genesis state root mismatch (wrong state version?)')
+    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    this.prover = new StateProver(storage, stateVersion)
+    if (!bytesEqual(this.prover.root, this.header.stateRoot)) throw new Error('genesis state root mismatch (wrong state version?)')
   }
 
   best() {
@@ -70,31 +115,15 @@ export class GenesisChainServer implements ChainServer {
   }
 
   readProof(block: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined {
-    if (!this.isGenesis(block)) return undefined
-    return encodeProof(this.top.proveKeys(keys))
+    return this.isGenesis(block) ? this.prover.readProof(keys) : undefined
   }
 
   readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined {
-    if (!this.isGenesis(block)) return undefined
-    const topNodes = this.top.proveKeys([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey)])
-    const child = this.children.get(String(childKey))
-    return encodeProof(child ? [...topNodes, ...child.proveKeys(keys)] : topNodes)
+    return this.isGenesis(block) ? this.prover.readChildProof(childKey, keys) : undefined
   }
 
   callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined {
-    if (!this.isGenesis(block)) return undefined
-    const rec = new RecordingStorage(this.storage)
-    try {
-      Runtime.load(this.storage.get(CODE)!).call(method, args, { storage: rec })
-    } catch {
-      // a failing call is still proven: the caller re-executes and sees the same failure
-    }
-    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...rec.log.reads].map((key) => ({ kind: 'value', key }))
-    for (const key of rec.log.nextKeys) queries.push({ kind: 'nextKey', key })
-    const nodes = this.top.prove(queries)
-    for (const [ck, key] of rec.log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
-    for (const [ck, key] of rec.log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
-    return encodeProof(nodes)
+    return this.isGenesis(block) ? this.prover.callProof(method, args) : undefined
   }
 
   warpProof(from: Uint8Array): Uint8Array | undefined {

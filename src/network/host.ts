@@ -17,6 +17,7 @@ import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { toHex } from '../codec/index.ts'
+import type { Header } from '../header/index.ts'
 import {
   FrameDecoder,
   ProtocolError,
@@ -25,6 +26,7 @@ import {
   decodeBlockRequest,
   decodeHandshake,
   decodeLightRequest,
+  encodeBlockAnnounce,
   encodeBlockResponse,
   encodeGrandpaNeighbor,
   encodeHandshake,
@@ -310,6 +312,22 @@ export class NetworkHost {
     }
   }
   private readonly announceStreams = new Map<string, Stream>()
+
+  /** Announces a new block on every open outbound block-announces substream. */
+  announce(header: Header, isBest: boolean): number {
+    const msg = frame(encodeBlockAnnounce({ header, isBest, data: undefined }))
+    let sent = 0
+    for (const [key, s] of this.announceStreams) {
+      if (key.endsWith(' grandpa')) continue
+      try {
+        s.send(msg)
+        sent++
+      } catch {
+        this.announceStreams.delete(key)
+      }
+    }
+    return sent
+  }
 
   /** Our grandpa substream towards a peer, carrying a neighbor packet (finalized height). */
   private async openGrandpa(conn: Connection, protocol: string): Promise<void> {
