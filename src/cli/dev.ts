@@ -5,10 +5,10 @@
 
 import { Reader, toHex, utf8 } from '../codec/index.ts'
 import { genesisRuntimeVersion } from '../chain-spec/index.ts'
-import { KeyUriError, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
+import { KeyUriError, ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime } from '../executor/index.ts'
 import { NetworkHost } from '../network/index.ts'
-import { DevChain, authorAuraBlock } from '../full-node/index.ts'
+import { DevChain, authorAuraBlock, holdsSupermajority, localJustification } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
 import { loadChainSpec, optionValue } from './args.ts'
 
@@ -31,8 +31,10 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   let keys: DevKeypair[]
+  let grandpaKeys: DevKeypair[]
   try {
     keys = (suris.length ? suris : ['//Alice']).map(sr25519FromSuri)
+    grandpaKeys = (suris.length ? suris : ['//Alice']).map(ed25519FromSuri)
   } catch (e) {
     if (e instanceof KeyUriError) throw new CliError(`--key: ${e.message}`)
     throw e
@@ -48,6 +50,13 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   } catch (e) {
     throw new CliError(`this chain's runtime is not an Aura runtime: ${(e as Error).message}`)
   }
+  // GRANDPA: the genesis set (it never changes on this devnet without session rotation)
+  const grandpaSet = {
+    setId: new Reader(rt.call('GrandpaApi_current_set_id', new Uint8Array(), { storage: genesis.state }).output).u64(),
+    authorities: new Reader(rt.call('GrandpaApi_grandpa_authorities', new Uint8Array(), { storage: genesis.state }).output).vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })),
+  }
+  const finalizing = holdsSupermajority(grandpaSet.authorities, grandpaKeys)
+  let round = 0n
   const mine = keys.filter((k) => authorities.includes(toHex(k.publicKey)))
   if (mine.length === 0) throw new CliError('none of the given keys is an Aura authority of this chain')
   const host = await NetworkHost.start({ server: devChain, protocolId: spec.protocolId, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], log: (l) => err(`${l}\n`) })
@@ -69,7 +78,12 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
           const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * slotMs, author })
           const hash = devChain.add(block, state)
           host.announce(block.header, true)
-          out(`#${block.header.number} ${toHex(hash)} finalized #0 peers ${host.libp2p.getPeers().length} txs 0\n`)
+          if (finalizing) {
+            const { justification, encoded } = localJustification(block.header, ++round, grandpaSet, grandpaKeys)
+            devChain.finalize(hash, encoded)
+            host.gossipFinality(justification, grandpaSet.setId)
+          }
+          out(`#${block.header.number} ${toHex(hash)} finalized #${devChain.finalized().number} peers ${host.libp2p.getPeers().length} txs 0\n`)
         } catch (e) {
           err(`slot ${slot}: block production failed: ${(e as Error).message}\n`)
         }

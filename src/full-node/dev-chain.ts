@@ -2,13 +2,13 @@
 // ChainServer interface (headers, bodies, read/child-read/call proofs at every stored block). The
 // SQLite store will implement the same surface. Pure data structure: no timers, no I/O.
 
-import { bytesEqual, toHex } from '../codec/index.ts'
+import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { MemoryStorage } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
-import { encodeWarpProof } from '../finality/index.ts'
+import { decodeJustification, encodeWarpProof } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
-import { BLOCK_BODY, BLOCK_HEADER, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import type { Block } from './block-builder.ts'
 
 interface Stored {
@@ -17,12 +17,15 @@ interface Stored {
   body: Uint8Array[]
   state: MemoryStorage
   prover?: StateProver
+  /** SCALE GRANDPA justification, when this block was finalized with one. */
+  justification?: Uint8Array
 }
 
 export class DevChain implements ChainServer {
   readonly genesisHash: Uint8Array
   private readonly byHash = new Map<string, Stored>()
   private readonly canonical: Stored[] = []
+  private finalizedNumber = 0
 
   constructor(
     spec: ChainSpec,
@@ -39,7 +42,7 @@ export class DevChain implements ChainServer {
   add(block: Block, state: MemoryStorage): Uint8Array {
     const hash = headerHash(block.header)
     const s: Stored = { hash, header: block.header, body: block.body, state }
-    if (this.canonical.length > 0 && !bytesEqual(block.header.parentHash, this.canonical[this.canonical.length - 1].hash)) throw new Error('block does not extend the best block')
+    if (this.canonical.length > 0 && toHex(block.header.parentHash) !== toHex(this.canonical[this.canonical.length - 1].hash)) throw new Error('block does not extend the best block')
     this.byHash.set(toHex(hash), s)
     this.canonical.push(s)
     return hash
@@ -54,6 +57,20 @@ export class DevChain implements ChainServer {
     return { number: b.header.number, hash: b.hash }
   }
 
+  finalized(): { number: number; hash: Uint8Array; header: Header } {
+    const f = this.canonical[this.finalizedNumber]
+    return { number: this.finalizedNumber, hash: f.hash, header: f.header }
+  }
+
+  /** Marks a canonical block final, keeping its justification (verified by the caller). */
+  finalize(hash: Uint8Array, justification: Uint8Array): void {
+    const s = this.find(hash)
+    if (!s || this.canonical[s.header.number] !== s) throw new Error('only canonical blocks can be finalized')
+    if (s.header.number < this.finalizedNumber) throw new Error('finality cannot go backwards')
+    s.justification = justification
+    this.finalizedNumber = s.header.number
+  }
+
   private find(hash: Uint8Array): Stored | undefined {
     return this.byHash.get(toHex(hash))
   }
@@ -65,6 +82,11 @@ export class DevChain implements ChainServer {
       const d: BlockData = { hash: cur.hash }
       if (req.fields & BLOCK_HEADER) d.header = encodeHeader(cur.header)
       if (req.fields & BLOCK_BODY) d.body = cur.body
+      if (req.fields & BLOCK_JUSTIFICATION && cur.justification) {
+        d.justification = cur.justification
+        // SCALE Justifications: Vec<(ConsensusEngineId, EncodedJustification)>
+        d.justifications = new Writer(cur.justification.length + 16).compact(1).bytes(utf8('FRNK')).vecU8(cur.justification).finish()
+      }
       out.push(d)
       cur = req.direction === 'ascending' ? this.canonical[cur.header.number + 1] : this.find(cur.header.parentHash)
     }
@@ -87,8 +109,15 @@ export class DevChain implements ChainServer {
   callProof(block: Uint8Array, method: string, args: Uint8Array) {
     return this.prover(block)?.callProof(method, args)
   }
+  /**
+   * Warp proof from a finalized block the peer knows: the authority set never changes on this devnet,
+   * so one fragment — the latest finalized block and its justification — carries the peer there.
+   */
   warpProof(from: Uint8Array) {
-    // No GRANDPA finality yet: nothing is finalized after genesis.
-    return bytesEqual(from, this.genesisHash) ? encodeWarpProof({ fragments: [], isFinished: true }) : undefined
+    const start = this.find(from)
+    if (!start || start.header.number > this.finalizedNumber || this.canonical[start.header.number] !== start) return undefined
+    const fin = this.canonical[this.finalizedNumber]
+    if (fin === start || !fin.justification) return encodeWarpProof({ fragments: [], isFinished: true })
+    return encodeWarpProof({ fragments: [{ header: fin.header, justification: decodeJustification(fin.justification) }], isFinished: true })
   }
 }

@@ -14,6 +14,8 @@ import { BLOCK_BODY, BLOCK_HEADER } from './codec/index.ts'
 export interface ChainServer {
   readonly genesisHash: Uint8Array
   best(): { number: number; hash: Uint8Array }
+  /** The latest finalized block (genesis when the server knows no finality). */
+  finalized?(): { number: number; hash: Uint8Array }
   /** Answers a sync/2 block request (bounded by `maxBlocks`). */
   blocks(req: BlockRequest, maxBlocks: number): BlockData[]
   /** SCALE storage proof for `keys` at `block`, or undefined when the block's state is unknown. */

@@ -29,6 +29,7 @@ import {
   encodeBlockAnnounce,
   encodeBlockResponse,
   encodeGrandpaNeighbor,
+  encodeGrandpaCommit,
   encodeHandshake,
   encodeLightResponse,
   frame,
@@ -313,6 +314,24 @@ export class NetworkHost {
   }
   private readonly announceStreams = new Map<string, Stream>()
 
+  private grandpaSetId = 0n
+
+  /** Gossips a finality commit (and our new finalized height) on every outbound grandpa substream. */
+  gossipFinality(j: { round: bigint; targetHash: Uint8Array; targetNumber: number; precommits: { targetHash: Uint8Array; targetNumber: number; signature: Uint8Array; authorityId: Uint8Array }[] }, setId: bigint): void {
+    this.grandpaSetId = setId
+    const neighbor = frame(encodeGrandpaNeighbor({ round: j.round, setId, finalizedHeight: j.targetNumber }))
+    const commit = frame(encodeGrandpaCommit({ ...j, setId }))
+    for (const [key, s] of this.announceStreams) {
+      if (!key.endsWith(' grandpa')) continue
+      try {
+        s.send(neighbor)
+        s.send(commit)
+      } catch {
+        this.announceStreams.delete(key)
+      }
+    }
+  }
+
   /** Announces a new block on every open outbound block-announces substream. */
   announce(header: Header, isBest: boolean): number {
     const msg = frame(encodeBlockAnnounce({ header, isBest, data: undefined }))
@@ -335,8 +354,8 @@ export class NetworkHost {
       const s = await conn.newStream(protocol)
       s.send(frame(Uint8Array.from([ROLE_FULL])))
       await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
-      const best = this.opts.server.best()
-      s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: 0n, finalizedHeight: best.number })))
+      const fin = this.opts.server.finalized?.() ?? { number: 0 }
+      s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: this.grandpaSetId, finalizedHeight: fin.number })))
       this.announceStreams.set(`${conn.remotePeer.toString()} grandpa`, s)
     } catch (e) {
       this.log(`outbound grandpa with ${conn.remotePeer.toString()}: ${(e as Error).message}`)

@@ -26,10 +26,10 @@ import {
 
 const H = (b: number) => new Uint8Array(32).fill(b)
 
-test('block request bytes: fields=19 (header|body|justification), from number 5, descending, max 64', () => {
+test('block request bytes: fields = header|body|justification in the top byte, from number 5, descending, max 64', () => {
   const bytes = encodeBlockRequest({ fields: 19, from: { number: 5 }, direction: 'descending', maxBlocks: 64 })
-  // 08 13 | 1a 04 05000000 | 28 01 | 30 40
-  assert.equal(toHex(bytes), '0x08131a0405000000280130' + '40')
+  // fields = 0x13 << 24 = 318767104 → varint 80 80 80 98 01 | 1a 04 05000000 | 28 01 | 30 40
+  assert.equal(toHex(bytes), '0x08808080980' + '11a0405000000280130' + '40')
   assert.deepEqual(decodeBlockRequest(bytes), { fields: 19, from: { number: 5 }, direction: 'descending', maxBlocks: 64 })
   const byHash = decodeBlockRequest(encodeBlockRequest({ fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1 }))
   assert.deepEqual(byHash, { fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1 })
@@ -59,7 +59,12 @@ test('block-announces handshake layout (roles u8, best u32, best hash, genesis) 
   // GossipMessage::Neighbor(V1 { round, set_id, commit_finalized_height })
   assert.equal(toHex(encodeGrandpaNeighbor({ round: 1n, setId: 0n, finalizedHeight: 0 })), '0x0201' + '0100000000000000' + '0000000000000000' + '00000000')
   const header = { parentHash: H(1), number: 3, stateRoot: H(2), extrinsicsRoot: H(3), digest: [] }
-  assert.deepEqual(decodeBlockAnnounce(encodeBlockAnnounce({ header, isBest: true, data: undefined })), { header, isBest: true, data: undefined })
+  // Substrate's hand-written encoding: header ++ state (1 = best) ++ data
+  const ann = encodeBlockAnnounce({ header, isBest: true, data: undefined })
+  assert.equal(toHex(ann.subarray(ann.length - 2)), '0x0100')
+  assert.deepEqual(decodeBlockAnnounce(ann), { header, isBest: true, data: new Uint8Array() })
+  // a bare header (older peers) is a normal announce
+  assert.deepEqual(decodeBlockAnnounce(ann.subarray(0, ann.length - 2)), { header, isBest: false, data: undefined })
 })
 
 test('framing: frames across arbitrary chunk boundaries; oversized frames refused before buffering', () => {

@@ -41,11 +41,15 @@ export interface BlockAnnounce {
   data: Uint8Array | undefined
 }
 
+/**
+ * Substrate encodes `BlockAnnounce` by hand, not as a derived struct: the header, then the block state
+ * (0 = normal, 1 = best) and the extra data (`Vec<u8>`) only when present — no Option tags.
+ */
 export function encodeBlockAnnounce(a: BlockAnnounce): Uint8Array {
   const w = new Writer(256)
   writeHeader(w, a.header)
-  w.u8(1).u8(a.isBest ? 1 : 0) // Some(BlockState::Best | Normal)
-  w.option(a.data, (x, d) => void x.vecU8(d))
+  w.u8(a.isBest ? 1 : 0)
+  w.vecU8(a.data ?? new Uint8Array())
   return w.finish()
 }
 
@@ -53,9 +57,8 @@ export function decodeBlockAnnounce(b: Uint8Array): BlockAnnounce {
   try {
     const r = new Reader(b)
     const header = readHeader(r)
-    let isBest = false
-    if (r.remaining > 0) isBest = r.option((x) => x.variant(2)) === 1
-    const data = r.remaining > 0 ? r.option((x) => x.vecU8()) : undefined
+    const isBest = r.remaining > 0 ? r.variant(2) === 1 : false
+    const data = r.remaining > 0 ? r.vecU8() : undefined
     r.finish()
     return { header, isBest, data }
   } catch (e) {
@@ -70,4 +73,15 @@ export function decodeBlockAnnounce(b: Uint8Array): BlockAnnounce {
  */
 export function encodeGrandpaNeighbor(p: { round: bigint; setId: bigint; finalizedHeight: number }): Uint8Array {
   return new Writer(22).u8(2).u8(1).u64(p.round).u64(p.setId).u32(p.finalizedHeight).finish()
+}
+
+/**
+ * GRANDPA commit gossip (`GossipMessage::Commit(FullCommitMessage { round, set_id, CompactCommit })`):
+ * the target, the precommits and their (signature, authority) pairs, as peers follow finality by it.
+ */
+export function encodeGrandpaCommit(c: { round: bigint; setId: bigint; targetHash: Uint8Array; targetNumber: number; precommits: { targetHash: Uint8Array; targetNumber: number; signature: Uint8Array; authorityId: Uint8Array }[] }): Uint8Array {
+  const w = new Writer(128 + c.precommits.length * 132).u8(1).u64(c.round).u64(c.setId).bytes(c.targetHash).u32(c.targetNumber)
+  w.vec(c.precommits, (x, p) => void x.bytes(p.targetHash).u32(p.targetNumber))
+  w.vec(c.precommits, (x, p) => void x.bytes(p.signature).bytes(p.authorityId))
+  return w.finish()
 }

@@ -4,7 +4,10 @@
 import { ProtocolError } from './errors.ts'
 import { ProtoWriter, bytesField, decodeFields, repeatedBytes, varintField } from './protobuf.ts'
 
-/** BlockAttributes bits. */
+/**
+ * BlockAttributes bits. On the wire Substrate sends them in the most significant byte of the `fields`
+ * u32 (`BlockAttributes::to_be_u32`): HEADER arrives as 1 << 24.
+ */
 export const BLOCK_HEADER = 1
 export const BLOCK_BODY = 2
 export const BLOCK_JUSTIFICATION = 16
@@ -26,7 +29,7 @@ export interface BlockData {
 }
 
 export function encodeBlockRequest(r: BlockRequest): Uint8Array {
-  const w = new ProtoWriter().uint(1, r.fields)
+  const w = new ProtoWriter().uint(1, (r.fields & 0xff) * 2 ** 24)
   if ('hash' in r.from) w.bytes(2, r.from.hash)
   else {
     const n = new Uint8Array(4)
@@ -54,7 +57,7 @@ export function decodeBlockRequest(b: Uint8Array): BlockRequest {
   } else throw new ProtocolError('Malformed', 'block request without a starting block')
   const dir = varintField(f, 5) ?? 0n
   if (dir > 1n) throw new ProtocolError('Malformed', `unknown direction ${dir}`)
-  return { fields: Number(varintField(f, 1) ?? 0n), from, direction: dir === 1n ? 'descending' : 'ascending', maxBlocks: Number(varintField(f, 6) ?? 0n) }
+  return { fields: Number(((varintField(f, 1) ?? 0n) >> 24n) & 0xffn), from, direction: dir === 1n ? 'descending' : 'ascending', maxBlocks: Number(varintField(f, 6) ?? 0n) }
 }
 
 export function encodeBlockResponse(blocks: BlockData[]): Uint8Array {

@@ -1,0 +1,44 @@
+// Judged by smoldot: with our `sublight dev` node (node-template, //Alice and //Bob) as its only boot
+// node, smoldot initializes on one of our finalized blocks (not genesis), reads System.Number there and
+// calls the runtime there through our proofs, then reports newBlock / bestBlockChanged / finalized
+// events for the blocks our node authors — with our hashes.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { toHex } from '../../src/codec/index.ts'
+import { storagePrefix } from '../../src/crypto/index.ts'
+import { fixturePath, needsFixtures } from '../support/fixtures.ts'
+
+const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
+const follow = new URL('../support/smoldot-follow.mjs', import.meta.url).pathname
+
+test('smoldot follows a sublight devnet: initialized at our finality, new, best and finalized blocks', { ...needsFixtures, timeout: 120_000 }, async () => {
+  const dev = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  let out = ''
+  dev.stdout.on('data', (d) => (out += d))
+  const blocks = () => new Map(out.split('\n').filter((l) => l.startsWith('#')).map((l) => [l.split(' ')[1], Number(l.split(' ')[0].slice(1))]))
+  try {
+    for (let i = 0; i < 300 && blocks().size < 2; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.ok(blocks().size >= 2, out)
+    assert.match(out, /^#2 0x[0-9a-f]{64} finalized #2 /m, 'the node finalizes its own blocks')
+    const addr = out.split('\n').find((l) => l.startsWith('listening on '))!.slice('listening on '.length)
+    const { stdout } = await promisify(execFile)(process.execPath, [follow, fixturePath('chain-specs', 'node-template.json'), addr, toHex(storagePrefix('System', 'Number')), '14000'], { timeout: 100_000, maxBuffer: 64 << 20 })
+    const r = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
+    assert.equal(r.error, undefined, r.error)
+    const ours = blocks()
+    const initNumber = ours.get(r.initializedAt)
+    assert.ok(initNumber !== undefined && initNumber >= 1, `initialized at one of our finalized blocks, not genesis (${r.initializedAt})`)
+    // System.Number at that block is its number (little-endian u32), read through our proofs
+    assert.equal(r.storage.items[0].value, toHex(Uint8Array.from([initNumber, 0, 0, 0])))
+    assert.equal(r.call.event, 'operationCallDone')
+    const kinds = (k: string) => r.events.filter((e: { event: string }) => e.event === k)
+    assert.ok(kinds('newBlock').length >= 1, 'newBlock events')
+    assert.ok(kinds('bestBlockChanged').length >= 1, 'bestBlockChanged events')
+    assert.ok(kinds('finalized').length >= 1, 'finalized events')
+    for (const e of kinds('newBlock')) assert.ok(ours.has(e.blockHash), `newBlock ${e.blockHash} is one of our blocks`)
+    for (const e of kinds('finalized')) for (const h of e.finalizedBlockHashes) assert.ok(ours.has(h), `finalized ${h} is one of our blocks`)
+  } finally {
+    dev.kill('SIGINT')
+  }
+})
