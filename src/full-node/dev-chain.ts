@@ -26,6 +26,25 @@ export class DevChain implements ChainServer {
   private readonly byHash = new Map<string, Stored>()
   private readonly canonical: Stored[] = []
   private finalizedNumber = 0
+  private readonly listeners = new Set<(e: { kind: 'block' | 'finalized'; header: Header; hash: Uint8Array }) => void>()
+
+  /** Calls `fn` for every new best block and every newly finalized block; returns the unsubscribe. */
+  onEvent(fn: (e: { kind: 'block' | 'finalized'; header: Header; hash: Uint8Array }) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+  private emit(kind: 'block' | 'finalized', s: { header: Header; hash: Uint8Array }): void {
+    for (const fn of this.listeners) fn({ kind, header: s.header, hash: s.hash })
+  }
+
+  /** A stored block by hash, or undefined. */
+  block(hash: Uint8Array): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } | undefined {
+    return this.find(hash)
+  }
+  /** The canonical block at `number`, or undefined. */
+  blockAt(number: number): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } | undefined {
+    return this.canonical[number]
+  }
 
   constructor(
     spec: ChainSpec,
@@ -45,10 +64,11 @@ export class DevChain implements ChainServer {
     if (this.canonical.length > 0 && toHex(block.header.parentHash) !== toHex(this.canonical[this.canonical.length - 1].hash)) throw new Error('block does not extend the best block')
     this.byHash.set(toHex(hash), s)
     this.canonical.push(s)
+    this.emit('block', s)
     return hash
   }
 
-  get bestBlock(): { header: Header; state: MemoryStorage; hash: Uint8Array } {
+  get bestBlock(): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } {
     return this.canonical[this.canonical.length - 1]
   }
 
@@ -69,6 +89,7 @@ export class DevChain implements ChainServer {
     if (s.header.number < this.finalizedNumber) throw new Error('finality cannot go backwards')
     s.justification = justification
     this.finalizedNumber = s.header.number
+    this.emit('finalized', s)
   }
 
   private find(hash: Uint8Array): Stored | undefined {

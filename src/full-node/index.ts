@@ -2,3 +2,4 @@
 export * from './block-builder.ts'
 export * from './dev-chain.ts'
 export * from './grandpa-local.ts'
+export * from './rpc.ts'

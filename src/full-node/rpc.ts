@@ -1,0 +1,104 @@
+// The JSON-RPC methods a Substrate node's users rely on, answered from a DevChain: system_*, chain_*
+// (blocks, headers, hashes, new/finalized head subscriptions), state_* (storage, call, metadata,
+// runtime version) and rpc_methods. Hex at this edge only; everything inside stays bytes.
+
+import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
+import type { ChainSpec } from '../chain-spec/index.ts'
+import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
+import { writeDigestItem, type Header } from '../header/index.ts'
+import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
+import type { DevChain } from './dev-chain.ts'
+
+export interface NodeInfo {
+  spec: ChainSpec
+  peers(): number
+  localPeerId(): string
+}
+
+function hexParam(v: unknown, name: string, len?: number): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, `${name} must be a hex string`)
+  try {
+    const b = fromHex(v)
+    if (len !== undefined && b.length !== len) throw new RpcError(INVALID_PARAMS, `${name} must be ${len} bytes`)
+    return b
+  } catch (e) {
+    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `${name}: ${e.message}`)
+    throw e
+  }
+}
+
+/** Substrate's JSON form of a header: numbers as hex, digest items as SCALE hex. */
+export function headerJson(h: Header) {
+  const logs = h.digest.map((d) => {
+    const w = new Writer(64)
+    writeDigestItem(w, d)
+    return toHex(w.finish())
+  })
+  return { parentHash: toHex(h.parentHash), number: `0x${h.number.toString(16)}`, stateRoot: toHex(h.stateRoot), extrinsicsRoot: toHex(h.extrinsicsRoot), digest: { logs } }
+}
+
+export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
+  const reg = new Registry()
+  const at = (hash: unknown) => {
+    if (hash === undefined || hash === null) return chain.bestBlock
+    const b = chain.block(hexParam(hash, 'block hash', 32))
+    if (!b) throw new RpcError(-32000, 'Unknown block')
+    return b
+  }
+  const runtimeCall = (block: ReturnType<typeof at>, method: string, args: Uint8Array): Uint8Array => {
+    try {
+      return Runtime.load(block.state.get(new TextEncoder().encode(':code'))!).call(method, args, { storage: block.state }).output
+    } catch (e) {
+      if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `runtime call failed: ${e.message}`)
+      throw e
+    }
+  }
+  const version = (block: ReturnType<typeof at>) => {
+    const v = decodeRuntimeVersion(runtimeCall(block, 'Core_version', new Uint8Array()))
+    return { specName: v.specName, implName: v.implName, authoringVersion: v.authoringVersion, specVersion: v.specVersion, implVersion: v.implVersion, apis: v.apis.map(([id, n]) => [toHex(id), n]), transactionVersion: v.transactionVersion ?? 0, stateVersion: v.stateVersion }
+  }
+
+  reg
+    .method('rpc_methods', () => ({ methods: reg.names() }))
+    .method('system_name', () => 'sublight')
+    .method('system_version', () => '0.1.0')
+    .method('system_chain', () => info.spec.name)
+    .method('system_chainType', () => info.spec.chainType)
+    .method('system_properties', () => info.spec.properties)
+    .method('system_health', () => ({ peers: info.peers(), isSyncing: false, shouldHavePeers: false }))
+    .method('system_localPeerId', () => info.localPeerId())
+    .method('chain_getBlockHash', ([n]) => {
+      if (n === undefined || n === null) return toHex(chain.bestBlock.hash)
+      const num = typeof n === 'string' ? Number.parseInt(n, n.startsWith('0x') ? 16 : 10) : n
+      if (typeof num !== 'number' || !Number.isInteger(num) || num < 0) throw new RpcError(INVALID_PARAMS, 'block number must be a non-negative integer')
+      const b = chain.blockAt(num)
+      return b ? toHex(b.hash) : null
+    })
+    .method('chain_getHeader', ([hash]) => headerJson(at(hash).header))
+    .method('chain_getBlock', ([hash]) => {
+      const b = at(hash)
+      return { block: { header: headerJson(b.header), extrinsics: b.body.map(toHex) }, justifications: null }
+    })
+    .method('chain_getFinalizedHead', () => toHex(chain.finalized().hash))
+    .method('state_getStorage', ([key, hash]) => {
+      const v = at(hash).state.get(hexParam(key, 'storage key'))
+      return v === undefined ? null : toHex(v)
+    })
+    .method('state_call', ([method, data, hash]) => {
+      if (typeof method !== 'string') throw new RpcError(INVALID_PARAMS, 'method must be a string')
+      return toHex(runtimeCall(at(hash), method, hexParam(data ?? '0x', 'call data')))
+    })
+    .method('state_getMetadata', ([hash]) => toHex(new Reader(runtimeCall(at(hash), 'Metadata_metadata', new Uint8Array())).vecU8()))
+    .method('state_getRuntimeVersion', ([hash]) => version(at(hash)))
+    .subscription('chain_subscribeNewHeads', 'chain_newHead', 'chain_unsubscribeNewHeads', (_p, emit) =>
+      chain.onEvent((e) => {
+        if (e.kind === 'block') emit(headerJson(e.header))
+      }),
+    )
+    .subscription('chain_subscribeFinalizedHeads', 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', (_p, emit) =>
+      chain.onEvent((e) => {
+        if (e.kind === 'finalized') emit(headerJson(e.header))
+      }),
+    )
+  return reg
+}

@@ -1,0 +1,143 @@
+// JSON-RPC 2.0 dispatch without any transport: parse a request text (single or batch), call the
+// registered method or subscription, and produce response texts; subscriptions push notifications
+// through a `send` callback. Malformed input gets the standard error codes, never an exception.
+// The WebSocket/HTTP server and the light client's `sendJsonRpc` both sit on top of this.
+
+export const PARSE_ERROR = -32700
+export const INVALID_REQUEST = -32600
+export const METHOD_NOT_FOUND = -32601
+export const INVALID_PARAMS = -32602
+export const INTERNAL_ERROR = -32603
+
+/** Thrown by methods to answer with a JSON-RPC error. */
+export class RpcError extends Error {
+  override readonly name = 'RpcError'
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+type Id = string | number | null
+export type Params = unknown[] | Record<string, unknown>
+export type MethodHandler = (params: unknown[]) => unknown | Promise<unknown>
+/** Starts a subscription: `emit` pushes a notification; returns the teardown. */
+export type SubscriptionHandler = (params: unknown[], emit: (result: unknown) => void) => (() => void) | Promise<() => void>
+
+export interface DispatcherLimits {
+  /** Subscriptions one connection may hold (default 1024). */
+  maxSubscriptions?: number
+  /** Requests in one batch (default 256). */
+  maxBatch?: number
+}
+
+/** One client's view: its subscriptions live until `close()`. */
+export class Connection {
+  private readonly subs = new Map<string, () => void>()
+  private nextSub = 1
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly send: (text: string) => void,
+    private readonly limits: DispatcherLimits = {},
+  ) {}
+
+  /** Handles one request text; resolves to the response text (undefined for notifications only). */
+  async handle(text: string): Promise<string | undefined> {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return JSON.stringify(errorResponse(null, PARSE_ERROR, 'Parse error'))
+    }
+    if (Array.isArray(parsed)) {
+      if (parsed.length === 0) return JSON.stringify(errorResponse(null, INVALID_REQUEST, 'Empty batch'))
+      if (parsed.length > (this.limits.maxBatch ?? 256)) return JSON.stringify(errorResponse(null, INVALID_REQUEST, 'Batch too large'))
+      const out = (await Promise.all(parsed.map((r) => this.one(r)))).filter((r) => r !== undefined)
+      return out.length ? JSON.stringify(out) : undefined
+    }
+    const r = await this.one(parsed)
+    return r === undefined ? undefined : JSON.stringify(r)
+  }
+
+  private async one(req: unknown): Promise<object | undefined> {
+    if (typeof req !== 'object' || req === null || Array.isArray(req)) return errorResponse(null, INVALID_REQUEST, 'Invalid request')
+    const r = req as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown }
+    const id: Id = typeof r.id === 'string' || typeof r.id === 'number' || r.id === null ? (r.id as Id) : null
+    if (r.jsonrpc !== '2.0' || typeof r.method !== 'string' || (r.id !== undefined && id === null && r.id !== null)) return errorResponse(id, INVALID_REQUEST, 'Invalid request')
+    const isNotification = r.id === undefined
+    const params = r.params === undefined ? [] : Array.isArray(r.params) ? r.params : typeof r.params === 'object' && r.params !== null ? [r.params] : undefined
+    if (params === undefined) return errorResponse(id, INVALID_PARAMS, 'params must be an array or an object')
+    const result = await this.call(r.method, params)
+    if (isNotification) return undefined
+    return 'error' in result ? { jsonrpc: '2.0', id, error: result.error } : { jsonrpc: '2.0', id, result: result.result }
+  }
+
+  private async call(method: string, params: unknown[]): Promise<{ result: unknown } | { error: { code: number; message: string; data?: unknown } }> {
+    try {
+      const m = this.registry.methods.get(method)
+      if (m) return { result: (await m(params)) ?? null }
+      const s = this.registry.subscriptions.get(method)
+      if (s) {
+        if (this.subs.size >= (this.limits.maxSubscriptions ?? 1024)) throw new RpcError(INTERNAL_ERROR, 'Too many subscriptions on this connection')
+        const id = `${this.nextSub++}`
+        let live = true
+        const teardown = await s.handler(params, (result) => {
+          if (live) this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
+        })
+        this.subs.set(id, () => {
+          live = false
+          teardown()
+        })
+        return { result: id }
+      }
+      if (this.registry.unsubscribes.has(method)) {
+        const id = String(params[0])
+        const stop = this.subs.get(id)
+        if (!stop) return { result: false }
+        stop()
+        this.subs.delete(id)
+        return { result: true }
+      }
+      return { error: { code: METHOD_NOT_FOUND, message: `Method not found: ${method}` } }
+    } catch (e) {
+      if (e instanceof RpcError) return { error: { code: e.code, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) } }
+      return { error: { code: INTERNAL_ERROR, message: (e as Error)?.message ?? 'Internal error' } }
+    }
+  }
+
+  close(): void {
+    for (const stop of this.subs.values()) stop()
+    this.subs.clear()
+  }
+}
+
+function errorResponse(id: Id, code: number, message: string) {
+  return { jsonrpc: '2.0', id, error: { code, message } }
+}
+
+/** The methods and subscriptions a server offers. */
+export class Registry {
+  readonly methods = new Map<string, MethodHandler>()
+  readonly subscriptions = new Map<string, { handler: SubscriptionHandler; notification: string }>()
+  readonly unsubscribes = new Set<string>()
+
+  method(name: string, handler: MethodHandler): this {
+    this.methods.set(name, handler)
+    return this
+  }
+
+  subscription(name: string, notification: string, unsubscribe: string, handler: SubscriptionHandler): this {
+    this.subscriptions.set(name, { handler, notification })
+    this.unsubscribes.add(unsubscribe)
+    return this
+  }
+
+  /** Every method name (for `rpc_methods`). */
+  names(): string[] {
+    return [...this.methods.keys(), ...this.subscriptions.keys(), ...this.unsubscribes].sort()
+  }
+}
