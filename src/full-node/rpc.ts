@@ -4,6 +4,7 @@
 
 import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
+import { blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
 import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
@@ -35,6 +36,12 @@ export function headerJson(h: Header) {
     return toHex(w.finish())
   })
   return { parentHash: toHex(h.parentHash), number: `0x${h.number.toString(16)}`, stateRoot: toHex(h.stateRoot), extrinsicsRoot: toHex(h.extrinsicsRoot), digest: { logs } }
+}
+
+function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {
+  if (b.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (b[i] !== prefix[i]) return false
+  return true
 }
 
 export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
@@ -84,6 +91,27 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       const v = at(hash).state.get(hexParam(key, 'storage key'))
       return v === undefined ? null : toHex(v)
     })
+    .method('state_getStorageHash', ([key, hash]) => {
+      const v = at(hash).state.get(hexParam(key, 'storage key'))
+      return v === undefined ? null : toHex(blake2_256(v))
+    })
+    .method('state_getStorageSize', ([key, hash]) => at(hash).state.get(hexParam(key, 'storage key'))?.length ?? null)
+    .method('state_queryStorageAt', ([keys, hash]) => {
+      if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
+      const b = at(hash)
+      return [{ block: toHex(b.hash), changes: keys.map((k) => [k, ((v) => (v === undefined ? null : toHex(v)))(b.state.get(hexParam(k, 'storage key')))]) }]
+    })
+    .method('state_getKeysPaged', ([prefix, count, startKey, hash]) => {
+      const p = hexParam(prefix ?? '0x', 'prefix')
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000) throw new RpcError(INVALID_PARAMS, 'count must be an integer 0..1000')
+      const state = at(hash).state
+      const out: string[] = []
+      let k: Uint8Array | undefined = startKey === undefined || startKey === null ? p : hexParam(startKey, 'start key')
+      // the prefix itself is a key too when it is stored (and no start key was given)
+      if ((startKey === undefined || startKey === null) && state.get(p) !== undefined) out.push(toHex(p))
+      while (out.length < count && (k = state.nextKey(k)) !== undefined && startsWith(k, p)) out.push(toHex(k))
+      return out
+    })
     .method('state_call', ([method, data, hash]) => {
       if (typeof method !== 'string') throw new RpcError(INVALID_PARAMS, 'method must be a string')
       return toHex(runtimeCall(at(hash), method, hexParam(data ?? '0x', 'call data')))
@@ -95,6 +123,36 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
         if (e.kind === 'block') emit(headerJson(e.header))
       }),
     )
+    .subscription('chain_subscribeAllHeads', 'chain_allHead', 'chain_unsubscribeAllHeads', (_p, emit) =>
+      chain.onEvent((e) => {
+        if (e.kind === 'block') emit(headerJson(e.header))
+      }),
+    )
+    .subscription('state_subscribeRuntimeVersion', 'state_runtimeVersion', 'state_unsubscribeRuntimeVersion', (_p, emit) => {
+      let last = JSON.stringify(version(chain.bestBlock))
+      setTimeout(() => emit(JSON.parse(last)), 0)
+      return chain.onEvent((e) => {
+        if (e.kind !== 'block') return
+        const v = JSON.stringify(version(chain.block(e.hash)!))
+        if (v !== last) emit(JSON.parse((last = v)))
+      })
+    })
+    .subscription('state_subscribeStorage', 'state_storage', 'state_unsubscribeStorage', ([keys], emit) => {
+      if (keys !== undefined && keys !== null && !Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
+      if (!keys || keys.length === 0) throw new RpcError(INVALID_PARAMS, 'subscribing to all storage changes is not supported: give keys')
+      const ks = (keys as unknown[]).map((k) => hexParam(k, 'storage key'))
+      const read = (b: { state: { get(k: Uint8Array): Uint8Array | undefined } }) => ks.map((k) => ((v) => (v === undefined ? null : toHex(v)))(b.state.get(k)))
+      let last = read(chain.bestBlock)
+      const first = chain.bestBlock.hash
+      setTimeout(() => emit({ block: toHex(first), changes: ks.map((k, i) => [toHex(k), last[i]]) }), 0)
+      return chain.onEvent((e) => {
+        if (e.kind !== 'block') return
+        const now = read(chain.block(e.hash)!)
+        const changes = ks.flatMap((k, i) => (now[i] !== last[i] ? [[toHex(k), now[i]]] : []))
+        last = now
+        if (changes.length) emit({ block: toHex(e.hash), changes })
+      })
+    })
     .subscription('chain_subscribeFinalizedHeads', 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', (_p, emit) =>
       chain.onEvent((e) => {
         if (e.kind === 'finalized') emit(headerJson(e.header))

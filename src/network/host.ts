@@ -31,6 +31,8 @@ import {
   encodeGrandpaNeighbor,
   encodeGrandpaCommit,
   encodeHandshake,
+  encodeTransactions,
+  decodeTransactions,
   encodeLightResponse,
   frame,
   type BlockAnnouncesHandshake,
@@ -52,6 +54,8 @@ export interface HostOptions {
   /** Interval of the peer-set maintenance (ms, default 5000). */
   peerSetIntervalMs?: number
   log?: (line: string) => void
+  /** Transactions a peer gossiped on `/transactions/1` (whole extrinsics, length prefix kept). */
+  onTransactions?: (peerId: string, txs: Uint8Array[]) => void
 }
 
 export interface PeerInfo {
@@ -254,6 +258,10 @@ export class NetworkHost {
             if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
             stream.send(frame(Uint8Array.from([ROLE_FULL])))
             if (proto === 'grandpa/1') void this.openGrandpa(conn, stream.protocol)
+            else void this.openTransactions(conn, stream.protocol)
+          } else if (proto === 'transactions/1') {
+            const txs = decodeTransactions(f)
+            if (txs.length) this.opts.onTransactions?.(conn.remotePeer.toString(), txs)
           }
         }
       }), opts)
@@ -308,6 +316,7 @@ export class NetworkHost {
       const hs = await firstFrame(s, 1024, REQUEST_TIMEOUT_MS)
       decodeHandshake(hs, this.opts.server.genesisHash)
       this.announceStreams.set(conn.remotePeer.toString(), s)
+      void this.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(conn.remotePeer, `outbound block-announces: ${e.message}`)
     }
@@ -343,6 +352,42 @@ export class NetworkHost {
         sent++
       } catch {
         this.announceStreams.delete(key)
+      }
+    }
+    return sent
+  }
+
+  private readonly txStreams = new Map<string, Stream | 'opening'>()
+
+  /** Our transactions substream towards a peer (one per peer; roles byte as handshake both ways). */
+  private async openTransactions(conn: Connection, protocol: string): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    if (this.txStreams.has(peer)) return
+    this.txStreams.set(peer, 'opening')
+    try {
+      const s = await conn.newStream(protocol)
+      s.send(frame(Uint8Array.from([ROLE_FULL])))
+      await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
+      this.txStreams.set(peer, s)
+      s.addEventListener('close', () => this.txStreams.delete(peer))
+    } catch (e) {
+      this.txStreams.delete(peer)
+      this.log(`outbound transactions with ${peer}: ${(e as Error).message}`)
+    }
+  }
+
+  /** Gossips transactions to every peer with an open transactions substream; returns those peers. */
+  gossipTransactions(txs: readonly Uint8Array[], except?: string): string[] {
+    if (txs.length === 0) return []
+    const msg = frame(encodeTransactions(txs))
+    const sent: string[] = []
+    for (const [peer, s] of this.txStreams) {
+      if (s === 'opening' || peer === except) continue
+      try {
+        s.send(msg)
+        sent.push(peer)
+      } catch {
+        this.txStreams.delete(peer)
       }
     }
     return sent

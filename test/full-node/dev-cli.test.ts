@@ -17,7 +17,7 @@ import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 
 test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imports them by execution', { ...needsFixtures, timeout: 90_000 }, async () => {
-  const p = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const p = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0'])
   let out = ''
   p.stdout.on('data', (d) => (out += d))
   let client: NetworkHost | undefined

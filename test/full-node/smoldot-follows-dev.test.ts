@@ -14,7 +14,7 @@ const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 const follow = new URL('../support/smoldot-follow.mjs', import.meta.url).pathname
 
 test('smoldot follows a sublight devnet: initialized at our finality, new, best and finalized blocks', { ...needsFixtures, timeout: 120_000 }, async () => {
-  const dev = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const dev = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0'])
   let out = ''
   dev.stdout.on('data', (d) => (out += d))
   const blocks = () => new Map(out.split('\n').filter((l) => l.startsWith('#')).map((l) => [l.split(' ')[1], Number(l.split(' ')[0].slice(1))]))

@@ -1,0 +1,190 @@
+// The devnet node service: wires a DevChain, the transaction pool, the libp2p host and the JSON-RPC
+// server, and drives Aura authoring (one block per owned slot) and local GRANDPA finality with real
+// timers. This is the I/O edge of the full node; the pieces it drives (block builder, pool, chain,
+// justification) are pure. `sublight dev` is a thin CLI over it.
+
+import { Reader, toHex, utf8 } from '../codec/index.ts'
+import { genesisRuntimeVersion, type ChainSpec } from '../chain-spec/index.ts'
+import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
+import { Runtime } from '../executor/index.ts'
+import type { Authority } from '../header/index.ts'
+import { NetworkHost } from '../network/index.ts'
+import { RpcServer } from '../json-rpc/index.ts'
+import { authorAuraBlock } from './block-builder.ts'
+import { DevChain } from './dev-chain.ts'
+import { holdsSupermajority, localJustification } from './grandpa-local.ts'
+import { nodeRpc } from './rpc.ts'
+import { authorRpc } from './rpc-author.ts'
+import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
+import { TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
+
+export interface DevNodeOptions {
+  spec: ChainSpec
+  /** Secret URIs of the keys this node authors and votes with (sr25519 for Aura, ed25519 for GRANDPA). */
+  keys: string[]
+  listen: string[]
+  bootNodes?: string[]
+  /** JSON-RPC port on `rpcHost` (default 127.0.0.1); null disables the server; 0 picks a free port. */
+  rpcPort?: number | null
+  rpcHost?: string
+  /** A chain to continue (e.g. reopened from a database); a fresh in-memory one otherwise. */
+  chain?: DevChain
+  log?: (line: string) => void
+}
+
+/** What the node reports after each authored block. */
+export interface BlockStatus {
+  number: number
+  hash: Uint8Array
+  finalized: number
+  peers: number
+  txs: number
+}
+
+export class DevNodeError extends Error {
+  override readonly name = 'DevNodeError'
+}
+
+
+export class DevNode {
+  readonly pool = new TxPool()
+  private readonly listeners = new Set<(s: BlockStatus) => void>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
+  private lastSlot = 0n
+  private round = 0n
+  /** The JSON-RPC server, unless disabled. */
+  rpc: RpcServer | undefined
+
+  private constructor(
+    readonly chain: DevChain,
+    readonly host: NetworkHost,
+    private readonly slotMs: bigint,
+    private readonly auraAuthorities: string[],
+    private readonly auraKeys: DevKeypair[],
+    private readonly grandpa: { setId: bigint; authorities: Authority[]; keys: DevKeypair[]; finalizing: boolean },
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(o: DevNodeOptions): Promise<DevNode> {
+    if (o.spec.genesis.kind !== 'raw') throw new DevNodeError('the chain spec has no raw genesis storage')
+    const chain = o.chain ?? new DevChain(o.spec, genesisRuntimeVersion(o.spec)?.stateVersion ?? 0)
+    const best = chain.bestBlock
+    const rt = Runtime.load(best.state.get(utf8(':code'))!)
+    const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: best.state }).output)
+    let slotMs: bigint
+    let authorities: string[]
+    try {
+      slotMs = call('AuraApi_slot_duration').u64()
+      authorities = call('AuraApi_authorities').vec((r) => toHex(r.bytes_(32)))
+    } catch (e) {
+      throw new DevNodeError(`this chain's runtime is not an Aura runtime: ${(e as Error).message}`)
+    }
+    const auraKeys = o.keys.map(sr25519FromSuri).filter((k) => authorities.includes(toHex(k.publicKey)))
+    if (auraKeys.length === 0) throw new DevNodeError('none of the given keys is an Aura authority of this chain')
+    const grandpaKeys = o.keys.map(ed25519FromSuri)
+    const setId = call('GrandpaApi_current_set_id').u64()
+    const grandpaAuthorities = call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() }))
+    const log = o.log ?? (() => {})
+
+    // the pool receives network transactions through the host, so both exist before either runs
+    let node: DevNode | undefined
+    const host = await NetworkHost.start({
+      server: chain,
+      protocolId: o.spec.protocolId,
+      listen: o.listen,
+      bootNodes: o.bootNodes,
+      log,
+      onTransactions: (peer, txs) => {
+        for (const tx of txs) node?.submit(tx, TX_SOURCE_EXTERNAL, peer)
+      },
+    })
+    const grandpa = { setId, authorities: grandpaAuthorities, keys: grandpaKeys, finalizing: holdsSupermajority(grandpaAuthorities, grandpaKeys) }
+    node = new DevNode(chain, host, slotMs, authorities, auraKeys, grandpa, log)
+    if (o.rpcPort !== null) {
+      const registry = nodeRpc(chain, { spec: o.spec, peers: () => host.libp2p.getPeers().length, localPeerId: () => host.peerId })
+      authorRpc(registry, node)
+      try {
+        node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost })
+      } catch (e) {
+        await host.stop()
+        throw new DevNodeError(`JSON-RPC server: ${(e as Error).message}`)
+      }
+    }
+    const started = node
+    started.timer = setTimeout(() => started.tick(), 0)
+    return started
+  }
+
+  /** Calls `fn` after each authored block; returns the unsubscribe. */
+  onBlock(fn: (s: BlockStatus) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** The runtime's verdict on a transaction at the best block. */
+  validate(tx: Uint8Array, source: number): TransactionValidity {
+    const best = this.chain.bestBlock
+    const version = runtimeApiVersion(best.state, 'TaggedTransactionQueue')
+    if (version === undefined) throw new DevNodeError('the runtime has no TaggedTransactionQueue API')
+    const out = runtimeAt(best.state).call('TaggedTransactionQueue_validate_transaction', validateTransactionArgs(source, tx, best.hash, version), { storage: best.state }).output
+    return decodeTransactionValidity(out)
+  }
+
+  /**
+   * Validates and pools a transaction, then gossips it (except back to `fromPeer`). Throws PoolError
+   * (invalid, duplicate, full) or an executor error when the runtime cannot even decode it.
+   */
+  submit(tx: Uint8Array, source: number, fromPeer?: string): { hash: Uint8Array; status: 'ready' | 'future' } {
+    const res = this.pool.submit(tx, this.validate(tx, source))
+    // after the submitter's response has gone out (its subscription id must come before its events)
+    setTimeout(() => {
+      this.pool.announceStatus(res.hash)
+      const peers = this.host.gossipTransactions([tx], fromPeer)
+      this.pool.broadcast(res.hash, peers)
+    }, 0)
+    return res
+  }
+
+  private tick(): void {
+    if (this.stopped) return
+    const slot = BigInt(Date.now()) / this.slotMs
+    if (slot > this.lastSlot) {
+      this.lastSlot = slot
+      const owner = this.auraAuthorities[Number(slot % BigInt(this.auraAuthorities.length))]
+      const author = this.auraKeys.find((k) => toHex(k.publicKey) === owner)
+      if (author) this.author(slot, author)
+    }
+    const wait = Number(this.slotMs - (BigInt(Date.now()) % this.slotMs)) + 5
+    this.timer = setTimeout(() => this.tick(), wait)
+  }
+
+  private author(slot: bigint, author: DevKeypair): void {
+    const best = this.chain.bestBlock
+    try {
+      const { block, state, rejected } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * this.slotMs, extrinsics: this.pool.ready(), author })
+      const hash = this.chain.add(block, state)
+      this.host.announce(block.header, true)
+      this.pool.blockImported(hash, block.header.number, block.body)
+      for (const tx of rejected) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
+      this.pool.revalidate((tx) => this.validate(tx, TX_SOURCE_EXTERNAL))
+      if (this.grandpa.finalizing) {
+        const { justification, encoded } = localJustification(block.header, ++this.round, this.grandpa, this.grandpa.keys)
+        this.chain.finalize(hash, encoded)
+        this.host.gossipFinality(justification, this.grandpa.setId)
+        this.pool.finalized(block.header.number)
+      }
+      const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
+      for (const fn of this.listeners) fn(status)
+    } catch (e) {
+      this.log(`slot ${slot}: block production failed: ${(e as Error).message}`)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.rpc?.stop()
+    await this.host.stop()
+  }
+}

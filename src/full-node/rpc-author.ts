@@ -1,0 +1,187 @@
+// Transaction JSON-RPC methods over the node's pool: the legacy `author_*` family and `payment_queryInfo`,
+// and the new spec's `transaction_v1_broadcast/stop` and `transactionWatch_v1_submitAndWatch/unwatch`.
+// Errors follow Substrate's codes (1010 invalid, 1011 unknown validity, 1013 already imported, 1016
+// pool full, 1002 verification error) and carry the runtime's validity error as `data`.
+
+import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
+import { Ss58Error, decodeSs58 } from '../crypto/index.ts'
+import { ExecutorError, MissingStorageError } from '../executor/index.ts'
+import { INVALID_PARAMS, RpcError, type Registry } from '../json-rpc/index.ts'
+import type { DevChain } from './dev-chain.ts'
+import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
+import { PoolError, TX_SOURCE_EXTERNAL, TX_SOURCE_LOCAL, type TxEvent, type TxPool } from './tx-pool.ts'
+
+/** What the transaction methods need from the node. */
+export interface TransactionHost {
+  readonly pool: TxPool
+  readonly chain: DevChain
+  submit(tx: Uint8Array, source: number): { hash: Uint8Array; status: 'ready' | 'future' }
+}
+
+const POOL_ERROR_CODES: Record<PoolError['code'], number> = { Invalid: 1010, Unknown: 1011, TemporarilyBanned: 1012, AlreadyImported: 1013, PoolFull: 1016, Undecodable: 1002 }
+const POOL_ERROR_MESSAGES: Record<PoolError['code'], string> = {
+  Invalid: 'Invalid Transaction',
+  Unknown: 'Unknown Transaction Validity',
+  TemporarilyBanned: 'Transaction is temporarily banned',
+  AlreadyImported: 'Transaction Already Imported',
+  PoolFull: 'Immediately Dropped',
+  Undecodable: 'Verification Error',
+}
+
+function txParam(v: unknown): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'the extrinsic must be a hex string')
+  try {
+    const b = fromHex(v)
+    if (b.length === 0) throw new RpcError(INVALID_PARAMS, 'the extrinsic is empty')
+    return b
+  } catch (e) {
+    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `extrinsic: ${e.message}`)
+    throw e
+  }
+}
+
+/** An account as an SS58 address or 32-byte hex. */
+function accountParam(v: unknown): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'the account must be an SS58 address or hex')
+  try {
+    if (v.startsWith('0x')) {
+      const b = fromHex(v)
+      if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'an account id is 32 bytes')
+      return b
+    }
+    return decodeSs58(v).account
+  } catch (e) {
+    if (e instanceof HexError || e instanceof Ss58Error) throw new RpcError(INVALID_PARAMS, `account: ${e.message}`)
+    throw e
+  }
+}
+
+/** Submits, turning pool and runtime failures into JSON-RPC errors. */
+function submitOrThrow(host: TransactionHost, tx: Uint8Array, source: number): { hash: Uint8Array; status: 'ready' | 'future' } {
+  try {
+    return host.submit(tx, source)
+  } catch (e) {
+    if (e instanceof PoolError) {
+      const v = e.validity
+      const data = v && !v.ok ? (v.custom !== undefined ? `Custom error: ${v.custom}` : v.message) : e.message
+      throw new RpcError(POOL_ERROR_CODES[e.code], POOL_ERROR_MESSAGES[e.code], data)
+    }
+    if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(1002, 'Verification Error', `Runtime error: ${e.message}`)
+    throw e
+  }
+}
+
+/** Legacy `author_extrinsicUpdate` form of a pool event. */
+function legacyStatus(e: TxEvent): unknown {
+  switch (e.type) {
+    case 'ready':
+    case 'future':
+    case 'invalid':
+    case 'dropped':
+      return e.type
+    case 'broadcast':
+      return { broadcast: e.peers }
+    case 'inBlock':
+      return { inBlock: toHex(e.blockHash) }
+    case 'finalized':
+      return { finalized: toHex(e.blockHash) }
+  }
+}
+
+/** `transactionWatch_v1_watchEvent` form of a pool event (undefined: not reported by the new spec). */
+function specEvent(e: TxEvent): unknown {
+  switch (e.type) {
+    case 'ready':
+    case 'future':
+      return { event: 'validated' }
+    case 'broadcast':
+      return undefined
+    case 'inBlock':
+      return { event: 'bestChainBlockIncluded', block: { hash: toHex(e.blockHash), index: e.index } }
+    case 'finalized':
+      return { event: 'finalized', block: { hash: toHex(e.blockHash), index: e.index } }
+    case 'invalid':
+      return { event: 'invalid', error: e.message }
+    case 'dropped':
+      return { event: 'dropped', error: e.message }
+  }
+}
+
+const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
+
+export function authorRpc(reg: Registry, host: TransactionHost): Registry {
+  const broadcasts = new Map<string, Uint8Array>()
+  let nextOperation = 1
+  return reg
+    .method('author_submitExtrinsic', ([ext]) => toHex(submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL).hash))
+    .method('system_accountNextIndex', ([who]) => {
+      const account = accountParam(who)
+      const best = host.chain.bestBlock
+      let nonce: number
+      try {
+        nonce = new Reader(runtimeAt(best.state).call('AccountNonceApi_account_nonce', account, { storage: best.state }).output).u32()
+      } catch (e) {
+        if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `Unable to query nonce: ${e.message}`)
+        throw e
+      }
+      // pending transactions of this account provide the tag (account, nonce): the next index skips them
+      const provided = new Set(host.pool.pendingTags().map(toHex))
+      while (provided.has(toHex(new Writer(36).bytes(account).u32(nonce).finish()))) nonce++
+      return nonce
+    })
+    .method('author_pendingExtrinsics', () => host.pool.pendingTransactions().map((t) => toHex(t.bytes)))
+    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit) => {
+      const { hash } = submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL)
+      return host.pool.watch(hash, (e) => emit(legacyStatus(e)))
+    })
+    .subscription('transactionWatch_v1_submitAndWatch', 'transactionWatch_v1_watchEvent', 'transactionWatch_v1_unwatch', ([ext], emit) => {
+      const tx = txParam(ext)
+      try {
+        const { hash } = host.submit(tx, TX_SOURCE_EXTERNAL)
+        return host.pool.watch(hash, (e) => {
+          const ev = specEvent(e)
+          if (ev !== undefined) emit(ev)
+        })
+      } catch (e) {
+        // the new spec reports a rejected transaction as an event on its subscription
+        const message = e instanceof PoolError ? (e.validity && !e.validity.ok ? e.validity.message : e.message) : (e as Error).message
+        setTimeout(() => emit({ event: e instanceof PoolError && e.code === 'AlreadyImported' ? 'dropped' : 'invalid', error: message }), 0)
+        return () => {}
+      }
+    })
+    .method('transaction_v1_broadcast', ([ext]) => {
+      const tx = txParam(ext)
+      const id = `${nextOperation++}`
+      try {
+        host.submit(tx, TX_SOURCE_LOCAL)
+      } catch {
+        // broadcast is fire-and-forget: an invalid transaction is simply not propagated
+      }
+      broadcasts.set(id, tx)
+      return id
+    })
+    .method('transaction_v1_stop', ([id]) => {
+      if (typeof id !== 'string' || !broadcasts.has(id)) throw new RpcError(INVALID_PARAMS, 'Invalid operation id')
+      broadcasts.delete(id)
+      return null
+    })
+    .method('payment_queryInfo', ([ext, at]) => {
+      const tx = txParam(ext)
+      const block = at === undefined || at === null ? host.chain.bestBlock : host.chain.block(fromHex(String(at)))
+      if (!block) throw new RpcError(-32000, 'Unknown block')
+      try {
+        const version = runtimeApiVersion(block.state, 'TransactionPaymentApi')
+        if (version === undefined) throw new RpcError(-32000, 'the runtime has no TransactionPaymentApi')
+        const out = runtimeAt(block.state).call('TransactionPaymentApi_query_info', new Writer(tx.length + 4).bytes(tx).u32(tx.length).finish(), { storage: block.state }).output
+        const r = new Reader(out)
+        // API version 2 and later return Weight v2 (ref_time and proof_size as compacts); version 1 a u64
+        const weight = version >= 2 ? { ref_time: Number(r.compact()), proof_size: Number(r.compact()) } : Number(r.u64())
+        const cls = DISPATCH_CLASSES[r.variant(3)]
+        const partialFee = r.u128()
+        return { weight, class: cls, partialFee: partialFee.toString() }
+      } catch (e) {
+        if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `Unable to query dispatch info: ${e.message}`)
+        throw e
+      }
+    })
+}
