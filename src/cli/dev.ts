@@ -1,14 +1,18 @@
-// `sublight dev --chain <raw spec> [--tmp] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
+// `sublight dev --chain <raw spec> [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
 // starts a DevNode (Aura authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`.
 
 import { toHex } from '../codec/index.ts'
 import { KeyUriError } from '../crypto/index.ts'
-import { DevNode, DevNodeError } from '../full-node/index.ts'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { genesisRuntimeVersion } from '../chain-spec/index.ts'
+import { DevChain, DevNode, DevNodeError, StoreError } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
 import { loadChainSpec, optionValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
+const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
 
 function portValue(v: string, option: string): number {
   const n = Number(v)
@@ -22,27 +26,45 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   const bootNodes: string[] = []
   const suris: string[] = []
   let rpcPort: number | null = 9944
+  let tmp = false
+  let basePath: string | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
     if (a === '--chain') chain = val()
     else if (a === '--listen') listen.push(val())
     else if (a === '--bootnodes') bootNodes.push(val())
-    else if (a === '--tmp') continue // state is in memory (a throwaway database) until the SQLite store lands
+    else if (a === '--tmp') tmp = true
+    else if (a === '--base-path') basePath = val()
     else if (a === '--alice' || a === '--bob') suris.push(a === '--alice' ? '//Alice' : '//Bob')
     else if (a === '--key') suris.push(val())
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--no-rpc') rpcPort = null
-    else if (a === '--base-path') throw new CliError(`${a} is not available yet (persistent storage is still being built)`)
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
   if (!chain) throw new CliError(USAGE)
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
+  if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
+  // --tmp: a throwaway database in a fresh temporary directory, removed on exit
+  const dir = basePath ?? (await mkdtemp(join(tmpdir(), 'sublight-')))
+  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
+  await mkdir(dbDir, { recursive: true })
+  let devChain: DevChain
+  try {
+    devChain = DevChain.open(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0, join(dbDir, 'sublight.sqlite'))
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(`${join(dbDir, 'sublight.sqlite')}: ${e.message}`)
+    throw e
+  }
+  const best = devChain.bestBlock.header.number
+  if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, log: (l) => err(`${l}\n`) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, log: (l) => err(`${l}\n`) })
   } catch (e) {
+    devChain.close()
+    if (!basePath) await rm(dir, { recursive: true, force: true })
     if (e instanceof DevNodeError) throw new CliError(e.message)
     if (e instanceof KeyUriError) throw new CliError(`--key: ${e.message}`)
     throw e
@@ -55,6 +77,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     process.once('SIGTERM', () => resolve())
   })
   await node.stop()
+  if (!basePath) await rm(dir, { recursive: true, force: true })
   err('stopped\n')
   return 0
 }

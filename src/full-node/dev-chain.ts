@@ -1,6 +1,8 @@
-// An in-memory chain of authored or imported blocks with their states, served to peers through the
-// ChainServer interface (headers, bodies, read/child-read/call proofs at every stored block). The
-// SQLite store will implement the same surface. Pure data structure: no timers, no I/O.
+// The node's chain: a linear canonical chain of authored or imported blocks, served to peers through
+// the ChainServer interface (headers, bodies, justifications, read/child-read/call proofs). State is
+// kept for the finalized block and every later block; older states are pruned. Optionally backed by a
+// BlockStore (SQLite): every import and finalization is written there first, in one transaction, and
+// `DevChain.open` restores the chain from it. Without a store it is a pure in-memory structure.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
@@ -9,16 +11,30 @@ import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, encodeWarpProof } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
-import type { Block } from './block-builder.ts'
+import { applyChanges, type Block } from './block-builder.ts'
+import { BlockStore, diffStates } from './store.ts'
+
+/** A block as the chain hands it out; `state` is undefined once pruned (below the finalized block). */
+export interface ChainBlock {
+  hash: Uint8Array
+  header: Header
+  body: Uint8Array[]
+  state: MemoryStorage | undefined
+}
 
 interface Stored {
   hash: Uint8Array
   header: Header
   body: Uint8Array[]
-  state: MemoryStorage
+  state: MemoryStorage | undefined
   prover?: StateProver
   /** SCALE GRANDPA justification, when this block was finalized with one. */
   justification?: Uint8Array
+}
+
+function genesisState(spec: ChainSpec): MemoryStorage {
+  if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
+  return new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
 }
 
 export class DevChain implements ChainServer {
@@ -38,38 +54,81 @@ export class DevChain implements ChainServer {
   }
 
   /** A stored block by hash, or undefined. */
-  block(hash: Uint8Array): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } | undefined {
+  block(hash: Uint8Array): ChainBlock | undefined {
     return this.find(hash)
   }
   /** The canonical block at `number`, or undefined. */
-  blockAt(number: number): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } | undefined {
+  blockAt(number: number): ChainBlock | undefined {
     return this.canonical[number]
   }
 
+  /** A chain in memory, starting at the spec's genesis. */
   constructor(
     spec: ChainSpec,
     private readonly stateVersion: StateVersion = 0,
+    private readonly store?: BlockStore,
+    /** Finalized blocks whose state is kept below the finalized one (like Substrate's default pruning). */
+    private readonly keepStates = 256,
   ) {
     if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
     const header = genesisHeader(spec)
     this.genesisHash = headerHash(header)
-    const state = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
-    this.add({ header, body: [] }, state)
+    if (store) {
+      const { blocks, finalizedNumber } = store.load()
+      for (const b of blocks) {
+        const s: Stored = { hash: b.hash, header: b.header, body: b.body, state: undefined, ...(b.justification ? { justification: b.justification } : {}) }
+        this.byHash.set(toHex(b.hash), s)
+        this.canonical.push(s)
+      }
+      this.finalizedNumber = finalizedNumber
+      // the oldest kept state in full, later ones by applying each block's changes
+      const from = Math.max(0, finalizedNumber - keepStates)
+      let state = store.stateAt(from)
+      this.canonical[from].state = state
+      for (let n = from + 1; n < this.canonical.length; n++) this.canonical[n].state = state = applyChanges(state, store.diffAt(n))
+      const best = this.canonical[this.canonical.length - 1]
+      store.verifyState(best.header, best.state!)
+      return
+    }
+    this.add({ header, body: [] }, genesisState(spec))
   }
 
-  /** Adds a block (already verified/executed) on top of the canonical chain. */
+  /**
+   * The chain stored at `path` (SQLite), created with the genesis when new. Throws StoreError for a
+   * database of another chain or a damaged one.
+   */
+  static open(spec: ChainSpec, stateVersion: StateVersion, path: string, keepStates = 256): DevChain {
+    if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
+    const store = BlockStore.open(path, { header: genesisHeader(spec), state: genesisState(spec) }, stateVersion)
+    try {
+      return new DevChain(spec, stateVersion, store, keepStates)
+    } catch (e) {
+      store.close()
+      throw e
+    }
+  }
+
+  /** Closes the database, if any. */
+  close(): void {
+    this.store?.close()
+  }
+
+  /** Adds a block (already verified/executed) on top of the canonical chain; persisted first when stored. */
   add(block: Block, state: MemoryStorage): Uint8Array {
     const hash = headerHash(block.header)
     const s: Stored = { hash, header: block.header, body: block.body, state }
-    if (this.canonical.length > 0 && toHex(block.header.parentHash) !== toHex(this.canonical[this.canonical.length - 1].hash)) throw new Error('block does not extend the best block')
+    const parent = this.canonical[this.canonical.length - 1]
+    if (parent && toHex(block.header.parentHash) !== toHex(parent.hash)) throw new Error('block does not extend the best block')
+    if (this.store && parent) this.store.importBlock({ hash, header: block.header, body: block.body }, diffStates(parent.state!, state))
     this.byHash.set(toHex(hash), s)
     this.canonical.push(s)
     this.emit('block', s)
     return hash
   }
 
-  get bestBlock(): { header: Header; body: Uint8Array[]; state: MemoryStorage; hash: Uint8Array } {
-    return this.canonical[this.canonical.length - 1]
+  /** The best block; its state is always kept. */
+  get bestBlock(): ChainBlock & { state: MemoryStorage } {
+    return this.canonical[this.canonical.length - 1] as ChainBlock & { state: MemoryStorage }
   }
 
   best() {
@@ -87,7 +146,15 @@ export class DevChain implements ChainServer {
     const s = this.find(hash)
     if (!s || this.canonical[s.header.number] !== s) throw new Error('only canonical blocks can be finalized')
     if (s.header.number < this.finalizedNumber) throw new Error('finality cannot go backwards')
+    const keepFrom = Math.max(0, s.header.number - this.keepStates)
+    this.store?.finalize(hash, justification, keepFrom)
     s.justification = justification
+    // states older than the kept window are pruned (headers, bodies and justifications stay)
+    for (let n = Math.max(0, this.finalizedNumber - this.keepStates); n < keepFrom; n++) {
+      const old = this.canonical[n]
+      old.state = undefined
+      old.prover = undefined
+    }
     this.finalizedNumber = s.header.number
     this.emit('finalized', s)
   }
@@ -116,7 +183,7 @@ export class DevChain implements ChainServer {
 
   private prover(block: Uint8Array): StateProver | undefined {
     const s = this.find(block)
-    if (!s) return undefined
+    if (!s?.state) return undefined
     s.prover ??= new StateProver(s.state, this.stateVersion)
     return s.prover
   }

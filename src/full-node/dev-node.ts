@@ -9,6 +9,7 @@ import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/ind
 import { Runtime } from '../executor/index.ts'
 import type { Authority } from '../header/index.ts'
 import { NetworkHost } from '../network/index.ts'
+import { auraSlot } from '../verify/index.ts'
 import { RpcServer } from '../json-rpc/index.ts'
 import { authorAuraBlock } from './block-builder.ts'
 import { DevChain } from './dev-chain.ts'
@@ -27,7 +28,7 @@ export interface DevNodeOptions {
   /** JSON-RPC port on `rpcHost` (default 127.0.0.1); null disables the server; 0 picks a free port. */
   rpcPort?: number | null
   rpcHost?: string
-  /** A chain to continue (e.g. reopened from a database); a fresh in-memory one otherwise. */
+  /** A chain to continue (e.g. reopened from a database; the node closes it on stop); a fresh in-memory one otherwise. */
   chain?: DevChain
   log?: (line: string) => void
 }
@@ -112,6 +113,8 @@ export class DevNode {
       }
     }
     const started = node
+    // after a restart, never author again in the slot of the stored best block
+    if (best.header.number > 0) started.lastSlot = auraSlot(best.header)
     started.timer = setTimeout(() => started.tick(), 0)
     return started
   }
@@ -186,5 +189,6 @@ export class DevNode {
     clearTimeout(this.timer)
     await this.rpc?.stop()
     await this.host.stop()
+    this.chain.close()
   }
 }

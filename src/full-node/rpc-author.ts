@@ -169,10 +169,12 @@ export function authorRpc(reg: Registry, host: TransactionHost): Registry {
       const tx = txParam(ext)
       const block = at === undefined || at === null ? host.chain.bestBlock : host.chain.block(fromHex(String(at)))
       if (!block) throw new RpcError(-32000, 'Unknown block')
+      if (!block.state) throw new RpcError(-32000, `State already discarded for ${toHex(block.hash)}`)
+      const state = block.state
       try {
-        const version = runtimeApiVersion(block.state, 'TransactionPaymentApi')
+        const version = runtimeApiVersion(state, 'TransactionPaymentApi')
         if (version === undefined) throw new RpcError(-32000, 'the runtime has no TransactionPaymentApi')
-        const out = runtimeAt(block.state).call('TransactionPaymentApi_query_info', new Writer(tx.length + 4).bytes(tx).u32(tx.length).finish(), { storage: block.state }).output
+        const out = runtimeAt(state).call('TransactionPaymentApi_query_info', new Writer(tx.length + 4).bytes(tx).u32(tx.length).finish(), { storage: state }).output
         const r = new Reader(out)
         // API version 2 and later return Weight v2 (ref_time and proof_size as compacts); version 1 a u64
         const weight = version >= 2 ? { ref_time: Number(r.compact()), proof_size: Number(r.compact()) } : Number(r.u64())

@@ -5,10 +5,10 @@
 import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
-import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
+import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
 import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
-import type { DevChain } from './dev-chain.ts'
+import type { ChainBlock, DevChain } from './dev-chain.ts'
 
 export interface NodeInfo {
   spec: ChainSpec
@@ -46,11 +46,17 @@ function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {
 
 export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
   const reg = new Registry()
-  const at = (hash: unknown) => {
+  const blockOf = (hash: unknown) => {
     if (hash === undefined || hash === null) return chain.bestBlock
     const b = chain.block(hexParam(hash, 'block hash', 32))
     if (!b) throw new RpcError(-32000, 'Unknown block')
     return b
+  }
+  /** A block whose state is still kept (the finalized block and later ones). */
+  const at = (hash: unknown): ChainBlock & { state: MemoryStorage } => {
+    const b = blockOf(hash)
+    if (!b.state) throw new RpcError(-32000, `State already discarded for ${toHex(b.hash)}`)
+    return b as ChainBlock & { state: MemoryStorage }
   }
   const runtimeCall = (block: ReturnType<typeof at>, method: string, args: Uint8Array): Uint8Array => {
     try {
@@ -81,9 +87,9 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       const b = chain.blockAt(num)
       return b ? toHex(b.hash) : null
     })
-    .method('chain_getHeader', ([hash]) => headerJson(at(hash).header))
+    .method('chain_getHeader', ([hash]) => headerJson(blockOf(hash).header))
     .method('chain_getBlock', ([hash]) => {
-      const b = at(hash)
+      const b = blockOf(hash)
       return { block: { header: headerJson(b.header), extrinsics: b.body.map(toHex) }, justifications: null }
     })
     .method('chain_getFinalizedHead', () => toHex(chain.finalized().hash))
@@ -133,7 +139,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       setTimeout(() => emit(JSON.parse(last)), 0)
       return chain.onEvent((e) => {
         if (e.kind !== 'block') return
-        const v = JSON.stringify(version(chain.block(e.hash)!))
+        const v = JSON.stringify(version(at(toHex(e.hash))))
         if (v !== last) emit(JSON.parse((last = v)))
       })
     })
@@ -147,7 +153,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       setTimeout(() => emit({ block: toHex(first), changes: ks.map((k, i) => [toHex(k), last[i]]) }), 0)
       return chain.onEvent((e) => {
         if (e.kind !== 'block') return
-        const now = read(chain.block(e.hash)!)
+        const now = read(at(toHex(e.hash)))
         const changes = ks.flatMap((k, i) => (now[i] !== last[i] ? [[toHex(k), now[i]]] : []))
         last = now
         if (changes.length) emit({ block: toHex(e.hash), changes })
