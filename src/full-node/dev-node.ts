@@ -171,11 +171,14 @@ export class DevNode {
       this.pool.blockImported(hash, block.header.number, block.body)
       for (const tx of rejected) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
       this.pool.revalidate((tx) => this.validate(tx, TX_SOURCE_EXTERNAL))
-      if (this.grandpa.finalizing) {
-        const { justification, encoded } = localJustification(block.header, ++this.round, this.grandpa, this.grandpa.keys)
-        this.chain.finalize(hash, encoded)
+      // finality trails the best block by one, as GRANDPA on a live network does: light clients (smoldot)
+      // validate transactions against a best block that is not yet final
+      const target = this.chain.blockAt(block.header.number - 1)
+      if (this.grandpa.finalizing && target && target.header.number > this.chain.finalized().number) {
+        const { justification, encoded } = localJustification(target.header, ++this.round, this.grandpa, this.grandpa.keys)
+        this.chain.finalize(target.hash, encoded)
         this.host.gossipFinality(justification, this.grandpa.setId)
-        this.pool.finalized(block.header.number)
+        this.pool.finalized(target.header.number)
       }
       const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
       for (const fn of this.listeners) fn(status)

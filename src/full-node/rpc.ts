@@ -164,5 +164,19 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
         if (e.kind === 'finalized') emit(headerJson(e.header))
       }),
     )
+  // the older spellings Substrate still answers to (and client libraries still call)
+  for (const [alias, target] of [
+    ['chain_getHead', 'chain_getBlockHash'],
+    ['chain_getFinalisedHead', 'chain_getFinalizedHead'],
+    ['chain_subscribeNewHead', 'chain_subscribeNewHeads'],
+    ['chain_unsubscribeNewHead', 'chain_unsubscribeNewHeads'],
+    ['subscribe_newHead', 'chain_subscribeNewHeads'],
+    ['unsubscribe_newHead', 'chain_unsubscribeNewHeads'],
+    ['chain_subscribeFinalisedHeads', 'chain_subscribeFinalizedHeads'],
+    ['chain_unsubscribeFinalisedHeads', 'chain_unsubscribeFinalizedHeads'],
+    ['chain_subscribeRuntimeVersion', 'state_subscribeRuntimeVersion'],
+    ['chain_unsubscribeRuntimeVersion', 'state_unsubscribeRuntimeVersion'],
+    ['state_getKeysPagedAt', 'state_getKeysPaged'],
+  ]) reg.alias(alias, target)
   return reg
 }

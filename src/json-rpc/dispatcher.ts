@@ -136,6 +136,17 @@ export class Registry {
     return this
   }
 
+  /** Another name for a registered method, subscription or unsubscribe (Substrate keeps old spellings). */
+  alias(alias: string, target: string): this {
+    const m = this.methods.get(target)
+    const sub = this.subscriptions.get(target)
+    if (m) this.methods.set(alias, m)
+    else if (sub) this.subscriptions.set(alias, sub)
+    else if (this.unsubscribes.has(target)) this.unsubscribes.add(alias)
+    else throw new Error(`alias ${alias}: no method ${target}`)
+    return this
+  }
+
   /** Every method name (for `rpc_methods`). */
   names(): string[] {
     return [...this.methods.keys(), ...this.subscriptions.keys(), ...this.unsubscribes].sort()

@@ -25,7 +25,7 @@ test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imp
     for (let i = 0; i < 300 && out.split('\n').filter((l) => l.startsWith('#')).length < 2; i++) await new Promise((r) => setTimeout(r, 100))
     const status = out.split('\n').filter((l) => l.startsWith('#'))
     assert.ok(status.length >= 2, out)
-    for (const [i, l] of status.entries()) assert.match(l, new RegExp(`^#${i + 1} 0x[0-9a-f]{64} finalized #${i + 1} peers \\d+ txs 0$`))
+    for (const [i, l] of status.entries()) assert.match(l, new RegExp(`^#${i + 1} 0x[0-9a-f]{64} finalized #${i} peers \\d+ txs 0$`))
     const addr = out.split('\n').find((l) => l.startsWith('listening on '))!.slice('listening on '.length)
 
     const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))

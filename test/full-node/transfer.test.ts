@@ -2,7 +2,8 @@
 // JSON-RPC it reads the head, metadata and balances, builds and signs a balance transfer Alice → Bob,
 // submits it with author_submitAndWatchExtrinsic and sees it ready, in a block and finalized; Bob's free
 // balance grows by exactly the amount. Bad transactions get Substrate's JSON-RPC errors with the
-// runtime's validity error.
+// runtime's validity error. Then a transfer broadcast by smoldot (transaction_v1_broadcast) reaches our
+// pool over the network and is included.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -10,6 +11,7 @@ import { ApiPromise, WsProvider, Keyring } from '@polkadot/api'
 import { fixturePath, needsFixtures } from '../support/fixtures.ts'
 
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
+const broadcast = new URL('../support/smoldot-broadcast.mjs', import.meta.url).pathname
 
 async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
   for (let t = 0; t < ms && !cond(); t += 50) await new Promise((r) => setTimeout(r, 50))
@@ -83,6 +85,31 @@ test('@polkadot/api: balance transfer Alice → Bob through author_submitAndWatc
     const again = await rpc(port, 'author_submitExtrinsic', ['0x' + Buffer.from(good).toString('hex')])
     assert.equal(again.error?.code, 1010)
     assert.equal(again.error?.data, 'Transaction is outdated')
+
+    // the same kind of transfer, broadcast by smoldot (transaction_v1_broadcast): it reaches our pool
+    // over /transactions/1 and is included
+    const addr = out.split('\n').find((l) => l.startsWith('listening on '))!.slice('listening on '.length)
+    const viaSmoldot = await api.tx.balances.transferKeepAlive(bob.address, 777_000_000n).signAsync(alice)
+    const txHash = viaSmoldot.hash.toHex()
+    const bc = spawn(process.execPath, [broadcast, fixturePath('chain-specs', 'node-template.json'), addr, viaSmoldot.toHex()])
+    let bcOut = ''
+    bc.stdout.on('data', (d) => (bcOut += d))
+    let bcErr = ''
+    bc.stderr.on('data', (d) => (bcErr += d))
+    try {
+      let includedIn: string | undefined
+      const unsubHeads = await api.rpc.chain.subscribeNewHeads(async (h: { hash: { toHex(): string } }) => {
+        const b = await api!.rpc.chain.getBlock(h.hash.toHex())
+        if (b.block.extrinsics.some((x) => x.hash.toHex() === txHash)) includedIn = h.hash.toHex()
+      })
+      await waitFor(() => includedIn !== undefined, 60_000, `inclusion of the smoldot-broadcast transfer (smoldot: ${bcOut.trim()} ${bcErr.slice(-1000)}) (node: ${errOut.slice(-1000)})`)
+      unsubHeads()
+      const r = JSON.parse(bcOut.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
+      assert.equal(r.error, undefined)
+      assert.equal(typeof r.broadcast.result, 'string', 'transaction_v1_broadcast returned an operation id')
+    } finally {
+      bc.kill('SIGKILL')
+    }
   } finally {
     await api?.disconnect()
     dev.kill('SIGTERM')
