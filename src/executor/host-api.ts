@@ -6,7 +6,7 @@
 
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_512 } from '@noble/hashes/sha3.js'
-import { Reader, Writer, fromUtf8, toHex } from '../codec/index.ts'
+import { Reader, Writer, fromUtf8, startsWith, toHex } from '../codec/index.ts'
 import { blake2_128, blake2_256, ed25519Verify, keccak256, sha2_256, sr25519Verify, twox128, twox256, twox64 } from '../crypto/index.ts'
 import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
@@ -161,11 +161,6 @@ function clearPrefix(ctx: HostContext, prefix: Uint8Array, limit: number | undef
     key = next
   }
   return [true, count, undefined]
-}
-function startsWith(b: Uint8Array, p: Uint8Array): boolean {
-  if (p.length > b.length) return false
-  for (let i = 0; i < p.length; i++) if (b[i] !== p[i]) return false
-  return true
 }
 function readInto(ctx: HostContext, value: Uint8Array | undefined, out: number | bigint, offset: number): bigint {
   if (value === undefined) return retPs(ctx, new Uint8Array([0]))

@@ -188,6 +188,11 @@ export class DevChain implements ChainServer {
     return s.prover
   }
 
+  /** Merkle value of the closest descendant of `key` at a block with state (undefined: none, or no state). */
+  closestDescendantMerkleValue(block: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
+    return this.prover(block)?.closestDescendantMerkleValue(key, childKey)
+  }
+
   readProof(block: Uint8Array, keys: Uint8Array[]) {
     return this.prover(block)?.readProof(keys)
   }

@@ -2,13 +2,14 @@
 // (blocks, headers, hashes, new/finalized head subscriptions), state_* (storage, call, metadata,
 // runtime version) and rpc_methods. Hex at this edge only; everything inside stays bytes.
 
-import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
+import { HexError, Reader, Writer, fromHex, toHex, startsWith } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
 import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
 import type { ChainBlock, DevChain } from './dev-chain.ts'
+import { chainHeadRpc } from './rpc-chain-head.ts'
 
 export interface NodeInfo {
   spec: ChainSpec
@@ -38,11 +39,6 @@ export function headerJson(h: Header) {
   return { parentHash: toHex(h.parentHash), number: `0x${h.number.toString(16)}`, stateRoot: toHex(h.stateRoot), extrinsicsRoot: toHex(h.extrinsicsRoot), digest: { logs } }
 }
 
-function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {
-  if (b.length < prefix.length) return false
-  for (let i = 0; i < prefix.length; i++) if (b[i] !== prefix[i]) return false
-  return true
-}
 
 export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
   const reg = new Registry()
@@ -164,6 +160,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
         if (e.kind === 'finalized') emit(headerJson(e.header))
       }),
     )
+  chainHeadRpc(reg, chain, info.spec)
   // the older spellings Substrate still answers to (and client libraries still call)
   for (const [alias, target] of [
     ['chain_getHead', 'chain_getBlockHash'],

@@ -24,8 +24,19 @@ export class RpcError extends Error {
 type Id = string | number | null
 export type Params = unknown[] | Record<string, unknown>
 export type MethodHandler = (params: unknown[]) => unknown | Promise<unknown>
-/** Starts a subscription: `emit` pushes a notification; returns the teardown. */
-export type SubscriptionHandler = (params: unknown[], emit: (result: unknown) => void) => (() => void) | Promise<() => void>
+/**
+ * Starts a subscription: `emit` pushes a notification; `id` is the subscription's id (random, so other
+ * methods can refer to it safely); returns the teardown.
+ */
+export type SubscriptionHandler = (params: unknown[], emit: (result: unknown) => void, id: string) => (() => void) | Promise<() => void>
+
+/** A fresh unguessable subscription id. */
+function subscriptionId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(12))
+  let s = ''
+  for (const x of b) s += x.toString(16).padStart(2, '0')
+  return s
+}
 
 export interface DispatcherLimits {
   /** Subscriptions one connection may hold (default 1024). */
@@ -37,7 +48,6 @@ export interface DispatcherLimits {
 /** One client's view: its subscriptions live until `close()`. */
 export class Connection {
   private readonly subs = new Map<string, () => void>()
-  private nextSub = 1
 
   constructor(
     private readonly registry: Registry,
@@ -83,11 +93,15 @@ export class Connection {
       const s = this.registry.subscriptions.get(method)
       if (s) {
         if (this.subs.size >= (this.limits.maxSubscriptions ?? 1024)) throw new RpcError(INTERNAL_ERROR, 'Too many subscriptions on this connection')
-        const id = `${this.nextSub++}`
+        const id = subscriptionId()
         let live = true
-        const teardown = await s.handler(params, (result) => {
-          if (live) this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
-        })
+        const teardown = await s.handler(
+          params,
+          (result) => {
+            if (live) this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
+          },
+          id,
+        )
         this.subs.set(id, () => {
           live = false
           teardown()

@@ -54,6 +54,13 @@ export class StateProver {
     this.root = this.top.root
   }
 
+  /** Merkle value of the closest trie node at or below `key` (main trie, or a child trie); undefined when none. */
+  closestDescendantMerkleValue(key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
+    const trie = childKey ? this.children.get(String(childKey)) : this.top
+    const r = trie?.closestDescendantMerkleValue(key)
+    return r?.kind === 'found' ? r.merkleValue : undefined
+  }
+
   readProof(keys: Uint8Array[]): Uint8Array {
     return encodeProof(this.top.proveKeys(keys))
   }

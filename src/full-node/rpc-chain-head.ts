@@ -1,0 +1,245 @@
+// The new JSON-RPC spec's `chainHead_v1_*` and `chainSpec_v1_*` families over the node's chain
+// (https://paritytech.github.io/json-rpc-interface-spec/): a follow subscription reports initialized,
+// newBlock, bestBlockChanged and finalized events and pins every block it reports until unpinned;
+// header, body, storage and call requests work on pinned blocks, the last three as operations whose
+// results arrive as events on the follow subscription.
+
+import { HexError, fromHex, toHex, utf8, startsWith } from '../codec/index.ts'
+import { blake2_256 } from '../crypto/index.ts'
+import { ExecutorError, MissingStorageError, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
+import { encodeHeader } from '../header/index.ts'
+import type { ChainSpec } from '../chain-spec/index.ts'
+import { INVALID_PARAMS, RpcError, type Registry } from '../json-rpc/index.ts'
+import type { ChainBlock, DevChain } from './dev-chain.ts'
+import { runtimeAt } from './runtime-apis.ts'
+
+/** Blocks one follow subscription may hold pinned before the server stops it (the spec asks for at least 32). */
+export const MAX_PINNED_BLOCKS = 512
+/** Follow subscriptions at once, over all connections (the spec asks for at least 2 per connection). */
+export const MAX_FOLLOWS = 64
+/** Items one storage request may ask for. */
+const MAX_STORAGE_ITEMS = 1024
+/** Entries a descendants query returns before the server gives up on the rest (they are reported discarded). */
+const MAX_DESCENDANTS = 100_000
+
+interface Follow {
+  emit: (e: unknown) => void
+  pinned: Set<string>
+  withRuntime: boolean
+  nextOp: number
+  stop: () => void
+}
+
+const CODE = utf8(':code')
+
+function hashParam(v: unknown): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'block hash must be a hex string')
+  try {
+    const b = fromHex(v)
+    if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'block hash must be 32 bytes')
+    return b
+  } catch (e) {
+    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `block hash: ${e.message}`)
+    throw e
+  }
+}
+
+function bytesParam(v: unknown, name: string): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, `${name} must be a hex string`)
+  try {
+    return fromHex(v)
+  } catch (e) {
+    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `${name}: ${e.message}`)
+    throw e
+  }
+}
+
+/** The spec's runtime description of the runtime in `state`. */
+function runtimeSpec(state: MemoryStorage): unknown {
+  try {
+    const v = decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
+    return {
+      type: 'valid',
+      spec: {
+        specName: v.specName,
+        implName: v.implName,
+        specVersion: v.specVersion,
+        implVersion: v.implVersion,
+        ...(v.transactionVersion !== undefined ? { transactionVersion: v.transactionVersion } : {}),
+        apis: Object.fromEntries(v.apis.map(([id, n]) => [toHex(id), n])),
+      },
+    }
+  } catch (e) {
+    return { type: 'invalid', error: (e as Error).message }
+  }
+}
+
+function sameCode(a: MemoryStorage | undefined, b: MemoryStorage | undefined): boolean {
+  const x = a?.get(CODE)
+  const y = b?.get(CODE)
+  if (!x || !y) return x === y
+  return x === y || toHex(blake2_256(x)) === toHex(blake2_256(y))
+}
+
+export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): Registry {
+  const follows = new Map<string, Follow>()
+
+  /** The follow subscription and a block it has pinned; null when the subscription is unknown. */
+  const pinnedBlock = (sub: unknown, hash: unknown): { f: Follow; b: ChainBlock } | null => {
+    const f = typeof sub === 'string' ? follows.get(sub) : undefined
+    if (!f) return null
+    const h = hashParam(hash)
+    const b = chain.block(h)
+    if (!b || !f.pinned.has(toHex(h))) throw new RpcError(-32801, 'Invalid or unpinned block hash')
+    return { f, b }
+  }
+
+  /** Starts an operation: returns its id and runs `work` after the response has gone out. */
+  const operation = (f: Follow, b: ChainBlock, work: (state: MemoryStorage, opId: string) => void) => {
+    const opId = `${f.nextOp++}`
+    setTimeout(() => {
+      if (!b.state) f.emit({ event: 'operationInaccessible', operationId: opId })
+      else work(b.state, opId)
+    }, 0)
+    return opId
+  }
+
+  reg
+    .method('chainSpec_v1_chainName', () => spec.name)
+    .method('chainSpec_v1_genesisHash', () => toHex(chain.genesisHash))
+    .method('chainSpec_v1_properties', () => spec.properties ?? {})
+    .subscription('chainHead_v1_follow', 'chainHead_v1_followEvent', 'chainHead_v1_unfollow', ([withRuntime], emit, id) => {
+      if (typeof withRuntime !== 'boolean') throw new RpcError(INVALID_PARAMS, 'withRuntime must be a boolean')
+      if (follows.size >= MAX_FOLLOWS) throw new RpcError(-32800, 'Too many follow subscriptions')
+      let unlisten = () => {}
+      const f: Follow = {
+        emit,
+        pinned: new Set(),
+        withRuntime,
+        nextOp: 1,
+        stop: () => {
+          unlisten()
+          follows.delete(id)
+        },
+      }
+      follows.set(id, f)
+      const pin = (hash: Uint8Array): boolean => {
+        f.pinned.add(toHex(hash))
+        if (f.pinned.size <= MAX_PINNED_BLOCKS) return true
+        // the client does not unpin: the spec's answer is to stop the subscription
+        f.stop()
+        emit({ event: 'stop' })
+        return false
+      }
+      const newBlock = (b: ChainBlock) => {
+        if (!pin(b.hash)) return false
+        const parent = chain.block(b.header.parentHash)
+        const changed = withRuntime && b.state && !sameCode(parent?.state, b.state)
+        emit({ event: 'newBlock', blockHash: toHex(b.hash), parentBlockHash: toHex(b.header.parentHash), newRuntime: changed ? runtimeSpec(b.state!) : null })
+        return true
+      }
+      let finalizedNumber = chain.finalized().number
+      // the first events once the client has the subscription id: the finalized block, then the blocks above it
+      setTimeout(() => {
+        if (!follows.has(id)) return
+        const fin = chain.blockAt(finalizedNumber)!
+        pin(fin.hash)
+        emit({ event: 'initialized', finalizedBlockHashes: [toHex(fin.hash)], ...(withRuntime ? { finalizedBlockRuntime: runtimeSpec(fin.state!) } : {}) })
+        const best = chain.bestBlock.header.number
+        for (let n = finalizedNumber + 1; n <= best; n++) if (!newBlock(chain.blockAt(n)!)) return
+        emit({ event: 'bestBlockChanged', bestBlockHash: toHex(chain.bestBlock.hash) })
+        unlisten = chain.onEvent((e) => {
+          if (e.kind === 'block') {
+            if (newBlock(chain.block(e.hash)!)) emit({ event: 'bestBlockChanged', bestBlockHash: toHex(e.hash) })
+          } else {
+            const hashes: string[] = []
+            for (let n = finalizedNumber + 1; n <= e.header.number; n++) hashes.push(toHex(chain.blockAt(n)!.hash))
+            finalizedNumber = e.header.number
+            emit({ event: 'finalized', finalizedBlockHashes: hashes, prunedBlockHashes: [] })
+          }
+        })
+      }, 0)
+      return () => f.stop()
+    })
+    .method('chainHead_v1_header', ([sub, hash]) => {
+      const p = pinnedBlock(sub, hash)
+      return p ? toHex(encodeHeader(p.b.header)) : null
+    })
+    .method('chainHead_v1_body', ([sub, hash]) => {
+      const p = pinnedBlock(sub, hash)
+      if (!p) return { result: 'limitReached' }
+      const opId = `${p.f.nextOp++}`
+      setTimeout(() => p.f.emit({ event: 'operationBodyDone', operationId: opId, value: p.b.body.map(toHex) }), 0)
+      return { result: 'started', operationId: opId }
+    })
+    .method('chainHead_v1_call', ([sub, hash, fn, params]) => {
+      if (typeof fn !== 'string') throw new RpcError(INVALID_PARAMS, 'function must be a string')
+      const args = bytesParam(params ?? '0x', 'callParameters')
+      const p = pinnedBlock(sub, hash)
+      if (!p) return { result: 'limitReached' }
+      const opId = operation(p.f, p.b, (state, id) => {
+        try {
+          const output = runtimeAt(state).call(fn, args, { storage: state }).output
+          p.f.emit({ event: 'operationCallDone', operationId: id, output: toHex(output) })
+        } catch (e) {
+          if (e instanceof ExecutorError || e instanceof MissingStorageError || e instanceof Error) p.f.emit({ event: 'operationError', operationId: id, error: e.message })
+        }
+      })
+      return { result: 'started', operationId: opId }
+    })
+    .method('chainHead_v1_storage', ([sub, hash, items, childTrie]) => {
+      if (!Array.isArray(items) || items.length > MAX_STORAGE_ITEMS) throw new RpcError(INVALID_PARAMS, `items must be an array of at most ${MAX_STORAGE_ITEMS}`)
+      const queries = items.map((it) => {
+        const q = it as { key?: unknown; type?: unknown }
+        if (typeof q !== 'object' || q === null || !['value', 'hash', 'closestDescendantMerkleValue', 'descendantsValues', 'descendantsHashes'].includes(q.type as string)) throw new RpcError(INVALID_PARAMS, 'each item needs a key and a valid type')
+        return { key: bytesParam(q.key, 'key'), type: q.type as string }
+      })
+      const child = childTrie === undefined || childTrie === null ? undefined : bytesParam(childTrie, 'childTrie')
+      const p = pinnedBlock(sub, hash)
+      if (!p) return { result: 'limitReached' }
+      const opId = operation(p.f, p.b, (state, id) => {
+        const get = (k: Uint8Array) => (child ? state.childGet(child, k) : state.get(k))
+        const next = (k: Uint8Array) => (child ? state.childNextKey(child, k) : state.nextKey(k))
+        const out: Record<string, string>[] = []
+        for (const q of queries) {
+          if (q.type === 'value' || q.type === 'hash') {
+            const v = get(q.key)
+            if (v !== undefined) out.push({ key: toHex(q.key), [q.type]: toHex(q.type === 'value' ? v : blake2_256(v)) })
+          } else if (q.type === 'closestDescendantMerkleValue') {
+            const m = chain.closestDescendantMerkleValue(p.b.hash, q.key, child)
+            if (m) out.push({ key: toHex(q.key), closestDescendantMerkleValue: toHex(m) })
+          } else {
+            const isHash = q.type === 'descendantsHashes'
+            const first = get(q.key)
+            let k: Uint8Array | undefined = q.key
+            let n = 0
+            if (first !== undefined) out.push({ key: toHex(q.key), [isHash ? 'hash' : 'value']: toHex(isHash ? blake2_256(first) : first) })
+            while ((k = next(k)) !== undefined && startsWith(k, q.key) && n++ < MAX_DESCENDANTS) {
+              const v = get(k)!
+              out.push({ key: toHex(k), [isHash ? 'hash' : 'value']: toHex(isHash ? blake2_256(v) : v) })
+            }
+          }
+        }
+        if (out.length) p.f.emit({ event: 'operationStorageItems', operationId: id, items: out })
+        p.f.emit({ event: 'operationStorageDone', operationId: id })
+      })
+      return { result: 'started', operationId: opId, discardedItems: 0 }
+    })
+    .method('chainHead_v1_continue', ([sub]) => {
+      if (typeof sub !== 'string' || !follows.has(sub)) return null
+      return null // storage results are never paused: nothing to continue
+    })
+    .method('chainHead_v1_stopOperation', () => null)
+    .method('chainHead_v1_unpin', ([sub, hashes]) => {
+      const f = typeof sub === 'string' ? follows.get(sub) : undefined
+      if (!f) return null
+      const list = Array.isArray(hashes) ? hashes : [hashes]
+      const keys = list.map((h) => toHex(hashParam(h)))
+      if (keys.some((k) => !f.pinned.has(k))) throw new RpcError(-32801, 'Invalid or unpinned block hash')
+      if (new Set(keys).size !== keys.length) throw new RpcError(-32804, 'Duplicate block hash')
+      for (const k of keys) f.pinned.delete(k)
+      return null
+    })
+  return reg
+}
+
