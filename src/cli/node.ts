@@ -1,10 +1,15 @@
-// `sublight node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]`: serves a chain
-// from its genesis storage over libp2p; prints `listening on <multiaddr>/p2p/<peerId>` per address and
-// shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
+// `sublight node --chain <spec.json> [--tmp | --base-path <dir>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>]`:
+// a full node without authoring: syncs the chain from its peers (the spec's boot nodes and --bootnodes)
+// with full execution and serves everything it has imported, from genesis on; prints
+// `listening on <multiaddr>/p2p/<peerId>` per address, then `#<n> <hash> finalized #<f> peers <p> txs 0`
+// per imported block, and shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
 
-import { HexError, fromHex } from '../codec/index.ts'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { HexError, fromHex, toHex } from '../codec/index.ts'
 import { genesisRuntimeVersion } from '../chain-spec/index.ts'
-import { GenesisChainServer, NetworkHost } from '../network/index.ts'
+import { DevChain, StoreError, SyncService } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
 import { loadChainSpec, optionValue } from './args.ts'
 
@@ -12,11 +17,16 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
   let chain: string | undefined
   const listen: string[] = []
   let nodeKey: Uint8Array | undefined
+  const bootNodes: string[] = []
+  let basePath: string | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
     if (a === '--chain') chain = val()
     else if (a === '--listen') listen.push(val())
+    else if (a === '--bootnodes') bootNodes.push(val())
+    else if (a === '--base-path') basePath = val()
+    else if (a === '--tmp') continue // the default: a throwaway database
     else if (a === '--node-key') {
       try {
         nodeKey = fromHex(val())
@@ -26,30 +36,44 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
       if (nodeKey.length !== 32) throw new CliError('--node-key must be 32 bytes of hex')
     } else throw new CliError(`unknown option ${a}`)
   }
-  if (!chain) throw new CliError('usage: sublight node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]')
+  if (!chain) throw new CliError('usage: sublight node --chain <spec.json> [--tmp | --base-path <dir>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>]')
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no genesis storage to serve`)
-  const server = new GenesisChainServer(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0)
-  let host: NetworkHost
+  const version = genesisRuntimeVersion(spec)?.stateVersion ?? 0
+  const dir = basePath ?? (await mkdtemp(join(tmpdir(), 'sublight-')))
+  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
+  await mkdir(dbDir, { recursive: true })
+  let devChain: DevChain
   try {
-    host = await NetworkHost.start({
-      server,
-      protocolId: spec.protocolId,
+    devChain = DevChain.open(spec, version, join(dbDir, 'sublight.sqlite'))
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(`${join(dbDir, 'sublight.sqlite')}: ${e.message}`)
+    throw e
+  }
+  let node: SyncService
+  try {
+    node = await SyncService.start({
+      spec,
+      chain: devChain,
+      stateVersion: version,
       listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'],
       nodeKey,
-      bootNodes: spec.bootNodes.map((b) => b.address),
+      bootNodes: [...spec.bootNodes.map((b) => b.address), ...bootNodes],
       log: (l) => err(`${l}\n`),
     })
   } catch (e) {
+    devChain.close()
     throw new CliError(`cannot start the network: ${(e as Error).message}`)
   }
-  for (const a of host.addresses()) out(`listening on ${a}\n`)
+  for (const a of node.host.addresses()) out(`listening on ${a}\n`)
+  node.onImport((s) => out(`#${s.number} ${toHex(s.hash)} finalized #${s.finalized} peers ${s.peers} txs 0\n`))
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
-  await host.stop()
+  await node.stop()
+  if (!basePath) await rm(dir, { recursive: true, force: true })
   err('stopped\n')
   return 0
 }

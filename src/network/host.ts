@@ -15,6 +15,7 @@ import { ping } from '@libp2p/ping'
 import { kadDHT } from '@libp2p/kad-dht'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { toHex } from '../codec/index.ts'
 import type { Header } from '../header/index.ts'
@@ -31,6 +32,11 @@ import {
   encodeGrandpaNeighbor,
   encodeGrandpaCommit,
   encodeHandshake,
+  encodeBlockRequest,
+  decodeBlockResponse,
+  type BlockAnnounce,
+  type BlockRequest,
+  type BlockData,
   encodeTransactions,
   decodeTransactions,
   encodeLightResponse,
@@ -56,6 +62,10 @@ export interface HostOptions {
   log?: (line: string) => void
   /** Transactions a peer gossiped on `/transactions/1` (whole extrinsics, length prefix kept). */
   onTransactions?: (peerId: string, txs: Uint8Array[]) => void
+  /** A peer's block-announces handshake (its best block), in either direction. */
+  onPeer?: (peerId: string, handshake: BlockAnnouncesHandshake) => void
+  /** A block a peer announced. */
+  onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
 }
 
 export interface PeerInfo {
@@ -243,8 +253,12 @@ export class NetworkHost {
           stream.send(frame(this.handshake()))
           this.peers.set(conn.remotePeer.toString(), { peerId: conn.remotePeer.toString(), handshake: hs })
           this.log(`peer ${conn.remotePeer.toString()} block-announces handshake (best #${hs.bestNumber})`)
+          this.opts.onPeer?.(conn.remotePeer.toString(), hs)
           void this.openAnnounces(conn, stream.protocol)
-        } else decodeBlockAnnounce(f)
+        } else {
+          const a = decodeBlockAnnounce(f)
+          this.opts.onAnnounce?.(conn.remotePeer.toString(), a)
+        }
       }
     }), opts)
 
@@ -310,18 +324,29 @@ export class NetworkHost {
 
   /** Our own block-announces substream towards a peer (Substrate keeps one in each direction). */
   private async openAnnounces(conn: Connection, protocol: string): Promise<void> {
+    // one outbound substream per peer: answering every inbound one with a new outbound one would make
+    // two nodes of ours open substreams to each other forever
+    const peer = conn.remotePeer.toString()
+    if (this.announceStreams.has(peer) || this.openingAnnounces.has(peer)) return
+    this.openingAnnounces.add(peer)
     try {
       const s = await conn.newStream(protocol)
       s.send(frame(this.handshake()))
       const hs = await firstFrame(s, 1024, REQUEST_TIMEOUT_MS)
       decodeHandshake(hs, this.opts.server.genesisHash)
-      this.announceStreams.set(conn.remotePeer.toString(), s)
+      this.announceStreams.set(peer, s)
+      s.addEventListener('close', () => {
+        if (this.announceStreams.get(peer) === s) this.announceStreams.delete(peer)
+      })
       void this.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(conn.remotePeer, `outbound block-announces: ${e.message}`)
+    } finally {
+      this.openingAnnounces.delete(peer)
     }
   }
   private readonly announceStreams = new Map<string, Stream>()
+  private readonly openingAnnounces = new Set<string>()
 
   private grandpaSetId = 0n
 
@@ -411,14 +436,34 @@ export class NetworkHost {
     return this.libp2p.dial(typeof addr === 'string' ? multiaddr(addr) : addr)
   }
 
-  /** Opens our block-announces substream to a peer and returns its handshake. */
-  async handshakeWith(peer: PeerId | Multiaddr): Promise<BlockAnnouncesHandshake> {
+  /** Opens our block-announces substream to a peer and returns its handshake (also given to `onPeer`). */
+  async handshakeWith(peer: PeerId | Multiaddr): Promise<BlockAnnouncesHandshake & { peerId: string }> {
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
-    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/block-announces/1`)
+    const conn = await this.libp2p.dial(peer)
+    const s = await conn.newStream(`/${genesis}/block-announces/1`)
     s.send(frame(this.handshake()))
     const hs = decodeHandshake(await firstFrame(s, 1024, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
-    this.announceStreams.set(s.id, s)
-    return hs
+    const peerId = conn.remotePeer.toString()
+    this.announceStreams.set(peerId, s)
+    s.addEventListener('close', () => {
+      if (this.announceStreams.get(peerId) === s) this.announceStreams.delete(peerId)
+    })
+    this.peers.set(peerId, { peerId, handshake: hs })
+    this.opts.onPeer?.(peerId, hs)
+    return { ...hs, peerId }
+  }
+
+  /** Asks a connected peer for blocks over sync/2 (a ProtocolError for a malformed answer). */
+  async requestBlocks(peerId: string, req: BlockRequest): Promise<BlockData[]> {
+    const genesis = toHex(this.opts.server.genesisHash).slice(2)
+    const s = await this.libp2p.dialProtocol(peerIdFromString(peerId), `/${genesis}/sync/2`)
+    try {
+      s.send(frame(encodeBlockRequest(req)))
+      await s.close()
+      return decodeBlockResponse(await firstFrame(s, MAX_NOTIFICATION, REQUEST_TIMEOUT_MS))
+    } finally {
+      s.abort?.(new Error('done'))
+    }
   }
 
   get peerId(): string {

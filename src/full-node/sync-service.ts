@@ -1,0 +1,177 @@
+// The syncing full node (`sublight node`): drives the BlockSync machine with the libp2p host and
+// imports what it downloads with full verification — the Aura seal against the runtime's authorities,
+// execution of the body on the parent state (the runtime checks the state and extrinsics roots), and
+// GRANDPA justifications against the authority set — into a DevChain that it also serves. Peers that
+// send blocks failing any of these are banned. Timers and sockets live here; the logic is in sync.ts.
+
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Reader, bytesEqual } from '../codec/index.ts'
+import type { ChainSpec } from '../chain-spec/index.ts'
+import { headerHash, type Authority } from '../header/index.ts'
+import { NetworkHost } from '../network/index.ts'
+import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
+import { decodeJustification, verifyJustification } from '../finality/index.ts'
+import { BlockError, executeBlock } from './block-builder.ts'
+import type { DevChain } from './dev-chain.ts'
+import { runtimeAt } from './runtime-apis.ts'
+import { BlockSync, type SyncedBlock } from './sync.ts'
+
+export interface SyncServiceOptions {
+  spec: ChainSpec
+  chain: DevChain
+  stateVersion: 0 | 1
+  listen: string[]
+  bootNodes: string[]
+  nodeKey?: Uint8Array
+  log?: (line: string) => void
+}
+
+export interface ImportStatus {
+  number: number
+  hash: Uint8Array
+  finalized: number
+  peers: number
+}
+
+/** Why a downloaded block was refused (the sender is banned). */
+export class ImportError extends Error {
+  override readonly name = 'ImportError'
+}
+
+export class SyncService {
+  private readonly machine: BlockSync
+  private readonly listeners = new Set<(s: ImportStatus) => void>()
+  private timer: ReturnType<typeof setInterval> | undefined
+  private importing = false
+  private grandpa: { setId: bigint; authorities: Authority[] }
+  host!: NetworkHost
+
+  private constructor(
+    readonly chain: DevChain,
+    private readonly stateVersion: 0 | 1,
+    private readonly log: (line: string) => void,
+  ) {
+    this.machine = new BlockSync({
+      best: () => chain.best(),
+      finalizedNumber: () => chain.finalized().number,
+      hashAt: (n) => chain.blockAt(n)?.hash,
+    })
+    const g = chain.bestBlock
+    const call = (m: string) => new Reader(runtimeAt(g.state).call(m, new Uint8Array(), { storage: g.state }).output)
+    this.grandpa = { setId: call('GrandpaApi_current_set_id').u64(), authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+  }
+
+  static async start(o: SyncServiceOptions): Promise<SyncService> {
+    const svc = new SyncService(o.chain, o.stateVersion, o.log ?? (() => {}))
+    svc.host = await NetworkHost.start({
+      server: o.chain,
+      protocolId: o.spec.protocolId,
+      listen: o.listen,
+      nodeKey: o.nodeKey,
+      log: svc.log,
+      onPeer: (peer, hs) => {
+        svc.machine.peerBest(peer, hs.bestNumber, hs.bestHash)
+        svc.pump()
+      },
+      onAnnounce: (peer, a) => {
+        svc.machine.peerBest(peer, a.header.number, headerHash(a.header))
+        svc.pump()
+      },
+    })
+    for (const b of o.bootNodes) {
+      void svc.host.handshakeWith(multiaddr(b)).catch((e) => svc.log(`boot node ${b}: ${(e as Error).message}`))
+    }
+    svc.timer = setInterval(() => svc.pump(), 1000)
+    return svc
+  }
+
+  /** Calls `fn` after each imported block. */
+  onImport(fn: (s: ImportStatus) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private pump(): void {
+    for (let r = this.machine.nextRequest(); r; r = this.machine.nextRequest()) {
+      const { peer, request } = r
+      this.host.requestBlocks(peer, request).then(
+        (data) => {
+          const res = this.machine.onResponse(peer, data)
+          if (!res.ok) this.punish(peer, res.reason)
+          else void this.importAll(peer, res.blocks)
+        },
+        (e) => {
+          this.machine.requestFailed(peer)
+          this.log(`block request to ${peer}: ${(e as Error).message}`)
+        },
+      )
+    }
+  }
+
+  private punish(peer: string, reason: string): void {
+    this.machine.peerGone(peer)
+    this.host.ban(peerIdFromString(peer), reason)
+  }
+
+  private async importAll(peer: string, blocks: SyncedBlock[]): Promise<void> {
+    // one import at a time: blocks of concurrent responses would race for the same parent
+    while (this.importing) await new Promise((r) => setTimeout(r, 5))
+    this.importing = true
+    try {
+      for (const b of blocks) this.importOne(b)
+    } catch (e) {
+      if (e instanceof ImportError) this.punish(peer, e.message)
+      else throw e
+    } finally {
+      this.importing = false
+    }
+    this.pump()
+  }
+
+  /** Verifies and imports one block (or only its justification, when the block is already known). */
+  private importOne(b: SyncedBlock): void {
+    const finalizedBefore = this.chain.finalized().number
+    const isNew = !this.chain.block(b.hash)
+    if (isNew) {
+      const parent = this.chain.block(b.header.parentHash)
+      if (!parent?.state) return // unknown parent, or below our kept states: nothing to check it against
+      try {
+        const authorities = new Reader(runtimeAt(parent.state).call('AuraApi_authorities', new Uint8Array(), { storage: parent.state }).output).vec((r) => r.bytes_(32))
+        verifyAuraHeader(b.header, { authorities, scheme: 'sr25519', parentSlot: parent.header.number === 0 ? undefined : auraSlot(parent.header) })
+      } catch (e) {
+        if (e instanceof AuraVerifyError) throw new ImportError(`block #${b.header.number}: ${e.message}`)
+        throw e
+      }
+      // a valid block on another fork: this chain is linear (one authoring network), so it is not followed
+      if (parent !== this.chain.blockAt(parent.header.number) || parent.header.number !== this.chain.best().number) return
+      let state
+      try {
+        state = executeBlock(parent.state, { header: b.header, body: b.body }, this.stateVersion)
+      } catch (e) {
+        if (e instanceof BlockError) throw new ImportError(e.message)
+        throw e
+      }
+      this.chain.add({ header: b.header, body: b.body }, state)
+    }
+    if (b.justification && b.header.number > this.chain.finalized().number) {
+      try {
+        const j = decodeJustification(b.justification)
+        verifyJustification(j, this.grandpa, { hash: b.hash, number: b.header.number })
+      } catch (e) {
+        throw new ImportError(`justification of #${b.header.number}: ${(e as Error).message}`)
+      }
+      if (bytesEqual(this.chain.blockAt(b.header.number)?.hash ?? new Uint8Array(), b.hash)) this.chain.finalize(b.hash, b.justification)
+    }
+    if (!isNew && this.chain.finalized().number === finalizedBefore) return
+    const status = { number: b.header.number, hash: b.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
+    for (const fn of this.listeners) fn(status)
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    await this.host.stop()
+    this.chain.close()
+  }
+}
+
