@@ -1,0 +1,110 @@
+// Full node on node-template: (1) a `sublight node` process syncs a 1,000-block devnet chain from a
+// peer on loopback with full execution (seal, Core_execute_block, justifications): blocks per second and
+// the process's RSS at the end; (2) Core_execute_block per block, side by side with
+// chopsticks-executor (smoldot's executor) on the same blocks and parent states; (3) state_getStorage
+// latency percentiles with 100 concurrent WebSocket clients on loopback; (4) authoring speed.
+import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { WebSocket } from 'ws'
+import { Reader, toHex } from '../src/codec/index.ts'
+import { parseChainSpec } from '../src/chain-spec/index.ts'
+import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../src/crypto/index.ts'
+import { NetworkHost } from '../src/network/index.ts'
+import { RpcServer } from '../src/json-rpc/index.ts'
+import { DevChain, authorAuraBlock, encodeBlock, executeBlock, localJustification, nodeRpc, runtimeAt } from '../src/full-node/index.ts'
+import { unsealedHeader } from '../src/header/index.ts'
+import { chopsticksCall } from '../test/support/chopsticks.ts'
+
+const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
+const N = Number(process.env.BLOCKS ?? 1000)
+const row = (name: string, value: string) => console.log(name.padEnd(72), value)
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
+
+const specPath = `${FX}/chain-specs/node-template.json`
+const spec = parseChainSpec(readFileSync(specPath, 'utf8'))
+const chain = new DevChain(spec, 0, undefined, N + 1) // keep every state: the execution comparison needs parents
+const alice = sr25519FromSuri('//Alice')
+const grandpaKeys = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
+const g = chain.bestBlock
+const set = { setId: 0n, authorities: new Reader(runtimeAt(g.state).call('GrandpaApi_grandpa_authorities', new Uint8Array(), { storage: g.state }).output).vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+
+// (4) authoring
+let t = performance.now()
+for (let i = 1; i <= N; i++) {
+  const best = chain.bestBlock
+  const slot = 6_000_000n + BigInt(2 * i)
+  const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice })
+  chain.add(block, state)
+  if (i > 1) chain.finalize(chain.blockAt(i - 1)!.hash, localJustification(chain.blockAt(i - 1)!.header, BigInt(i), set, grandpaKeys).encoded)
+}
+row(`author ${N} blocks (initialize, inherents, finalize, seal, GRANDPA justification)`, `${((N * 1000) / (performance.now() - t)).toFixed(0).padStart(7)} blocks/s`)
+
+// (2) execution per block, ours vs chopsticks-executor, on 20 blocks spread over the chain
+const code = toHex(g.state.get(new TextEncoder().encode(':code'))!)
+const sample = Array.from({ length: 20 }, (_, i) => 1 + Math.floor((i * (N - 1)) / 19))
+const ours: number[] = []
+const ref: number[] = []
+for (const n of sample) {
+  const b = chain.blockAt(n)!
+  const parent = chain.blockAt(n - 1)!.state!
+  t = performance.now()
+  executeBlock(parent, { header: b.header, body: b.body })
+  ours.push(performance.now() - t)
+  t = performance.now()
+  // over callback storage the reference cannot compute the trie root (it needs trie nodes, not only
+  // keys): its run ends at the root check after executing the whole block, as in executor.bench.ts
+  await chopsticksCall(parent, code, 'Core_execute_block', toHex(encodeBlock({ header: unsealedHeader(b.header), body: b.body }))).catch(() => undefined)
+  ref.push(performance.now() - t)
+}
+const mo = pct(ours.sort((a, b) => a - b), 50)
+const mr = pct(ref.sort((a, b) => a - b), 50)
+row('Core_execute_block, median of 20 blocks: sublight (+root) | chopsticks (to root check)', `${mo.toFixed(2)} ms | ${mr.toFixed(2)} ms | ratio ${(mo / mr).toFixed(3)}`)
+
+// (1) a separate `sublight node` process syncs the chain over loopback
+const host = await NetworkHost.start({ server: chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
+const bin = new URL('../bin/sublight.js', import.meta.url).pathname
+t = performance.now()
+const node = spawn(process.execPath, [bin, 'node', '--chain', specPath, '--tmp', '--bootnodes', host.addresses()[0], '--listen', '/ip4/127.0.0.1/tcp/0'])
+let out = ''
+let firstAt = 0
+node.stdout.on('data', (d) => {
+  out += d
+  if (!firstAt && out.includes('\n#1 ')) firstAt = performance.now()
+})
+const reached = () => out.includes(`\n#${N} ${toHex(chain.bestBlock.hash)}`)
+for (let i = 0; i < 6000 && !reached(); i++) await new Promise((r) => setTimeout(r, 50))
+if (!reached()) throw new Error(`sync did not reach #${N}:\n${out.slice(-500)}`)
+const doneAt = performance.now()
+const total = doneAt - t
+const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))![1]) / 1024
+node.kill('SIGTERM')
+row(`sublight node: sync ${N} blocks with execution over loopback (from first block)`, `${(((N - 1) * 1000) / (doneAt - firstAt)).toFixed(0).padStart(7)} blocks/s`)
+row(`sublight node: start to #${N}, including process start-up`, `${(total / 1000).toFixed(1).padStart(7)} s`)
+row(`sublight node: RSS after ${N} blocks`, `${rss.toFixed(0).padStart(7)} MiB`)
+await host.stop()
+
+// (3) state_getStorage under 100 concurrent WebSocket clients
+const server = await RpcServer.start(nodeRpc(chain, { spec, peers: () => 0, localPeerId: () => 'bench' }), { port: 0 })
+const key = toHex(storagePrefix('System', 'Number'))
+const clients = await Promise.all(Array.from({ length: 100 }, () => new Promise<WebSocket>((res) => { const ws = new WebSocket(`ws://127.0.0.1:${server.port}`); ws.once('open', () => res(ws)) })))
+const lat: number[] = []
+t = performance.now()
+await Promise.all(
+  clients.map(async (ws, c) => {
+    for (let i = 0; i < 50; i++) {
+      const s = performance.now()
+      await new Promise<void>((res) => {
+        ws.once('message', () => res())
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: c * 1000 + i, method: 'state_getStorage', params: [key] }))
+      })
+      lat.push(performance.now() - s)
+    }
+  }),
+)
+const wall = performance.now() - t
+lat.sort((a, b) => a - b)
+row('state_getStorage, 100 WebSocket clients x 50 requests: p50 | p99 | max', `${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${lat.at(-1)!.toFixed(2)} ms`)
+row('  throughput', `${((lat.length * 1000) / wall).toFixed(0).padStart(7)} requests/s`)
+for (const ws of clients) ws.close()
+await server.stop()
+process.exit(0)
