@@ -1,6 +1,9 @@
-// Shared CLI helpers: option values and chain-spec files, with one-line errors.
-import { readFile } from 'node:fs/promises'
-import { parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+// Shared CLI helpers: option values, chain-spec files and the node database, with one-line errors.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { genesisRuntimeVersion, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { DevChain, StoreError } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
 
 /** The value after option `args[i]`; throws when it is missing. */
@@ -19,4 +22,26 @@ export async function loadChainSpec(path: string): Promise<ChainSpec> {
     throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
   }
   return parseChainSpec(text)
+}
+
+/**
+ * Opens the chain database: `<basePath>/chains/<id>/sublight.sqlite`, or one in a fresh temporary
+ * directory when no base path is given (`--tmp`); `cleanup()` removes that temporary directory.
+ */
+export async function openChainDatabase(spec: ChainSpec, basePath: string | undefined): Promise<{ chain: DevChain; cleanup: () => Promise<void> }> {
+  const dir = basePath ?? (await mkdtemp(join(tmpdir(), 'sublight-')))
+  const cleanup = async () => {
+    if (!basePath) await rm(dir, { recursive: true, force: true })
+  }
+  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
+  const file = join(dbDir, 'sublight.sqlite')
+  try {
+    await mkdir(dbDir, { recursive: true })
+    return { chain: DevChain.open(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0, file), cleanup }
+  } catch (e) {
+    await cleanup()
+    if (e instanceof StoreError) throw new CliError(`${file}: ${e.message}`)
+    if ((e as NodeJS.ErrnoException).code) throw new CliError(`cannot create ${dbDir}: ${(e as NodeJS.ErrnoException).code}`)
+    throw e
+  }
 }

@@ -4,13 +4,9 @@
 
 import { toHex } from '../codec/index.ts'
 import { KeyUriError } from '../crypto/index.ts'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { genesisRuntimeVersion } from '../chain-spec/index.ts'
-import { DevChain, DevNode, DevNodeError, StoreError } from '../full-node/index.ts'
+import { DevNode, DevNodeError } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
-import { loadChainSpec, optionValue } from './args.ts'
+import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
 
 const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
 
@@ -47,16 +43,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
   // --tmp: a throwaway database in a fresh temporary directory, removed on exit
-  const dir = basePath ?? (await mkdtemp(join(tmpdir(), 'sublight-')))
-  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
-  await mkdir(dbDir, { recursive: true })
-  let devChain: DevChain
-  try {
-    devChain = DevChain.open(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0, join(dbDir, 'sublight.sqlite'))
-  } catch (e) {
-    if (e instanceof StoreError) throw new CliError(`${join(dbDir, 'sublight.sqlite')}: ${e.message}`)
-    throw e
-  }
+  const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
   const best = devChain.bestBlock.header.number
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
@@ -64,7 +51,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, log: (l) => err(`${l}\n`) })
   } catch (e) {
     devChain.close()
-    if (!basePath) await rm(dir, { recursive: true, force: true })
+    await cleanup()
     if (e instanceof DevNodeError) throw new CliError(e.message)
     if (e instanceof KeyUriError) throw new CliError(`--key: ${e.message}`)
     throw e
@@ -77,7 +64,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     process.once('SIGTERM', () => resolve())
   })
   await node.stop()
-  if (!basePath) await rm(dir, { recursive: true, force: true })
+  await cleanup()
   err('stopped\n')
   return 0
 }

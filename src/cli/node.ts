@@ -4,14 +4,11 @@
 // `listening on <multiaddr>/p2p/<peerId>` per address, then `#<n> <hash> finalized #<f> peers <p> txs 0`
 // per imported block, and shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
 
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { HexError, fromHex, toHex } from '../codec/index.ts'
 import { genesisRuntimeVersion } from '../chain-spec/index.ts'
-import { DevChain, StoreError, SyncService } from '../full-node/index.ts'
+import { SyncService } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
-import { loadChainSpec, optionValue } from './args.ts'
+import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
 
 export async function nodeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let chain: string | undefined
@@ -40,16 +37,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no genesis storage to serve`)
   const version = genesisRuntimeVersion(spec)?.stateVersion ?? 0
-  const dir = basePath ?? (await mkdtemp(join(tmpdir(), 'sublight-')))
-  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
-  await mkdir(dbDir, { recursive: true })
-  let devChain: DevChain
-  try {
-    devChain = DevChain.open(spec, version, join(dbDir, 'sublight.sqlite'))
-  } catch (e) {
-    if (e instanceof StoreError) throw new CliError(`${join(dbDir, 'sublight.sqlite')}: ${e.message}`)
-    throw e
-  }
+  const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
   let node: SyncService
   try {
     node = await SyncService.start({
@@ -63,6 +51,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
     })
   } catch (e) {
     devChain.close()
+    await cleanup()
     throw new CliError(`cannot start the network: ${(e as Error).message}`)
   }
   for (const a of node.host.addresses()) out(`listening on ${a}\n`)
@@ -73,7 +62,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
     process.once('SIGTERM', stop)
   })
   await node.stop()
-  if (!basePath) await rm(dir, { recursive: true, force: true })
+  await cleanup()
   err('stopped\n')
   return 0
 }
