@@ -4,7 +4,7 @@
 // MissingStorageError carrying the key; nothing here does I/O.
 
 import { bytesEqual, compareBytes, concatBytes } from '../codec/index.ts'
-import { CHILD_STORAGE_DEFAULT_PREFIX, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, TrieError, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 
 /** Binary-string map key for a byte string (cheap, exact). */
@@ -93,7 +93,8 @@ export class MemoryStorage implements StorageBackend {
 /** State known only through a Merkle proof checked against `stateRoot`; unknown keys throw MissingStorageError. */
 export class ProofStorage implements StorageBackend {
   private readonly top: TrieProof
-  private readonly children = new Map<string, TrieProof | null>()
+  /** Per child trie: its proof view, null when the trie does not exist, 'missing' when its root node is not in the proof. */
+  private readonly children = new Map<string, TrieProof | null | 'missing'>()
   constructor(
     stateRoot: Uint8Array,
     private readonly nodes: readonly Uint8Array[],
@@ -110,25 +111,35 @@ export class ProofStorage implements StorageBackend {
     if (r.kind === 'unknown') throw new MissingStorageError(key, undefined, 'nextKey')
     return r.kind === 'found' ? r.key : undefined
   }
-  private child(childKey: Uint8Array): TrieProof | null {
+  /** The child trie's view; a child root whose node the proof lacks is a missing key, like any other. */
+  private child(childKey: Uint8Array, key: Uint8Array, operation: 'get' | 'nextKey'): TrieProof | null {
     const ks = keyStr(childKey)
     let p = this.children.get(ks)
     if (p === undefined) {
       const root = this.get(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
-      p = root === undefined ? null : TrieProof.fromNodes(root, this.nodes)
+      if (root === undefined) p = null
+      else {
+        try {
+          p = TrieProof.fromNodes(root, this.nodes)
+        } catch (e) {
+          if (!(e instanceof TrieError && e.code === 'MissingRoot')) throw e
+          p = 'missing'
+        }
+      }
       this.children.set(ks, p)
     }
+    if (p === 'missing') throw new MissingStorageError(key, childKey, operation)
     return p
   }
   childGet(childKey: Uint8Array, key: Uint8Array) {
-    const p = this.child(childKey)
+    const p = this.child(childKey, key, 'get')
     if (p === null) return undefined
     const r = p.get(key)
     if (r.kind === 'unknown') throw new MissingStorageError(key, childKey, 'get')
     return r.kind === 'value' ? r.value : undefined
   }
   childNextKey(childKey: Uint8Array, key: Uint8Array) {
-    const p = this.child(childKey)
+    const p = this.child(childKey, key, 'nextKey')
     if (p === null) return undefined
     const r = p.nextKey(key)
     if (r.kind === 'unknown') throw new MissingStorageError(key, childKey, 'nextKey')

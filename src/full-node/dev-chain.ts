@@ -171,9 +171,10 @@ export class DevChain implements ChainServer {
       if (req.fields & BLOCK_HEADER) d.header = encodeHeader(cur.header)
       if (req.fields & BLOCK_BODY) d.body = cur.body
       if (req.fields & BLOCK_JUSTIFICATION && cur.justification) {
-        d.justification = cur.justification
-        // SCALE Justifications: Vec<(ConsensusEngineId, EncodedJustification)>
-        d.justifications = new Writer(cur.justification.length + 16).compact(1).bytes(utf8('FRNK')).vecU8(cur.justification).finish()
+        // as Substrate answers: every engine's SCALE `Justifications` (Vec<(ConsensusEngineId, bytes)>) to a
+        // peer that supports them, else GRANDPA's alone in the legacy field
+        if (req.supportMultipleJustifications) d.justifications = new Writer(cur.justification.length + 16).compact(1).bytes(utf8('FRNK')).vecU8(cur.justification).finish()
+        else d.justification = cur.justification
       }
       out.push(d)
       cur = req.direction === 'ascending' ? this.canonical[cur.header.number + 1] : this.find(cur.header.parentHash)

@@ -8,7 +8,7 @@ import { genesisRuntimeVersion, type ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime } from '../executor/index.ts'
 import type { Authority } from '../header/index.ts'
-import { NetworkHost } from '../network/index.ts'
+import { NetworkHost, REP } from '../network/index.ts'
 import { auraSlot } from '../verify/index.ts'
 import { RpcServer } from '../json-rpc/index.ts'
 import { authorAuraBlock } from './block-builder.ts'
@@ -17,7 +17,7 @@ import { holdsSupermajority, localJustification } from './grandpa-local.ts'
 import { nodeRpc } from './rpc.ts'
 import { authorRpc } from './rpc-author.ts'
 import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
-import { TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
+import { PoolError, TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
 
 export interface DevNodeOptions {
   spec: ChainSpec
@@ -96,9 +96,7 @@ export class DevNode {
       listen: o.listen,
       bootNodes: o.bootNodes,
       log,
-      onTransactions: (peer, txs) => {
-        for (const tx of txs) node?.submit(tx, TX_SOURCE_EXTERNAL, peer)
-      },
+      onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),
     })
     const grandpa = { setId, authorities: grandpaAuthorities, keys: grandpaKeys, finalizing: holdsSupermajority(grandpaAuthorities, grandpaKeys) }
     node = new DevNode(chain, host, slotMs, authorities, auraKeys, grandpa, log)
@@ -147,6 +145,26 @@ export class DevNode {
       this.pool.broadcast(res.hash, peers)
     }, 0)
     return res
+  }
+
+  /**
+   * Transactions a peer gossiped: each is judged on its own, so a duplicate or an invalid one never costs
+   * the others (smoldot re-gossips the same transaction every few seconds). The peer's reputation follows
+   * Substrate: up for a valid new transaction, down for one the runtime rejects, unchanged for a
+   * duplicate (not even re-validated) or a verdict the runtime could not give.
+   */
+  receiveFromPeer(peer: string, txs: readonly Uint8Array[]): void {
+    for (const tx of txs) {
+      if (this.pool.has(txHash(tx))) continue
+      try {
+        this.submit(tx, TX_SOURCE_EXTERNAL, peer)
+        this.host.reportPeer(peer, REP.GOOD_TRANSACTION)
+      } catch (e) {
+        const neutral = e instanceof PoolError && (e.code === 'AlreadyImported' || e.code === 'Unknown' || e.code === 'PoolFull' || e.code === 'TemporarilyBanned')
+        if (!neutral) this.host.reportPeer(peer, REP.BAD_TRANSACTION)
+        this.log(`transaction from ${peer} not pooled: ${(e as Error).message}`)
+      }
+    }
   }
 
   private tick(): void {

@@ -20,6 +20,10 @@ export interface ChainServer {
   blocks(req: BlockRequest, maxBlocks: number): BlockData[]
   /** SCALE storage proof for `keys` at `block`, or undefined when the block's state is unknown. */
   readProof(block: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined
+  /**
+   * Proof of `keys` in the default child trie `childKey` (the bare key, without
+   * `:child_storage:default:`): the main-trie nodes down to the child root, then the child trie's nodes.
+   */
   readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined
   /** Proof of the storage a runtime call touches, or undefined. */
   callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined

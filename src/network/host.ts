@@ -1,8 +1,16 @@
-// The libp2p host (service layer): TCP and WebSocket transports, noise, yamux, identify, ping and
-// Kademlia on `/<genesis>/kad` (js-libp2p; nothing re-implemented), plus Substrate's protocols on top:
+// The libp2p host (service layer): TCP and WebSocket transports, noise, yamux, identify and Kademlia on
+// `/<genesis>/kad` (js-libp2p; nothing re-implemented), ping, plus Substrate's protocols on top:
 // block-announces/transactions/grandpa notification substreams (handshake both ways) and the sync/2,
 // light/2 and sync/warp request-response protocols, answered by a ChainServer. Peers that send
-// malformed or oversized data, the wrong genesis, or open substreams in a loop are dropped and banned.
+// malformed or oversized data, the wrong genesis, or open substreams in a loop are dropped and banned;
+// slow peers (timeouts) and bad transactions only lower the peer's reputation (`reputation.ts`).
+//
+// Ping is ours, not js-libp2p's: its handler aborts an inbound ping substream 10 s after it opens, but
+// smoldot (like rust-libp2p) keeps one ping substream per connection and pings on it every 20 s, so
+// every smoldot connection failed its second ping and was dropped (smoldot: `slot-unassigned,
+// reason=no-address`, then a reconnection 10 s later). Ours echoes 32-byte pings for the substream's
+// whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
+// Kademlia's outbound liveness checks).
 
 import '../platform/node-polyfills.ts'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -11,13 +19,13 @@ import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { kadDHT } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
-import { toHex } from '../codec/index.ts'
+import { concatBytes, toHex } from '../codec/index.ts'
 import type { Header } from '../header/index.ts'
 import {
   FrameDecoder,
@@ -42,8 +50,11 @@ import {
   encodeLightResponse,
   frame,
   type BlockAnnouncesHandshake,
+  decodeGrandpaGossip,
+  type GrandpaGossip,
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
+import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
 
 export interface HostOptions {
   server: ChainServer
@@ -66,6 +77,8 @@ export interface HostOptions {
   onPeer?: (peerId: string, handshake: BlockAnnouncesHandshake) => void
   /** A block a peer announced. */
   onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
+  /** A GRANDPA gossip message (commit, neighbor packet, vote, catch-up) a peer sent. */
+  onGrandpa?: (peerId: string, message: GrandpaGossip) => void
 }
 
 export interface PeerInfo {
@@ -74,7 +87,17 @@ export interface PeerInfo {
 }
 
 const MAX_REQUEST = 1024 * 1024
-const MAX_NOTIFICATION = 16 * 1024 * 1024
+/** Notification size limits, as Substrate sets them per protocol. */
+const MAX_BLOCK_ANNOUNCE = 1024 * 1024
+const MAX_GRANDPA_MESSAGE = 1024 * 1024
+const MAX_TRANSACTIONS_MESSAGE = 16 * 1024 * 1024
+const MAX_HANDSHAKE = 1024
+/** Block and warp responses: up to 16 MiB, as Substrate's sync protocols allow. */
+const MAX_RESPONSE = 16 * 1024 * 1024
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_LENGTH = 32
+/** An inbound ping substream with no ping for this long is closed (smoldot pings every 20 s). */
+const PING_IDLE_MS = 60_000
 const MAX_RESPONSE_BLOCKS = 128
 const REQUEST_TIMEOUT_MS = 20_000
 const MAX_STREAMS_PER_PROTOCOL = 32
@@ -130,11 +153,16 @@ async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> 
   }
 }
 
+/** A peer that did not answer in time: slow or overloaded, not misbehaving (no ban, lower reputation). */
+export class PeerTimeoutError extends Error {
+  override readonly name = 'PeerTimeoutError'
+}
+
 async function firstFrame(stream: Stream, max: number, timeoutMs: number): Promise<Uint8Array> {
   const it = frames(stream, max)[Symbol.asyncIterator]()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new ProtocolError('Malformed', 'request timed out')), timeoutMs)
+    timer = setTimeout(() => rej(new PeerTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs)
   })
   try {
     const r = await Promise.race([it.next(), timeout])
@@ -181,6 +209,8 @@ export class NetworkHost {
       },
       services: {
         identify: identify({ protocolPrefix: 'ipfs' }),
+        // Kademlia pings peers through this service (outbound); inbound pings are answered by our own
+        // handler (see the header), registered in its place
         ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
         dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
       },
@@ -209,8 +239,23 @@ export class NetworkHost {
     const ms = this.opts.banMs ?? 5 * 60_000
     this.banned.set(peer.toString(), Date.now() + ms)
     this.peers.delete(peer.toString())
+    this.reputations.forget(peer.toString())
     this.log(`banned ${peer.toString()}: ${why}`)
     void this.libp2p.hangUp(peer).catch(() => {})
+  }
+
+  private readonly reputations = new PeerReputations()
+
+  /** Moves a peer's reputation (Substrate's `report_peer`); the peer is banned once it falls too low. */
+  reportPeer(peerId: string, change: ReputationChange): number {
+    const r = this.reputations.change(peerId, change, Date.now())
+    if (r.banned && !this.isBanned(peerId)) this.ban(peerIdFromString(peerId), `reputation ${r.value} (last: ${change.reason})`)
+    return r.value
+  }
+
+  /** A peer's current reputation (0 = neutral). */
+  reputation(peerId: string): number {
+    return this.reputations.get(peerId, Date.now())
   }
 
   isBanned(peer: string): boolean {
@@ -242,9 +287,13 @@ export class NetworkHost {
     const server = this.opts.server
     const opts = { maxInboundStreams: MAX_STREAMS_PER_PROTOCOL * 4, maxOutboundStreams: 64, runOnLimitedConnection: false }
 
+    // ping: one long-lived substream per connection, as smoldot and rust-libp2p use it
+    await this.libp2p.unhandle(PING_PROTOCOL)
+    await this.libp2p.handle(PING_PROTOCOL, (stream, conn) => this.guard(conn, 'ping', () => this.answerPings(stream)), { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true })
+
     // block-announces: handshake both ways, then announces from the peer
     await this.libp2p.handle(this.names(genesis, 'block-announces/1'), (stream, conn) => this.guard(conn, 'block-announces', async () => {
-      const it = frames(stream, MAX_NOTIFICATION)
+      const it = frames(stream, MAX_BLOCK_ANNOUNCE)
       let first = true
       for await (const f of it) {
         if (first) {
@@ -257,7 +306,7 @@ export class NetworkHost {
           void this.openAnnounces(conn, stream.protocol)
         } else {
           const a = decodeBlockAnnounce(f)
-          this.opts.onAnnounce?.(conn.remotePeer.toString(), a)
+          this.deliver('block announce', conn, () => this.opts.onAnnounce?.(conn.remotePeer.toString(), a))
         }
       }
     }), opts)
@@ -266,7 +315,7 @@ export class NetworkHost {
     for (const proto of ['transactions/1', 'grandpa/1']) {
       await this.libp2p.handle(this.names(genesis, proto), (stream, conn) => this.guard(conn, proto, async () => {
         let first = true
-        for await (const f of frames(stream, MAX_NOTIFICATION)) {
+        for await (const f of frames(stream, proto === 'grandpa/1' ? MAX_GRANDPA_MESSAGE : MAX_TRANSACTIONS_MESSAGE)) {
           if (first) {
             first = false
             if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
@@ -275,7 +324,12 @@ export class NetworkHost {
             else void this.openTransactions(conn, stream.protocol)
           } else if (proto === 'transactions/1') {
             const txs = decodeTransactions(f)
-            if (txs.length) this.opts.onTransactions?.(conn.remotePeer.toString(), txs)
+            // the receiver judges each transaction (a duplicate or invalid one may lower the peer's
+            // reputation); nothing it throws may end this substream, or every later transaction is lost
+            if (txs.length) this.deliver('transactions', conn, () => this.opts.onTransactions?.(conn.remotePeer.toString(), txs))
+          } else {
+            const g = decodeGrandpaGossip(f)
+            this.deliver('grandpa gossip', conn, () => this.opts.onGrandpa?.(conn.remotePeer.toString(), g))
           }
         }
       }), opts)
@@ -293,7 +347,7 @@ export class NetworkHost {
       const req = decodeLightRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
       let proof: Uint8Array | undefined
       if (req.kind === 'read') proof = server.readProof(req.block, req.keys)
-      else if (req.kind === 'readChild') proof = server.readChildProof(req.block, req.childKey, req.keys)
+      else if (req.kind === 'readChild') proof = req.childKey === undefined ? undefined : server.readChildProof(req.block, req.childKey, req.keys)
       else proof = server.callProof(req.block, req.method, req.data)
       stream.send(frame(encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)))
       await stream.close()
@@ -309,13 +363,56 @@ export class NetworkHost {
     }), opts)
   }
 
-  /** Runs a protocol handler; protocol errors ban the peer, other failures just close the substream. */
+  /** Echoes every 32-byte ping on the substream until it ends or stays idle for `PING_IDLE_MS`. */
+  private async answerPings(stream: Stream): Promise<void> {
+    let pending = new Uint8Array(0)
+    let idle: ReturnType<typeof setTimeout> | undefined
+    const arm = () => {
+      clearTimeout(idle)
+      idle = setTimeout(() => void stream.close().catch(() => stream.abort(new Error('ping idle'))), PING_IDLE_MS)
+      idle.unref?.()
+    }
+    arm()
+    try {
+      for await (const chunk of chunks(stream)) {
+        const all = pending.length ? concatBytes(pending, chunk) : chunk
+        const whole = all.length - (all.length % PING_LENGTH)
+        if (whole > 0) {
+          if (!stream.send(all.slice(0, whole))) {
+            await new Promise<void>((r) => {
+              stream.addEventListener('drain', () => r(), { once: true })
+              stream.addEventListener('close', () => r(), { once: true })
+            })
+          }
+          arm()
+        }
+        pending = all.slice(whole)
+      }
+    } finally {
+      clearTimeout(idle)
+    }
+  }
+
+  /** Hands a peer's message to a callback; the callback's failure is logged, never the substream's end. */
+  private deliver(what: string, conn: Connection, fn: () => void): void {
+    try {
+      fn()
+    } catch (e) {
+      this.log(`${what} from ${conn.remotePeer.toString()}: ${(e as Error).message}`)
+    }
+  }
+
+  /**
+   * Runs a protocol handler; protocol errors ban the peer, a timeout lowers its reputation, other
+   * failures just close the substream.
+   */
   private async guard(conn: Connection, proto: string, fn: () => Promise<void>): Promise<void> {
     if (!this.admit(conn, proto)) return
     try {
       await fn()
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(conn.remotePeer, `${proto}: ${e.message}`)
+      else if (e instanceof PeerTimeoutError) this.reportPeer(conn.remotePeer.toString(), REP.TIMEOUT)
       else this.log(`${proto} with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
     } finally {
       this.release(conn, proto)
@@ -332,7 +429,7 @@ export class NetworkHost {
     try {
       const s = await conn.newStream(protocol)
       s.send(frame(this.handshake()))
-      const hs = await firstFrame(s, 1024, REQUEST_TIMEOUT_MS)
+      const hs = await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS)
       decodeHandshake(hs, this.opts.server.genesisHash)
       this.announceStreams.set(peer, s)
       s.addEventListener('close', () => {
@@ -442,7 +539,7 @@ export class NetworkHost {
     const conn = await this.libp2p.dial(peer)
     const s = await conn.newStream(`/${genesis}/block-announces/1`)
     s.send(frame(this.handshake()))
-    const hs = decodeHandshake(await firstFrame(s, 1024, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
+    const hs = decodeHandshake(await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
     const peerId = conn.remotePeer.toString()
     this.announceStreams.set(peerId, s)
     s.addEventListener('close', () => {
@@ -453,14 +550,22 @@ export class NetworkHost {
     return { ...hs, peerId }
   }
 
-  /** Asks a connected peer for blocks over sync/2 (a ProtocolError for a malformed answer). */
+  /**
+   * Asks a connected peer for blocks over sync/2. A malformed answer bans the peer (and rejects with the
+   * ProtocolError); a timeout lowers its reputation (and rejects with a PeerTimeoutError).
+   */
   async requestBlocks(peerId: string, req: BlockRequest): Promise<BlockData[]> {
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
-    const s = await this.libp2p.dialProtocol(peerIdFromString(peerId), `/${genesis}/sync/2`)
+    const peer = peerIdFromString(peerId)
+    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/sync/2`)
     try {
       s.send(frame(encodeBlockRequest(req)))
       await s.close()
-      return decodeBlockResponse(await firstFrame(s, MAX_NOTIFICATION, REQUEST_TIMEOUT_MS))
+      return decodeBlockResponse(await firstFrame(s, MAX_RESPONSE, REQUEST_TIMEOUT_MS))
+    } catch (e) {
+      if (e instanceof ProtocolError) this.ban(peer, `sync/2 response: ${e.message}`)
+      else if (e instanceof PeerTimeoutError) this.reportPeer(peerId, REP.TIMEOUT)
+      throw e
     } finally {
       s.abort?.(new Error('done'))
     }

@@ -28,11 +28,16 @@ const H = (b: number) => new Uint8Array(32).fill(b)
 
 test('block request bytes: fields = header|body|justification in the top byte, from number 5, descending, max 64', () => {
   const bytes = encodeBlockRequest({ fields: 19, from: { number: 5 }, direction: 'descending', maxBlocks: 64 })
-  // fields = 0x13 << 24 = 318767104 → varint 80 80 80 98 01 | 1a 04 05000000 | 28 01 | 30 40
-  assert.equal(toHex(bytes), '0x08808080980' + '11a0405000000280130' + '40')
-  assert.deepEqual(decodeBlockRequest(bytes), { fields: 19, from: { number: 5 }, direction: 'descending', maxBlocks: 64 })
-  const byHash = decodeBlockRequest(encodeBlockRequest({ fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1 }))
-  assert.deepEqual(byHash, { fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1 })
+  // fields = 0x13 << 24 = 318767104 → varint 80 80 80 98 01 | 1a 04 05000000 | 28 01 | 30 40 | 38 01
+  // (field 7 support_multiple_justifications = true, written by Substrate and smoldot)
+  assert.equal(toHex(bytes), '0x08808080980' + '11a0405000000280130' + '40' + '3801')
+  assert.deepEqual(decodeBlockRequest(bytes), { fields: 19, from: { number: 5 }, direction: 'descending', maxBlocks: 64, supportMultipleJustifications: true })
+  // an ascending direction is written too (28 00), as smoldot and Substrate do
+  const asc = encodeBlockRequest({ fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1 })
+  assert.equal(toHex(asc.subarray(asc.length - 6)), '0x280030013801')
+  assert.deepEqual(decodeBlockRequest(asc), { fields: 1, from: { hash: H(7) }, direction: 'ascending', maxBlocks: 1, supportMultipleJustifications: true })
+  // an old peer's request without field 7
+  assert.equal(decodeBlockRequest(asc.subarray(0, asc.length - 2)).supportMultipleJustifications, false)
 })
 
 test('light requests and responses round-trip; read request bytes are field 2 { block = 2, keys = 3 }', () => {

@@ -66,22 +66,3 @@ export function decodeBlockAnnounce(b: Uint8Array): BlockAnnounce {
     throw e
   }
 }
-
-/**
- * GRANDPA neighbor packet (`/grandpa/1` GossipMessage::Neighbor(VersionedNeighborPacket::V1)): tells a
- * peer our round, set id and finalized height, which light clients use to pick warp-sync sources.
- */
-export function encodeGrandpaNeighbor(p: { round: bigint; setId: bigint; finalizedHeight: number }): Uint8Array {
-  return new Writer(22).u8(2).u8(1).u64(p.round).u64(p.setId).u32(p.finalizedHeight).finish()
-}
-
-/**
- * GRANDPA commit gossip (`GossipMessage::Commit(FullCommitMessage { round, set_id, CompactCommit })`):
- * the target, the precommits and their (signature, authority) pairs, as peers follow finality by it.
- */
-export function encodeGrandpaCommit(c: { round: bigint; setId: bigint; targetHash: Uint8Array; targetNumber: number; precommits: { targetHash: Uint8Array; targetNumber: number; signature: Uint8Array; authorityId: Uint8Array }[] }): Uint8Array {
-  const w = new Writer(128 + c.precommits.length * 132).u8(1).u64(c.round).u64(c.setId).bytes(c.targetHash).u32(c.targetNumber)
-  w.vec(c.precommits, (x, p) => void x.bytes(p.targetHash).u32(p.targetNumber))
-  w.vec(c.precommits, (x, p) => void x.bytes(p.signature).bytes(p.authorityId))
-  return w.finish()
-}

@@ -1,4 +1,4 @@
-// Substrate network protocol codecs (pure): framing, block announces, sync/2, light/2, protobuf.
+// Substrate network protocol codecs (pure): framing, block announces, sync/2, light/2, transactions, grandpa gossip, protobuf.
 export * from './errors.ts'
 export * from './framing.ts'
 export * from './protobuf.ts'
@@ -6,3 +6,4 @@ export * from './block-announces.ts'
 export * from './sync.ts'
 export * from './light.ts'
 export * from './transactions.ts'
+export * from './grandpa.ts'

@@ -1,14 +1,22 @@
 // `/<genesis>/light/2` (sc-network-light schema light.v1.proto): RemoteCallRequest, RemoteReadRequest,
 // RemoteReadChildRequest and the proof responses (SCALE-encoded storage proofs).
+//
+// A child read names its trie on the wire by the *prefixed* storage key
+// (`:child_storage:default:` ++ child key, Substrate's `PrefixedStorageKey`); in `LightRequest` it is
+// the bare child key: the encoder adds the prefix and the decoder strips it. A key with another prefix
+// names no child trie Substrate knows: it decodes as `childKey: undefined` (the server answers it
+// without a proof, as Substrate does), not as misbehaviour.
 
-import { fromUtf8, utf8 } from '../../codec/index.ts'
+import { concatBytes, fromUtf8, startsWith, utf8 } from '../../codec/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX } from '../../trie/index.ts'
 import { ProtocolError } from './errors.ts'
 import { ProtoWriter, bytesField, decodeFields, repeatedBytes } from './protobuf.ts'
 
 export type LightRequest =
   | { kind: 'call'; block: Uint8Array; method: string; data: Uint8Array }
   | { kind: 'read'; block: Uint8Array; keys: Uint8Array[] }
-  | { kind: 'readChild'; block: Uint8Array; childKey: Uint8Array; keys: Uint8Array[] }
+  /** `childKey` without the `:child_storage:default:` prefix; undefined when the peer named another kind of trie. */
+  | { kind: 'readChild'; block: Uint8Array; childKey: Uint8Array | undefined; keys: Uint8Array[] }
 
 export function encodeLightRequest(r: LightRequest): Uint8Array {
   if (r.kind === 'call') return new ProtoWriter().bytes(1, new ProtoWriter().bytes(2, r.block).bytes(3, utf8(r.method)).bytes(4, r.data).finish()).finish()
@@ -17,7 +25,8 @@ export function encodeLightRequest(r: LightRequest): Uint8Array {
     for (const k of r.keys) inner.bytes(3, k)
     return new ProtoWriter().bytes(2, inner.finish()).finish()
   }
-  const inner = new ProtoWriter().bytes(2, r.block).bytes(3, r.childKey)
+  if (r.childKey === undefined) throw new TypeError('a child read needs a child key')
+  const inner = new ProtoWriter().bytes(2, r.block).bytes(3, concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, r.childKey))
   for (const k of r.keys) inner.bytes(6, k)
   return new ProtoWriter().bytes(4, inner.finish()).finish()
 }
@@ -48,8 +57,9 @@ export function decodeLightRequest(b: Uint8Array): LightRequest {
   const child = bytesField(f, 4)
   if (child) {
     const m = decodeFields(child)
-    const childKey = bytesField(m, 3)
-    if (!childKey) throw new ProtocolError('Malformed', 'child read without a storage key')
+    const prefixed = bytesField(m, 3)
+    if (!prefixed) throw new ProtocolError('Malformed', 'child read without a storage key')
+    const childKey = startsWith(prefixed, CHILD_STORAGE_DEFAULT_PREFIX) ? prefixed.slice(CHILD_STORAGE_DEFAULT_PREFIX.length) : undefined
     return { kind: 'readChild', block: block(m), childKey, keys: repeatedBytes(m, 6) }
   }
   throw new ProtocolError('Unsupported', 'unsupported light request')

@@ -17,6 +17,11 @@ export interface BlockRequest {
   from: { hash: Uint8Array } | { number: number }
   direction: 'ascending' | 'descending'
   maxBlocks: number
+  /**
+   * Field 7: the requester accepts `justifications` (every engine's) rather than only GRANDPA's
+   * `justification`. Substrate and smoldot always send `true`; absent means false (old peers).
+   */
+  supportMultipleJustifications?: boolean
 }
 
 export interface BlockData {
@@ -28,6 +33,10 @@ export interface BlockData {
   justifications?: Uint8Array
 }
 
+/**
+ * Encodes a request as Substrate and smoldot do: every field written, in schema order, including an
+ * ascending `direction` (0) and `support_multiple_justifications` (true unless said otherwise).
+ */
 export function encodeBlockRequest(r: BlockRequest): Uint8Array {
   const w = new ProtoWriter().uint(1, (r.fields & 0xff) * 2 ** 24)
   if ('hash' in r.from) w.bytes(2, r.from.hash)
@@ -36,8 +45,8 @@ export function encodeBlockRequest(r: BlockRequest): Uint8Array {
     new DataView(n.buffer).setUint32(0, r.from.number, true)
     w.bytes(3, n)
   }
-  if (r.direction === 'descending') w.uint(5, 1)
-  return w.uint(6, r.maxBlocks).finish()
+  w.uint(5, r.direction === 'descending' ? 1 : 0).uint(6, r.maxBlocks)
+  return w.uint(7, r.supportMultipleJustifications === false ? 0 : 1).finish()
 }
 
 export function decodeBlockRequest(b: Uint8Array): BlockRequest {
@@ -57,7 +66,15 @@ export function decodeBlockRequest(b: Uint8Array): BlockRequest {
   } else throw new ProtocolError('Malformed', 'block request without a starting block')
   const dir = varintField(f, 5) ?? 0n
   if (dir > 1n) throw new ProtocolError('Malformed', `unknown direction ${dir}`)
-  return { fields: Number(((varintField(f, 1) ?? 0n) >> 24n) & 0xffn), from, direction: dir === 1n ? 'descending' : 'ascending', maxBlocks: Number(varintField(f, 6) ?? 0n) }
+  const max = varintField(f, 6) ?? 0n
+  if (max > 0xffffffffn) throw new ProtocolError('Malformed', 'max_blocks out of range')
+  return {
+    fields: Number(((varintField(f, 1) ?? 0n) >> 24n) & 0xffn),
+    from,
+    direction: dir === 1n ? 'descending' : 'ascending',
+    maxBlocks: Number(max),
+    supportMultipleJustifications: (varintField(f, 7) ?? 0n) !== 0n,
+  }
 }
 
 export function encodeBlockResponse(blocks: BlockData[]): Uint8Array {
