@@ -7,6 +7,7 @@
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as sr25519 from '@scure/sr25519'
 import { mnemonicToEntropy, validateMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
@@ -81,4 +82,20 @@ export function ed25519FromSuri(suri: string): DevKeypair {
   }
   const s = seed
   return { publicKey: ed25519.getPublicKey(s), secret: s, sign: (m) => ed25519.sign(m, s) }
+}
+
+/** A secp256k1 ECDSA keypair from a SURI (hard junctions only, derived as Substrate's `ecdsa::Pair`). */
+export function ecdsaFromSuri(suri: string): DevKeypair {
+  const { phrase, junctions, password } = parseSuri(suri)
+  let seed = miniSecret(phrase, password)
+  for (const j of junctions) {
+    if (!j.hard) throw new KeyUriError('ecdsa supports hard junctions only')
+    seed = blake2_256(concatBytes(new Writer(16).str('Secp256k1HDKD').finish(), seed, j.chainCode))
+  }
+  const s = seed
+  const sign = (m: Uint8Array) => {
+    const rec = secp256k1.sign(blake2_256(m), s, { prehash: false, format: 'recovered' }) // [v, r, s]
+    return concatBytes(rec.subarray(1), rec.subarray(0, 1)) // Substrate's layout: r ++ s ++ v
+  }
+  return { publicKey: secp256k1.getPublicKey(s, true), secret: s, sign }
 }

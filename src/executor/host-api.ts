@@ -6,8 +6,8 @@
 
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_512 } from '@noble/hashes/sha3.js'
-import { Reader, Writer, fromUtf8, startsWith, toHex } from '../codec/index.ts'
-import { blake2_128, blake2_256, ed25519Verify, keccak256, sha2_256, sr25519Verify, twox128, twox256, twox64 } from '../crypto/index.ts'
+import { Reader, Writer, fromUtf8, startsWith, toHex, utf8 } from '../codec/index.ts'
+import { blake2_128, blake2_256, ecdsaFromSuri, ed25519FromSuri, ed25519Verify, keccak256, sha2_256, sr25519FromSuri, sr25519Verify, twox128, twox256, twox64, type DevKeypair } from '../crypto/index.ts'
 import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
@@ -27,6 +27,8 @@ export interface HostContext {
   storage: OverlayStorage
   keystore: Keystore | undefined
   offchainIndex: [key: Uint8Array, value: Uint8Array | null][]
+  /** `ext_transaction_index_*` operations, in call order (Substrate's `IndexOperation`). */
+  transactionIndex: TransactionIndexOperation[]
   logs: RuntimeLog[]
   /** 0 = off, 1 = error … 5 = trace. */
   maxLogLevel: number
@@ -36,7 +38,17 @@ export interface HostContext {
   runtimeVersionOf(code: Uint8Array): Uint8Array | undefined
   /** The allocator's view of memory, made once per context (allocation is the hottest host path). */
   allocMem?: AllocatorMemory
+  /**
+   * `ext_storage_proof_size_storage_proof_size_version_1`: the size of the storage proof recorded so
+   * far. Undefined when no proof is being recorded: the function then answers u64::MAX, as Substrate does
+   * without a `ProofSizeExt` (Cumulus runtimes read it to weigh blocks; only collators record proofs).
+   */
+  proofSize?: () => bigint
 }
+
+export type TransactionIndexOperation =
+  | { kind: 'index'; extrinsic: number; size: number; hash: Uint8Array }
+  | { kind: 'renew'; extrinsic: number; hash: Uint8Array }
 
 /** Thrown by `ext_panic_handler_abort_on_panic` to unwind out of the runtime. */
 export class RuntimePanic extends Error {
@@ -132,35 +144,34 @@ function stateVersionArg(v: number | bigint): StateVersion {
   if (n !== 0 && n !== 1) throw new ExecutorError('BadHostCall', `invalid state version ${n}`)
   return n
 }
-/** KillStorageResult: AllRemoved(u32) = 0, SomeRemaining(u32) = 1. */
-function killResult(allRemoved: boolean, count: number): Uint8Array {
-  return new Writer(5).u8(allRemoved ? 0 : 1).u32(count).finish()
+type Removal = ReturnType<OverlayStorage['clearPrefix']>
+/**
+ * KillStorageResult: AllRemoved(u32) = 0, SomeRemaining(u32) = 1. Substrate converts from the removal's
+ * `loops` (the pre-cursor meaning of the count), not from the keys actually deleted.
+ */
+function killResult(r: Removal): Uint8Array {
+  return new Writer(5).u8(r.cursor === undefined ? 0 : 1).u32(r.loops).finish()
 }
 /** MultiRemovalResults { maybe_cursor: Option<Vec<u8>>, backend: u32, unique: u32, loops: u32 }. */
-function multiRemoval(cursor: Uint8Array | undefined, removed: number): Uint8Array {
+function multiRemoval(r: Removal): Uint8Array {
   const w = new Writer(16)
-  w.option(cursor, (w2, c) => void w2.vecU8(c))
-  return w.u32(removed).u32(removed).u32(removed).finish()
+  w.option(r.cursor, (w2, c) => void w2.vecU8(c))
+  return w.u32(r.backend).u32(r.backend + r.overlay).u32(r.loops).finish()
 }
 
 // --- storage operations shared by the top and child families -----------------------------------------
-/** Deletes keys with `prefix` (limit: max deletions). Returns [all removed, count, next key if stopped]. */
-function clearPrefix(ctx: HostContext, prefix: Uint8Array, limit: number | undefined, childKey?: Uint8Array, startAfter?: Uint8Array): [boolean, number, Uint8Array | undefined] {
-  const st = ctx.storage
-  let count = 0
-  let key: Uint8Array | undefined
-  if (startAfter) key = startAfter
-  else key = st.get(prefix, childKey) !== undefined ? prefix : st.nextKey(prefix, childKey)
-  const first = startAfter ? st.nextKey(startAfter, childKey) : key
-  key = first
-  while (key !== undefined && startsWith(key, prefix)) {
-    if (limit !== undefined && count >= limit) return [false, count, key]
-    const next = st.nextKey(key, childKey)
-    st.set(key, null, childKey)
-    count++
-    key = next
+const CHILD_STORAGE_KEY_PREFIX = utf8(':child_storage:')
+/**
+ * Deletes the keys under `prefix` with Substrate's semantics (see `OverlayStorage.clearPrefix`). The top
+ * trie refuses a prefix that overlaps `:child_storage:` (child roots are not deleted this way): nothing
+ * is removed and the prefix comes back as the cursor, as in sp-state-machine.
+ */
+function clearPrefix(ctx: HostContext, prefix: Uint8Array, limit: number | undefined, childKey?: Uint8Array, cursor?: Uint8Array): Removal {
+  if (childKey === undefined) {
+    const overlaps = prefix.length > CHILD_STORAGE_KEY_PREFIX.length ? startsWith(prefix, CHILD_STORAGE_KEY_PREFIX) : startsWith(CHILD_STORAGE_KEY_PREFIX, prefix)
+    if (overlaps) return { cursor: prefix, backend: 0, overlay: 0, loops: 0 }
   }
-  return [true, count, undefined]
+  return ctx.storage.clearPrefix(prefix, limit, cursor, childKey)
 }
 function readInto(ctx: HostContext, value: Uint8Array | undefined, out: number | bigint, offset: number): bigint {
   if (value === undefined) return retPs(ctx, new Uint8Array([0]))
@@ -232,6 +243,25 @@ function keccakTrieRoot(entries: Entry[], version: StateVersion): Uint8Array {
   return keccak256(buildRootNode(sortedEntries(entries), version, undefined, keccak256))
 }
 
+/**
+ * The key `ext_crypto_*_generate_version_1` makes from its seed argument: as Substrate, the seed is a
+ * UTF-8 secret URI (`//Alice`, a phrase with junctions, a 0x-hex seed); anything else traps, as the
+ * `expect` in sp-io does.
+ */
+export function keypairFromSeedArg(scheme: KeyScheme, seed: Uint8Array): DevKeypair {
+  let suri: string
+  try {
+    suri = new TextDecoder('utf-8', { fatal: true }).decode(seed)
+  } catch {
+    throw new ExecutorError('Trap', 'key generation seed is not valid UTF-8')
+  }
+  try {
+    return scheme === 'sr25519' ? sr25519FromSuri(suri) : scheme === 'ed25519' ? ed25519FromSuri(suri) : ecdsaFromSuri(suri)
+  } catch (e) {
+    throw new ExecutorError('Trap', `key generation seed is not a valid secret URI: ${(e as Error).message}`)
+  }
+}
+
 export function levelName(level: number): string {
   return ['off', 'error', 'warn', 'info', 'debug', 'trace'][level] ?? String(level)
 }
@@ -255,8 +285,10 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     },
     [`ext_crypto_${s}_generate_version_1`]: (id, seed) => {
       const seedBytes = decodeOptionBytes(readPs(ctx, seed))
-      const material = seedBytes === undefined ? crypto.getRandomValues(new Uint8Array(32)) : seedBytes.length === 32 ? seedBytes : blake2_256(seedBytes)
-      return alloc(ctx, keystore().insert(read(ctx, num(id), 4), s, material))
+      const keyType = read(ctx, num(id), 4)
+      if (seedBytes === undefined) return alloc(ctx, keystore().insert(keyType, s, crypto.getRandomValues(new Uint8Array(32))))
+      const pair = keypairFromSeedArg(s, seedBytes)
+      return alloc(ctx, keystore().insertPair(keyType, s, pair.secret, pair.publicKey))
     },
     [`ext_crypto_${s}_sign_version_1`]: (id, pub, msg) =>
       retPs(ctx, optionFixed(keystore().sign(read(ctx, num(id), 4), s, read(ctx, num(pub), pubLen(s)), readPs(ctx, msg)))),
@@ -306,14 +338,8 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ext_storage_clear_version_1: (key) => st().set(readPs(ctx, key), null),
     ext_storage_exists_version_1: (key) => (st().get(readPs(ctx, key)) !== undefined ? 1 : 0),
     ext_storage_clear_prefix_version_1: (prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined),
-    ext_storage_clear_prefix_version_2: (prefix, limit) => {
-      const [all, n] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)))
-      return retPs(ctx, killResult(all, n))
-    },
-    ext_storage_clear_prefix_version_3: (prefix, limit, cursor) => {
-      const [, n, next] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), undefined, decodeOptionBytes(readPs(ctx, cursor)))
-      return retPs(ctx, multiRemoval(next, n))
-    },
+    ext_storage_clear_prefix_version_2: (prefix, limit) => retPs(ctx, killResult(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit))))),
+    ext_storage_clear_prefix_version_3: (prefix, limit, cursor) => retPs(ctx, multiRemoval(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), undefined, decodeOptionBytes(readPs(ctx, cursor))))),
     ext_storage_root_version_1: () => retPs(ctx, st().root(0)),
     ext_storage_root_version_2: (v) => retPs(ctx, st().root(stateVersionArg(v))),
     ext_storage_changes_root_version_1: () => retPs(ctx, new Uint8Array([0])),
@@ -322,6 +348,7 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
       const k = readPs(ctx, key)
       st().set(k, appendToVec(st().get(k), readPs(ctx, value)))
     },
+    ext_storage_proof_size_storage_proof_size_version_1: () => ctx.proofSize?.() ?? 0xffffffffffffffffn,
     ext_storage_start_transaction_version_1: () => st().startTransaction(),
     ext_storage_rollback_transaction_version_1: () => st().rollbackTransaction(),
     ext_storage_commit_transaction_version_1: () => st().commitTransaction(),
@@ -333,20 +360,12 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ext_default_child_storage_clear_version_1: (ck, key) => st().set(readPs(ctx, key), null, childPs(ck)),
     ext_default_child_storage_exists_version_1: (ck, key) => (st().get(readPs(ctx, key), childPs(ck)) !== undefined ? 1 : 0),
     ext_default_child_storage_storage_kill_version_1: (ck) => void clearPrefix(ctx, new Uint8Array(), undefined, childPs(ck)),
-    ext_default_child_storage_storage_kill_version_2: (ck, limit) => (clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck))[0] ? 1 : 0),
-    ext_default_child_storage_storage_kill_version_3: (ck, limit) => {
-      const [all, n] = clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck))
-      return retPs(ctx, killResult(all, n))
-    },
+    ext_default_child_storage_storage_kill_version_2: (ck, limit) => (clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck)).cursor === undefined ? 1 : 0),
+    ext_default_child_storage_storage_kill_version_3: (ck, limit) => retPs(ctx, killResult(clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck)))),
+    ext_default_child_storage_storage_kill_version_4: (ck, limit, cursor) => retPs(ctx, multiRemoval(clearPrefix(ctx, new Uint8Array(), decodeOptionU32(readPs(ctx, limit)), childPs(ck), decodeOptionBytes(readPs(ctx, cursor))))),
     ext_default_child_storage_clear_prefix_version_1: (ck, prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined, childPs(ck)),
-    ext_default_child_storage_clear_prefix_version_2: (ck, prefix, limit) => {
-      const [all, n] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck))
-      return retPs(ctx, killResult(all, n))
-    },
-    ext_default_child_storage_clear_prefix_version_3: (ck, prefix, limit, cursor) => {
-      const [, n, next] = clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck), decodeOptionBytes(readPs(ctx, cursor)))
-      return retPs(ctx, multiRemoval(next, n))
-    },
+    ext_default_child_storage_clear_prefix_version_2: (ck, prefix, limit) => retPs(ctx, killResult(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck)))),
+    ext_default_child_storage_clear_prefix_version_3: (ck, prefix, limit, cursor) => retPs(ctx, multiRemoval(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck), decodeOptionBytes(readPs(ctx, cursor))))),
     ext_default_child_storage_root_version_1: (ck) => retPs(ctx, st().childRoot(childPs(ck), 0)),
     ext_default_child_storage_root_version_2: (ck, v) => retPs(ctx, st().childRoot(childPs(ck), stateVersionArg(v))),
     ext_default_child_storage_next_key_version_1: (ck, key) => retPs(ctx, optionBytes(st().nextKey(readPs(ctx, key), childPs(ck)))),
@@ -423,8 +442,10 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     // offchain indexing and transaction indexing (recorded / no-ops for block execution) -------------
     ext_offchain_index_set_version_1: (key, value) => void ctx.offchainIndex.push([readPs(ctx, key), readPs(ctx, value)]),
     ext_offchain_index_clear_version_1: (key) => void ctx.offchainIndex.push([readPs(ctx, key), null]),
-    ext_transaction_index_index_version_1: () => {},
-    ext_transaction_index_renew_version_1: () => {},
+    // recorded for the caller (a node storing indexed transactions would act on them; ours does not keep
+    // indexed transaction data, so they only appear in the call result)
+    ext_transaction_index_index_version_1: (extrinsic, size, hash) => void ctx.transactionIndex.push({ kind: 'index', extrinsic: num(extrinsic), size: num(size), hash: read(ctx, num(hash), 32) }),
+    ext_transaction_index_renew_version_1: (extrinsic, hash) => void ctx.transactionIndex.push({ kind: 'renew', extrinsic: num(extrinsic), hash: read(ctx, num(hash), 32) }),
   }
   return fns
 }

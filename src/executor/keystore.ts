@@ -44,6 +44,15 @@ export class Keystore {
     return pub
   }
 
+  /** Adds a key already derived (e.g. from a secret URI): `secret` as `insert` would have made it. */
+  insertPair(keyType: Uint8Array, scheme: KeyScheme, secret: Uint8Array, publicKey: Uint8Array): Uint8Array {
+    if (keyType.length !== 4) throw new RangeError('key type id must be 4 bytes')
+    const kt = toHex(keyType)
+    if (!this.keys.has(kt)) this.keys.set(kt, new Map())
+    this.keys.get(kt)!.set(`${scheme}:${toHex(publicKey)}`, { scheme, secret })
+    return publicKey
+  }
+
   publicKeys(keyType: Uint8Array, scheme: KeyScheme): Uint8Array[] {
     const m = this.keys.get(toHex(keyType))
     if (!m) return []

@@ -1,18 +1,21 @@
 // Loading and calling runtimes on the host's own WebAssembly engine (V8 in Node, the browser's engine
-// in a page): bounded decompression, compile once per code hash, a fresh instance per call with the
-// heap sized from `:heappages`, both memory models (exported or imported memory), typed errors for
-// every failure. Synchronous and sans-IO: storage comes through a StorageBackend.
+// in a page): bounded decompression, compile once per code hash, the heap sized from `:heappages`, both
+// memory models (exported or imported memory), typed errors for every failure. One instance per runtime
+// is kept and reused: after a successful call its static data (below `__heap_base`) is restored from a
+// snapshot, the used heap zeroed and its mutable globals reset (the module is compiled with every
+// mutable global exported, as Substrate's executor does); after any failure the instance is dropped.
+// Synchronous and sans-IO: storage comes through a StorageBackend.
 
 import { Reader, toHex, utf8 } from '../codec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
-import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type RuntimeLog } from './host-api.ts'
+import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type RuntimeLog, type TransactionIndexOperation } from './host-api.ts'
 import type { Keystore } from './keystore.ts'
 import { decodeRuntimeVersion, decompressRuntimeCode, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
 import { MemoryStorage, OverlayStorage, type StorageBackend, type StorageChanges } from './storage.ts'
-import { importedMemoryLimits, type MemoryLimits } from './wasm-module.ts'
+import { EXPOSED_GLOBAL_PREFIX, exposeMutableGlobals, importedMemoryLimits, type MemoryLimits } from './wasm-module.ts'
 
 /** Substrate's default number of heap pages when `:heappages` is absent. */
 export const DEFAULT_HEAP_PAGES = 2048
@@ -36,12 +39,16 @@ export interface CallOptions {
   keystore?: Keystore
   /** 0 = off … 5 = trace (default 3, info). */
   maxLogLevel?: number
+  /** Size of the storage proof recorded so far (Cumulus' proof-size host function); default: not recording (u64::MAX). */
+  proofSize?: () => bigint
 }
 
 export interface CallResult {
   output: Uint8Array
   changes: StorageChanges
   offchainIndex: [key: Uint8Array, value: Uint8Array | null][]
+  /** The call's `ext_transaction_index_*` operations (index / renew), in order. */
+  transactionIndex: TransactionIndexOperation[]
   logs: RuntimeLog[]
   /** State root after the call's changes (needs a backend holding the whole state). */
   stateRoot(version: StateVersion): Uint8Array
@@ -59,6 +66,8 @@ export class Runtime {
     private readonly unresolved: Set<string>,
     /** The version from the code's custom sections, when it has them. */
     readonly embeddedVersion: RuntimeVersion | undefined,
+    /** Whether an instance may serve several calls (its mutable globals are exported, so resettable). */
+    private readonly reusable: boolean,
   ) {}
 
   private static cache = new Map<string, Runtime>()
@@ -79,8 +88,16 @@ export class Runtime {
       throw e
     }
     let module: WebAssembly.Module
+    // Instances are reused only when every mutable global can be reset: the compiled module exports them.
+    let reusable = true
+    let compiled = wasm
     try {
-      module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>)
+      compiled = exposeMutableGlobals(wasm)
+    } catch {
+      reusable = false // a module our walker cannot read: compile it as is, one instance per call
+    }
+    try {
+      module = new WebAssembly.Module(compiled as Uint8Array<ArrayBuffer>)
     } catch (e) {
       throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
     }
@@ -95,7 +112,7 @@ export class Runtime {
       if (!(imp.name in provided) && !isContextOnlyImport(imp.name)) missing.push(imp.name)
     }
     if (missing.length > 0 && !opts.allowUnresolvedImports) throw new ExecutorError('MissingImports', `runtime imports host functions we do not provide: ${missing.join(', ')}`, { missing })
-    const rt = new Runtime(codeHash, wasm, module, importedMemoryLimits(wasm), new Set(missing), embedded)
+    const rt = new Runtime(codeHash, wasm, module, importedMemoryLimits(wasm), new Set(missing), embedded, reusable)
     if (!opts.noCache) Runtime.cache.set(cacheKey, rt)
     return rt
   }
@@ -111,6 +128,7 @@ export class Runtime {
       storage: undefined as unknown as OverlayStorage,
       keystore: undefined,
       offchainIndex: [],
+      transactionIndex: [],
       logs: [],
       maxLogLevel: 3,
       batchResults: undefined,
@@ -148,8 +166,13 @@ export class Runtime {
     }
     const heapBase = exp.__heap_base instanceof WebAssembly.Global ? Number(exp.__heap_base.value) : undefined
     if (heapBase === undefined) throw new ExecutorError('MissingExport', 'runtime does not export __heap_base')
-    // Everything below __heap_base is the module's static data: snapshot it to restore after each call.
-    return { ctx, instance, memory, heapBase, heapPages, snapshot: new Uint8Array(memory.buffer).slice(0, heapBase), busy: false }
+    // Everything below __heap_base is the module's static data: snapshot it, and the mutable globals'
+    // initial values, to restore after each call.
+    const globals: [WebAssembly.Global, number | bigint][] = []
+    for (const [name, value] of Object.entries(exp)) {
+      if (name.startsWith(EXPOSED_GLOBAL_PREFIX) && value instanceof WebAssembly.Global) globals.push([value, value.value as number | bigint])
+    }
+    return { ctx, instance, memory, heapBase, heapPages, snapshot: new Uint8Array(memory.buffer).slice(0, heapBase), globals, busy: false }
   }
 
   /** Runs the exported function `method` with SCALE-encoded `args`. */
@@ -171,36 +194,42 @@ export class Runtime {
       storage: overlay,
       keystore: opts.keystore,
       offchainIndex: [],
+      transactionIndex: [],
       logs: [],
       maxLogLevel: opts.maxLogLevel ?? 3,
       batchResults: undefined,
       panicMessage: undefined,
+      proofSize: opts.proofSize,
     })
     inst.busy = true
-    let ret: bigint
+    let output: Uint8Array
     try {
       const inPtr = alloc(ctx, args)
-      ret = BigInt((fn as (p: number, l: number) => bigint | number)(inPtr, args.length))
+      const ret = BigInt((fn as (p: number, l: number) => bigint | number)(inPtr, args.length))
+      const outPtr = Number(ret & 0xffffffffn)
+      const outLen = Number(ret >> 32n)
+      const buf = new Uint8Array(inst.memory.buffer)
+      if (outPtr + outLen > buf.length) throw new ExecutorError('Trap', `runtime returned an output outside its memory (${outPtr}+${outLen})`)
+      output = buf.slice(outPtr, outPtr + outLen)
+      if (overlay.transactionDepth !== 0) throw new ExecutorError('Trap', 'runtime returned with storage transactions still open')
+      // Restore the instance for the next call: static data from the snapshot, the used heap zeroed,
+      // the mutable globals (stack pointer included) to their initial values.
+      buf.set(inst.snapshot, 0)
+      buf.fill(0, inst.heapBase, Math.min(ctx.allocator.highWater, buf.length))
+      for (const [g, v] of inst.globals) g.value = v
     } catch (e) {
-      // The instance's internal state (stack pointer, statics) is unknown after a failure: drop it.
+      // The instance's state (stack pointer, statics, heap) is unknown after a failure: drop it, so the
+      // next call starts from a fresh instance.
       if (this.pooled === inst) this.pooled = undefined
       throw callError(e, ctx)
     }
-    const outPtr = Number(ret & 0xffffffffn)
-    const outLen = Number(ret >> 32n)
-    const buf = new Uint8Array(inst.memory.buffer)
-    if (outPtr + outLen > buf.length) throw new ExecutorError('Trap', `runtime returned an output outside its memory (${outPtr}+${outLen})`)
-    const output = buf.slice(outPtr, outPtr + outLen)
-    if (overlay.transactionDepth !== 0) throw new ExecutorError('Trap', 'runtime returned with storage transactions still open')
-    // Restore the memory for the next call: static data from the snapshot, the used heap zeroed.
-    buf.set(inst.snapshot, 0)
-    buf.fill(0, inst.heapBase, Math.min(ctx.allocator.highWater, buf.length))
     inst.busy = false
-    this.pooled = inst
+    if (this.reusable) this.pooled = inst
     return {
       output,
       changes: overlay.changes(),
       offchainIndex: ctx.offchainIndex,
+      transactionIndex: ctx.transactionIndex,
       logs: ctx.logs,
       stateRoot: (v) => overlay.root(v),
       overlay,
@@ -220,6 +249,8 @@ interface PooledInstance {
   heapBase: number
   heapPages: number
   snapshot: Uint8Array
+  /** Every mutable global the module defines, with its initial value. */
+  globals: [WebAssembly.Global, number | bigint][]
   busy: boolean
 }
 
@@ -260,6 +291,7 @@ function dummyContext(): HostContext {
     storage: undefined as unknown as OverlayStorage,
     keystore: undefined,
     offchainIndex: [],
+    transactionIndex: [],
     logs: [],
     maxLogLevel: 0,
     batchResults: undefined,

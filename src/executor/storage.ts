@@ -3,7 +3,7 @@
 // transactions, and state-root computation after a call. A proof backend answers "not covered" with a
 // MissingStorageError carrying the key; nothing here does I/O.
 
-import { bytesEqual, compareBytes, concatBytes } from '../codec/index.ts'
+import { bytesEqual, compareBytes, concatBytes, startsWith } from '../codec/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, TrieError, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 
@@ -278,6 +278,42 @@ export class OverlayStorage {
       if (o === undefined) return b
       return compareBytes(o, b) < 0 ? o : b
     }
+  }
+
+  /**
+   * Substrate's `clear_prefix` / `kill_child_storage` (sp-state-machine `Ext`), exactly: first every key
+   * under `prefix` that the overlay holds is deleted (`overlay` counts those that had a value); then the
+   * backend's keys under `prefix`, from `cursor` inclusive, at most `limit` of them (`loops`), each one
+   * not already deleted in the overlay being deleted (`backend`). `cursor` in the result is the backend
+   * key where the limit stopped it (pass it back to continue). Linear in the keys visited.
+   */
+  clearPrefix(prefix: Uint8Array, limit: number | undefined, cursor: Uint8Array | undefined, childKey?: Uint8Array): { cursor: Uint8Array | undefined; backend: number; overlay: number; loops: number } {
+    const child = childKey && keyStr(childKey)
+    const t = this.trie(child, false)
+    const ps = keyStr(prefix)
+    let overlay = 0
+    if (t) {
+      const under: string[] = []
+      for (const [ks, v] of t.map) if (v !== null && ks.startsWith(ps)) under.push(ks)
+      for (const ks of under) this.set(strKey(ks), null, childKey)
+      overlay = under.length
+    }
+    const get = (k: Uint8Array) => (childKey ? this.backend.childGet(childKey, k) : this.backend.get(k))
+    const next = (k: Uint8Array) => (childKey ? this.backend.childNextKey(childKey, k) : this.backend.nextKey(k))
+    const start = cursor !== undefined && compareBytes(cursor, prefix) > 0 ? cursor : prefix
+    let key = get(start) !== undefined ? start : next(start)
+    let backend = 0
+    let loops = 0
+    while (key !== undefined && startsWith(key, prefix)) {
+      if (limit !== undefined && loops === limit) return { cursor: key, backend, overlay, loops }
+      if (this.trie(child, false)?.map.get(keyStr(key)) !== null) {
+        this.set(key, null, childKey)
+        backend++
+      }
+      loops++
+      key = next(key)
+    }
+    return { cursor: undefined, backend, overlay, loops }
   }
 
   startTransaction(): void {

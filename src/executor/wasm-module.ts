@@ -58,3 +58,124 @@ export function importedMemoryLimits(wasm: Uint8Array): MemoryLimits | undefined
   }
   return undefined
 }
+
+function writeLeb(n: number): number[] {
+  const out: number[] = []
+  do {
+    let b = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) b |= 0x80
+    out.push(b)
+  } while (n > 0)
+  return out
+}
+
+function skipSleb(bytes: Uint8Array, pos: { p: number }): void {
+  for (let i = 0; i < 10; i++) {
+    if (pos.p >= bytes.length) throw new ExecutorError('InvalidCode', 'truncated LEB128')
+    if (!(bytes[pos.p++] & 0x80)) return
+  }
+  throw new ExecutorError('InvalidCode', 'LEB128 too long')
+}
+
+/** Skips a constant expression (a global's initializer) up to and including its `end`. */
+function skipConstExpr(bytes: Uint8Array, pos: { p: number }): void {
+  for (;;) {
+    if (pos.p >= bytes.length) throw new ExecutorError('InvalidCode', 'truncated constant expression')
+    const op = bytes[pos.p++]
+    if (op === 0x0b) return
+    if (op === 0x41 || op === 0x42) skipSleb(bytes, pos) // i32/i64.const
+    else if (op === 0x43) pos.p += 4 // f32.const
+    else if (op === 0x44) pos.p += 8 // f64.const
+    else if (op === 0x23 || op === 0xd2) leb(bytes, pos) // global.get, ref.func
+    else if (op === 0xd0) pos.p++ // ref.null t
+    else if (op === 0xfd) (leb(bytes, pos), (pos.p += 16)) // v128.const
+    else if (!((op >= 0x6a && op <= 0x6c) || (op >= 0x7c && op <= 0x7e))) throw new ExecutorError('InvalidCode', `unexpected opcode 0x${op.toString(16)} in a constant expression`)
+  }
+}
+
+/** Export-name prefix of the mutable globals `exposeMutableGlobals` adds. */
+export const EXPOSED_GLOBAL_PREFIX = 'sublight:global:'
+
+/**
+ * Adds an export for every mutable global the module defines (`sublight:global:<index>`), so that the
+ * host can snapshot and restore them between calls on a reused instance — what Substrate's executor
+ * does (`expose_mutable_globals`). Returns the module unchanged when it has no mutable global.
+ */
+export function exposeMutableGlobals(wasm: Uint8Array): Uint8Array {
+  const sections: { id: number; start: number; bodyStart: number; end: number }[] = []
+  const pos = { p: 8 }
+  while (pos.p < wasm.length) {
+    const start = pos.p
+    const id = wasm[pos.p++]
+    const size = leb(wasm, pos)
+    sections.push({ id, start, bodyStart: pos.p, end: pos.p + size })
+    pos.p += size
+  }
+  let importedGlobals = 0
+  const imports = sections.find((s) => s.id === 2)
+  if (imports) {
+    const q = { p: imports.bodyStart }
+    const count = leb(wasm, q)
+    for (let i = 0; i < count; i++) {
+      q.p += leb(wasm, q)
+      q.p += leb(wasm, q)
+      const kind = wasm[q.p++]
+      if (kind === 0) leb(wasm, q)
+      else if (kind === 1) {
+        q.p++
+        const flags = wasm[q.p++]
+        leb(wasm, q)
+        if (flags & 1) leb(wasm, q)
+      } else if (kind === 2) {
+        const flags = wasm[q.p++]
+        leb(wasm, q)
+        if (flags & 1) leb(wasm, q)
+      } else if (kind === 3) {
+        importedGlobals++
+        q.p += 2
+      } else throw new ExecutorError('InvalidCode', `unknown import kind ${kind}`)
+    }
+  }
+  const mutable: number[] = []
+  const globals = sections.find((s) => s.id === 6)
+  if (globals) {
+    const q = { p: globals.bodyStart }
+    const count = leb(wasm, q)
+    for (let i = 0; i < count; i++) {
+      q.p++ // value type
+      if (wasm[q.p++] === 1) mutable.push(importedGlobals + i)
+      skipConstExpr(wasm, q)
+    }
+  }
+  if (mutable.length === 0) return wasm
+  const added: number[] = []
+  for (const idx of mutable) {
+    const name = new TextEncoder().encode(EXPOSED_GLOBAL_PREFIX + idx)
+    added.push(...writeLeb(name.length), ...name, 3, ...writeLeb(idx))
+  }
+  const exportsSection = sections.find((s) => s.id === 7)
+  let body: Uint8Array
+  let replaceFrom: number
+  let replaceTo: number
+  if (exportsSection) {
+    const q = { p: exportsSection.bodyStart }
+    const count = leb(wasm, q)
+    const rest = wasm.subarray(q.p, exportsSection.end)
+    body = Uint8Array.from([...writeLeb(count + mutable.length), ...rest, ...added])
+    replaceFrom = exportsSection.start
+    replaceTo = exportsSection.end
+  } else {
+    body = Uint8Array.from([...writeLeb(mutable.length), ...added])
+    // the export section comes right after the global section (or whichever known section precedes it)
+    const before = sections.filter((s) => s.id >= 1 && s.id <= 6).pop()
+    replaceFrom = replaceTo = before ? before.end : 8
+  }
+  const header = Uint8Array.from([7, ...writeLeb(body.length)])
+  const out = new Uint8Array(wasm.length - (replaceTo - replaceFrom) + header.length + body.length)
+  out.set(wasm.subarray(0, replaceFrom), 0)
+  out.set(header, replaceFrom)
+  out.set(body, replaceFrom + header.length)
+  out.set(wasm.subarray(replaceTo), replaceFrom + header.length + body.length)
+  return out
+}

@@ -21,7 +21,8 @@ const CODE = utf8(':code')
 
 test('Core_version runs on every fixture runtime and agrees with the runtime_version section', needsFixtures, () => {
   const codes: [string, Uint8Array][] = readdirSync(fixturePath('runtimes')).filter((f) => /\.wasm(\.zstd)?$/.test(f)).map((f) => [f, readFixture('runtimes', f)])
-  for (const spec of ['westend-genesis.json', 'node-template.json', 'polkadot-dev.json']) codes.push([spec, genesisStorage(spec).get(CODE)!])
+  // polkadot_coretime: a live Cumulus runtime (2024+ host API, incl. ext_storage_proof_size_*)
+  for (const spec of ['westend-genesis.json', 'node-template.json', 'polkadot-dev.json', 'polkadot_coretime.json']) codes.push([spec, genesisStorage(spec).get(CODE)!])
   const names = new Set<string>()
   for (const [name, code] of codes) {
     const rt = Runtime.load(code)
@@ -34,17 +35,17 @@ test('Core_version runs on every fixture runtime and agrees with the runtime_ver
       assert.deepEqual(v.apis.map(([id, n]) => toHex(id) + n), e.apis.map(([id, n]) => toHex(id) + n), name)
     }
   }
-  assert.deepEqual([...names].sort(), ['node-template', 'polkadot', 'rococo', 'shell', 'westend'])
+  assert.deepEqual([...names].sort(), ['coretime-polkadot', 'node-template', 'polkadot', 'rococo', 'shell', 'westend'])
 })
 
-test('Metadata_metadata: node-template equals the fixture; Westend and polkadot-dev equal chopsticks-executor', needsFixtures, async () => {
+test('Metadata_metadata: node-template equals the fixture; Westend, polkadot-dev and Polkadot Coretime equal chopsticks-executor', needsFixtures, async () => {
   const nt = genesisStorage('node-template.json')
   const out = Runtime.load(nt.get(CODE)!).call('Metadata_metadata', new Uint8Array(), { storage: nt }).output
   const r = new Reader(out)
   const metadata = r.vecU8()
   r.finish()
   assert.equal(toHex(metadata), readFixtureText('runtimes', 'node-template-metadata.hex').trim().toLowerCase())
-  for (const spec of ['westend-genesis.json', 'polkadot-dev.json']) {
+  for (const spec of ['westend-genesis.json', 'polkadot-dev.json', 'polkadot_coretime.json']) {
     const st = genesisStorage(spec)
     const ours = Runtime.load(st.get(CODE)!).call('Metadata_metadata', new Uint8Array(), { storage: st }).output
     const ref = await chopsticksCall(st, toHex(st.get(CODE)!), 'Metadata_metadata', '0x')
