@@ -159,6 +159,11 @@ export class DevChain implements ChainServer {
     this.emit('finalized', s)
   }
 
+  /** The GRANDPA justification stored with a block, if it was finalized with one. */
+  justification(hash: Uint8Array): Uint8Array | undefined {
+    return this.find(hash)?.justification
+  }
+
   private find(hash: Uint8Array): Stored | undefined {
     return this.byHash.get(toHex(hash))
   }

@@ -101,7 +101,17 @@ export class DevNode {
     const grandpa = { setId, authorities: grandpaAuthorities, keys: grandpaKeys, finalizing: holdsSupermajority(grandpaAuthorities, grandpaKeys) }
     node = new DevNode(chain, host, slotMs, authorities, auraKeys, grandpa, log)
     if (o.rpcPort !== null) {
-      const registry = nodeRpc(chain, { spec: o.spec, peers: () => host.libp2p.getPeers().length, localPeerId: () => host.peerId })
+      const registry = nodeRpc(chain, {
+        spec: o.spec,
+        peers: () => host.libp2p.getPeers().length,
+        localPeerId: () => host.peerId,
+        peerList: () =>
+          [...host.peers.values()].flatMap((p) => (p.handshake ? [{ peerId: p.peerId, roles: p.handshake.roles & 4 ? 'AUTHORITY' : p.handshake.roles & 2 ? 'LIGHT' : 'FULL', bestHash: toHex(p.handshake.bestHash), bestNumber: p.handshake.bestNumber }] : [])),
+        listenAddresses: () => host.addresses(),
+        // this node authors its own chain: it is never behind
+        isSyncing: () => false,
+        role: 'Authority',
+      })
       authorRpc(registry, node)
       try {
         node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost })

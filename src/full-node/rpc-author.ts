@@ -148,7 +148,7 @@ export function authorRpc(reg: Registry, host: TransactionHost): Registry {
         setTimeout(() => emit({ event: e instanceof PoolError && e.code === 'AlreadyImported' ? 'dropped' : 'invalid', error: message }), 0)
         return () => {}
       }
-    })
+    }, 'nullOrError')
     .method('transaction_v1_broadcast', ([ext]) => {
       const tx = txParam(ext)
       const id = `${nextOperation++}`

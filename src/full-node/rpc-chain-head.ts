@@ -2,7 +2,11 @@
 // (https://paritytech.github.io/json-rpc-interface-spec/): a follow subscription reports initialized,
 // newBlock, bestBlockChanged and finalized events and pins every block it reports until unpinned;
 // header, body, storage and call requests work on pinned blocks, the last three as operations whose
-// results arrive as events on the follow subscription.
+// results arrive as events on the follow subscription. Storage results come in pages: after each page
+// with more to come the operation waits for `chainHead_v1_continue` (`operationWaitingForContinue`), so
+// a large descendants query never runs in one tick and a client that stops reading stops the work;
+// `chainHead_v1_stopOperation` ends it. Follow subscriptions are limited per connection, as the spec's
+// guarantees are.
 
 import { HexError, fromHex, toHex, utf8, startsWith } from '../codec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
@@ -15,18 +19,32 @@ import { runtimeAt } from './runtime-apis.ts'
 
 /** Blocks one follow subscription may hold pinned before the server stops it (the spec asks for at least 32). */
 export const MAX_PINNED_BLOCKS = 512
-/** Follow subscriptions at once, over all connections (the spec asks for at least 2 per connection). */
-export const MAX_FOLLOWS = 64
+/** Follow subscriptions one connection may hold at once (the spec guarantees at least 2). */
+export const MAX_FOLLOWS_PER_CONNECTION = 16
 /** Items one storage request may ask for. */
 const MAX_STORAGE_ITEMS = 1024
-/** Entries a descendants query returns before the server gives up on the rest (they are reported discarded). */
-const MAX_DESCENDANTS = 100_000
+/** Storage operations in progress per follow subscription (more answer `limitReached`). */
+const MAX_OPERATIONS = 16
+
+export interface ChainHeadLimits {
+  /** Storage items per `operationStorageItems` page before the operation waits for `continue` (default 1024). */
+  storageItemsPerPage?: number
+  maxFollowsPerConnection?: number
+}
+
+interface Operation {
+  /** Set while the operation waits for `chainHead_v1_continue`. */
+  resume: (() => void) | undefined
+  stop(): void
+}
 
 interface Follow {
   emit: (e: unknown) => void
   pinned: Set<string>
   withRuntime: boolean
   nextOp: number
+  connectionId: number
+  operations: Map<string, Operation>
   stop: () => void
 }
 
@@ -81,8 +99,31 @@ function sameCode(a: MemoryStorage | undefined, b: MemoryStorage | undefined): b
   return x === y || toHex(blake2_256(x)) === toHex(blake2_256(y))
 }
 
-export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): Registry {
+/** The results of a storage request, item by item (descendants walked lazily, one key at a time). */
+function* storageResults(state: MemoryStorage, queries: { key: Uint8Array; type: string }[], child: Uint8Array | undefined, merkleValue: (key: Uint8Array) => Uint8Array | undefined): Generator<Record<string, string>> {
+  const get = (k: Uint8Array) => (child ? state.childGet(child, k) : state.get(k))
+  const next = (k: Uint8Array) => (child ? state.childNextKey(child, k) : state.nextKey(k))
+  for (const q of queries) {
+    if (q.type === 'value' || q.type === 'hash') {
+      const v = get(q.key)
+      if (v !== undefined) yield { key: toHex(q.key), [q.type]: toHex(q.type === 'value' ? v : blake2_256(v)) }
+    } else if (q.type === 'closestDescendantMerkleValue') {
+      const m = merkleValue(q.key)
+      if (m) yield { key: toHex(q.key), closestDescendantMerkleValue: toHex(m) }
+    } else {
+      const field = q.type === 'descendantsHashes' ? 'hash' : 'value'
+      const item = (k: Uint8Array, v: Uint8Array) => ({ key: toHex(k), [field]: toHex(field === 'hash' ? blake2_256(v) : v) })
+      const first = get(q.key)
+      if (first !== undefined) yield item(q.key, first)
+      for (let k = next(q.key); k !== undefined && startsWith(k, q.key); k = next(k)) yield item(k, get(k)!)
+    }
+  }
+}
+
+export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec, limits: ChainHeadLimits = {}): Registry {
   const follows = new Map<string, Follow>()
+  const perPage = limits.storageItemsPerPage ?? 1024
+  const maxFollows = limits.maxFollowsPerConnection ?? MAX_FOLLOWS_PER_CONNECTION
 
   /** The follow subscription and a block it has pinned; null when the subscription is unknown. */
   const pinnedBlock = (sub: unknown, hash: unknown): { f: Follow; b: ChainBlock } | null => {
@@ -108,17 +149,22 @@ export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): R
     .method('chainSpec_v1_chainName', () => spec.name)
     .method('chainSpec_v1_genesisHash', () => toHex(chain.genesisHash))
     .method('chainSpec_v1_properties', () => spec.properties ?? {})
-    .subscription('chainHead_v1_follow', 'chainHead_v1_followEvent', 'chainHead_v1_unfollow', ([withRuntime], emit, id) => {
+    .subscription('chainHead_v1_follow', 'chainHead_v1_followEvent', 'chainHead_v1_unfollow', ([withRuntime], emit, id, ctx) => {
       if (typeof withRuntime !== 'boolean') throw new RpcError(INVALID_PARAMS, 'withRuntime must be a boolean')
-      if (follows.size >= MAX_FOLLOWS) throw new RpcError(-32800, 'Too many follow subscriptions')
+      let mine = 0
+      for (const other of follows.values()) if (other.connectionId === ctx.connectionId) mine++
+      if (mine >= maxFollows) throw new RpcError(-32800, 'Too many follow subscriptions on this connection')
       let unlisten = () => {}
       const f: Follow = {
         emit,
         pinned: new Set(),
         withRuntime,
         nextOp: 1,
+        connectionId: ctx.connectionId,
+        operations: new Map(),
         stop: () => {
           unlisten()
+          for (const op of f.operations.values()) op.stop()
           follows.delete(id)
         },
       }
@@ -129,6 +175,7 @@ export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): R
         // the client does not unpin: the spec's answer is to stop the subscription
         f.stop()
         emit({ event: 'stop' })
+        ctx.endSubscription(id)
         return false
       }
       const newBlock = (b: ChainBlock) => {
@@ -160,7 +207,7 @@ export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): R
         })
       }, 0)
       return () => f.stop()
-    })
+    }, 'null')
     .method('chainHead_v1_header', ([sub, hash]) => {
       const p = pinnedBlock(sub, hash)
       return p ? toHex(encodeHeader(p.b.header)) : null
@@ -196,40 +243,68 @@ export function chainHeadRpc(reg: Registry, chain: DevChain, spec: ChainSpec): R
       })
       const child = childTrie === undefined || childTrie === null ? undefined : bytesParam(childTrie, 'childTrie')
       const p = pinnedBlock(sub, hash)
-      if (!p) return { result: 'limitReached' }
-      const opId = operation(p.f, p.b, (state, id) => {
-        const get = (k: Uint8Array) => (child ? state.childGet(child, k) : state.get(k))
-        const next = (k: Uint8Array) => (child ? state.childNextKey(child, k) : state.nextKey(k))
-        const out: Record<string, string>[] = []
-        for (const q of queries) {
-          if (q.type === 'value' || q.type === 'hash') {
-            const v = get(q.key)
-            if (v !== undefined) out.push({ key: toHex(q.key), [q.type]: toHex(q.type === 'value' ? v : blake2_256(v)) })
-          } else if (q.type === 'closestDescendantMerkleValue') {
-            const m = chain.closestDescendantMerkleValue(p.b.hash, q.key, child)
-            if (m) out.push({ key: toHex(q.key), closestDescendantMerkleValue: toHex(m) })
-          } else {
-            const isHash = q.type === 'descendantsHashes'
-            const first = get(q.key)
-            let k: Uint8Array | undefined = q.key
-            let n = 0
-            if (first !== undefined) out.push({ key: toHex(q.key), [isHash ? 'hash' : 'value']: toHex(isHash ? blake2_256(first) : first) })
-            while ((k = next(k)) !== undefined && startsWith(k, q.key) && n++ < MAX_DESCENDANTS) {
-              const v = get(k)!
-              out.push({ key: toHex(k), [isHash ? 'hash' : 'value']: toHex(isHash ? blake2_256(v) : v) })
-            }
-          }
+      if (!p || p.f.operations.size >= MAX_OPERATIONS) return { result: 'limitReached' }
+      const f = p.f
+      const opId = `${f.nextOp++}`
+      const state = p.b.state
+      let stopped = false
+      const op: Operation = {
+        resume: undefined,
+        stop: () => {
+          stopped = true
+          f.operations.delete(opId)
+        },
+      }
+      f.operations.set(opId, op)
+      const results = state ? storageResults(state, queries, child, (key) => chain.closestDescendantMerkleValue(p.b.hash, key, child)) : undefined
+      let lookahead: IteratorResult<Record<string, string>> | undefined
+      // one page per tick: up to `perPage` items, then wait for `continue` if more remain
+      const page = () => {
+        if (stopped || !follows.has(sub as string)) return
+        if (!results) {
+          op.stop()
+          f.emit({ event: 'operationInaccessible', operationId: opId })
+          return
         }
-        if (out.length) p.f.emit({ event: 'operationStorageItems', operationId: id, items: out })
-        p.f.emit({ event: 'operationStorageDone', operationId: id })
-      })
+        try {
+          const items: Record<string, string>[] = []
+          lookahead ??= results.next()
+          while (!lookahead.done && items.length < perPage) {
+            items.push(lookahead.value)
+            lookahead = results.next()
+          }
+          if (items.length) f.emit({ event: 'operationStorageItems', operationId: opId, items })
+          if (lookahead.done) {
+            op.stop()
+            f.emit({ event: 'operationStorageDone', operationId: opId })
+          } else {
+            op.resume = () => {
+              op.resume = undefined
+              setTimeout(page, 0)
+            }
+            f.emit({ event: 'operationWaitingForContinue', operationId: opId })
+          }
+        } catch (e) {
+          op.stop()
+          f.emit({ event: 'operationError', operationId: opId, error: (e as Error).message })
+        }
+      }
+      setTimeout(page, 0)
       return { result: 'started', operationId: opId, discardedItems: 0 }
     })
-    .method('chainHead_v1_continue', ([sub]) => {
-      if (typeof sub !== 'string' || !follows.has(sub)) return null
-      return null // storage results are never paused: nothing to continue
+    .method('chainHead_v1_continue', ([sub, opId]) => {
+      const f = typeof sub === 'string' ? follows.get(sub) : undefined
+      if (!f) return null
+      const op = typeof opId === 'string' ? f.operations.get(opId) : undefined
+      if (!op?.resume) throw new RpcError(INVALID_PARAMS, 'Invalid operation id, or the operation is not waiting for continue')
+      op.resume()
+      return null
     })
-    .method('chainHead_v1_stopOperation', () => null)
+    .method('chainHead_v1_stopOperation', ([sub, opId]) => {
+      const f = typeof sub === 'string' ? follows.get(sub) : undefined
+      if (f && typeof opId === 'string') f.operations.get(opId)?.stop()
+      return null
+    })
     .method('chainHead_v1_unpin', ([sub, hashes]) => {
       const f = typeof sub === 'string' ? follows.get(sub) : undefined
       if (!f) return null

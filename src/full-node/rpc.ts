@@ -2,19 +2,29 @@
 // (blocks, headers, hashes, new/finalized head subscriptions), state_* (storage, call, metadata,
 // runtime version) and rpc_methods. Hex at this edge only; everything inside stays bytes.
 
-import { HexError, Reader, Writer, fromHex, toHex, startsWith } from '../codec/index.ts'
+import { HexError, Reader, Writer, compareBytes, fromHex, toHex, startsWith } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
 import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
 import type { ChainBlock, DevChain } from './dev-chain.ts'
-import { chainHeadRpc } from './rpc-chain-head.ts'
+import { chainHeadRpc, type ChainHeadLimits } from './rpc-chain-head.ts'
 
 export interface NodeInfo {
   spec: ChainSpec
   peers(): number
   localPeerId(): string
+  /** Connected peers with their block-announces handshake (`system_peers`). */
+  peerList?(): { peerId: string; roles: string; bestHash: string; bestNumber: number }[]
+  /** Our listen addresses with `/p2p/<peer id>` (`system_localListenAddresses`). */
+  listenAddresses?(): string[]
+  /** Whether the node is catching up with its peers (`system_health.isSyncing`); a node authoring its own chain is not. */
+  isSyncing?(): boolean
+  /** `system_nodeRoles`: `Authority` for a node holding authoring keys, else `Full`. */
+  role?: 'Authority' | 'Full'
+  /** Limits of the chainHead_v1 family (tests use small pages). */
+  chainHead?: ChainHeadLimits
 }
 
 function hexParam(v: unknown, name: string, len?: number): Uint8Array {
@@ -40,13 +50,37 @@ export function headerJson(h: Header) {
 }
 
 
+const GRANDPA_ENGINE_ID = new TextEncoder().encode('FRNK')
+
 export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
   const reg = new Registry()
+  /** The current head first (once the client has the subscription id), then each new one of `kind`. */
+  const headsFrom = (current: () => Header, kind: 'block' | 'finalized', emit: (h: unknown) => void) => {
+    let live = true
+    let sentFirst = false
+    const unlisten = chain.onEvent((e) => {
+      if (e.kind === kind && sentFirst) emit(headerJson(e.header))
+    })
+    setTimeout(() => {
+      if (!live) return
+      sentFirst = true
+      emit(headerJson(current()))
+    }, 0)
+    return () => {
+      live = false
+      unlisten()
+    }
+  }
   const blockOf = (hash: unknown) => {
     if (hash === undefined || hash === null) return chain.bestBlock
     const b = chain.block(hexParam(hash, 'block hash', 32))
     if (!b) throw new RpcError(-32000, 'Unknown block')
     return b
+  }
+  /** A block by hash for the header/block getters: null for an unknown hash, as a Substrate node answers. */
+  const blockOrNull = (hash: unknown) => {
+    if (hash === undefined || hash === null) return chain.bestBlock
+    return chain.block(hexParam(hash, 'block hash', 32)) ?? null
   }
   /** A block whose state is still kept (the finalized block and later ones). */
   const at = (hash: unknown): ChainBlock & { state: MemoryStorage } => {
@@ -74,8 +108,11 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
     .method('system_chain', () => info.spec.name)
     .method('system_chainType', () => info.spec.chainType)
     .method('system_properties', () => info.spec.properties)
-    .method('system_health', () => ({ peers: info.peers(), isSyncing: false, shouldHavePeers: false }))
+    .method('system_health', () => ({ peers: info.peers(), isSyncing: info.isSyncing?.() ?? false, shouldHavePeers: info.spec.chainType !== 'Development' }))
     .method('system_localPeerId', () => info.localPeerId())
+    .method('system_nodeRoles', () => [info.role ?? 'Full'])
+    .method('system_peers', () => info.peerList?.() ?? [])
+    .method('system_localListenAddresses', () => info.listenAddresses?.() ?? [])
     .method('chain_getBlockHash', ([n]) => {
       if (n === undefined || n === null) return toHex(chain.bestBlock.hash)
       const num = typeof n === 'string' ? Number.parseInt(n, n.startsWith('0x') ? 16 : 10) : n
@@ -83,10 +120,16 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       const b = chain.blockAt(num)
       return b ? toHex(b.hash) : null
     })
-    .method('chain_getHeader', ([hash]) => headerJson(blockOf(hash).header))
+    .method('chain_getHeader', ([hash]) => {
+      const b = blockOrNull(hash)
+      return b ? headerJson(b.header) : null
+    })
     .method('chain_getBlock', ([hash]) => {
-      const b = blockOf(hash)
-      return { block: { header: headerJson(b.header), extrinsics: b.body.map(toHex) }, justifications: null }
+      const b = blockOrNull(hash)
+      if (!b) return null
+      // Substrate's serde form of `Justifications`: [[engine id bytes, justification bytes], ...] as number arrays
+      const j = chain.justification(b.hash)
+      return { block: { header: headerJson(b.header), extrinsics: b.body.map(toHex) }, justifications: j ? [[[...GRANDPA_ENGINE_ID], [...j]]] : null }
     })
     .method('chain_getFinalizedHead', () => toHex(chain.finalized().hash))
     .method('state_getStorage', ([key, hash]) => {
@@ -108,9 +151,12 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000) throw new RpcError(INVALID_PARAMS, 'count must be an integer 0..1000')
       const state = at(hash).state
       const out: string[] = []
-      let k: Uint8Array | undefined = startKey === undefined || startKey === null ? p : hexParam(startKey, 'start key')
-      // the prefix itself is a key too when it is stored (and no start key was given)
-      if ((startKey === undefined || startKey === null) && state.get(p) !== undefined) out.push(toHex(p))
+      // a start key below the prefix starts at the prefix (Substrate iterates the prefix from max(start, prefix))
+      const start = startKey === undefined || startKey === null ? undefined : hexParam(startKey, 'start key')
+      const fromPrefix = start === undefined || compareBytes(start, p) < 0
+      let k: Uint8Array | undefined = fromPrefix ? p : start
+      // the prefix itself is a key too when it is stored (and the walk starts at the prefix)
+      if (fromPrefix && state.get(p) !== undefined) out.push(toHex(p))
       while (out.length < count && (k = state.nextKey(k)) !== undefined && startsWith(k, p)) out.push(toHex(k))
       return out
     })
@@ -120,16 +166,9 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
     })
     .method('state_getMetadata', ([hash]) => toHex(new Reader(runtimeCall(at(hash), 'Metadata_metadata', new Uint8Array())).vecU8()))
     .method('state_getRuntimeVersion', ([hash]) => version(at(hash)))
-    .subscription('chain_subscribeNewHeads', 'chain_newHead', 'chain_unsubscribeNewHeads', (_p, emit) =>
-      chain.onEvent((e) => {
-        if (e.kind === 'block') emit(headerJson(e.header))
-      }),
-    )
-    .subscription('chain_subscribeAllHeads', 'chain_allHead', 'chain_unsubscribeAllHeads', (_p, emit) =>
-      chain.onEvent((e) => {
-        if (e.kind === 'block') emit(headerJson(e.header))
-      }),
-    )
+    // head subscriptions start with the current head, as Substrate's do (@polkadot/api waits for it)
+    .subscription('chain_subscribeNewHeads', 'chain_newHead', 'chain_unsubscribeNewHeads', (_p, emit) => headsFrom(() => chain.bestBlock.header, 'block', emit))
+    .subscription('chain_subscribeAllHeads', 'chain_allHead', 'chain_unsubscribeAllHeads', (_p, emit) => headsFrom(() => chain.bestBlock.header, 'block', emit))
     .subscription('state_subscribeRuntimeVersion', 'state_runtimeVersion', 'state_unsubscribeRuntimeVersion', (_p, emit) => {
       let last = JSON.stringify(version(chain.bestBlock))
       setTimeout(() => emit(JSON.parse(last)), 0)
@@ -155,12 +194,8 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
         if (changes.length) emit({ block: toHex(e.hash), changes })
       })
     })
-    .subscription('chain_subscribeFinalizedHeads', 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', (_p, emit) =>
-      chain.onEvent((e) => {
-        if (e.kind === 'finalized') emit(headerJson(e.header))
-      }),
-    )
-  chainHeadRpc(reg, chain, info.spec)
+    .subscription('chain_subscribeFinalizedHeads', 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', (_p, emit) => headsFrom(() => chain.finalized().header, 'finalized', emit))
+  chainHeadRpc(reg, chain, info.spec, info.chainHead)
   // the older spellings Substrate still answers to (and client libraries still call)
   for (const [alias, target] of [
     ['chain_getHead', 'chain_getBlockHash'],

@@ -23,12 +23,21 @@ export class RpcError extends Error {
 
 type Id = string | number | null
 export type Params = unknown[] | Record<string, unknown>
-export type MethodHandler = (params: unknown[]) => unknown | Promise<unknown>
+
+/** The connection a call arrived on: limits that the spec states per connection are kept per `connectionId`. */
+export interface CallContext {
+  readonly connectionId: number
+  /** Ends one of this connection's subscriptions from the server side (after it emitted its last event). */
+  endSubscription(id: string): void
+}
+export type MethodHandler = (params: unknown[], ctx: CallContext) => unknown | Promise<unknown>
 /**
  * Starts a subscription: `emit` pushes a notification; `id` is the subscription's id (random, so other
  * methods can refer to it safely); returns the teardown.
  */
-export type SubscriptionHandler = (params: unknown[], emit: (result: unknown) => void, id: string) => (() => void) | Promise<() => void>
+export type SubscriptionHandler = (params: unknown[], emit: (result: unknown) => void, id: string, ctx: CallContext) => (() => void) | Promise<() => void>
+
+let nextConnectionId = 1
 
 /** A fresh unguessable subscription id. */
 function subscriptionId(): string {
@@ -47,13 +56,17 @@ export interface DispatcherLimits {
 
 /** One client's view: its subscriptions live until `close()`. */
 export class Connection {
-  private readonly subs = new Map<string, () => void>()
+  /** Live subscriptions: their family (the unsubscribe method that may end them) and teardown. */
+  private readonly subs = new Map<string, { family: string; stop: () => void }>()
+  private readonly ctx: CallContext
 
   constructor(
     private readonly registry: Registry,
     private readonly send: (text: string) => void,
     private readonly limits: DispatcherLimits = {},
-  ) {}
+  ) {
+    this.ctx = { connectionId: nextConnectionId++, endSubscription: (id) => this.endSubscription(id) }
+  }
 
   /** Handles one request text; resolves to the response text (undefined for notifications only). */
   async handle(text: string): Promise<string | undefined> {
@@ -89,7 +102,7 @@ export class Connection {
   private async call(method: string, params: unknown[]): Promise<{ result: unknown } | { error: { code: number; message: string; data?: unknown } }> {
     try {
       const m = this.registry.methods.get(method)
-      if (m) return { result: (await m(params)) ?? null }
+      if (m) return { result: (await m(params, this.ctx)) ?? null }
       const s = this.registry.subscriptions.get(method)
       if (s) {
         if (this.subs.size >= (this.limits.maxSubscriptions ?? 1024)) throw new RpcError(INTERNAL_ERROR, 'Too many subscriptions on this connection')
@@ -101,20 +114,30 @@ export class Connection {
             if (live) this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
           },
           id,
+          this.ctx,
         )
-        this.subs.set(id, () => {
-          live = false
-          teardown()
+        this.subs.set(id, {
+          family: s.family,
+          stop: () => {
+            live = false
+            teardown()
+          },
         })
         return { result: id }
       }
-      if (this.registry.unsubscribes.has(method)) {
+      const unsub = this.registry.unsubscribes.get(method)
+      if (unsub) {
+        // only the subscription's own family may end it (chain_unsubscribeNewHeads cannot end a chainHead follow)
         const id = String(params[0])
-        const stop = this.subs.get(id)
-        if (!stop) return { result: false }
-        stop()
-        this.subs.delete(id)
-        return { result: true }
+        const sub = this.subs.get(id)
+        const known = sub !== undefined && sub.family === unsub.family
+        if (known) {
+          sub.stop()
+          this.subs.delete(id)
+        }
+        if (unsub.answer === 'bool') return { result: known }
+        if (!known && unsub.answer === 'nullOrError') throw new RpcError(INVALID_PARAMS, 'Invalid subscription id')
+        return { result: null }
       }
       return { error: { code: METHOD_NOT_FOUND, message: `Method not found: ${method}` } }
     } catch (e) {
@@ -124,8 +147,16 @@ export class Connection {
   }
 
   close(): void {
-    for (const stop of this.subs.values()) stop()
+    for (const { stop } of this.subs.values()) stop()
     this.subs.clear()
+  }
+
+  /** Ends a subscription from the server side (e.g. a chainHead follow that emitted `stop`). */
+  endSubscription(id: string): void {
+    const sub = this.subs.get(id)
+    if (!sub) return
+    this.subs.delete(id)
+    sub.stop()
   }
 }
 
@@ -133,20 +164,27 @@ function errorResponse(id: Id, code: number, message: string) {
   return { jsonrpc: '2.0', id, error: { code, message } }
 }
 
+/**
+ * What an unsubscribe method answers: legacy Substrate methods `true`/`false`; the new spec `null`, with
+ * an error for an unknown id where the spec says so (`transactionWatch_v1_unwatch`) and silently where it
+ * says the call has no effect (`chainHead_v1_unfollow`).
+ */
+export type UnsubscribeAnswer = 'bool' | 'null' | 'nullOrError'
+
 /** The methods and subscriptions a server offers. */
 export class Registry {
   readonly methods = new Map<string, MethodHandler>()
-  readonly subscriptions = new Map<string, { handler: SubscriptionHandler; notification: string }>()
-  readonly unsubscribes = new Set<string>()
+  readonly subscriptions = new Map<string, { handler: SubscriptionHandler; notification: string; family: string }>()
+  readonly unsubscribes = new Map<string, { family: string; answer: UnsubscribeAnswer }>()
 
   method(name: string, handler: MethodHandler): this {
     this.methods.set(name, handler)
     return this
   }
 
-  subscription(name: string, notification: string, unsubscribe: string, handler: SubscriptionHandler): this {
-    this.subscriptions.set(name, { handler, notification })
-    this.unsubscribes.add(unsubscribe)
+  subscription(name: string, notification: string, unsubscribe: string, handler: SubscriptionHandler, answer: UnsubscribeAnswer = 'bool'): this {
+    this.subscriptions.set(name, { handler, notification, family: unsubscribe })
+    this.unsubscribes.set(unsubscribe, { family: unsubscribe, answer })
     return this
   }
 
@@ -156,13 +194,13 @@ export class Registry {
     const sub = this.subscriptions.get(target)
     if (m) this.methods.set(alias, m)
     else if (sub) this.subscriptions.set(alias, sub)
-    else if (this.unsubscribes.has(target)) this.unsubscribes.add(alias)
+    else if (this.unsubscribes.has(target)) this.unsubscribes.set(alias, this.unsubscribes.get(target)!)
     else throw new Error(`alias ${alias}: no method ${target}`)
     return this
   }
 
   /** Every method name (for `rpc_methods`). */
   names(): string[] {
-    return [...this.methods.keys(), ...this.subscriptions.keys(), ...this.unsubscribes].sort()
+    return [...this.methods.keys(), ...this.subscriptions.keys(), ...this.unsubscribes.keys()].sort()
   }
 }

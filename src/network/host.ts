@@ -101,6 +101,8 @@ const PING_IDLE_MS = 60_000
 const MAX_RESPONSE_BLOCKS = 128
 const REQUEST_TIMEOUT_MS = 20_000
 const MAX_STREAMS_PER_PROTOCOL = 32
+/** Bans remembered at once (expired ones are dropped at every peer-set round). */
+const MAX_BANS = 10_000
 
 /**
  * The bytes a peer sends on a substream, in order, until its end. We listen to the stream's events
@@ -218,7 +220,11 @@ export class NetworkHost {
     const host = new NetworkHost(libp2p, opts, banned)
     await host.register(genesis)
     for (const b of opts.bootNodes ?? []) void host.dial(b).catch((e) => host.log(`boot node ${b}: ${(e as Error).message}`))
-    host.peerSetTimer = setInterval(() => void host.maintainPeers(), opts.peerSetIntervalMs ?? 5000)
+    libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
+    host.peerSetTimer = setInterval(() => {
+      host.pruneBans()
+      void host.maintainPeers()
+    }, opts.peerSetIntervalMs ?? 5000)
     host.peerSetTimer.unref?.()
     return host
   }
@@ -238,6 +244,7 @@ export class NetworkHost {
   ban(peer: PeerId, why: string): void {
     const ms = this.opts.banMs ?? 5 * 60_000
     this.banned.set(peer.toString(), Date.now() + ms)
+    if (this.banned.size > MAX_BANS) this.pruneBans()
     this.peers.delete(peer.toString())
     this.reputations.forget(peer.toString())
     this.log(`banned ${peer.toString()}: ${why}`)
@@ -275,7 +282,34 @@ export class NetworkHost {
   }
   private release(conn: Connection, proto: string): void {
     const key = `${conn.remotePeer.toString()} ${proto}`
-    this.streamCounts.set(key, Math.max(0, (this.streamCounts.get(key) ?? 1) - 1))
+    const n = (this.streamCounts.get(key) ?? 1) - 1
+    if (n > 0) this.streamCounts.set(key, n)
+    else this.streamCounts.delete(key)
+  }
+
+  /** Forgets what we kept about a peer once its last connection is gone (bounded memory under churn). */
+  private forgetPeer(peer: string): void {
+    if (this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) return
+    this.peers.delete(peer)
+    this.txStreams.delete(peer)
+    this.announceStreams.delete(peer)
+    this.announceStreams.delete(`${peer} grandpa`)
+    this.openingAnnounces.delete(peer)
+  }
+
+  /** Drops expired bans; past `MAX_BANS`, the ones ending soonest go first. */
+  private pruneBans(): void {
+    const now = Date.now()
+    for (const [p, until] of this.banned) if (until <= now) this.banned.delete(p)
+    if (this.banned.size > MAX_BANS) {
+      const soonest = [...this.banned].sort((a, b) => a[1] - b[1]).slice(0, this.banned.size - MAX_BANS)
+      for (const [p] of soonest) this.banned.delete(p)
+    }
+  }
+
+  /** What the host keeps per peer, for tests that check it stays bounded. */
+  get trackedState(): { peers: number; streamCounts: number; bans: number; txStreams: number; announceStreams: number; reputations: number } {
+    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.banned.size, txStreams: this.txStreams.size, announceStreams: this.announceStreams.size, reputations: this.reputations.size }
   }
 
   private handshake(): Uint8Array {

@@ -116,9 +116,66 @@ test('chainHead_v1: follow events, operations, unpin and errors', { ...needsFixt
     assert.equal((await c.call('chainHead_v1_unpin', [sub, toHex(h1)])).error?.code, -32801)
     assert.equal((await c.call('chainHead_v1_header', ['nope', toHex(h2)])).result, null)
     assert.equal((await c.call('chainHead_v1_header', [sub, '0x1234'])).error?.code, -32602)
-    assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, true)
+    // the spec: unfollow answers null (and has no effect on an unknown id)
+    assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, null)
+    assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, null)
+    // a finalized block's justification comes with chain_getBlock, in Substrate's JSON form
+    const blk = (await c.call('chain_getBlock', [toHex(h1)])).result
+    assert.deepEqual(blk.justifications[0][0], [...new TextEncoder().encode('FRNK')])
+    assert.ok(blk.justifications[0][1].length > 100)
+    assert.equal((await c.call('chain_getBlock', [toHex(h3)])).result.justifications, null)
   } finally {
     c.close()
+    await server.stop()
+  }
+})
+
+test('chainHead_v1: storage results in pages with waitingForContinue; stopOperation; follows limited per connection', { ...needsFixtures, timeout: 60_000 }, async () => {
+  const { spec, chain, author } = setup()
+  const h1 = author()
+  const server = await RpcServer.start(nodeRpc(chain, { spec, peers: () => 0, localPeerId: () => 'x', chainHead: { storageItemsPerPage: 2, maxFollowsPerConnection: 2 } }), { port: 0 })
+  const c = client(`ws://127.0.0.1:${server.port}`)
+  const other = client(`ws://127.0.0.1:${server.port}`)
+  try {
+    await c.opened
+    await other.opened
+    const sub = (await c.call('chainHead_v1_follow', [false])).result as string
+    await c.until((e) => e.event === 'newBlock' && e.blockHash === toHex(h1), 'newBlock')
+    // every key of the state, two per page: the client must ask for each next page
+    const all = chain.block(h1)!.state!
+    let expected = 0
+    for (let k = all.nextKey(new Uint8Array()); k; k = all.nextKey(k)) expected++
+    assert.ok(expected > 6)
+    const op = (await c.call('chainHead_v1_storage', [sub, toHex(h1), [{ key: '0x', type: 'descendantsHashes' }], null])).result
+    const got: string[] = []
+    for (;;) {
+      const e = await c.until((x) => x.operationId === op.operationId && !x.seen, 'storage event')
+      e.seen = true
+      if (e.event === 'operationStorageItems') {
+        assert.ok(e.items.length <= 2)
+        got.push(...e.items.map((i: { key: string }) => i.key))
+      } else if (e.event === 'operationWaitingForContinue') {
+        assert.equal((await c.call('chainHead_v1_continue', [sub, op.operationId])).result, null)
+      } else {
+        assert.equal(e.event, 'operationStorageDone')
+        break
+      }
+    }
+    assert.equal(got.length, expected, 'every key, once')
+    assert.equal(new Set(got).size, expected)
+    // continuing an operation that is not waiting is an error; stopOperation ends one that is
+    assert.equal((await c.call('chainHead_v1_continue', [sub, op.operationId])).error?.code, -32602)
+    const op2 = (await c.call('chainHead_v1_storage', [sub, toHex(h1), [{ key: '0x', type: 'descendantsValues' }], null])).result
+    await c.until((x) => x.operationId === op2.operationId && x.event === 'operationWaitingForContinue', 'waiting')
+    assert.equal((await c.call('chainHead_v1_stopOperation', [sub, op2.operationId])).result, null)
+    assert.equal((await c.call('chainHead_v1_continue', [sub, op2.operationId])).error?.code, -32602)
+    // two follows per connection here; another connection still gets its own
+    assert.equal(typeof (await c.call('chainHead_v1_follow', [false])).result, 'string')
+    assert.equal((await c.call('chainHead_v1_follow', [false])).error?.code, -32800)
+    assert.equal(typeof (await other.call('chainHead_v1_follow', [false])).result, 'string', 'one client cannot lock out another')
+  } finally {
+    c.close()
+    other.close()
     await server.stop()
   }
 })

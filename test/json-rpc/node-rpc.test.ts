@@ -58,8 +58,9 @@ test('node JSON-RPC: errors, batches, limits, chain data and subscriptions', { .
     assert.equal((await c.call('state_getRuntimeVersion')).result.specName, 'node-template')
     const methods = (await c.call('rpc_methods')).result.methods
     assert.ok(methods.includes('chain_subscribeNewHeads') && methods.includes('state_call'))
-    // a subscription sees blocks as they are added
+    // a subscription starts with the current head (as Substrate's does), then sees blocks as they are added
     const sub = (await c.call('chain_subscribeNewHeads')).result
+    for (let i = 0; i < 50 && c.notes.length < 1; i++) await new Promise((r) => setTimeout(r, 20))
     let parent = chain.bestBlock
     for (let i = 0; i < 2; i++) {
       const slot = 2_000_000n + BigInt(i * 2)
@@ -67,14 +68,35 @@ test('node JSON-RPC: errors, batches, limits, chain data and subscriptions', { .
       chain.add(block, state)
       parent = chain.bestBlock
     }
-    for (let i = 0; i < 50 && c.notes.length < 2; i++) await new Promise((r) => setTimeout(r, 20))
-    assert.deepEqual(c.notes.map((n) => [n.method, n.params.subscription, n.params.result.number]), [['chain_newHead', sub, '0x1'], ['chain_newHead', sub, '0x2']])
+    for (let i = 0; i < 50 && c.notes.length < 3; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.deepEqual(c.notes.map((n) => [n.method, n.params.subscription, n.params.result.number]), [['chain_newHead', sub, '0x0'], ['chain_newHead', sub, '0x1'], ['chain_newHead', sub, '0x2']])
     const h1 = (await c.call('chain_getBlockHash', [1])).result
     assert.equal((await c.call('chain_getHeader', [h1])).result.number, '0x1')
     const n1 = (await c.call('state_getStorage', [toHex(storagePrefix('System', 'Number')), h1])).result
     assert.equal(new Reader(Buffer.from(n1.slice(2), 'hex')).u32(), 1)
     assert.equal((await c.call('chain_getBlock', [h1])).result.block.extrinsics.length, 1, 'the timestamp inherent')
-    assert.equal((await c.call('chain_unsubscribeNewHeads', [sub])).result, true)
+    // finalized heads start with the current finalized block too
+    const fsub = (await c.call('chain_subscribeFinalizedHeads')).result
+    for (let i = 0; i < 50 && !c.notes.some((n) => n.params.subscription === fsub); i++) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(c.notes.find((n) => n.params.subscription === fsub)?.params.result.number, '0x0')
+    // only a subscription's own family can end it
+    assert.equal((await c.call('state_unsubscribeStorage', [sub])).result, false, 'another family cannot end chain_subscribeNewHeads')
+    assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, null)
+    assert.equal((await c.call('chain_unsubscribeNewHeads', [sub])).result, true, 'still alive: its own family ends it')
+    assert.equal((await c.call('chain_unsubscribeNewHeads', [sub])).result, false)
+    // what Substrate answers and client libraries rely on
+    const unknown = toHex(new Uint8Array(32).fill(9))
+    assert.equal((await c.call('chain_getHeader', [unknown])).result, null)
+    assert.equal((await c.call('chain_getBlock', [unknown])).result, null)
+    assert.deepEqual((await c.call('system_nodeRoles')).result, ['Full'])
+    assert.deepEqual((await c.call('system_peers')).result, [])
+    assert.deepEqual((await c.call('system_localListenAddresses')).result, [])
+    // state_getKeysPaged with a start key below the prefix starts at the prefix
+    const accountPrefix = toHex(storagePrefix('System', 'Account'))
+    const first = (await c.call('state_getKeysPaged', [accountPrefix, 2])).result
+    assert.equal(first.length, 2)
+    assert.deepEqual((await c.call('state_getKeysPaged', [accountPrefix, 2, '0x00'])).result, first)
+    assert.deepEqual((await c.call('state_getKeysPaged', [accountPrefix, 1, first[0]])).result, [first[1]])
     // HTTP: a request, and an oversized one
     const http = await fetch(`http://127.0.0.1:${server.port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_getBlockHash', params: [0] }) })
     assert.equal((await http.json()).result, toHex(chain.genesisHash))
