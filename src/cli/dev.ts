@@ -5,6 +5,7 @@
 import { toHex } from '../codec/index.ts'
 import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
+import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
 import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
 
@@ -52,7 +53,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   } catch (e) {
     devChain.close()
     await cleanup()
-    if (e instanceof DevNodeError) throw new CliError(e.message)
+    if (e instanceof DevNodeError || e instanceof NetworkError) throw new CliError(e.message)
     if (e instanceof KeyUriError) throw new CliError(`--key: ${e.message}`)
     throw e
   }

@@ -10,7 +10,7 @@ import { Runtime } from '../executor/index.ts'
 import type { Authority } from '../header/index.ts'
 import { NetworkHost, REP } from '../network/index.ts'
 import { auraSlot } from '../verify/index.ts'
-import { RpcServer } from '../json-rpc/index.ts'
+import { RpcServer, RpcServerError } from '../json-rpc/index.ts'
 import { authorAuraBlock } from './block-builder.ts'
 import { DevChain } from './dev-chain.ts'
 import { holdsSupermajority, localJustification } from './grandpa-local.ts'
@@ -117,7 +117,7 @@ export class DevNode {
         node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost })
       } catch (e) {
         await host.stop()
-        throw new DevNodeError(`JSON-RPC server: ${(e as Error).message}`)
+        throw new DevNodeError(e instanceof RpcServerError ? e.message : `JSON-RPC server: ${(e as Error).message}`)
       }
     }
     const started = node

@@ -52,6 +52,8 @@ export interface DispatcherLimits {
   maxSubscriptions?: number
   /** Requests in one batch (default 256). */
   maxBatch?: number
+  /** False on transports that cannot push notifications (HTTP): subscribing is then an error. */
+  subscriptions?: boolean
 }
 
 /** One client's view: its subscriptions live until `close()`. */
@@ -105,6 +107,7 @@ export class Connection {
       if (m) return { result: (await m(params, this.ctx)) ?? null }
       const s = this.registry.subscriptions.get(method)
       if (s) {
+        if (this.limits.subscriptions === false) throw new RpcError(METHOD_NOT_FOUND, `${method} is a subscription: use a WebSocket connection`)
         if (this.subs.size >= (this.limits.maxSubscriptions ?? 1024)) throw new RpcError(INTERNAL_ERROR, 'Too many subscriptions on this connection')
         const id = subscriptionId()
         let live = true

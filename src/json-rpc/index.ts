@@ -1,3 +1,3 @@
 // Public surface of JSON-RPC: transport-free dispatch (registry, connections, errors) and the server.
 export * from './dispatcher.ts'
-export { RpcServer, type RpcServerOptions } from './server.ts'
+export { RpcServer, RpcServerError, type RpcServerOptions } from './server.ts'

@@ -12,6 +12,11 @@ export interface RpcServerOptions extends DispatcherLimits {
   maxRequestBytes?: number
 }
 
+/** The server could not start (port taken, address unusable): one line for the user. */
+export class RpcServerError extends Error {
+  override readonly name = 'RpcServerError'
+}
+
 export class RpcServer {
   private constructor(
     private readonly http: Server,
@@ -39,7 +44,8 @@ export class RpcServer {
       })
       req.on('end', () => {
         if (res.writableEnded) return
-        const conn = new Connection(registry, () => {}, opts)
+        // plain HTTP has no way to deliver notifications: subscriptions are refused there
+        const conn = new Connection(registry, () => {}, { ...opts, subscriptions: false })
         void conn.handle(Buffer.concat(chunks).toString('utf8')).then((out) => {
           conn.close()
           res.writeHead(200, { 'content-type': 'application/json' }).end(out ?? '')
@@ -47,6 +53,8 @@ export class RpcServer {
       })
     })
     const wss = new WebSocketServer({ server: http, maxPayload: maxBytes })
+    // the WebSocket server re-emits the HTTP server's errors; listen failures are reported below
+    wss.on('error', () => {})
     wss.on('connection', (ws) => {
       const conn = new Connection(registry, (text) => ws.readyState === ws.OPEN && ws.send(text), opts)
       ws.on('message', (data) => {
@@ -57,9 +65,14 @@ export class RpcServer {
       ws.on('close', () => conn.close())
       ws.on('error', () => conn.close())
     })
+    const host = opts.host ?? '127.0.0.1'
+    const port = opts.port ?? 9944
     await new Promise<void>((resolve, reject) => {
-      http.once('error', reject)
-      http.listen(opts.port ?? 9944, opts.host ?? '127.0.0.1', () => resolve())
+      http.once('error', (e: NodeJS.ErrnoException) => {
+        const why = e.code === 'EADDRINUSE' ? 'is already in use' : e.code === 'EACCES' ? 'needs privileges we do not have' : e.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be used (${e.message})`
+        reject(new RpcServerError(`JSON-RPC address ${host}:${port} ${why}`))
+      })
+      http.listen(port, host, () => resolve())
     })
     const addr = http.address()
     return new RpcServer(http, wss, typeof addr === 'object' && addr ? addr.port : 0)

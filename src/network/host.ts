@@ -155,6 +155,11 @@ async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> 
   }
 }
 
+/** The host cannot start: a listen address that is malformed, taken or unusable (one line for the user). */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError'
+}
+
 /** A peer that did not answer in time: slow or overloaded, not misbehaving (no ban, lower reputation). */
 export class PeerTimeoutError extends Error {
   override readonly name = 'PeerTimeoutError'
@@ -185,12 +190,9 @@ export class NetworkHost {
   readonly peers = new Map<string, PeerInfo>()
   private readonly streamCounts = new Map<string, number>()
 
-  static async start(opts: HostOptions): Promise<NetworkHost> {
-    const banned = new Map<string, number>()
-    const isBanned = (p: PeerId) => (banned.get(p.toString()) ?? 0) > Date.now()
-    const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
-    const genesis = toHex(opts.server.genesisHash).slice(2)
-    const libp2p = await createLibp2p({
+  /** The js-libp2p node: transports, encryption, muxing, identify, ping and Kademlia, our bans as its gater. */
+  private static create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
+    return createLibp2p({
       privateKey,
       addresses: { listen: opts.listen },
       transports: [tcp(), webSockets()],
@@ -217,6 +219,29 @@ export class NetworkHost {
         dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
       },
     })
+  }
+
+  static async start(opts: HostOptions): Promise<NetworkHost> {
+    const banned = new Map<string, number>()
+    const isBanned = (p: PeerId) => (banned.get(p.toString()) ?? 0) > Date.now()
+    const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
+    const genesis = toHex(opts.server.genesisHash).slice(2)
+    for (const a of [...opts.listen, ...(opts.bootNodes ?? [])]) {
+      try {
+        multiaddr(a)
+      } catch (e) {
+        throw new NetworkError(`'${a}' is not a multiaddr: ${(e as Error).message}`)
+      }
+    }
+    let libp2p: Libp2p
+    try {
+      libp2p = await NetworkHost.create(opts, privateKey, genesis, isBanned)
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e)
+      const taken = opts.listen.find((a) => msg.includes(`${a}: Error: listen EADDRINUSE`)) ?? (msg.includes('EADDRINUSE') ? opts.listen.join(', ') : undefined)
+      if (taken) throw new NetworkError(`listen address ${taken} is already in use`)
+      throw new NetworkError(`cannot listen on ${opts.listen.join(', ')}: ${msg.split('\n').find((l) => l.trim()) ?? msg}`)
+    }
     const host = new NetworkHost(libp2p, opts, banned)
     await host.register(genesis)
     for (const b of opts.bootNodes ?? []) void host.dial(b).catch((e) => host.log(`boot node ${b}: ${(e as Error).message}`))

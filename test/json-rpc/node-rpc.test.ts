@@ -100,6 +100,11 @@ test('node JSON-RPC: errors, batches, limits, chain data and subscriptions', { .
     // HTTP: a request, and an oversized one
     const http = await fetch(`http://127.0.0.1:${server.port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_getBlockHash', params: [0] }) })
     assert.equal((await http.json()).result, toHex(chain.genesisHash))
+    // HTTP cannot deliver notifications: a subscription there is an error, not an id
+    const httpSub = await fetch(`http://127.0.0.1:${server.port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'chain_subscribeNewHeads', params: [] }) })
+    const httpSubBody = await httpSub.json()
+    assert.equal(httpSubBody.result, undefined)
+    assert.equal(httpSubBody.error.code, -32601)
     const big = await fetch(`http://127.0.0.1:${server.port}`, { method: 'POST', body: 'x'.repeat(100_000) }).catch(() => undefined)
     assert.ok(big === undefined || big.status === 413)
   } finally {
