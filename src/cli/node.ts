@@ -6,7 +6,7 @@
 
 import { HexError, fromHex, toHex } from '../codec/index.ts'
 import { genesisRuntimeVersion } from '../chain-spec/index.ts'
-import { SyncService } from '../full-node/index.ts'
+import { NoGrandpaError, SyncService } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
 import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
@@ -53,7 +53,7 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
   } catch (e) {
     devChain.close()
     await cleanup()
-    throw new CliError(e instanceof NetworkError ? e.message : `cannot start the network: ${(e as Error).message}`)
+    throw new CliError(e instanceof NetworkError || e instanceof NoGrandpaError ? e.message : `cannot start the network: ${(e as Error).message}`)
   }
   for (const a of node.host.addresses()) out(`listening on ${a}\n`)
   node.onImport((s) => out(`#${s.number} ${toHex(s.hash)} finalized #${s.finalized} peers ${s.peers} txs 0\n`))

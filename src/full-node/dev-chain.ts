@@ -8,7 +8,7 @@ import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { MemoryStorage } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
-import { decodeJustification, encodeWarpProof } from '../finality/index.ts'
+import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
@@ -32,7 +32,8 @@ interface Stored {
   justification?: Uint8Array
 }
 
-function genesisState(spec: ChainSpec): MemoryStorage {
+/** The genesis state of a spec with raw genesis storage. */
+export function genesisState(spec: ChainSpec): MemoryStorage {
   if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
   return new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
 }
@@ -209,14 +210,51 @@ export class DevChain implements ChainServer {
     return this.prover(block)?.callProof(method, args)
   }
   /**
-   * Warp proof from a finalized block the peer knows: the authority set never changes on this devnet,
-   * so one fragment — the latest finalized block and its justification — carries the peer there.
+   * Warp proof from a finalized block the peer knows (sc-consensus-grandpa `WarpSyncProof`): one fragment
+   * per authority-set change after it — the block whose header carries the change, with its
+   * justification by the outgoing set — then the latest finalized block with its justification. A
+   * proof that would exceed Substrate's 8 MiB limit stops early with `isFinished: false`, and the peer
+   * asks again from its last fragment. A set-change block finalized without a justification cannot be
+   * proven across: the proof stops before it (unfinished).
    */
   warpProof(from: Uint8Array) {
     const start = this.find(from)
     if (!start || start.header.number > this.finalizedNumber || this.canonical[start.header.number] !== start) return undefined
+    const fragments: WarpSyncFragment[] = []
+    let size = 0
+    const push = (b: Stored): 'ok' | 'unjustified' | 'full' => {
+      if (!b.justification) return 'unjustified'
+      const bytes = encodeHeader(b.header).length + b.justification.length
+      if (size + bytes > MAX_WARP_PROOF_SIZE - 1024) return 'full'
+      size += bytes
+      fragments.push({ header: b.header, justification: decodeJustification(b.justification) })
+      return 'ok'
+    }
+    for (const n of this.setChangeBlocks()) {
+      if (n <= start.header.number) continue
+      if (n > this.finalizedNumber) break
+      if (push(this.canonical[n]) !== 'ok') return encodeWarpProof({ fragments, isFinished: false })
+    }
     const fin = this.canonical[this.finalizedNumber]
-    if (fin === start || !fin.justification) return encodeWarpProof({ fragments: [], isFinished: true })
-    return encodeWarpProof({ fragments: [{ header: fin.header, justification: decodeJustification(fin.justification) }], isFinished: true })
+    const lastNumber = fragments.length ? fragments[fragments.length - 1].header.number : start.header.number
+    // a tip finalized without a justification of its own cannot be proven: the proof ends at the last change
+    if (fin.header.number > lastNumber && push(fin) === 'full') return encodeWarpProof({ fragments, isFinished: false })
+    return encodeWarpProof({ fragments, isFinished: true })
   }
+
+  /** Canonical blocks whose header schedules or forces a GRANDPA set change (scanned once, then as blocks come). */
+  private setChangeBlocks(): number[] {
+    for (let n = this.scannedForSetChanges + 1; n < this.canonical.length; n++) {
+      try {
+        if (scheduledChangeOf(this.canonical[n].header)) this.setChanges.push(n)
+      } catch {
+        // a malformed GRANDPA log cannot be proven across: treat it as a change with no usable proof
+        this.setChanges.push(n)
+      }
+      this.scannedForSetChanges = n
+    }
+    return this.setChanges
+  }
+  private readonly setChanges: number[] = []
+  private scannedForSetChanges = 0
 }

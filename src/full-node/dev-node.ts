@@ -12,7 +12,8 @@ import { NetworkHost, REP } from '../network/index.ts'
 import { auraSlot } from '../verify/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/index.ts'
 import { authorAuraBlock } from './block-builder.ts'
-import { DevChain } from './dev-chain.ts'
+import { DevChain, genesisState } from './dev-chain.ts'
+import { GrandpaSets, NoGrandpaError, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
 import { holdsSupermajority, localJustification } from './grandpa-local.ts'
 import { nodeRpc } from './rpc.ts'
 import { authorRpc } from './rpc-author.ts'
@@ -31,6 +32,21 @@ export interface DevNodeOptions {
   /** A chain to continue (e.g. reopened from a database; the node closes it on stop); a fresh in-memory one otherwise. */
   chain?: DevChain
   log?: (line: string) => void
+  /** The clock slots are read from (default: the wall clock); tests pass an accelerated one. */
+  clock?: DevClock
+}
+
+/** Time for the authoring loop: `now()` in ms, and how long to really wait for `ms` of that time. */
+export interface DevClock {
+  now(): number
+  realMs(ms: number): number
+}
+
+export const WALL_CLOCK: DevClock = { now: () => Date.now(), realMs: (ms) => ms }
+
+/** A clock running `factor` times faster than the wall clock from `origin` on (tests, benchmarks). */
+export function acceleratedClock(factor: number, origin = Date.now()): DevClock {
+  return { now: () => origin + (Date.now() - origin) * factor, realMs: (ms) => ms / factor }
 }
 
 /** What the node reports after each authored block. */
@@ -53,6 +69,7 @@ export class DevNode {
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
   private lastSlot = 0n
+  private clock: DevClock = WALL_CLOCK
   private round = 0n
   /** The JSON-RPC server, unless disabled. */
   rpc: RpcServer | undefined
@@ -63,7 +80,8 @@ export class DevNode {
     private readonly slotMs: bigint,
     private readonly auraAuthorities: string[],
     private readonly auraKeys: DevKeypair[],
-    private readonly grandpa: { setId: bigint; authorities: Authority[]; keys: DevKeypair[]; finalizing: boolean },
+    /** The GRANDPA sets along our chain (set changes from digests and finality) and our voting keys. */
+    private readonly grandpa: { sets: GrandpaSets; keys: DevKeypair[] },
     private readonly log: (line: string) => void,
   ) {}
 
@@ -84,8 +102,13 @@ export class DevNode {
     const auraKeys = o.keys.map(sr25519FromSuri).filter((k) => authorities.includes(toHex(k.publicKey)))
     if (auraKeys.length === 0) throw new DevNodeError('none of the given keys is an Aura authority of this chain')
     const grandpaKeys = o.keys.map(ed25519FromSuri)
-    const setId = call('GrandpaApi_current_set_id').u64()
-    const grandpaAuthorities = call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() }))
+    let sets: GrandpaSets
+    try {
+      sets = grandpaSetsOf(chain, genesisGrandpaSet(genesisState(o.spec)))
+    } catch (e) {
+      if (e instanceof NoGrandpaError) throw new DevNodeError(e.message)
+      throw e
+    }
     const log = o.log ?? (() => {})
 
     // the pool receives network transactions through the host, so both exist before either runs
@@ -98,7 +121,7 @@ export class DevNode {
       log,
       onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),
     })
-    const grandpa = { setId, authorities: grandpaAuthorities, keys: grandpaKeys, finalizing: holdsSupermajority(grandpaAuthorities, grandpaKeys) }
+    const grandpa = { sets, keys: grandpaKeys }
     node = new DevNode(chain, host, slotMs, authorities, auraKeys, grandpa, log)
     if (o.rpcPort !== null) {
       const registry = nodeRpc(chain, {
@@ -121,6 +144,7 @@ export class DevNode {
       }
     }
     const started = node
+    if (o.clock) started.clock = o.clock
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = auraSlot(best.header)
     started.timer = setTimeout(() => started.tick(), 0)
@@ -179,15 +203,15 @@ export class DevNode {
 
   private tick(): void {
     if (this.stopped) return
-    const slot = BigInt(Date.now()) / this.slotMs
+    const slot = BigInt(Math.floor(this.clock.now())) / this.slotMs
     if (slot > this.lastSlot) {
       this.lastSlot = slot
       const owner = this.auraAuthorities[Number(slot % BigInt(this.auraAuthorities.length))]
       const author = this.auraKeys.find((k) => toHex(k.publicKey) === owner)
       if (author) this.author(slot, author)
     }
-    const wait = Number(this.slotMs - (BigInt(Date.now()) % this.slotMs)) + 5
-    this.timer = setTimeout(() => this.tick(), wait)
+    const wait = Number(this.slotMs - (BigInt(Math.floor(this.clock.now())) % this.slotMs)) + 5
+    this.timer = setTimeout(() => this.tick(), this.clock.realMs(wait))
   }
 
   private author(slot: bigint, author: DevKeypair): void {
@@ -195,6 +219,7 @@ export class DevNode {
     try {
       const { block, state, rejected } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * this.slotMs, extrinsics: this.pool.ready(), author })
       const hash = this.chain.add(block, state)
+      this.grandpa.sets.imported(block.header)
       this.host.announce(block.header, true)
       this.pool.blockImported(hash, block.header.number, block.body)
       for (const tx of rejected) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
@@ -202,10 +227,13 @@ export class DevNode {
       // finality trails the best block by one, as GRANDPA on a live network does: light clients (smoldot)
       // validate transactions against a best block that is not yet final
       const target = this.chain.blockAt(block.header.number - 1)
-      if (this.grandpa.finalizing && target && target.header.number > this.chain.finalized().number) {
-        const { justification, encoded } = localJustification(target.header, ++this.round, this.grandpa, this.grandpa.keys)
+      // signed by the set in force at the target (a change signalled in the new block is not yet its set)
+      const set = target && this.grandpa.sets.at(target.header.number)
+      if (target && set && target.header.number > this.chain.finalized().number && holdsSupermajority(set.authorities, this.grandpa.keys)) {
+        const { justification, encoded } = localJustification(target.header, ++this.round, set, this.grandpa.keys)
         this.chain.finalize(target.hash, encoded)
-        this.host.gossipFinality(justification, this.grandpa.setId)
+        this.grandpa.sets.finalized(target.header.number)
+        this.host.gossipFinality(justification, set.setId)
         this.pool.finalized(target.header.number)
       }
       const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }

@@ -1,7 +1,8 @@
 // The syncing full node (`sublight node`): drives the BlockSync machine with the libp2p host and
 // imports what it downloads with full verification — the Aura seal against the runtime's authorities,
 // execution of the body on the parent state (the runtime checks the state and extrinsics roots), and
-// GRANDPA justifications against the authority set — into a DevChain that it also serves. Peers that
+// GRANDPA justifications against the authority set in force at each block (set changes followed from
+// header digests and finality, `grandpa-sets.ts`) — into a DevChain that it also serves. Peers that
 // send blocks failing any of these are banned. Timers and sockets live here; the logic is in sync.ts.
 
 import { multiaddr } from '@multiformats/multiaddr'
@@ -13,8 +14,10 @@ import { NetworkHost } from '../network/index.ts'
 import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
 import { decodeJustification, verifyJustification } from '../finality/index.ts'
 import { BlockError, executeBlock } from './block-builder.ts'
-import type { DevChain } from './dev-chain.ts'
-import { runtimeAt } from './runtime-apis.ts'
+import { genesisState, type DevChain } from './dev-chain.ts'
+import { GrandpaSets, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
+import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
+import { ExecutorError } from '../executor/index.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'
 
 export interface SyncServiceOptions {
@@ -25,6 +28,8 @@ export interface SyncServiceOptions {
   bootNodes: string[]
   nodeKey?: Uint8Array
   log?: (line: string) => void
+  /** Wall-clock time in ms (tests run a devnet on an accelerated clock); blocks from a later slot are refused. */
+  now?: () => number
 }
 
 export interface ImportStatus {
@@ -44,11 +49,15 @@ export class SyncService {
   private readonly listeners = new Set<(s: ImportStatus) => void>()
   private timer: ReturnType<typeof setInterval> | undefined
   private importing = false
-  private grandpa: { setId: bigint; authorities: Authority[] }
+  private readonly grandpa: GrandpaSets
+  /** Undefined for a chain that is not Aura: the node then only serves what it holds (its genesis). */
+  private readonly aura: { slotMs: bigint; scheme: 'sr25519' | 'ed25519' } | undefined
+  private now: () => number = Date.now
   host!: NetworkHost
 
   private constructor(
     readonly chain: DevChain,
+    spec: ChainSpec,
     private readonly stateVersion: 0 | 1,
     private readonly log: (line: string) => void,
   ) {
@@ -57,13 +66,20 @@ export class SyncService {
       finalizedNumber: () => chain.finalized().number,
       hashAt: (n) => chain.blockAt(n)?.hash,
     })
-    const g = chain.bestBlock
-    const call = (m: string) => new Reader(runtimeAt(g.state).call(m, new Uint8Array(), { storage: g.state }).output)
-    this.grandpa = { setId: call('GrandpaApi_current_set_id').u64(), authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+    const genesis = genesisState(spec)
+    this.grandpa = grandpaSetsOf(chain, genesisGrandpaSet(genesis))
+    try {
+      this.aura = { slotMs: new Reader(runtimeAt(genesis).call('AuraApi_slot_duration', new Uint8Array(), { storage: genesis }).output).u64(), scheme: auraSchemeAt(genesis) }
+    } catch (e) {
+      if (!(e instanceof ExecutorError && e.code === 'MissingExport')) throw e
+      this.aura = undefined
+    }
   }
 
   static async start(o: SyncServiceOptions): Promise<SyncService> {
-    const svc = new SyncService(o.chain, o.stateVersion, o.log ?? (() => {}))
+    const svc = new SyncService(o.chain, o.spec, o.stateVersion, o.log ?? (() => {}))
+    if (o.now) svc.now = o.now
+    if (!svc.aura) svc.log('this chain is not an Aura chain: serving the blocks held, not importing (BABE import is not built yet)')
     svc.host = await NetworkHost.start({
       server: o.chain,
       protocolId: o.spec.protocolId,
@@ -93,6 +109,7 @@ export class SyncService {
   }
 
   private pump(): void {
+    if (!this.aura) return
     for (let r = this.machine.nextRequest(); r; r = this.machine.nextRequest()) {
       const { peer, request } = r
       this.host.requestBlocks(peer, request).then(
@@ -121,8 +138,10 @@ export class SyncService {
     try {
       for (const b of blocks) this.importOne(b)
     } catch (e) {
+      // a bad block bans its sender; anything else (our own failure) is logged, never thrown out of
+      // this detached task (it would end the process)
       if (e instanceof ImportError) this.punish(peer, e.message)
-      else throw e
+      else this.log(`import of blocks from ${peer} failed: ${(e as Error)?.message ?? String(e)}`)
     } finally {
       this.importing = false
     }
@@ -138,7 +157,10 @@ export class SyncService {
       if (!parent?.state) return // unknown parent, or below our kept states: nothing to check it against
       try {
         const authorities = new Reader(runtimeAt(parent.state).call('AuraApi_authorities', new Uint8Array(), { storage: parent.state }).output).vec((r) => r.bytes_(32))
-        verifyAuraHeader(b.header, { authorities, scheme: 'sr25519', parentSlot: parent.header.number === 0 ? undefined : auraSlot(parent.header) })
+        // a block from a later slot than ours is refused (one slot of clock drift is tolerated)
+        const aura = this.aura!
+        const currentSlot = BigInt(Math.floor(this.now())) / aura.slotMs
+        verifyAuraHeader(b.header, { authorities, scheme: aura.scheme, currentSlot, allowedDrift: 1n, parentSlot: parent.header.number === 0 ? undefined : auraSlot(parent.header) })
       } catch (e) {
         if (e instanceof AuraVerifyError) throw new ImportError(`block #${b.header.number}: ${e.message}`)
         throw e
@@ -153,15 +175,19 @@ export class SyncService {
         throw e
       }
       this.chain.add({ header: b.header, body: b.body }, state)
+      this.grandpa.imported(b.header)
     }
     if (b.justification && b.header.number > this.chain.finalized().number) {
       try {
         const j = decodeJustification(b.justification)
-        verifyJustification(j, this.grandpa, { hash: b.hash, number: b.header.number })
+        verifyJustification(j, this.grandpa.at(b.header.number), { hash: b.hash, number: b.header.number })
       } catch (e) {
         throw new ImportError(`justification of #${b.header.number}: ${(e as Error).message}`)
       }
-      if (bytesEqual(this.chain.blockAt(b.header.number)?.hash ?? new Uint8Array(), b.hash)) this.chain.finalize(b.hash, b.justification)
+      if (bytesEqual(this.chain.blockAt(b.header.number)?.hash ?? new Uint8Array(), b.hash)) {
+        this.chain.finalize(b.hash, b.justification)
+        this.grandpa.finalized(b.header.number)
+      }
     }
     if (!isNew && this.chain.finalized().number === finalizedBefore) return
     const status = { number: b.header.number, hash: b.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }

@@ -1,0 +1,97 @@
+// The GRANDPA authority set in force at each block of the node's (linear) chain. It starts from the
+// genesis set, then follows every imported header's digests (scheduled and forced changes, via
+// `finality/authority-set.ts`) and every finalization (standard changes are enacted when the block that
+// ends their delay is final). One state is kept per non-finalized block, so a justification for any of
+// them is checked against the set in force at *that* block — not at the tip, where a later change may
+// already apply. Both the authoring node (which signs) and the syncing node (which verifies) use it, so
+// they agree on every set id. Pure.
+
+import { Reader } from '../codec/index.ts'
+import { ExecutorError, type StorageBackend } from '../executor/index.ts'
+import type { Header } from '../header/index.ts'
+import type { DevChain } from './dev-chain.ts'
+import { runtimeAt } from './runtime-apis.ts'
+import { applyFinalized, applyHeader, initialGrandpaState, type AuthoritySet, type GrandpaState } from '../finality/index.ts'
+
+export class GrandpaSets {
+  private finalizedState: GrandpaState
+  /** States after each block above the finalized one: `above[i]` is block `finalizedNumber + 1 + i`. */
+  private above: GrandpaState[] = []
+
+  constructor(
+    genesis: AuthoritySet,
+    private finalizedNumber = 0,
+  ) {
+    this.finalizedState = initialGrandpaState(genesis.setId, genesis.authorities)
+  }
+
+  /** Replays a stored chain: `headers` are blocks 1..best in order; blocks up to `finalized` are final. */
+  static replay(genesis: AuthoritySet, headers: Iterable<Header>, finalized: number): GrandpaSets {
+    const s = new GrandpaSets(genesis)
+    for (const h of headers) {
+      s.imported(h)
+      if (h.number <= finalized) s.finalized(h.number)
+    }
+    return s
+  }
+
+  get bestNumber(): number {
+    return this.finalizedNumber + this.above.length
+  }
+
+  /** The tracker state after the best block. */
+  get current(): GrandpaState {
+    return this.above.length ? this.above[this.above.length - 1] : this.finalizedState
+  }
+
+  /** A block appended on top of the best one. */
+  imported(header: Header): void {
+    if (header.number !== this.bestNumber + 1) throw new RangeError(`block #${header.number} does not extend #${this.bestNumber}`)
+    this.above.push(applyHeader(this.current, header))
+  }
+
+  /** The set whose justification finalizes block `number` (a block we hold above the finalized one). */
+  at(number: number): AuthoritySet {
+    const s = number <= this.finalizedNumber ? this.finalizedState : this.above[number - this.finalizedNumber - 1]
+    if (!s) throw new RangeError(`block #${number} is not imported`)
+    return { setId: s.setId, authorities: s.authorities }
+  }
+
+  /** Block `number` is final: standard changes due by then are enacted, for it and every block above. */
+  finalized(number: number): void {
+    if (number <= this.finalizedNumber) return
+    if (number > this.bestNumber) throw new RangeError(`block #${number} is not imported`)
+    const k = number - this.finalizedNumber
+    this.finalizedState = applyFinalized(this.above[k - 1], number)
+    this.above = this.above.slice(k).map((s) => applyFinalized(s, number))
+    this.finalizedNumber = number
+  }
+}
+
+/** A chain the node cannot finalize: its runtime has no GRANDPA (a parachain, or another finality). */
+export class NoGrandpaError extends Error {
+  override readonly name = 'NoGrandpaError'
+}
+
+/** The GRANDPA set of a chain's genesis, from its genesis runtime (`GrandpaApi`); NoGrandpaError without one. */
+export function genesisGrandpaSet(genesis: StorageBackend): AuthoritySet {
+  const rt = runtimeAt(genesis)
+  const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: genesis }).output)
+  try {
+    return { setId: call('GrandpaApi_current_set_id').u64(), authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+  } catch (e) {
+    if (e instanceof ExecutorError && e.code === 'MissingExport') {
+      throw new NoGrandpaError('this chain has no GRANDPA finality of its own (a parachain is finalized through its relay chain): sublight node and dev run GRANDPA chains only')
+    }
+    throw e
+  }
+}
+
+/** The sets along a stored chain: genesis set, then every canonical block replayed. */
+export function grandpaSetsOf(chain: DevChain, genesis: AuthoritySet): GrandpaSets {
+  const best = chain.best().number
+  function* headers() {
+    for (let n = 1; n <= best; n++) yield chain.blockAt(n)!.header
+  }
+  return GrandpaSets.replay(genesis, headers(), chain.finalized().number)
+}
