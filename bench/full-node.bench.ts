@@ -22,7 +22,7 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 
 const specPath = `${FX}/chain-specs/node-template.json`
 const spec = parseChainSpec(readFileSync(specPath, 'utf8'))
-const chain = new DevChain(spec, 0, undefined, N + 1) // keep every state: the execution comparison needs parents
+const chain = new DevChain(spec, undefined, N + 1) // keep every state: the execution comparison needs parents
 const alice = sr25519FromSuri('//Alice')
 const grandpaKeys = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
 const g = chain.bestBlock

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { genesisRuntimeVersion, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
 import { DevChain, StoreError } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
 
@@ -37,7 +37,7 @@ export async function openChainDatabase(spec: ChainSpec, basePath: string | unde
   const file = join(dbDir, 'sublight.sqlite')
   try {
     await mkdir(dbDir, { recursive: true })
-    return { chain: DevChain.open(spec, genesisRuntimeVersion(spec)?.stateVersion ?? 0, file), cleanup }
+    return { chain: DevChain.open(spec, file), cleanup }
   } catch (e) {
     await cleanup()
     if (e instanceof StoreError) throw new CliError(`${file}: ${e.message}`)

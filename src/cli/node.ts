@@ -5,7 +5,6 @@
 // per imported block, and shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
 
 import { HexError, fromHex, toHex } from '../codec/index.ts'
-import { genesisRuntimeVersion } from '../chain-spec/index.ts'
 import { NoGrandpaError, SyncService } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
@@ -37,14 +36,12 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
   if (!chain) throw new CliError('usage: sublight node --chain <spec.json> [--tmp | --base-path <dir>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>]')
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no genesis storage to serve`)
-  const version = genesisRuntimeVersion(spec)?.stateVersion ?? 0
   const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
   let node: SyncService
   try {
     node = await SyncService.start({
       spec,
       chain: devChain,
-      stateVersion: version,
       listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'],
       nodeKey,
       bootNodes: [...spec.bootNodes.map((b) => b.address), ...bootNodes],

@@ -9,6 +9,7 @@ import { MemoryStorage, Runtime, type StorageChanges } from '../executor/index.t
 import { AURA_ENGINE, decodeHeader, encodeHeader, headerHash, preSealHash, unsealedHeader, type Header } from '../header/index.ts'
 import type { Entry, StateVersion } from '../trie/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
+import { stateVersionAt } from './runtime-apis.ts'
 
 export interface Block {
   header: Header
@@ -134,7 +135,7 @@ export function authorAuraBlock(p: AuthorParams): Authored {
  * Imports a block by executing it on the parent state; returns the new state. The runtime itself
  * checks the state root and extrinsics root against the header (and panics when they differ).
  */
-export function executeBlock(parentState: MemoryStorage, block: Block, stateVersion: StateVersion = 0): MemoryStorage {
+export function executeBlock(parentState: MemoryStorage, block: Block): MemoryStorage {
   const rt = runtimeOf(parentState)
   let changes: StorageChanges
   let root: Uint8Array
@@ -142,7 +143,8 @@ export function executeBlock(parentState: MemoryStorage, block: Block, stateVers
     // the seal is a post-digest: the runtime executes the header without it
     const res = rt.call('Core_execute_block', encodeBlock({ header: unsealedHeader(block.header), body: block.body }), { storage: parentState })
     changes = res.changes
-    root = res.stateRoot(stateVersion)
+    // the root in the executing runtime's state version (the parent's code: an upgrade applies next block)
+    root = res.stateRoot(stateVersionAt(parentState))
   } catch (e) {
     throw new BlockError('ExecutionFailed', `block #${block.header.number} does not execute: ${(e as Error).message}`)
   }

@@ -13,6 +13,7 @@ import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
 import { BlockStore, diffStates } from './store.ts'
+import { stateVersionAt } from './runtime-apis.ts'
 
 /** A block as the chain hands it out; `state` is undefined once pruned (below the finalized block). */
 export interface ChainBlock {
@@ -30,6 +31,8 @@ interface Stored {
   prover?: StateProver
   /** SCALE GRANDPA justification, when this block was finalized with one. */
   justification?: Uint8Array
+  /** State version of its state root (its parent's runtime); found lazily for blocks loaded from disk. */
+  stateVersion?: StateVersion
 }
 
 /** The genesis state of a spec with raw genesis storage. */
@@ -66,7 +69,6 @@ export class DevChain implements ChainServer {
   /** A chain in memory, starting at the spec's genesis. */
   constructor(
     spec: ChainSpec,
-    private readonly stateVersion: StateVersion = 0,
     private readonly store?: BlockStore,
     /** Finalized blocks whose state is kept below the finalized one (like Substrate's default pruning). */
     private readonly keepStates = 256,
@@ -88,7 +90,7 @@ export class DevChain implements ChainServer {
       this.canonical[from].state = state
       for (let n = from + 1; n < this.canonical.length; n++) this.canonical[n].state = state = applyChanges(state, store.diffAt(n))
       const best = this.canonical[this.canonical.length - 1]
-      store.verifyState(best.header, best.state!)
+      store.verifyState(best.header, best.state!, this.stateVersionOf(best))
       return
     }
     this.add({ header, body: [] }, genesisState(spec))
@@ -98,11 +100,11 @@ export class DevChain implements ChainServer {
    * The chain stored at `path` (SQLite), created with the genesis when new. Throws StoreError for a
    * database of another chain or a damaged one.
    */
-  static open(spec: ChainSpec, stateVersion: StateVersion, path: string, keepStates = 256): DevChain {
+  static open(spec: ChainSpec, path: string, keepStates = 256): DevChain {
     if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
-    const store = BlockStore.open(path, { header: genesisHeader(spec), state: genesisState(spec) }, stateVersion)
+    const store = BlockStore.open(path, { header: genesisHeader(spec), state: genesisState(spec) })
     try {
-      return new DevChain(spec, stateVersion, store, keepStates)
+      return new DevChain(spec, store, keepStates)
     } catch (e) {
       store.close()
       throw e
@@ -117,8 +119,8 @@ export class DevChain implements ChainServer {
   /** Adds a block (already verified/executed) on top of the canonical chain; persisted first when stored. */
   add(block: Block, state: MemoryStorage): Uint8Array {
     const hash = headerHash(block.header)
-    const s: Stored = { hash, header: block.header, body: block.body, state }
     const parent = this.canonical[this.canonical.length - 1]
+    const s: Stored = { hash, header: block.header, body: block.body, state, stateVersion: stateVersionAt(parent?.state ?? state) }
     if (parent && toHex(block.header.parentHash) !== toHex(parent.hash)) throw new Error('block does not extend the best block')
     if (this.store && parent) this.store.importBlock({ hash, header: block.header, body: block.body }, diffStates(parent.state!, state))
     this.byHash.set(toHex(hash), s)
@@ -191,8 +193,22 @@ export class DevChain implements ChainServer {
   private prover(block: Uint8Array): StateProver | undefined {
     const s = this.find(block)
     if (!s?.state) return undefined
-    s.prover ??= new StateProver(s.state, this.stateVersion)
+    s.prover ??= new StateProver(s.state, this.stateVersionOf(s))
     return s.prover
+  }
+
+  /**
+   * The state version of a block's state root: that of the runtime which executed it, found in its
+   * parent's state (its own state's runtime for genesis, or when the parent's state is pruned).
+   */
+  private stateVersionOf(s: Stored): StateVersion {
+    if (s.stateVersion === undefined) {
+      const parent = s.header.number > 0 ? this.canonical[s.header.number - 1] : undefined
+      const state = parent?.state ?? s.state
+      if (!state) throw new Error(`no state to read the runtime of #${s.header.number} from`)
+      s.stateVersion = stateVersionAt(state)
+    }
+    return s.stateVersion
   }
 
   /** Merkle value of the closest descendant of `key` at a block with state (undefined: none, or no state). */

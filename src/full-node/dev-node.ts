@@ -4,7 +4,7 @@
 // justification) are pure. `sublight dev` is a thin CLI over it.
 
 import { Reader, toHex, utf8 } from '../codec/index.ts'
-import { genesisRuntimeVersion, type ChainSpec } from '../chain-spec/index.ts'
+import type { ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime } from '../executor/index.ts'
 import type { Authority } from '../header/index.ts'
@@ -87,7 +87,7 @@ export class DevNode {
 
   static async start(o: DevNodeOptions): Promise<DevNode> {
     if (o.spec.genesis.kind !== 'raw') throw new DevNodeError('the chain spec has no raw genesis storage')
-    const chain = o.chain ?? new DevChain(o.spec, genesisRuntimeVersion(o.spec)?.stateVersion ?? 0)
+    const chain = o.chain ?? new DevChain(o.spec)
     const best = chain.bestBlock
     const rt = Runtime.load(best.state.get(utf8(':code'))!)
     const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: best.state }).output)

@@ -4,9 +4,27 @@
 import { Writer, concatBytes, toHex, utf8 } from '../codec/index.ts'
 import { blake2_64 } from '../crypto/index.ts'
 import { Runtime, decodeRuntimeVersion, type StorageBackend } from '../executor/index.ts'
+import type { StateVersion } from '../trie/index.ts'
 
 export class NoRuntimeError extends Error {
   override readonly name = 'NoRuntimeError'
+}
+
+const stateVersions = new WeakMap<Runtime, StateVersion>()
+
+/**
+ * The state version of the runtime at `state` (from its version: custom section, else `Core_version`;
+ * runtimes older than state versions are 0). A block's state root uses the version of the runtime that
+ * executed it, i.e. the one in its parent's state: after an upgrade from V0 to V1 the roots change with it.
+ */
+export function stateVersionAt(state: StorageBackend): StateVersion {
+  const rt = runtimeAt(state)
+  let v = stateVersions.get(rt)
+  if (v === undefined) {
+    v = rt.embeddedVersion?.stateVersion ?? decodeRuntimeVersion(rt.call('Core_version', new Uint8Array(), { storage: state }).output).stateVersion ?? 0
+    stateVersions.set(rt, v)
+  }
+  return v
 }
 
 /** The runtime stored at `:code` in `state`. */

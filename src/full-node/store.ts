@@ -91,16 +91,13 @@ function decodeBody(bytes: Uint8Array): Uint8Array[] {
 const u8 = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 export class BlockStore {
-  private constructor(
-    private readonly db: Database.Database,
-    private readonly version: StateVersion,
-  ) {}
+  private constructor(private readonly db: Database.Database) {}
 
   /**
    * Opens (or creates) the database at `path` for the chain whose genesis is given. A database of
    * another chain or a newer schema is refused with a StoreError.
    */
-  static open(path: string, genesis: { header: Header; state: MemoryStorage }, version: StateVersion): BlockStore {
+  static open(path: string, genesis: { header: Header; state: MemoryStorage }): BlockStore {
     const db = new Database(path)
     try {
       db.pragma('journal_mode = WAL')
@@ -112,7 +109,7 @@ export class BlockStore {
         CREATE TABLE IF NOT EXISTS state (trie BLOB NOT NULL, key BLOB NOT NULL, number INTEGER NOT NULL, value BLOB, PRIMARY KEY (trie, key, number)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS state_by_number ON state (number);
       `)
-      const store = new BlockStore(db, version)
+      const store = new BlockStore(db)
       const genesisHash = headerHash(genesis.header)
       const schema = store.meta('schema')
       if (schema === undefined) {
@@ -243,8 +240,8 @@ export class BlockStore {
   }
 
   /** Checks that the state at `header` hashes to its state root. */
-  verifyState(header: Header, state: MemoryStorage): void {
-    const root = stateRoot(state.topEntries(), state.childKeys().map((ck) => [ck, state.childEntries(ck)] as const), this.version)
+  verifyState(header: Header, state: MemoryStorage, version: StateVersion): void {
+    const root = stateRoot(state.topEntries(), state.childKeys().map((ck) => [ck, state.childEntries(ck)] as const), version)
     if (!bytesEqual(root, header.stateRoot)) throw new StoreError('Corrupted', `state of #${header.number} does not match its state root`)
   }
 

@@ -23,7 +23,6 @@ import { BlockSync, type SyncedBlock } from './sync.ts'
 export interface SyncServiceOptions {
   spec: ChainSpec
   chain: DevChain
-  stateVersion: 0 | 1
   listen: string[]
   bootNodes: string[]
   nodeKey?: Uint8Array
@@ -58,7 +57,6 @@ export class SyncService {
   private constructor(
     readonly chain: DevChain,
     spec: ChainSpec,
-    private readonly stateVersion: 0 | 1,
     private readonly log: (line: string) => void,
   ) {
     this.machine = new BlockSync({
@@ -77,7 +75,7 @@ export class SyncService {
   }
 
   static async start(o: SyncServiceOptions): Promise<SyncService> {
-    const svc = new SyncService(o.chain, o.spec, o.stateVersion, o.log ?? (() => {}))
+    const svc = new SyncService(o.chain, o.spec, o.log ?? (() => {}))
     if (o.now) svc.now = o.now
     if (!svc.aura) svc.log('this chain is not an Aura chain: serving the blocks held, not importing (BABE import is not built yet)')
     svc.host = await NetworkHost.start({
@@ -169,7 +167,7 @@ export class SyncService {
       if (parent !== this.chain.blockAt(parent.header.number) || parent.header.number !== this.chain.best().number) return
       let state
       try {
-        state = executeBlock(parent.state, { header: b.header, body: b.body }, this.stateVersion)
+        state = executeBlock(parent.state, { header: b.header, body: b.body })
       } catch (e) {
         if (e instanceof BlockError) throw new ImportError(e.message)
         throw e

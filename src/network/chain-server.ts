@@ -4,7 +4,7 @@
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage, RecordingStorage, Runtime } from '../executor/index.ts'
+import { MemoryStorage, RecordingStorage, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
 import { encodeWarpProof } from '../finality/index.ts'
@@ -101,11 +101,16 @@ export class GenesisChainServer implements ChainServer {
   readonly header: Header
   private readonly prover: StateProver
 
-  constructor(spec: ChainSpec, stateVersion: StateVersion = 0) {
+  /** `stateVersion` defaults to the genesis runtime's own (custom section, else `Core_version`). */
+  constructor(spec: ChainSpec, stateVersion?: StateVersion) {
     if (spec.genesis.kind !== 'raw') throw new TypeError('the serving node needs a chain spec with raw genesis storage')
     this.header = genesisHeader(spec)
     this.genesisHash = headerHash(this.header)
     const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    if (stateVersion === undefined) {
+      const rt = Runtime.load(storage.get(CODE)!)
+      stateVersion = rt.embeddedVersion?.stateVersion ?? decodeRuntimeVersion(rt.call('Core_version', new Uint8Array(), { storage }).output).stateVersion ?? 0
+    }
     this.prover = new StateProver(storage, stateVersion)
     if (!bytesEqual(this.prover.root, this.header.stateRoot)) throw new Error('genesis state root mismatch (wrong state version?)')
   }

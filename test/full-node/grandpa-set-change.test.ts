@@ -57,8 +57,8 @@ test('a GRANDPA set change: signed, followed by a syncing node, and proven by wa
     await waitFor(() => dev.chain.finalized().number >= changeAt + 3, 60_000, 'finality past the change')
 
     // a second node syncs it all, verifying every justification against the set in force at its block
-    const syncChain = new DevChain(spec, 0)
-    sync = await SyncService.start({ spec, chain: syncChain, stateVersion: 0, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], now: clock.now })
+    const syncChain = new DevChain(spec)
+    sync = await SyncService.start({ spec, chain: syncChain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], now: clock.now })
     await waitFor(() => syncChain.finalized().number >= changeAt + 2, 90_000, `the syncing node finalizing past #${changeAt} (at #${syncChain.finalized().number})`)
     assert.ok(!sync.host.isBanned(dev.host.peerId), 'the honest author is not banned')
     const n = syncChain.finalized().number

@@ -28,7 +28,7 @@ test('store: close and reopen keeps blocks, finality, justifications, states and
     const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
     const alice = sr25519FromSuri('//Alice')
     const grandpa = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
-    let chain = DevChain.open(spec, 0, path, 1)
+    let chain = DevChain.open(spec, path, 1)
     const g = chain.bestBlock
     const set = { setId: 0n, authorities: new Reader(runtimeAt(g.state).call('GrandpaApi_grandpa_authorities', new Uint8Array(), { storage: g.state }).output).vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
     const hashes = [chain.genesisHash]
@@ -43,7 +43,7 @@ test('store: close and reopen keeps blocks, finality, justifications, states and
     const bestBefore = chain.bestBlock
     chain.close()
 
-    chain = DevChain.open(spec, 0, path, 1)
+    chain = DevChain.open(spec, path, 1)
     assert.equal(toHex(chain.bestBlock.hash), toHex(hashes[5]))
     assert.equal(chain.finalized().number, 2)
     assert.equal(toHex(chain.finalized().hash), toHex(hashes[2]))
@@ -75,9 +75,9 @@ test("store: another chain's database is refused", needsFixtures, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sublight-store-'))
   try {
     const path = join(dir, 'db.sqlite')
-    DevChain.open(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')), 0, path).close()
+    DevChain.open(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')), path).close()
     const other = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
-    assert.throws(() => DevChain.open(other, 1, path), (e: unknown) => e instanceof StoreError && e.code === 'WrongChain')
+    assert.throws(() => DevChain.open(other, path), (e: unknown) => e instanceof StoreError && e.code === 'WrongChain')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -107,7 +107,7 @@ test('store: SIGKILL of a writer at random moments never damages the database; e
       const printed = [...out.matchAll(/^#(\d+)$/gm)].map((m) => Number(m[1]))
       if (printed.length) lastPrinted = printed[printed.length - 1]
       // reopen: links from genesis, best state matches its root (checked by open), and nothing reported is lost
-      const chain = DevChain.open(spec, 0, path, 4)
+      const chain = DevChain.open(spec, path, 4)
       const best = chain.bestBlock
       assert.ok(best.header.number >= lastPrinted, `best #${best.header.number} < reported #${lastPrinted}`)
       assert.equal(rootOf(best.state), toHex(best.header.stateRoot))

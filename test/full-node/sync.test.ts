@@ -55,7 +55,7 @@ test('SyncService: imports a good peer’s chain with execution; bans a peer wit
   const goodHost = await NetworkHost.start({ server: good.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const badHost = await NetworkHost.start({ server: bad.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const mine = new DevChain(good.spec)
-  const svc = await SyncService.start({ spec: good.spec, chain: mine, stateVersion: 0, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [badHost.addresses()[0], goodHost.addresses()[0]] })
+  const svc = await SyncService.start({ spec: good.spec, chain: mine, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [badHost.addresses()[0], goodHost.addresses()[0]] })
   try {
     for (let i = 0; i < 400 && (mine.best().number < 3 || !svc.host.isBanned(badHost.peerId)); i++) await new Promise((r) => setTimeout(r, 25))
     assert.equal(toHex(mine.bestBlock.hash), toHex(good.chain.bestBlock.hash), 'the good chain is imported')

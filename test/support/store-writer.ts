@@ -10,7 +10,7 @@ import { auraSlot } from '../../src/verify/index.ts'
 import { readFixtureText } from './fixtures.ts'
 
 const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
-const chain = DevChain.open(spec, 0, process.argv[2], Number(process.argv[3] ?? 256))
+const chain = DevChain.open(spec, process.argv[2], Number(process.argv[3] ?? 256))
 const keys = { alice: sr25519FromSuri('//Alice'), bob: sr25519FromSuri('//Bob') }
 const grandpaKeys = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
 const g = chain.bestBlock
