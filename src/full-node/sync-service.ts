@@ -10,12 +10,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, bytesEqual } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { headerHash, type Authority } from '../header/index.ts'
-import { NetworkHost } from '../network/index.ts'
+import { NetworkHost, type GrandpaCommit } from '../network/index.ts'
 import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
-import { decodeJustification, verifyJustification } from '../finality/index.ts'
+import { decodeJustification, encodeJustification, verifyJustification } from '../finality/index.ts'
 import { BlockError, executeBlock } from './block-builder.ts'
 import { genesisState, type DevChain } from './dev-chain.ts'
 import { GrandpaSets, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
+import { justificationFromCommit } from './grandpa-commit.ts'
 import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'
@@ -91,6 +92,9 @@ export class SyncService {
       onAnnounce: (peer, a) => {
         svc.machine.peerBest(peer, a.header.number, headerHash(a.header))
         svc.pump()
+      },
+      onGrandpa: (peer, m) => {
+        if (m.kind === 'commit') svc.onCommit(peer, m)
       },
     })
     for (const b of o.bootNodes) {
@@ -189,6 +193,30 @@ export class SyncService {
     }
     if (!isNew && this.chain.finalized().number === finalizedBefore) return
     const status = { number: b.header.number, hash: b.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
+    for (const fn of this.listeners) fn(status)
+  }
+
+  /**
+   * A GRANDPA commit a peer gossiped: once its blocks are ours and it is for the set in force at its
+   * target, it is verified like a justification and finalizes the target. A commit that fails
+   * verification bans its sender; one we cannot judge yet (unknown blocks, another set) is ignored.
+   */
+  onCommit(peer: string, commit: GrandpaCommit): void {
+    if (commit.targetNumber <= this.chain.finalized().number || commit.targetNumber > this.chain.best().number) return
+    const set = this.grandpa.at(commit.targetNumber)
+    if (commit.setId !== set.setId) return
+    const j = justificationFromCommit(commit, this.chain)
+    if (!j) return
+    try {
+      verifyJustification(j, set, { hash: commit.targetHash, number: commit.targetNumber })
+    } catch (e) {
+      this.punish(peer, `GRANDPA commit for #${commit.targetNumber}: ${(e as Error).message}`)
+      return
+    }
+    this.chain.finalize(commit.targetHash, encodeJustification(j))
+    this.grandpa.finalized(commit.targetNumber)
+    const best = this.chain.best()
+    const status = { number: best.number, hash: best.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
     for (const fn of this.listeners) fn(status)
   }
 

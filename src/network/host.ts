@@ -495,6 +495,8 @@ export class NetworkHost {
         if (this.announceStreams.get(peer) === s) this.announceStreams.delete(peer)
       })
       void this.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
+      // and our grandpa substream (neighbor packets, commits), whoever opened first
+      void this.openGrandpa(conn, protocol.replace(/block-announces\/1$/, 'grandpa/1'))
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(conn.remotePeer, `outbound block-announces: ${e.message}`)
     } finally {
@@ -576,17 +578,26 @@ export class NetworkHost {
 
   /** Our grandpa substream towards a peer, carrying a neighbor packet (finalized height). */
   private async openGrandpa(conn: Connection, protocol: string): Promise<void> {
+    const key = `${conn.remotePeer.toString()} grandpa`
+    if (this.announceStreams.has(key) || this.openingGrandpa.has(key)) return
+    this.openingGrandpa.add(key)
     try {
       const s = await conn.newStream(protocol)
       s.send(frame(Uint8Array.from([ROLE_FULL])))
       await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
       const fin = this.opts.server.finalized?.() ?? { number: 0 }
       s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: this.grandpaSetId, finalizedHeight: fin.number })))
-      this.announceStreams.set(`${conn.remotePeer.toString()} grandpa`, s)
+      this.announceStreams.set(key, s)
+      s.addEventListener('close', () => {
+        if (this.announceStreams.get(key) === s) this.announceStreams.delete(key)
+      })
     } catch (e) {
       this.log(`outbound grandpa with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
+    } finally {
+      this.openingGrandpa.delete(key)
     }
   }
+  private readonly openingGrandpa = new Set<string>()
 
   async dial(addr: string | Multiaddr): Promise<Connection> {
     return this.libp2p.dial(typeof addr === 'string' ? multiaddr(addr) : addr)
