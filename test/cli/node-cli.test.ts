@@ -25,15 +25,12 @@ test('node: listening lines, fixed peer id from --node-key, clean shutdown on SI
   assert.match(err, /stopped/)
 })
 
-test('node: bad arguments are one line and exit code 1', () => {
+test('node: bad arguments are one line and exit code 1', async () => {
   const p = spawn(process.execPath, [bin, 'node', '--node-key', '0x12'])
-  return new Promise<void>((resolve) => {
-    let err = ''
-    p.stderr.on('data', (d) => (err += d))
-    p.on('exit', (code) => {
-      assert.equal(code, 1)
-      assert.match(err.trim(), /^sublight: --node-key must be 32 bytes of hex$/)
-      resolve()
-    })
-  })
+  let err = ''
+  p.stderr.on('data', (d) => (err += d))
+  // assert after the exit, not inside its callback (a failing assert there would hang, not fail)
+  const code = await new Promise((r) => p.on('exit', r))
+  assert.equal(code, 1)
+  assert.match(err.trim(), /^sublight: --node-key must be 32 bytes of hex$/)
 })

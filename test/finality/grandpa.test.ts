@@ -145,7 +145,7 @@ test('Polkadot #512271: its GRANDPA ScheduledChange feeds the authority-set trac
 test('robustness: mutated justifications and warp proofs only produce typed errors', () => {
   const warp = encodeWarpProof({ fragments: [{ header: b1, justification: justify(b1, [0, 1, 2]) }], isFinished: false })
   for (const [name, bytes, run] of [
-    ['justification', RECORDED, (b: Uint8Array) => verifyJustification(decodeJustification(b), { setId: 0n, authorities: decodeJustification(RECORDED).precommits.map((p) => ({ publicKey: p.authorityId, weight: 1n })) })],
+    ['justification', RECORDED, (b: Uint8Array) => verifyJustification(decodeJustification(b), { setId: 0n, authorities: decodeJustification(RECORDED).precommits.map((p) => ({ publicKey: p.authorityId, weight: 1n })) }, { hash: decodeJustification(RECORDED).targetHash })],
     ['warp proof', warp, (b: Uint8Array) => verifyWarpProof(decodeWarpProof(b), set)],
   ] as const) {
     fc.assert(
@@ -156,7 +156,11 @@ test('robustness: mutated justifications and warp proofs only produce typed erro
           run(m)
         } catch (e) {
           assert.ok(e instanceof GrandpaError || e instanceof DecodeError, `${name}: ${String(e)}`)
+          return
         }
+        // accepted: then it must be the original proof (a mutation that still verifies would be a forgery);
+        // only mutations that write back the same byte leave it unchanged
+        assert.equal(toHex(m), toHex(bytes), `${name}: a mutated input verified`)
       }),
       { numRuns: 2000 },
     )

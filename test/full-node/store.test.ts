@@ -17,6 +17,7 @@ import { stateRoot } from '../../src/trie/index.ts'
 import type { MemoryStorage } from '../../src/executor/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../../src/network/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { seededRandom } from '../support/random.ts'
 
 const rootOf = (s: MemoryStorage) =>
   toHex(stateRoot(s.topEntries(), s.childKeys().map((k) => [k, s.childEntries(k)] as const), 0))
@@ -90,6 +91,7 @@ test('store: SIGKILL of a writer at random moments never damages the database; e
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
   try {
     let lastPrinted = 0
+    const rnd = seededRandom('kill timing')
     for (let round = 0; round < 6; round++) {
       const p = spawn(process.execPath, ['--import', 'tsx', writer, path, '4'])
       let out = ''
@@ -98,10 +100,10 @@ test('store: SIGKILL of a writer at random moments never damages the database; e
       p.stderr.on('data', (d) => (errOut += d))
       for (let i = 0; i < 600 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 50))
       const ready = /ready #(\d+)/.exec(out)
-      assert.ok(ready, `writer did not start: ${errOut}`)
+      assert.ok(ready, `writer did not start: ${errOut} (${rnd.describe()})`)
       // it resumes from what was stored: at least everything it reported before being killed
-      assert.ok(Number(ready[1]) >= lastPrinted, `restart at #${ready[1]} lost blocks (last reported #${lastPrinted})`)
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 900)))
+      assert.ok(Number(ready[1]) >= lastPrinted, `restart at #${ready[1]} lost blocks (last reported #${lastPrinted}; ${rnd.describe()})`)
+      await new Promise((r) => setTimeout(r, 150 + Math.floor(rnd.next() * 900)))
       p.kill('SIGKILL')
       await new Promise((r) => p.once('exit', r))
       const printed = [...out.matchAll(/^#(\d+)$/gm)].map((m) => Number(m[1]))

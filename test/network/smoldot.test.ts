@@ -22,7 +22,6 @@ test('smoldot follows our node over TCP and WebSocket: runtime, storage and call
     const wsAddr = host.addresses().find((a) => a.includes('/ws'))!
     const key = storageKey('System', 'Account', ['Blake2_128Concat', ALICE])
     const script = new URL('../support/smoldot-client.mjs', import.meta.url).pathname
-    const t0 = performance.now()
     const results = await Promise.all(
       [tcpAddr, wsAddr].map(async (addr) => {
         const { stdout } = await run(process.execPath, [script, fixturePath('chain-specs', 'node-template.json'), addr, toHex(key)], { timeout: 90_000, maxBuffer: 64 << 20 })
@@ -31,7 +30,6 @@ test('smoldot follows our node over TCP and WebSocket: runtime, storage and call
         return [addr, JSON.parse(line.slice(7))] as const
       }),
     )
-    assert.ok(performance.now() - t0 < 60_000, 'well under a minute')
     const genesis = toHex(genesisHash(spec))
     const expectedValue = toHex(new MemoryRead(spec).get(key)!)
     const metadata = readFixtureText('runtimes', 'node-template-metadata.hex').trim().toLowerCase().slice(2)
