@@ -3,12 +3,19 @@
 // indexing, panic handling, transaction indexing. Each function reads its arguments from the runtime's
 // memory (pointer-sizes: ptr in the low 32 bits, length in the high 32 bits), does its work
 // synchronously against the overlay, and writes results through the freeing-bump allocator.
+//
+// Provided but trapping by design (the call fails with a clear message, as in Substrate outside their
+// context, or as in smoldot): `ext_offchain_*` and `ext_sandbox_*` outside an offchain-worker context;
+// `ext_trie_{blake2,keccak}_256_verify_proof_version_{1,2}` (trie-db compact proofs, not implemented).
+// `ext_storage_proof_size_*` answers u64::MAX (no proof being recorded), as Substrate without a recorder.
+// sr25519_verify v1 checks current-format signatures only (the pre-2019 schnorrkel 0.1 format that
+// Substrate's v1 also accepts is not recognised).
 
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_512 } from '@noble/hashes/sha3.js'
 import { Reader, Writer, fromUtf8, startsWith, toHex, utf8 } from '../codec/index.ts'
 import { blake2_128, blake2_256, ecdsaFromSuri, ed25519FromSuri, ed25519Verify, keccak256, sha2_256, sr25519FromSuri, sr25519Verify, twox128, twox256, twox64, type DevKeypair } from '../crypto/index.ts'
-import { TrieProof, buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
+import { buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
 import { Keystore, ecdsaSignPrehashed, type KeyScheme } from './keystore.ts'
@@ -306,27 +313,19 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
   }
   const trieFns = (name: 'blake2_256' | 'keccak_256'): Record<string, HostFn> => {
     const keccak = name === 'keccak_256'
-    const verify = (version: StateVersion, rootPtr: number | bigint, proof: number | bigint, key: number | bigint, value: number | bigint): number => {
-      try {
-        const root = read(ctx, num(rootPtr), 32)
-        const nodes = decodeVecBytes(readPs(ctx, proof))
-        if (keccak) return 0 // keccak proofs are not used by relay-chain runtimes; never claim validity
-        void version
-        const r = TrieProof.fromNodes(root, nodes).get(readPs(ctx, key))
-        const expected = readPs(ctx, value)
-        return r.kind === 'value' && toHex(r.value) === toHex(expected) ? 1 : 0
-      } catch (e) {
-        if (e instanceof ExecutorError) throw e
-        return 0
-      }
+    // sp-io verifies these with trie-db's compact proof format (child references and proven values
+    // omitted, rebuilt by the verifier); we do not implement that format, so the call traps — as in
+    // smoldot — instead of answering a possibly different boolean than Substrate would.
+    const verify = (): never => {
+      throw new ExecutorError('Trap', `ext_trie_${name}_verify_proof is not supported (trie-db compact proofs)`)
     }
     return {
       [`ext_trie_${name}_root_version_1`]: (input) => alloc(ctx, rootOf(decodeEntries(readPs(ctx, input)), 0, keccak)),
       [`ext_trie_${name}_root_version_2`]: (input, v) => alloc(ctx, rootOf(decodeEntries(readPs(ctx, input)), stateVersionArg(v), keccak)),
       [`ext_trie_${name}_ordered_root_version_1`]: (input) => alloc(ctx, rootOf(orderedEntries(decodeVecBytes(readPs(ctx, input))), 0, keccak)),
       [`ext_trie_${name}_ordered_root_version_2`]: (input, v) => alloc(ctx, rootOf(orderedEntries(decodeVecBytes(readPs(ctx, input))), stateVersionArg(v), keccak)),
-      [`ext_trie_${name}_verify_proof_version_1`]: (root, proof, key, value) => verify(0, root, proof, key, value),
-      [`ext_trie_${name}_verify_proof_version_2`]: (root, proof, key, value, v) => verify(stateVersionArg(v), root, proof, key, value),
+      [`ext_trie_${name}_verify_proof_version_1`]: verify,
+      [`ext_trie_${name}_verify_proof_version_2`]: verify,
     }
   }
 

@@ -17,6 +17,9 @@ import { decodeRuntimeVersion, decompressRuntimeCode, readRuntimeVersionSections
 import { MemoryStorage, OverlayStorage, type StorageBackend, type StorageChanges } from './storage.ts'
 import { EXPOSED_GLOBAL_PREFIX, exposeMutableGlobals, importedMemoryLimits, type MemoryLimits } from './wasm-module.ts'
 
+/** Compiled runtimes kept (each holds a compiled module and one pooled instance with its memory). */
+export const MAX_CACHED_RUNTIMES = 8
+
 /** Substrate's default number of heap pages when `:heappages` is absent. */
 export const DEFAULT_HEAP_PAGES = 2048
 const PAGE = 65536
@@ -70,14 +73,24 @@ export class Runtime {
     private readonly reusable: boolean,
   ) {}
 
+  /** Compiled runtimes by code hash, least recently used first; at most `MAX_CACHED_RUNTIMES`. */
   private static cache = new Map<string, Runtime>()
+
+  /** Runtimes in the compile cache (bounded). */
+  static get cachedCount(): number {
+    return Runtime.cache.size
+  }
 
   /** Decompresses and compiles `code` (cached per code hash). Throws ExecutorError. */
   static load(code: Uint8Array, opts: LoadOptions = {}): Runtime {
     const codeHash = blake2_256(code)
     const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
     const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
-    if (hit) return hit
+    if (hit) {
+      Runtime.cache.delete(cacheKey) // most recently used last
+      Runtime.cache.set(cacheKey, hit)
+      return hit
+    }
     let wasm: Uint8Array
     let embedded: RuntimeVersion | undefined
     try {
@@ -113,7 +126,11 @@ export class Runtime {
     }
     if (missing.length > 0 && !opts.allowUnresolvedImports) throw new ExecutorError('MissingImports', `runtime imports host functions we do not provide: ${missing.join(', ')}`, { missing })
     const rt = new Runtime(codeHash, wasm, module, importedMemoryLimits(wasm), new Set(missing), embedded, reusable)
-    if (!opts.noCache) Runtime.cache.set(cacheKey, rt)
+    if (!opts.noCache) {
+      Runtime.cache.set(cacheKey, rt)
+      // a chain has one runtime at a time (two around an upgrade): evict the least recently used beyond the bound
+      while (Runtime.cache.size > MAX_CACHED_RUNTIMES) Runtime.cache.delete(Runtime.cache.keys().next().value!)
+    }
     return rt
   }
 

@@ -9,7 +9,7 @@ import { ExecutorError, MissingStorageError } from '../executor/index.ts'
 import { INVALID_PARAMS, RpcError, type Registry } from '../json-rpc/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
-import { PoolError, TX_SOURCE_EXTERNAL, TX_SOURCE_LOCAL, type TxEvent, type TxPool } from './tx-pool.ts'
+import { PoolError, TX_SOURCE_EXTERNAL, TX_SOURCE_LOCAL, txHash, type TxEvent, type TxPool } from './tx-pool.ts'
 
 /** What the transaction methods need from the node. */
 export interface TransactionHost {
@@ -108,6 +108,8 @@ function specEvent(e: TxEvent): unknown {
 }
 
 const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
+/** transaction_v1_broadcast operations at once (over all connections). */
+const MAX_BROADCASTS = 4096
 
 export function authorRpc(reg: Registry, host: TransactionHost): Registry {
   const broadcasts = new Map<string, Uint8Array>()
@@ -157,7 +159,20 @@ export function authorRpc(reg: Registry, host: TransactionHost): Registry {
       } catch {
         // broadcast is fire-and-forget: an invalid transaction is simply not propagated
       }
+      // bounded: an overloaded server may answer null, as the spec allows
+      if (broadcasts.size >= MAX_BROADCASTS) return null
       broadcasts.set(id, tx)
+      // the operation ends by itself once the transaction is final or gone from the pool
+      const unwatch = host.pool.watch(txHash(tx), (e) => {
+        if (e.type === 'finalized' || e.type === 'invalid' || e.type === 'dropped') {
+          broadcasts.delete(id)
+          unwatch()
+        }
+      })
+      if (!host.pool.has(txHash(tx))) {
+        broadcasts.delete(id)
+        unwatch()
+      }
       return id
     })
     .method('transaction_v1_stop', ([id]) => {

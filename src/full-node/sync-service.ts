@@ -48,7 +48,6 @@ export class SyncService {
   private readonly machine: BlockSync
   private readonly listeners = new Set<(s: ImportStatus) => void>()
   private timer: ReturnType<typeof setInterval> | undefined
-  private importing = false
   private readonly grandpa: GrandpaSets
   /** Undefined for a chain that is not Aura: the node then only serves what it holds (its genesis). */
   private readonly aura: { slotMs: bigint; scheme: 'sr25519' | 'ed25519' } | undefined
@@ -93,6 +92,7 @@ export class SyncService {
         svc.machine.peerBest(peer, a.header.number, headerHash(a.header))
         svc.pump()
       },
+      onPeerGone: (peer) => svc.machine.peerGone(peer),
       onGrandpa: (peer, m) => {
         if (m.kind === 'commit') svc.onCommit(peer, m)
       },
@@ -133,10 +133,15 @@ export class SyncService {
     this.host.ban(peerIdFromString(peer), reason)
   }
 
-  private async importAll(peer: string, blocks: SyncedBlock[]): Promise<void> {
-    // one import at a time: blocks of concurrent responses would race for the same parent
-    while (this.importing) await new Promise((r) => setTimeout(r, 5))
-    this.importing = true
+  private importAll(peer: string, blocks: SyncedBlock[]): Promise<void> {
+    // one import at a time, in arrival order (blocks of concurrent responses would race for the same
+    // parent): each response's import is chained after the previous one, no polling
+    this.importQueue = this.importQueue.then(() => this.importNow(peer, blocks))
+    return this.importQueue
+  }
+  private importQueue: Promise<void> = Promise.resolve()
+
+  private async importNow(peer: string, blocks: SyncedBlock[]): Promise<void> {
     try {
       for (const b of blocks) this.importOne(b)
     } catch (e) {
@@ -144,8 +149,6 @@ export class SyncService {
       // this detached task (it would end the process)
       if (e instanceof ImportError) this.punish(peer, e.message)
       else this.log(`import of blocks from ${peer} failed: ${(e as Error)?.message ?? String(e)}`)
-    } finally {
-      this.importing = false
     }
     this.pump()
   }

@@ -13,7 +13,8 @@ import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../network/index.
 /** Blocks asked for in one request (Substrate serves at most 128). */
 export const MAX_BLOCKS_PER_REQUEST = 128
 /** Peers tracked at once. */
-const MAX_PEERS = 256
+export const MAX_SYNC_PEERS = 256
+const MAX_PEERS = MAX_SYNC_PEERS
 
 export interface SyncedBlock {
   hash: Uint8Array
@@ -58,8 +59,18 @@ export class BlockSync {
     const p = this.peers.get(peer)
     if (p) {
       if (number >= p.bestNumber) Object.assign(p, { bestNumber: number, bestHash: hash })
-    } else if (this.peers.size < MAX_PEERS) this.peers.set(peer, { bestNumber: number, bestHash: hash, busy: false })
+      return
+    }
+    if (this.peers.size >= MAX_PEERS) {
+      // full: an idle peer that knows less than the newcomer makes room (the newcomer is dropped otherwise)
+      let worst: [string, Peer] | undefined
+      for (const e of this.peers) if (!e[1].busy && (!worst || e[1].bestNumber < worst[1].bestNumber)) worst = e
+      if (!worst || worst[1].bestNumber >= number) return
+      this.peerGone(worst[0])
+    }
+    this.peers.set(peer, { bestNumber: number, bestHash: hash, busy: false })
   }
+
 
   peerGone(peer: string): void {
     this.peers.delete(peer)

@@ -77,6 +77,8 @@ export interface HostOptions {
   onPeer?: (peerId: string, handshake: BlockAnnouncesHandshake) => void
   /** A block a peer announced. */
   onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
+  /** A peer's last connection closed. */
+  onPeerGone?: (peerId: string) => void
   /** A GRANDPA gossip message (commit, neighbor packet, vote, catch-up) a peer sent. */
   onGrandpa?: (peerId: string, message: GrandpaGossip) => void
 }
@@ -320,6 +322,7 @@ export class NetworkHost {
     this.announceStreams.delete(peer)
     this.announceStreams.delete(`${peer} grandpa`)
     this.openingAnnounces.delete(peer)
+    this.opts.onPeerGone?.(peer)
   }
 
   /** Drops expired bans; past `MAX_BANS`, the ones ending soonest go first. */
