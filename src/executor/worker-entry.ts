@@ -1,20 +1,25 @@
 // Worker-thread entry for isolated runtime calls (see isolated.ts). Runs one call per message and
-// posts back the result or a serialized error. Holds no state between calls except the compile cache.
+// posts back the result or a serialized error (with the keys the call read, when asked to record them).
+// Holds no state between calls except the compile cache.
 import { parentPort } from 'node:worker_threads'
-import { MemoryStorage, ProofStorage } from './storage.ts'
+import { MemoryStorage, ProofStorage, RecordingStorage } from './storage.ts'
 import { Runtime } from './runtime.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 import type { IsolatedRequest } from './isolated.ts'
 
-parentPort!.on('message', (req: IsolatedRequest) => {
+parentPort!.on('message', (msg: IsolatedRequest & { id?: number }) => {
+  const { id, ...req } = msg
+  const post = (reply: object) => parentPort!.postMessage({ ...reply, id })
+  const base = req.proof ? new ProofStorage(req.proof.stateRoot, req.proof.nodes) : new MemoryStorage(req.top ?? [], req.children ?? [])
+  const storage = req.record ? new RecordingStorage(base) : base
+  const accessLog = storage instanceof RecordingStorage ? storage.log : undefined
   try {
     const rt = Runtime.load(req.code, { allowUnresolvedImports: req.allowUnresolvedImports })
-    const storage = req.proof ? new ProofStorage(req.proof.stateRoot, req.proof.nodes) : new MemoryStorage(req.top ?? [], req.children ?? [])
     const r = rt.call(req.method, req.args, { storage, heapPages: req.heapPages, maxLogLevel: req.maxLogLevel })
-    parentPort!.postMessage({ ok: true, output: r.output, changes: r.changes, offchainIndex: r.offchainIndex, logs: r.logs })
+    post({ ok: true, output: r.output, changes: r.changes, offchainIndex: r.offchainIndex, logs: r.logs, accessLog })
   } catch (e) {
-    if (e instanceof ExecutorError) parentPort!.postMessage({ ok: false, kind: 'executor', code: e.code, message: e.message, details: e.details })
-    else if (e instanceof MissingStorageError) parentPort!.postMessage({ ok: false, kind: 'missing', key: e.key, childKey: e.childKey, operation: e.operation })
-    else parentPort!.postMessage({ ok: false, kind: 'other', message: (e as Error)?.message ?? String(e) })
+    if (e instanceof ExecutorError) post({ ok: false, kind: 'executor', code: e.code, message: e.message, details: e.details, accessLog })
+    else if (e instanceof MissingStorageError) post({ ok: false, kind: 'missing', key: e.key, childKey: e.childKey, operation: e.operation, accessLog })
+    else post({ ok: false, kind: 'other', message: (e as Error)?.message ?? String(e), accessLog })
   }
 })

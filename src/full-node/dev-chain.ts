@@ -6,7 +6,7 @@
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage } from '../executor/index.ts'
+import { ExecutorError, IsolatedExecutor, MemoryStorage } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
@@ -34,6 +34,9 @@ interface Stored {
   /** State version of its state root (its parent's runtime); found lazily for blocks loaded from disk. */
   stateVersion?: StateVersion
 }
+
+/** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
+const CALL_PROOF_TIMEOUT_MS = 10_000
 
 /** The genesis state of a spec with raw genesis storage. */
 export function genesisState(spec: ChainSpec): MemoryStorage {
@@ -114,6 +117,8 @@ export class DevChain implements ChainServer {
   /** Closes the database, if any. */
   close(): void {
     this.store?.close()
+    void this.callExecutor?.close()
+    this.callExecutor = undefined
   }
 
   /** Adds a block (already verified/executed) on top of the canonical chain; persisted first when stored. */
@@ -222,9 +227,21 @@ export class DevChain implements ChainServer {
   readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]) {
     return this.prover(block)?.readChildProof(childKey, keys)
   }
-  callProof(block: Uint8Array, method: string, args: Uint8Array) {
-    return this.prover(block)?.callProof(method, args)
+  /**
+   * A peer's call proof: the call runs in a worker thread under a time limit (10 s), so it never stalls
+   * the node; a call over the limit gets no proof.
+   */
+  async callProof(block: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array | undefined> {
+    const prover = this.prover(block)
+    if (!prover) return undefined
+    try {
+      return await prover.callProofIsolated(method, args, (this.callExecutor ??= new IsolatedExecutor(CALL_PROOF_TIMEOUT_MS)))
+    } catch (e) {
+      if (e instanceof ExecutorError) return undefined
+      throw e
+    }
   }
+  private callExecutor: IsolatedExecutor | undefined
   /**
    * Warp proof from a finalized block the peer knows (sc-consensus-grandpa `WarpSyncProof`): one fragment
    * per authority-set change after it — the block whose header carries the change, with its

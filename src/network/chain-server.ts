@@ -4,7 +4,7 @@
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage, RecordingStorage, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
+import { MemoryStorage, RecordingStorage, Runtime, decodeRuntimeVersion, type IsolatedExecutor, type StorageAccessLog } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
 import { encodeWarpProof } from '../finality/index.ts'
@@ -25,8 +25,11 @@ export interface ChainServer {
    * `:child_storage:default:`): the main-trie nodes down to the child root, then the child trie's nodes.
    */
   readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]): Uint8Array | undefined
-  /** Proof of the storage a runtime call touches, or undefined. */
-  callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined
+  /**
+   * Proof of the storage a runtime call touches, or undefined. May answer later (a server that runs the
+   * call off its event loop, with a time limit): the host awaits it.
+   */
+  callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>
   /** SCALE warp-sync proof starting after the finalized block `from`. */
   warpProof(from: Uint8Array): Uint8Array | undefined
 }
@@ -75,6 +78,7 @@ export class StateProver {
     return encodeProof(child ? [...topNodes, ...child.proveKeys(keys)] : topNodes)
   }
 
+  /** Call proof, running the call here, on the caller's thread (no time limit). */
   callProof(method: string, args: Uint8Array): Uint8Array {
     const rec = new RecordingStorage(this.storage)
     try {
@@ -82,11 +86,26 @@ export class StateProver {
     } catch {
       // a failing call is still proven: the caller re-executes and sees the same failure
     }
-    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...rec.log.reads].map((key) => ({ kind: 'value', key }))
-    for (const key of rec.log.nextKeys) queries.push({ kind: 'nextKey', key })
+    return this.proofOfReads(rec.log)
+  }
+
+  /**
+   * Call proof with the call run in `executor`'s worker thread under its time limit, so a peer's slow or
+   * endless call never stalls the node (rejects with ExecutorError 'Timeout').
+   */
+  async callProofIsolated(method: string, args: Uint8Array, executor: IsolatedExecutor): Promise<Uint8Array> {
+    const s = this.storage
+    const log = await executor.recordReads({ code: s.get(CODE)!, method, args, top: [...s.topEntries()], children: s.childKeys().map((ck) => [ck, [...s.childEntries(ck)]]) })
+    return this.proofOfReads(log)
+  }
+
+  /** The nodes proving every key a call read or iterated (plus `:code` and `:heappages`). */
+  private proofOfReads(log: StorageAccessLog): Uint8Array {
+    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...log.reads].map((key) => ({ kind: 'value', key }))
+    for (const key of log.nextKeys) queries.push({ kind: 'nextKey', key })
     const nodes = this.top.prove(queries)
-    for (const [ck, key] of rec.log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
-    for (const [ck, key] of rec.log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
+    for (const [ck, key] of log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
+    for (const [ck, key] of log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
     return encodeProof(nodes)
   }
 }

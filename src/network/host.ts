@@ -410,7 +410,7 @@ export class NetworkHost {
       let proof: Uint8Array | undefined
       if (req.kind === 'read') proof = server.readProof(req.block, req.keys)
       else if (req.kind === 'readChild') proof = req.childKey === undefined ? undefined : server.readChildProof(req.block, req.childKey, req.keys)
-      else proof = server.callProof(req.block, req.method, req.data)
+      else proof = await server.callProof(req.block, req.method, req.data)
       stream.send(frame(encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)))
       await stream.close()
     }), opts)
