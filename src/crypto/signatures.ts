@@ -5,7 +5,8 @@
 // implies ZIP-215 validity, so a native "valid" is final and only native rejections are re-checked
 // with the ZIP-215 rules (measured 15x faster on GRANDPA justifications).
 
-import { ed25519 } from '@noble/curves/ed25519.js'
+import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
+import { Transcript } from './merlin.ts'
 import * as sr25519 from '@scure/sr25519'
 
 type NativeCrypto = {
@@ -59,4 +60,45 @@ export function ed25519Verify(signature: Uint8Array, message: Uint8Array, public
   } catch {
     return false
   }
+}
+
+/**
+ * sr25519 verification as sp-io's `sr25519_verify` version 1 does it (`verify_deprecated`): a signature
+ * with schnorrkel's marker bit (byte 63, bit 7) is checked as usual; one without it is a pre-2019
+ * schnorrkel 0.1 signature, whose challenge comes from a different transcript (`Transcript::new(ctx)`,
+ * "sign-bytes", then "pk" and "no" commitments and an empty challenge label). Never throws.
+ */
+export function sr25519VerifyDeprecated(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false
+  if (signature[63] & 0x80) return sr25519Verify(signature, message, publicKey)
+  try {
+    const A = ristretto255.Point.fromBytes(publicKey)
+    const R = ristretto255.Point.fromBytes(signature.subarray(0, 32))
+    const s = leScalar(signature.subarray(32, 64))
+    if (s === undefined) return false
+    const t = new Transcript('substrate')
+    t.appendMessage('sign-bytes', message)
+    t.appendMessage('proto-name', utf8Bytes('Schnorr-sig'))
+    t.appendMessage('pk', publicKey)
+    t.appendMessage('no', signature.subarray(0, 32))
+    const k = leBigint(t.challengeBytes('', 64)) % L
+    // R == s·B − k·A
+    const expected = ristretto255.Point.BASE.multiplyUnsafe(s).add(A.negate().multiplyUnsafe(k))
+    return expected.equals(R)
+  } catch {
+    return false
+  }
+}
+
+const L = ristretto255.Point.Fn.ORDER
+const utf8Bytes = (s: string) => new TextEncoder().encode(s)
+function leBigint(b: Uint8Array): bigint {
+  let v = 0n
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i])
+  return v
+}
+/** A canonical scalar (< L) from 32 little-endian bytes, else undefined (schnorrkel's `check_scalar`). */
+function leScalar(b: Uint8Array): bigint | undefined {
+  const v = leBigint(b)
+  return v < L ? v : undefined
 }

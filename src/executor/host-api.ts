@@ -8,13 +8,11 @@
 // context, or as in smoldot): `ext_offchain_*` and `ext_sandbox_*` outside an offchain-worker context;
 // `ext_trie_{blake2,keccak}_256_verify_proof_version_{1,2}` (trie-db compact proofs, not implemented).
 // `ext_storage_proof_size_*` answers u64::MAX (no proof being recorded), as Substrate without a recorder.
-// sr25519_verify v1 checks current-format signatures only (the pre-2019 schnorrkel 0.1 format that
-// Substrate's v1 also accepts is not recognised).
 
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_512 } from '@noble/hashes/sha3.js'
 import { Reader, Writer, fromUtf8, startsWith, toHex, utf8 } from '../codec/index.ts'
-import { blake2_128, blake2_256, ecdsaFromSuri, ed25519FromSuri, ed25519Verify, keccak256, sha2_256, sr25519FromSuri, sr25519Verify, twox128, twox256, twox64, type DevKeypair } from '../crypto/index.ts'
+import { blake2_128, blake2_256, ecdsaFromSuri, ed25519FromSuri, ed25519Verify, keccak256, sha2_256, sr25519FromSuri, sr25519Verify, sr25519VerifyDeprecated, twox128, twox256, twox64, type DevKeypair } from '../crypto/index.ts'
 import { buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
@@ -389,7 +387,7 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
       return retPs(ctx, optionFixed(sig))
     },
     ext_crypto_ed25519_verify_version_1: (sig, msg, pub) => (ed25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
-    ext_crypto_sr25519_verify_version_1: (sig, msg, pub) => (sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
+    ext_crypto_sr25519_verify_version_1: (sig, msg, pub) => (sr25519VerifyDeprecated(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
     ext_crypto_sr25519_verify_version_2: (sig, msg, pub) => (sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
     ext_crypto_ecdsa_verify_version_1: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
     ext_crypto_ecdsa_verify_version_2: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
