@@ -12,4 +12,4 @@ export * from './rpc-chain-head.ts'
 export * from './sync.ts'
 export * from './sync-service.ts'
 export * from './grandpa-sets.ts'
-export * from './grandpa-commit.ts'
+

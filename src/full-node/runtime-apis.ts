@@ -1,7 +1,8 @@
 // Small helpers over a block's runtime: its code from the state, and the version of a runtime API it
 // implements (from `Core_version`), which decides argument and result layouts of versioned APIs.
 
-import { Writer, concatBytes, toHex, utf8 } from '../codec/index.ts'
+import { toHex, utf8 } from '../codec/index.ts'
+import { auraKeyScheme } from '../verify/index.ts'
 import { blake2_64 } from '../crypto/index.ts'
 import { Runtime, decodeRuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import type { StateVersion } from '../trie/index.ts'
@@ -39,27 +40,6 @@ export function runtimeApiVersion(state: StorageBackend, name: string): number |
   const id = toHex(blake2_64(utf8(name)))
   const v = decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
   return v.apis.find(([api]) => toHex(api) === id)?.[1]
-}
-
-/**
- * The signature scheme of the runtime's Aura authorities, read from its metadata: the type registry names
- * the authority type by its path (`sp_consensus_aura::sr25519::…` or `sp_consensus_aura::ed25519::…`),
- * SCALE-encoded as consecutive length-prefixed strings. Undefined when the metadata names neither.
- */
-export function auraKeyScheme(metadata: Uint8Array): 'sr25519' | 'ed25519' | undefined {
-  const pathOf = (scheme: string) => concatBytes(new Writer(32).str('sp_consensus_aura').str(scheme).finish())
-  const has = (needle: Uint8Array) => indexOfBytes(metadata, needle) >= 0
-  const sr = has(pathOf('sr25519'))
-  const ed = has(pathOf('ed25519'))
-  return sr && !ed ? 'sr25519' : ed && !sr ? 'ed25519' : undefined
-}
-
-function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = hay.indexOf(needle[0]); i >= 0 && i <= hay.length - needle.length; i = hay.indexOf(needle[0], i + 1)) {
-    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
-    return i
-  }
-  return -1
 }
 
 /** The Aura key scheme of the runtime in `state` (sr25519 when the metadata does not say). */

@@ -16,7 +16,7 @@ import { decodeJustification, encodeJustification, verifyJustification } from '.
 import { BlockError, executeBlock } from './block-builder.ts'
 import { genesisState, type DevChain } from './dev-chain.ts'
 import { GrandpaSets, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
-import { justificationFromCommit } from './grandpa-commit.ts'
+import { justificationFromCommit } from '../sync/index.ts'
 import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'

@@ -5,10 +5,10 @@
 // it came with, and links to the block below — before the caller verifies seals and executes. A peer
 // whose response does not fit is reported so the caller can ban it. No I/O, no clock.
 
-import { DecodeError, Reader, bytesEqual, utf8 } from '../codec/index.ts'
+import { DecodeError, bytesEqual } from '../codec/index.ts'
 import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import type { BlockData, BlockRequest } from '../network/index.ts'
-import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, grandpaJustificationOf } from '../network/index.ts'
 
 /** Blocks asked for in one request (Substrate serves at most 128). */
 export const MAX_BLOCKS_PER_REQUEST = 128
@@ -39,14 +39,6 @@ interface Peer {
   busy: boolean
 }
 
-/** The GRANDPA justification in a block response (legacy field, or inside SCALE `Justifications`). */
-export function grandpaJustification(d: BlockData): Uint8Array | undefined {
-  if (d.justification?.length) return d.justification
-  if (!d.justifications) return undefined
-  const r = new Reader(d.justifications)
-  const list = r.vec((x) => ({ engine: x.bytes_(4), data: x.vecU8() }))
-  return list.find((j) => bytesEqual(j.engine, utf8('FRNK')))?.data
-}
 
 export class BlockSync {
   private readonly peers = new Map<string, Peer>()
@@ -136,7 +128,7 @@ export class BlockSync {
       }
       let justification: Uint8Array | undefined
       try {
-        justification = grandpaJustification(d)
+        justification = grandpaJustificationOf(d)
       } catch {
         return { ok: false, reason: 'malformed justifications' }
       }

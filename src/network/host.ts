@@ -52,6 +52,9 @@ import {
   type BlockAnnouncesHandshake,
   decodeGrandpaGossip,
   type GrandpaGossip,
+  encodeLightRequest,
+  decodeLightResponse,
+  type LightRequest,
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
@@ -77,6 +80,8 @@ export interface HostOptions {
   onPeer?: (peerId: string, handshake: BlockAnnouncesHandshake) => void
   /** A block a peer announced. */
   onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
+  /** Our role in handshakes: `ROLE_FULL` (default) or `ROLE_LIGHT` for a light client. */
+  roles?: number
   /** A peer's last connection closed. */
   onPeerGone?: (peerId: string) => void
   /** A GRANDPA gossip message (commit, neighbor packet, vote, catch-up) a peer sent. */
@@ -340,9 +345,13 @@ export class NetworkHost {
     return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.banned.size, txStreams: this.txStreams.size, announceStreams: this.announceStreams.size, reputations: this.reputations.size }
   }
 
+  private get roles(): number {
+    return this.opts.roles ?? ROLE_FULL
+  }
+
   private handshake(): Uint8Array {
     const best = this.opts.server.best()
-    return encodeHandshake({ roles: ROLE_FULL, bestNumber: best.number, bestHash: best.hash, genesisHash: this.opts.server.genesisHash })
+    return encodeHandshake({ roles: this.roles, bestNumber: best.number, bestHash: best.hash, genesisHash: this.opts.server.genesisHash })
   }
 
   private async register(genesis: string): Promise<void> {
@@ -381,7 +390,7 @@ export class NetworkHost {
           if (first) {
             first = false
             if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
-            stream.send(frame(Uint8Array.from([ROLE_FULL])))
+            stream.send(frame(Uint8Array.from([this.roles])))
             if (proto === 'grandpa/1') void this.openGrandpa(conn, stream.protocol)
             else void this.openTransactions(conn, stream.protocol)
           } else if (proto === 'transactions/1') {
@@ -552,7 +561,7 @@ export class NetworkHost {
     this.txStreams.set(peer, 'opening')
     try {
       const s = await conn.newStream(protocol)
-      s.send(frame(Uint8Array.from([ROLE_FULL])))
+      s.send(frame(Uint8Array.from([this.roles])))
       await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
       this.txStreams.set(peer, s)
       s.addEventListener('close', () => this.txStreams.delete(peer))
@@ -586,7 +595,7 @@ export class NetworkHost {
     this.openingGrandpa.add(key)
     try {
       const s = await conn.newStream(protocol)
-      s.send(frame(Uint8Array.from([ROLE_FULL])))
+      s.send(frame(Uint8Array.from([this.roles])))
       await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
       const fin = this.opts.server.finalized?.() ?? { number: 0 }
       s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: this.grandpaSetId, finalizedHeight: fin.number })))
@@ -627,21 +636,41 @@ export class NetworkHost {
    * Asks a connected peer for blocks over sync/2. A malformed answer bans the peer (and rejects with the
    * ProtocolError); a timeout lowers its reputation (and rejects with a PeerTimeoutError).
    */
-  async requestBlocks(peerId: string, req: BlockRequest): Promise<BlockData[]> {
+  requestBlocks(peerId: string, req: BlockRequest): Promise<BlockData[]> {
+    return this.request(peerId, 'sync/2', encodeBlockRequest(req), MAX_RESPONSE, decodeBlockResponse)
+  }
+
+  /** One request-response exchange with a connected peer: a ProtocolError bans it, a timeout lowers its reputation. */
+  private async request<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
     const peer = peerIdFromString(peerId)
-    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/sync/2`)
+    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/${suffix}`)
     try {
-      s.send(frame(encodeBlockRequest(req)))
+      s.send(frame(payload))
       await s.close()
-      return decodeBlockResponse(await firstFrame(s, MAX_RESPONSE, REQUEST_TIMEOUT_MS))
+      return decode(await firstFrame(s, maxResponse, REQUEST_TIMEOUT_MS))
     } catch (e) {
-      if (e instanceof ProtocolError) this.ban(peer, `sync/2 response: ${e.message}`)
+      if (e instanceof ProtocolError) this.ban(peer, `${suffix} response: ${e.message}`)
       else if (e instanceof PeerTimeoutError) this.reportPeer(peerId, REP.TIMEOUT)
       throw e
     } finally {
       s.abort?.(new Error('done'))
     }
+  }
+
+  /** Asks a peer for a GRANDPA warp proof starting after our finalized block `from` (raw SCALE bytes). */
+  requestWarpProof(peerId: string, from: Uint8Array): Promise<Uint8Array> {
+    return this.request(peerId, 'sync/warp', from, MAX_RESPONSE, (b) => b)
+  }
+
+  /** Asks a peer for a read, child-read or call proof over light/2; undefined when it has no proof for that block. */
+  requestProof(peerId: string, req: LightRequest): Promise<Uint8Array | undefined> {
+    return this.request(peerId, 'light/2', encodeLightRequest(req), MAX_RESPONSE, (b) => decodeLightResponse(b).proof)
+  }
+
+  /** Peers with a block-announces handshake (their best block), most recent first. */
+  announcingPeers(): PeerInfo[] {
+    return [...this.peers.values()].filter((p) => p.handshake).reverse()
   }
 
   get peerId(): string {

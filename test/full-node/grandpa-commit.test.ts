@@ -8,7 +8,8 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri } from '../../src/crypto/index.ts'
 import { GrandpaError, precommitMessage, verifyJustification } from '../../src/finality/index.ts'
 import { decodeGrandpaGossip, encodeGrandpaCommit, type GrandpaCommit } from '../../src/network/index.ts'
-import { DevChain, authorAuraBlock, justificationFromCommit, runtimeAt } from '../../src/full-node/index.ts'
+import { DevChain, authorAuraBlock, runtimeAt } from '../../src/full-node/index.ts'
+import { justificationFromCommit } from '../../src/sync/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 test('a commit with precommits on the target and on a descendant verifies with our ancestry', needsFixtures, () => {

@@ -1,6 +1,7 @@
 // `/<genesis>/sync/2` (sc-network-sync schema api.v1.proto): BlockRequest { fields, from (hash |
 // number as little-endian bytes), direction, max_blocks } and BlockResponse { repeated BlockData }.
 
+import { DecodeError, Reader, bytesEqual } from '../../codec/index.ts'
 import { ProtocolError } from './errors.ts'
 import { ProtoWriter, bytesField, decodeFields, repeatedBytes, varintField } from './protobuf.ts'
 
@@ -74,6 +75,24 @@ export function decodeBlockRequest(b: Uint8Array): BlockRequest {
     direction: dir === 1n ? 'descending' : 'ascending',
     maxBlocks: Number(max),
     supportMultipleJustifications: (varintField(f, 7) ?? 0n) !== 0n,
+  }
+}
+
+const FRNK = Uint8Array.of(0x46, 0x52, 0x4e, 0x4b)
+
+/**
+ * The GRANDPA justification a block carries: the legacy `justification` field, or engine `FRNK` inside
+ * SCALE `Justifications`. Throws ProtocolError when `justifications` is malformed.
+ */
+export function grandpaJustificationOf(d: BlockData): Uint8Array | undefined {
+  if (d.justification?.length) return d.justification
+  if (!d.justifications) return undefined
+  try {
+    const list = new Reader(d.justifications).vec((x) => ({ engine: x.bytes_(4), data: x.vecU8() }))
+    return list.find((j) => bytesEqual(j.engine, FRNK))?.data
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ProtocolError('Malformed', `bad justifications: ${e.message}`)
+    throw e
   }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { fromHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { MemoryStorage, Runtime } from '../../src/executor/index.ts'
-import { auraKeyScheme } from '../../src/full-node/index.ts'
+import { auraKeyScheme } from '../../src/verify/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 test('Aura key scheme read from metadata', needsFixtures, () => {

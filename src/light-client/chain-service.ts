@@ -1,0 +1,429 @@
+// One chain followed by the light client (service: sockets, timers): drives the pure `LightSync`
+// machine with the network host. From the chain spec's genesis (runtime, GRANDPA set and Aura
+// authorities computed locally from the raw genesis storage, no peer needed) it warp-syncs from the
+// first peer to that peer's latest finalized block, downloads the runtime there by read proof and the
+// Aura parameters by call proof, then follows new blocks from announces (ancestry fetched over sync/2),
+// finality from GRANDPA commits and justifications. Storage, calls and bodies at any known block are
+// answered from peers' proofs, checked against the block's header; a peer whose proof or block does not
+// check out is banned and the next peer asked.
+//
+// Supported today: Aura + GRANDPA chains whose spec holds the raw genesis storage (devnets, Aura
+// solochains). BABE chains and checkpoint starts come with the BABE verifier's integration.
+
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Reader, bytesEqual, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
+import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
+import { headerHash, type Header } from '../header/index.ts'
+import { decodeJustification, decodeWarpProof, type AuthoritySet } from '../finality/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
+import { LightSync, justificationFromCommit, type AuraConsensus, type LightSyncEvent } from '../sync/index.ts'
+import { decodeProof, orderedTrieRoot, TrieProof } from '../trie/index.ts'
+import { auraKeyScheme } from '../verify/index.ts'
+import { decodeHeader } from '../header/index.ts'
+
+const CODE = utf8(':code')
+/** Verified blocks remembered after they leave the fork tree (headers only). */
+const MAX_KNOWN_BLOCKS = 4096
+const HEAPPAGES = utf8(':heappages')
+
+/** Why a request about the chain could not be answered (no peer could prove it). */
+export class ChainAccessError extends Error {
+  override readonly name = 'ChainAccessError'
+}
+
+export interface ChainServiceOptions {
+  spec: ChainSpec
+  log: (level: number, message: string) => void
+  /** Extra peers to dial besides the spec's boot nodes. */
+  bootNodes?: string[]
+  now?: () => number
+}
+
+/** Listeners get the machine's events as blocks are verified and finalized. */
+export type ChainListener = (e: LightSyncEvent) => void
+
+function call(rt: Runtime, storage: StorageBackend, method: string): Reader {
+  return new Reader(rt.call(method, new Uint8Array(), { storage }).output)
+}
+
+/** Aura parameters and the GRANDPA set from a runtime over a state (genesis storage, or a call proof). */
+function consensusOf(rt: Runtime, storage: StorageBackend): { aura: AuraConsensus; grandpa: AuthoritySet } {
+  const metadata = rt.call('Metadata_metadata', new Uint8Array(), { storage }).output
+  return {
+    aura: { authorities: call(rt, storage, 'AuraApi_authorities').vec((r) => r.bytes_(32)), slotMs: call(rt, storage, 'AuraApi_slot_duration').u64(), scheme: auraKeyScheme(metadata) ?? 'sr25519' },
+    grandpa: { setId: call(rt, storage, 'GrandpaApi_current_set_id').u64(), authorities: call(rt, storage, 'GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) },
+  }
+}
+
+/** A light node serves nothing: its handshakes report its finalized block, and every request gets nothing. */
+class NothingServed implements ChainServer {
+  constructor(
+    readonly genesisHash: Uint8Array,
+    readonly best: () => { number: number; hash: Uint8Array },
+  ) {}
+  blocks() {
+    return []
+  }
+  readProof() {
+    return undefined
+  }
+  readChildProof() {
+    return undefined
+  }
+  callProof() {
+    return undefined
+  }
+  warpProof() {
+    return undefined
+  }
+}
+
+export class ChainService {
+  readonly genesisHash: Uint8Array
+  readonly sync: LightSync
+  host!: NetworkHost
+  private readonly listeners = new Set<ChainListener>()
+  /** Compiled runtimes by the hash of the block whose state holds their code. */
+  private readonly runtimes = new Map<string, Runtime>()
+  /**
+   * Every block we verified (finalized ones included, which leave the fork tree): its header and the
+   * block whose `:code` is its runtime. Pinned blocks stay usable after finality moves on. Bounded.
+   */
+  private readonly known = new Map<string, { header: Header; runtimeFrom: string }>()
+  private readonly now: () => number
+  private readyResolve!: () => void
+  /** Resolves once the client knows its starting finalized block and its runtime (after a warp, or genesis). */
+  readonly ready: Promise<void> = new Promise((r) => (this.readyResolve = r))
+  private isReady = false
+  private warping: Promise<void> | undefined
+  private stopped = false
+  private readyTimer: ReturnType<typeof setTimeout> | undefined
+
+  private constructor(private readonly o: ChainServiceOptions) {
+    const spec = o.spec
+    if (spec.genesis.kind !== 'raw') throw new ChainAccessError('this light client follows chains whose spec holds the raw genesis storage (for now)')
+    const genesis = genesisHeader(spec)
+    this.genesisHash = headerHash(genesis)
+    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    const rt = Runtime.load(storage.get(CODE)!)
+    let consensus
+    try {
+      consensus = consensusOf(rt, storage)
+    } catch (e) {
+      if (e instanceof ExecutorError && e.code === 'MissingExport') throw new ChainAccessError('this light client follows Aura + GRANDPA chains (for now): the genesis runtime lacks AuraApi or GrandpaApi')
+      throw e
+    }
+    this.runtimes.set(toHex(this.genesisHash), rt)
+    this.remember(this.genesisHash, genesis, toHex(this.genesisHash))
+    this.sync = new LightSync(genesis, consensus.grandpa, consensus.aura)
+    this.now = o.now ?? Date.now
+  }
+
+  static async start(o: ChainServiceOptions): Promise<ChainService> {
+    const svc = new ChainService(o)
+    svc.host = await NetworkHost.start({
+      server: new NothingServed(svc.genesisHash, () => ({ number: svc.sync.finalized.header.number, hash: svc.sync.finalized.hash })),
+      protocolId: o.spec.protocolId,
+      listen: [],
+      roles: ROLE_LIGHT,
+      targetPeers: 4,
+      log: (l) => o.log(4, l),
+      onPeer: (peer, hs) => void svc.onPeer(peer, hs.bestNumber, hs.bestHash),
+      onAnnounce: (peer, a) => void svc.onHeaderFrom(peer, a.header),
+      onGrandpa: (peer, m) => {
+        if (m.kind === 'commit') svc.onCommit(peer, m)
+      },
+    })
+    for (const b of [...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? [])]) {
+      void svc.host.handshakeWith(multiaddr(b)).catch((e) => o.log(3, `boot node ${b}: ${(e as Error).message}`))
+    }
+    // without any peer, start from what the spec proves (genesis) after a while, as smoldot does
+    svc.readyTimer = setTimeout(() => svc.markReady(), 5_000)
+    svc.readyTimer.unref?.()
+    return svc
+  }
+
+  private remember(hash: Uint8Array, header: Header, runtimeFrom: string): void {
+    this.known.set(toHex(hash), { header, runtimeFrom })
+    if (this.known.size > MAX_KNOWN_BLOCKS) this.known.delete(this.known.keys().next().value!)
+  }
+
+  onEvent(fn: ChainListener): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private emit(events: LightSyncEvent[]): void {
+    for (const e of events) for (const fn of this.listeners) fn(e)
+  }
+
+  private markReady(): void {
+    if (this.isReady) return
+    this.isReady = true
+    clearTimeout(this.readyTimer)
+    this.readyResolve()
+  }
+
+  private ban(peer: string, why: string): void {
+    this.o.log(2, `banning ${peer}: ${why}`)
+    this.host.ban(peerIdFromString(peer), why)
+  }
+
+  private peersFor(minNumber: number): string[] {
+    const ps = this.host.announcingPeers().filter((p) => (p.handshake?.bestNumber ?? 0) >= minNumber).map((p) => p.peerId)
+    return ps.length ? ps : this.host.announcingPeers().map((p) => p.peerId)
+  }
+
+  /** First contact: warp to the peer's finalized block when it is ahead, then catch up to its best. */
+  private async onPeer(peer: string, bestNumber: number, bestHash: Uint8Array): Promise<void> {
+    if (this.stopped) return
+    try {
+      // one warp, from the first peer ahead of us; every other first contact waits for it
+      if (!this.warping && bestNumber > this.sync.finalized.header.number) this.warping = this.warpFrom(peer).catch((e) => this.o.log(3, `warp sync from ${peer}: ${(e as Error).message}`))
+      await this.warping
+      this.markReady()
+      await this.fetchAncestry(peer, bestHash, bestNumber)
+    } catch (e) {
+      this.o.log(3, `sync with ${peer}: ${(e as Error).message}`)
+      this.markReady()
+    }
+  }
+
+  private async warpFrom(peer: string): Promise<void> {
+    const bytes = await this.host.requestWarpProof(peer, this.sync.finalized.hash)
+    let advanced: boolean
+    let header: Header
+    try {
+      ;({ advanced, header } = this.sync.applyWarpProof(decodeWarpProof(bytes)))
+    } catch (e) {
+      this.ban(peer, `bad warp proof: ${(e as Error).message}`)
+      throw e
+    }
+    if (!advanced) return
+    const hash = headerHash(header)
+    this.remember(hash, header, toHex(hash))
+    // the runtime and the consensus parameters of the new finalized block, by proofs from the peer
+    const rt = await this.runtimeAt(hash)
+    const aura = await this.withProofs(hash, 'consensus parameters', async (p) => {
+      const auraProof = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'AuraApi_authorities', data: new Uint8Array() })
+      const slotProof = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'AuraApi_slot_duration', data: new Uint8Array() })
+      if (!auraProof || !slotProof) return undefined
+      const meta = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'Metadata_metadata', data: new Uint8Array() })
+      const st = (proof: Uint8Array) => new ProofStorage(header.stateRoot, decodeProof(proof))
+      return {
+        authorities: call(rt, st(auraProof), 'AuraApi_authorities').vec((r) => r.bytes_(32)),
+        slotMs: call(rt, st(slotProof), 'AuraApi_slot_duration').u64(),
+        scheme: (meta && auraKeyScheme(rt.call('Metadata_metadata', new Uint8Array(), { storage: st(meta) }).output)) || 'sr25519',
+      } satisfies AuraConsensus
+    })
+    this.sync.setAura(aura)
+    this.o.log(3, `warp sync: finalized #${header.number} ${toHex(hash)}`)
+  }
+
+  /** Fetches the blocks between our finalized block and `hash` from `peer` and inserts them oldest first. */
+  private async fetchAncestry(peer: string, hash: Uint8Array, number: number): Promise<void> {
+    const have = this.sync.block(hash)
+    if (have || number <= this.sync.finalized.header.number) return
+    const max = Math.min(128, number - this.sync.finalized.header.number)
+    const blocks = await this.host.requestBlocks(peer, { fields: BLOCK_HEADER | BLOCK_JUSTIFICATION, from: { hash }, direction: 'descending', maxBlocks: max, supportMultipleJustifications: true })
+    const decoded: { header: Header; justification?: Uint8Array }[] = []
+    for (const d of blocks) {
+      if (!d.header) return this.ban(peer, 'block response without a header')
+      let header: Header
+      try {
+        header = decodeHeader(d.header)
+      } catch (e) {
+        return this.ban(peer, `undecodable header: ${(e as Error).message}`)
+      }
+      if (!bytesEqual(headerHash(header), d.hash)) return this.ban(peer, 'block response: header does not match its hash')
+      let justification: Uint8Array | undefined
+      try {
+        justification = grandpaJustificationOf(d)
+      } catch (e) {
+        if (e instanceof ProtocolError) return this.ban(peer, e.message)
+        throw e
+      }
+      decoded.push({ header, justification })
+    }
+    for (const b of decoded.reverse()) {
+      if (!this.insert(peer, b.header)) return
+      if (b.justification) this.applyJustificationFrom(peer, b.justification)
+    }
+  }
+
+  /** A header from a peer (announce): inserted, or its missing ancestry fetched first. */
+  private async onHeaderFrom(peer: string, header: Header): Promise<void> {
+    if (this.stopped || !this.isReady) return
+    const r = this.sync.insertHeader(header, this.now())
+    if (r.kind === 'unknownParent') {
+      await this.fetchAncestry(peer, headerHash(header), header.number).catch((e) => this.o.log(3, `ancestry from ${peer}: ${(e as Error).message}`))
+      return
+    }
+    this.afterInsert(peer, header, r)
+  }
+
+  private insert(peer: string, header: Header): boolean {
+    return this.afterInsert(peer, header, this.sync.insertHeader(header, this.now()))
+  }
+
+  private afterInsert(peer: string, header: Header, r: ReturnType<LightSync['insertHeader']>): boolean {
+    if (r.kind === 'invalid') {
+      this.ban(peer, r.reason)
+      return false
+    }
+    if (r.kind === 'inserted') {
+      const hash = headerHash(header)
+      const upgraded = header.digest.some((d) => d.type === 'runtimeEnvironmentUpdated')
+      if (upgraded) this.o.log(3, `runtime upgraded at #${header.number}`)
+      // a block's runtime is its parent's, unless its header says the runtime changed
+      this.remember(hash, header, upgraded ? toHex(hash) : (this.known.get(toHex(header.parentHash))?.runtimeFrom ?? toHex(hash)))
+      this.emit(r.events)
+    }
+    return r.kind !== 'unknownParent'
+  }
+
+  private applyJustificationFrom(peer: string, bytes: Uint8Array): void {
+    try {
+      this.emit(this.sync.applyJustification(decodeJustification(bytes)))
+    } catch (e) {
+      this.ban(peer, `bad justification: ${(e as Error).message}`)
+    }
+  }
+
+  private onCommit(peer: string, commit: GrandpaCommit): void {
+    if (!this.isReady || commit.targetNumber <= this.sync.finalized.header.number) return
+    const set = this.sync.setAt(commit.targetHash)
+    if (!set || set.setId !== commit.setId) return
+    const j = justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })
+    if (!j) return
+    try {
+      this.emit(this.sync.applyJustification(j))
+    } catch (e) {
+      this.ban(peer, `bad GRANDPA commit: ${(e as Error).message}`)
+    }
+  }
+
+  /** The header of a known block (in the fork tree, or recently finalized), else undefined. */
+  header(hash: Uint8Array): Header | undefined {
+    return this.sync.block(hash)?.header ?? this.known.get(toHex(hash))?.header
+  }
+
+  /**
+   * Asks peers in turn until one answers `ask` with a checked result; a peer whose answer fails its
+   * check is banned by `ask` (throwing), one without an answer is skipped.
+   */
+  private async withProofs<T>(hash: Uint8Array, what: string, ask: (peer: string) => Promise<T | undefined>): Promise<T> {
+    const number = this.header(hash)?.number ?? 0
+    for (const peer of this.peersFor(number)) {
+      try {
+        const r = await ask(peer)
+        if (r !== undefined) return r
+      } catch (e) {
+        this.o.log(3, `${what} from ${peer}: ${(e as Error).message}`)
+      }
+    }
+    throw new ChainAccessError(`no peer could prove the ${what} at ${toHex(hash)}`)
+  }
+
+  /** A read proof for `keys` at `hash`, checked against the block's state root (a bad one bans its sender). */
+  async readProof(hash: Uint8Array, keys: Uint8Array[]): Promise<TrieProof> {
+    const header = this.header(hash)
+    if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    return this.withProofs(hash, 'storage', async (peer) => {
+      const proof = await this.host.requestProof(peer, { kind: 'read', block: hash, keys })
+      if (!proof) return undefined
+      try {
+        const view = TrieProof.decode(header.stateRoot, proof)
+        for (const k of keys) if (view.get(k).kind === 'unknown') throw new Error(`the proof does not cover ${toHex(k)}`)
+        return view
+      } catch (e) {
+        this.ban(peer, `bad read proof: ${(e as Error).message}`)
+        throw e
+      }
+    })
+  }
+
+  /** A storage value at `hash` (undefined when proven absent). */
+  async storage(hash: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const r = (await this.readProof(hash, [key])).get(key)
+    return r.kind === 'value' ? r.value : undefined
+  }
+
+  /** The runtime in force at `hash`: the nearest block at or below it whose header changed the runtime, or the start. */
+  async runtimeAt(hash: Uint8Array): Promise<Runtime> {
+    const key = this.known.get(toHex(hash))?.runtimeFrom
+    if (!key) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    const cached = this.runtimes.get(key)
+    if (cached) return cached
+    const proof = await this.readProof(fromHex(key), [CODE, HEAPPAGES])
+    const code = proof.get(CODE)
+    if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
+    const rt = Runtime.load(code.value)
+    this.runtimes.set(key, rt)
+    return rt
+  }
+
+  /** Runs `method` at `hash` on a call proof from a peer; the output, or an ExecutorError from the runtime. */
+  async call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array> {
+    const header = this.header(hash)
+    if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    const rt = await this.runtimeAt(hash)
+    return this.withProofs(hash, 'call', async (peer) => {
+      const proof = await this.host.requestProof(peer, { kind: 'call', block: hash, method, data: args })
+      if (!proof) return undefined
+      let storage: ProofStorage
+      try {
+        storage = new ProofStorage(header.stateRoot, decodeProof(proof))
+      } catch (e) {
+        this.ban(peer, `bad call proof: ${(e as Error).message}`)
+        throw e
+      }
+      try {
+        return rt.call(method, args, { storage }).output
+      } catch (e) {
+        // a proof that lacks what the call reads is the peer's fault; the runtime's own failure is the answer
+        if (e instanceof MissingStorageError) {
+          this.ban(peer, 'incomplete call proof')
+          throw e
+        }
+        throw e
+      }
+    })
+  }
+
+  async runtimeVersion(hash: Uint8Array): Promise<RuntimeVersion> {
+    const rt = await this.runtimeAt(hash)
+    return rt.embeddedVersion ?? decodeRuntimeVersion(await this.call(hash, 'Core_version', new Uint8Array()))
+  }
+
+  /** The body of a known block, checked against its extrinsics root. */
+  async body(hash: Uint8Array): Promise<Uint8Array[]> {
+    const header = this.header(hash)
+    if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    return this.withProofs(hash, 'body', async (peer) => {
+      const [d] = await this.host.requestBlocks(peer, { fields: BLOCK_BODY, from: { hash }, direction: 'ascending', maxBlocks: 1, supportMultipleJustifications: true })
+      if (!d || !bytesEqual(d.hash, hash)) return undefined
+      const body = d.body ?? []
+      const matches = ([0, 1] as const).some((v) => bytesEqual(orderedTrieRoot(body, v), header.extrinsicsRoot))
+      if (!matches) {
+        this.ban(peer, 'block body does not match the extrinsics root')
+        throw new ChainAccessError('bad body')
+      }
+      return body
+    })
+  }
+
+  get peerCount(): number {
+    return this.host.libp2p.getPeers().length
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.readyTimer)
+    this.listeners.clear()
+    await this.host.stop()
+  }
+}
+

@@ -1,0 +1,188 @@
+// smoldot's public API, implemented by sublight's light client: `start()` → `Client.addChain()` →
+// `Chain.sendJsonRpc()` / `nextJsonRpcResponse()` / `jsonRpcResponses`, `remove()`, `terminate()`, and
+// smoldot's five error classes with their names and messages (see ../shared/smoldot-api.md). Each chain
+// owns its network host and timers; `remove()` and `terminate()` free them, so nothing keeps the process
+// alive afterwards.
+
+import { ChainSpecError, parseChainSpec } from '../chain-spec/index.ts'
+import { Connection } from '../json-rpc/index.ts'
+import { ChainAccessError, ChainService } from './chain-service.ts'
+import { lightClientRpc } from './rpc.ts'
+
+/** `addChain` failed: bad chain spec, unsupported chain, bad option. */
+export class AddChainError extends Error {
+  override readonly name = 'AddChainError'
+}
+/** The client or chain was already removed or terminated. */
+export class AlreadyDestroyedError extends Error {
+  override readonly name = 'AlreadyDestroyedError'
+  constructor() {
+    super('')
+  }
+}
+/** The chain was added with `disableJsonRpc`. */
+export class JsonRpcDisabledError extends Error {
+  override readonly name = 'JsonRpcDisabledError'
+  constructor() {
+    super('')
+  }
+}
+/** More than `jsonRpcMaxPendingRequests` requests are waiting for their answer. (smoldot leaves `name` as "Error".) */
+export class QueueFullError extends Error {
+  constructor() {
+    super('JSON-RPC requests queue is full')
+  }
+}
+/** An internal failure; the client is unusable afterwards. (smoldot leaves `name` as "Error".) */
+export class CrashError extends Error {}
+
+export interface ClientOptions {
+  /** Default 3 (info); 1 error … 5 trace. */
+  maxLogLevel?: number
+  /** Where logs go (default: the console). */
+  logCallback?: (level: number, target: string, message: string) => void
+  /** Accepted for compatibility (0.0–1.0); sublight does not throttle. */
+  cpuRateLimit?: number
+  forbidTcp?: boolean
+  forbidWs?: boolean
+  forbidNonLocalWs?: boolean
+  forbidWss?: boolean
+  forbidWebRtc?: boolean
+}
+
+export interface AddChainOptions {
+  chainSpec: string
+  databaseContent?: string
+  potentialRelayChains?: Chain[]
+  disableJsonRpc?: boolean
+  jsonRpcMaxPendingRequests?: number
+  jsonRpcMaxSubscriptions?: number
+}
+
+export interface Chain {
+  sendJsonRpc(rpc: string): void
+  nextJsonRpcResponse(): Promise<string>
+  jsonRpcResponses: AsyncIterableIterator<string>
+  remove(): void
+}
+
+export interface Client {
+  addChain(options: AddChainOptions): Promise<Chain>
+  terminate(): Promise<void>
+}
+
+class LightChain implements Chain {
+  private readonly queue: string[] = []
+  private readonly waiting: { resolve: (s: string) => void; reject: (e: Error) => void }[] = []
+  private pending = 0
+  private removed = false
+  private readonly conn: Connection | undefined
+
+  constructor(
+    private readonly service: ChainService,
+    private readonly opts: AddChainOptions,
+    rpc: ReturnType<typeof lightClientRpc> | undefined,
+    private readonly onRemove: (c: LightChain) => void,
+  ) {
+    this.conn = rpc && new Connection(rpc, (text) => this.push(text), { maxSubscriptions: opts.jsonRpcMaxSubscriptions ?? Number.MAX_SAFE_INTEGER, maxBatch: Number.MAX_SAFE_INTEGER })
+  }
+
+  private push(text: string): void {
+    const w = this.waiting.shift()
+    if (w) w.resolve(text)
+    else this.queue.push(text)
+  }
+
+  sendJsonRpc(rpc: string): void {
+    if (this.removed) throw new AlreadyDestroyedError()
+    if (!this.conn) throw new JsonRpcDisabledError()
+    if (this.pending >= (this.opts.jsonRpcMaxPendingRequests ?? Infinity)) throw new QueueFullError()
+    this.pending++
+    void this.conn.handle(rpc).then(
+      (out) => {
+        this.pending--
+        if (out !== undefined && !this.removed) this.push(out)
+      },
+      () => this.pending--,
+    )
+  }
+
+  nextJsonRpcResponse(): Promise<string> {
+    if (this.removed) return Promise.reject(new AlreadyDestroyedError())
+    if (!this.conn) return Promise.reject(new JsonRpcDisabledError())
+    const next = this.queue.shift()
+    if (next !== undefined) return Promise.resolve(next)
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+  }
+
+  readonly jsonRpcResponses: AsyncIterableIterator<string> = {
+    next: () => this.nextJsonRpcResponse().then(
+      (value) => ({ done: false as const, value }),
+      (e) => {
+        if (e instanceof AlreadyDestroyedError) return { done: true as const, value: undefined }
+        throw e
+      },
+    ),
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
+
+  remove(): void {
+    if (this.removed) throw new AlreadyDestroyedError()
+    this.close()
+  }
+
+  /** Frees everything now: subscriptions, pending reads, the network host. */
+  close(): Promise<void> {
+    this.removed = true
+    this.conn?.close()
+    for (const w of this.waiting.splice(0)) w.reject(new AlreadyDestroyedError())
+    this.onRemove(this)
+    return this.service.stop()
+  }
+}
+
+/** Creates a client; it never fails here (errors surface in `addChain`), as smoldot's `start`. */
+export function start(options: ClientOptions = {}): Client {
+  const maxLevel = options.maxLogLevel ?? 3
+  const logCallback = options.logCallback ?? ((level: number, target: string, message: string) => console.log(`[${target}] ${message}`))
+  const chains = new Set<LightChain>()
+  let terminated = false
+  return {
+    async addChain(o: AddChainOptions): Promise<Chain> {
+      if (terminated) throw new AlreadyDestroyedError()
+      if (typeof o.chainSpec !== 'string') throw new Error('Chain specification must be a string')
+      if (o.databaseContent !== undefined && typeof o.databaseContent !== 'string') throw new AddChainError('`databaseContent` must be a string')
+      if (o.jsonRpcMaxPendingRequests !== undefined && !(o.jsonRpcMaxPendingRequests > 0)) throw new AddChainError('Invalid value for `jsonRpcMaxPendingRequests`')
+      if (o.jsonRpcMaxSubscriptions !== undefined && !(o.jsonRpcMaxSubscriptions >= 0)) throw new AddChainError('Invalid value for `jsonRpcMaxSubscriptions`')
+      let spec
+      try {
+        spec = parseChainSpec(o.chainSpec)
+      } catch (e) {
+        if (e instanceof ChainSpecError) throw new AddChainError(`Failed to decode chain specification: ${e.message}`)
+        throw e
+      }
+      if (spec.relayChain !== undefined) throw new AddChainError("Couldn't find relevant relay chain (parachains are not supported by sublight's light client yet)")
+      let service: ChainService
+      try {
+        service = await ChainService.start({ spec, log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message) })
+      } catch (e) {
+        if (e instanceof ChainAccessError) throw new AddChainError(e.message)
+        throw e
+      }
+      if (terminated) {
+        await service.stop()
+        throw new AlreadyDestroyedError()
+      }
+      const chain = new LightChain(service, o, o.disableJsonRpc ? undefined : lightClientRpc(service, spec), (c) => chains.delete(c))
+      chains.add(chain)
+      return chain
+    },
+    async terminate(): Promise<void> {
+      if (terminated) throw new AlreadyDestroyedError()
+      terminated = true
+      await Promise.all([...chains].map((c) => c.close()))
+    },
+  }
+}

@@ -1,0 +1,199 @@
+// The light client's view of one Aura + GRANDPA chain (pure: headers, proofs and the time go in,
+// typed events come out; no sockets, timers or clock). It starts from a trusted finalized block (genesis
+// from the chain spec, or a block reached by warp sync), verifies every header before it enters the fork
+// tree — the Aura slot author's seal, slots increasing and not in the future — tracks the GRANDPA set in
+// force at every block from header digests, and finalizes from justifications and commits verified
+// against that set. Smoldot's equivalent is `lib/src/sync/all_forks.rs` with `lib/src/chain/`.
+
+import { bytesEqual, toHex } from '../codec/index.ts'
+import { AURA_ENGINE, consensusLogs, decodeAuraConsensusLog, type Header } from '../header/index.ts'
+import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
+import { ForkTree, type TreeBlock } from '../chain/index.ts'
+import {
+  applyFinalized,
+  applyHeader,
+  initialGrandpaState,
+  verifyJustification,
+  verifyWarpProof,
+  type AuthoritySet,
+  type GrandpaJustification,
+  type GrandpaState,
+  type WarpSyncProof,
+} from '../finality/index.ts'
+
+/** What Aura verification needs, read from the finalized block's runtime by the caller. */
+export interface AuraConsensus {
+  authorities: Uint8Array[]
+  slotMs: bigint
+  scheme: 'sr25519' | 'ed25519'
+}
+
+/** Consensus state as of a block: the GRANDPA tracker and the Aura authorities for its children. */
+interface BlockState {
+  grandpa: GrandpaState
+  aura: Uint8Array[]
+}
+
+export type LightSyncEvent =
+  | { kind: 'newBlock'; hash: Uint8Array; header: Header }
+  | { kind: 'bestChanged'; hash: Uint8Array }
+  /** `hashes`: the newly finalized blocks, oldest first (the last is the new finalized block). */
+  | { kind: 'finalized'; hashes: Uint8Array[]; pruned: Uint8Array[] }
+
+export type HeaderOutcome =
+  | { kind: 'inserted'; events: LightSyncEvent[] }
+  | { kind: 'known' }
+  | { kind: 'unknownParent'; parentHash: Uint8Array }
+  | { kind: 'belowFinalized' }
+  /** A header that fails verification: its sender is to be banned. */
+  | { kind: 'invalid'; reason: string }
+
+export class LightSyncError extends Error {
+  override readonly name = 'LightSyncError'
+}
+
+export class LightSync {
+  private tree: ForkTree<BlockState, string>
+  private now = 0
+
+  constructor(
+    finalized: Header,
+    grandpa: AuthoritySet,
+    private aura: AuraConsensus,
+  ) {
+    this.tree = this.newTree(finalized, grandpa)
+  }
+
+  private newTree(finalized: Header, grandpa: AuthoritySet): ForkTree<BlockState, string> {
+    return new ForkTree<BlockState, string>(finalized, { grandpa: initialGrandpaState(grandpa.setId, grandpa.authorities), aura: this.aura.authorities }, (parent, header) => this.verify(parent, header))
+  }
+
+  private verify(parent: BlockState, header: Header): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
+    const parentBlock = this.tree.get(header.parentHash)
+    try {
+      verifyAuraHeader(header, {
+        authorities: parent.aura,
+        scheme: this.aura.scheme,
+        currentSlot: BigInt(Math.floor(this.now)) / this.aura.slotMs,
+        allowedDrift: 1n,
+        parentSlot: parentBlock && parentBlock.header.number > 0 ? auraSlot(parentBlock.header) : undefined,
+      })
+      let aura = parent.aura
+      for (const payload of consensusLogs(header, AURA_ENGINE)) {
+        const log = decodeAuraConsensusLog(payload)
+        if (log.kind === 'authoritiesChange') aura = log.authorities
+      }
+      // every block weighs the same for Aura: the longest chain wins
+      return { ok: true, state: { grandpa: applyHeader(parent.grandpa, header), aura }, weight: 1n }
+    } catch (e) {
+      return { ok: false, error: e instanceof AuraVerifyError ? `${e.code}: ${e.message}` : (e as Error).message }
+    }
+  }
+
+  get finalized(): TreeBlock<BlockState> {
+    return this.tree.finalized
+  }
+  get best(): TreeBlock<BlockState> {
+    return this.tree.best
+  }
+  block(hash: Uint8Array): TreeBlock<BlockState> | undefined {
+    return this.tree.get(hash)
+  }
+  /** The GRANDPA set whose justification finalizes `hash` (a block in the tree). */
+  setAt(hash: Uint8Array): AuthoritySet | undefined {
+    const s = this.tree.get(hash)?.state.grandpa
+    return s && { setId: s.setId, authorities: s.authorities }
+  }
+
+  /**
+   * Verifies a warp proof from our finalized block; on success the view restarts at the block it
+   * proves, with the set in force after it. The Aura authorities must then be refreshed (`setAura`)
+   * from that block's runtime before headers above it are verified.
+   */
+  applyWarpProof(proof: WarpSyncProof): { advanced: boolean; header: Header } {
+    const set = this.setAt(this.finalized.hash)!
+    const v = verifyWarpProof(proof, set)
+    if (!v || v.finalized.number <= this.finalized.header.number) return { advanced: false, header: this.finalized.header }
+    this.tree = this.newTree(v.finalized, v.set)
+    return { advanced: true, header: v.finalized }
+  }
+
+  /** The Aura parameters of the finalized block's runtime (after a warp, or a runtime upgrade). */
+  setAura(aura: AuraConsensus): void {
+    this.aura = aura
+    const f = this.tree.finalized
+    f.state = { ...f.state, aura: aura.authorities }
+  }
+
+  /** Verifies and inserts a header at time `nowMs`. */
+  insertHeader(header: Header, nowMs: number): HeaderOutcome {
+    this.now = nowMs
+    const r = this.tree.insert(header)
+    switch (r.kind) {
+      case 'alreadyKnown':
+        return { kind: 'known' }
+      case 'belowFinalized':
+        return { kind: 'belowFinalized' }
+      case 'unknownParent':
+        return { kind: 'unknownParent', parentHash: r.parentHash }
+      case 'badNumber':
+        return { kind: 'invalid', reason: `block #${header.number} does not follow its parent (#${r.expected} expected)` }
+      case 'invalid':
+        return { kind: 'invalid', reason: `block #${header.number}: ${r.error}` }
+      case 'inserted': {
+        const events: LightSyncEvent[] = [{ kind: 'newBlock', hash: r.block.hash, header }]
+        if (r.bestChanged) events.push({ kind: 'bestChanged', hash: r.block.hash })
+        return { kind: 'inserted', events }
+      }
+    }
+  }
+
+  /**
+   * Verifies a GRANDPA justification (from a block response, or a commit with our ancestry) against the
+   * set in force at its target, and finalizes the target. Throws GrandpaError / LightSyncError when it
+   * does not hold (its sender is to be banned); returns no events when the target is already final.
+   */
+  applyJustification(j: GrandpaJustification): LightSyncEvent[] {
+    if (j.targetNumber <= this.finalized.header.number) return []
+    const set = this.setAt(j.targetHash)
+    if (!set) throw new LightSyncError(`justification for unknown block ${toHex(j.targetHash)}`)
+    verifyJustification(j, set, { hash: j.targetHash, number: j.targetNumber })
+    return this.finalize(j.targetHash)
+  }
+
+  private finalize(hash: Uint8Array): LightSyncEvent[] {
+    const bestBefore = this.tree.best.hash
+    const r = this.tree.finalize(hash)
+    if (r.kind !== 'finalized') throw new LightSyncError(`cannot finalize ${toHex(hash)}: ${r.kind}`)
+    // standard set changes due by this block are enacted for it and every block above it
+    const n = r.block.header.number
+    const stack = [r.block]
+    while (stack.length) {
+      const b = stack.pop()!
+      b.state = { ...b.state, grandpa: applyFinalized(b.state.grandpa, n) }
+      stack.push(...b.children)
+    }
+    const events: LightSyncEvent[] = [{ kind: 'finalized', hashes: r.finalizedChain.map((b) => b.hash), pruned: r.pruned.map((b) => b.hash) }]
+    if (!bytesEqual(bestBefore, this.tree.best.hash)) events.push({ kind: 'bestChanged', hash: this.tree.best.hash })
+    return events
+  }
+
+  /** Non-finalized blocks from the finalized one's children down, parents before children. */
+  *blocksAbove(): Generator<TreeBlock<BlockState>> {
+    const stack = [...this.tree.finalized.children]
+    while (stack.length) {
+      const b = stack.shift()!
+      yield b
+      stack.push(...b.children)
+    }
+  }
+
+  /** The canonical chain view a GRANDPA commit is checked against: best chain blocks by number. */
+  canonicalAt(number: number): { hash: Uint8Array; header: Header } | undefined {
+    for (let b: TreeBlock<BlockState> | undefined = this.tree.best; b; b = b.parent) {
+      if (b.header.number === number) return b
+      if (b.header.number < number) return undefined
+    }
+    return number === this.tree.finalized.header.number ? this.tree.finalized : undefined
+  }
+}

@@ -1,0 +1,94 @@
+// Acceptance (light client, first slice): sublight's light client, through smoldot's API, with a
+// `sublight dev` node (node-template: Aura + GRANDPA, real runtime) as its only peer. It warp-syncs to the
+// node's latest finalized block (not genesis), reports newBlock / bestBlockChanged / finalized with the
+// node's hashes, and answers chainHead_v1 header, body, storage (Alice's account = the node's value) and
+// call (Metadata_metadata = the fixture's bytes) from proofs it checks itself.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Reader, toHex } from '../../src/codec/index.ts'
+import { parseChainSpec } from '../../src/chain-spec/index.ts'
+import { sr25519FromSuri, storageKey } from '../../src/crypto/index.ts'
+import { encodeHeader } from '../../src/header/index.ts'
+import { DevNode } from '../../src/full-node/index.ts'
+import { AlreadyDestroyedError, start } from '../../src/light-client/index.ts'
+import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
+  if (!cond()) throw new Error(`timed out waiting for ${what}`)
+}
+
+test('light client follows a sublight devnet through smoldot\'s API', { ...needsFixtures, timeout: 120_000 }, async () => {
+  const specText = readFixtureText('chain-specs', 'node-template.json')
+  const spec = parseChainSpec(specText)
+  const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: null, log: (l) => void (process.env.SUBLIGHT_LOG && console.error('dev', l)) })
+  const client = start({ maxLogLevel: Number(process.env.SUBLIGHT_LOG ?? 1), logCallback: (l, t, m) => void (process.env.SUBLIGHT_LOG && console.error(l, t, m)) })
+  try {
+    await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
+    const json = JSON.parse(specText)
+    json.bootNodes = [dev.host.addresses()[0]]
+    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
+    const responses = new Map<number, any>()
+    const events: any[] = []
+    void (async () => {
+      for await (const text of chain.jsonRpcResponses) {
+        const m = JSON.parse(text)
+        if (m.id !== undefined) responses.set(m.id, m)
+        else events.push(m.params.result)
+      }
+    })()
+    let nextId = 1
+    const call = async (method: string, params: unknown[]) => {
+      const id = nextId++
+      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+      await waitFor(() => responses.has(id), 10_000, `${method} response`)
+      return responses.get(id)
+    }
+    const event = async (pred: (e: any) => boolean, what: string) => {
+      await waitFor(() => events.some(pred), 40_000, what)
+      return events.find(pred)
+    }
+    // answered at once, before any sync
+    assert.equal((await call('chainSpec_v1_genesisHash', [])).result, toHex(dev.chain.genesisHash))
+    assert.equal(typeof (await call('system_health', [])).result.peers, 'number')
+    const sub = (await call('chainHead_v1_follow', [true])).result as string
+
+    const init = await event((e) => e.event === 'initialized', 'initialized')
+    const finHash = init.finalizedBlockHashes[0]
+    const fin = dev.chain.block(Uint8Array.from(Buffer.from(finHash.slice(2), 'hex')))
+    assert.ok(fin && fin.header.number >= 1, `initialized at one of the node's finalized blocks, not genesis (${finHash})`)
+    assert.equal(init.finalizedBlockRuntime.spec.specName, 'node-template')
+
+    // new blocks, best and finality, all the node's
+    const nb = await event((e) => e.event === 'newBlock' && dev.chain.block(Uint8Array.from(Buffer.from(e.blockHash.slice(2), 'hex')))!.header.number > fin.header.number, 'newBlock')
+    assert.ok(dev.chain.block(Uint8Array.from(Buffer.from(nb.blockHash.slice(2), 'hex'))))
+    await event((e) => e.event === 'bestBlockChanged', 'bestBlockChanged')
+    const finalized = await event((e) => e.event === 'finalized', 'finalized')
+    for (const h of finalized.finalizedBlockHashes) assert.ok(dev.chain.block(Uint8Array.from(Buffer.from(h.slice(2), 'hex'))), `finalized ${h} is the node's`)
+
+    // header, storage, call and body at the initial finalized block
+    assert.equal((await call('chainHead_v1_header', [sub, finHash])).result, toHex(encodeHeader(fin.header)))
+    const alice = storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey])
+    const st = (await call('chainHead_v1_storage', [sub, finHash, [{ key: toHex(alice), type: 'value' }], null])).result
+    const items = await event((e) => e.operationId === st.operationId && e.event === 'operationStorageItems', 'storage items')
+    // the node's own value at that block (its state is kept: the block is recent)
+    const nodeValue = dev.chain.block(fin.hash)!.state!.get(alice)!
+    assert.equal(items.items[0].value, toHex(nodeValue))
+    const op = (await call('chainHead_v1_call', [sub, finHash, 'Metadata_metadata', '0x'])).result
+    const done = await event((e) => e.operationId === op.operationId && e.event !== 'operationStorageItems', 'call done')
+    assert.equal(done.event, 'operationCallDone', JSON.stringify(done))
+    const out = Uint8Array.from(Buffer.from(done.output.slice(2), 'hex'))
+    assert.equal(toHex(new Reader(out).vecU8()), readFixtureText('runtimes', 'node-template-metadata.hex').trim().toLowerCase())
+    const body = (await call('chainHead_v1_body', [sub, finHash])).result
+    const bodyDone = await event((e) => e.operationId === body.operationId, 'body')
+    assert.equal(bodyDone.event, 'operationBodyDone')
+    assert.deepEqual(bodyDone.value, fin.body.map(toHex))
+
+    // removal frees the chain at once
+    chain.remove()
+    assert.throws(() => chain.sendJsonRpc('{}'), (e: unknown) => e instanceof AlreadyDestroyedError)
+  } finally {
+    await client.terminate().catch(() => {})
+    await dev.stop()
+  }
+})
