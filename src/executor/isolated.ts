@@ -85,15 +85,15 @@ export class IsolatedExecutor {
     return w
   }
 
-  /** Runs `req` after the calls before it; the result carries the access log when `record` is set. */
-  call(req: IsolatedRequest): Promise<IsolatedResult> {
-    const run = () => this.run(req)
+  /** Runs `req` after the calls before it (limit: `timeoutMs`, else the executor's); the result carries the access log when `record` is set. */
+  call(req: IsolatedRequest, timeoutMs = this.timeoutMs): Promise<IsolatedResult> {
+    const run = () => this.run(req, timeoutMs)
     const p = this.queue.then(run, run)
     this.queue = p.catch(() => {})
     return p
   }
 
-  private run(req: IsolatedRequest): Promise<IsolatedResult> {
+  private run(req: IsolatedRequest, timeoutMs: number): Promise<IsolatedResult> {
     if (this.closed) return Promise.reject(new ExecutorError('Trap', 'the isolated executor is closed'))
     const worker = (this.worker ??= this.spawn())
     const id = this.nextId++
@@ -111,8 +111,8 @@ export class IsolatedExecutor {
       const timer = setTimeout(() => {
         done()
         drop()
-        reject(new ExecutorError('Timeout', `runtime call ${req.method} exceeded ${this.timeoutMs} ms and was stopped`))
-      }, this.timeoutMs)
+        reject(new ExecutorError('Timeout', `runtime call ${req.method} exceeded ${timeoutMs} ms and was stopped`))
+      }, timeoutMs)
       const onMessage = (m: Reply) => {
         if (m.id !== id) return
         done()
@@ -142,9 +142,9 @@ export class IsolatedExecutor {
    * The keys a call reads (for a call proof): a call that fails inside the runtime is still proven (the
    * verifier re-executes and sees the same failure), so its reads count too; a timeout rejects.
    */
-  async recordReads(req: IsolatedRequest): Promise<StorageAccessLog> {
+  async recordReads(req: IsolatedRequest, timeoutMs = this.timeoutMs): Promise<StorageAccessLog> {
     try {
-      return (await this.call({ ...req, record: true })).accessLog!
+      return (await this.call({ ...req, record: true }, timeoutMs)).accessLog!
     } catch (e) {
       const log = (e as { accessLog?: StorageAccessLog }).accessLog
       if (e instanceof ExecutorError && e.code !== 'Timeout' && log) return log

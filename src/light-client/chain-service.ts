@@ -321,6 +321,8 @@ export class ChainService {
         const r = await ask(peer)
         if (r !== undefined) return r
       } catch (e) {
+        // the runtime's own failure on a complete proof is the answer, whoever proved it
+        if (e instanceof ExecutorError) throw e
         this.o.log(3, `${what} from ${peer}: ${(e as Error).message}`)
       }
     }
