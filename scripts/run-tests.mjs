@@ -19,5 +19,7 @@ if (files.length === 0) {
   console.error('no test files matched')
   process.exit(1)
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' })
+// --test-force-exit: a test file whose failure leaves sockets or timers open (a timed-out network test)
+// must not keep the whole run waiting
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files], { stdio: 'inherit' })
 process.exit(res.status ?? 1)
