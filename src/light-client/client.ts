@@ -8,6 +8,7 @@ import { ChainSpecError, parseChainSpec } from '../chain-spec/index.ts'
 import { Connection } from '../json-rpc/index.ts'
 import { ChainAccessError, ChainService } from './chain-service.ts'
 import { lightClientRpc } from './rpc.ts'
+import { TransactionsService } from './transactions-service.ts'
 
 /** `addChain` failed: bad chain spec, unsupported chain, bad option. */
 export class AddChainError extends Error {
@@ -175,7 +176,7 @@ export function start(options: ClientOptions = {}): Client {
         await service.stop()
         throw new AlreadyDestroyedError()
       }
-      const chain = new LightChain(service, o, o.disableJsonRpc ? undefined : lightClientRpc(service, spec), (c) => chains.delete(c))
+      const chain = new LightChain(service, o, o.disableJsonRpc ? undefined : lightClientRpc(service, spec, new TransactionsService(service)), (c) => chains.delete(c))
       chains.add(chain)
       return chain
     },

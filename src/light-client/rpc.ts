@@ -15,6 +15,7 @@ import { encodeHeader } from '../header/index.ts'
 import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
 import type { LightSyncEvent } from '../sync/index.ts'
 import { ChainAccessError, type ChainService } from './chain-service.ts'
+import type { TransactionsService } from './transactions-service.ts'
 
 /** Blocks one follow subscription may hold pinned before it is stopped (the spec asks for at least 32). */
 const MAX_PINNED = 512
@@ -64,9 +65,11 @@ interface Follow {
   stop: () => void
 }
 
-export function lightClientRpc(chain: ChainService, spec: ChainSpec): Registry {
+export function lightClientRpc(chain: ChainService, spec: ChainSpec, transactions: TransactionsService): Registry {
   const reg = new Registry()
   const follows = new Map<string, Follow>()
+  const broadcasts = new Map<string, () => void>()
+  let nextBroadcast = 1
 
   const pinned = (sub: unknown, hash: unknown): { f: Follow; h: Uint8Array } | null => {
     const f = typeof sub === 'string' ? follows.get(sub) : undefined
@@ -232,6 +235,29 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec): Registry {
       throw new RpcError(INVALID_PARAMS, 'Invalid operation id, or the operation is not waiting for continue')
     })
     .method('chainHead_v1_stopOperation', () => null)
+    .subscription(
+      'transactionWatch_v1_submitAndWatch',
+      'transactionWatch_v1_watchEvent',
+      'transactionWatch_v1_unwatch',
+      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), emit),
+      'nullOrError',
+    )
+    .method('transaction_v1_broadcast', ([tx]) => {
+      if (broadcasts.size >= 256) return null // overloaded: the spec allows null
+      const id = `${nextBroadcast++}`
+      const stop = transactions.submit(bytesParam(tx, 'transaction'), (e) => {
+        if (e.event === 'finalized' || e.event === 'invalid' || e.event === 'dropped' || e.event === 'error') broadcasts.delete(id)
+      })
+      broadcasts.set(id, stop)
+      return id
+    })
+    .method('transaction_v1_stop', ([id]) => {
+      const stop = typeof id === 'string' ? broadcasts.get(id) : undefined
+      if (!stop) throw new RpcError(INVALID_PARAMS, 'Invalid operation id')
+      stop()
+      broadcasts.delete(id as string)
+      return null
+    })
     .method('chainHead_v1_unpin', ([sub, hashes]) => {
       const f = typeof sub === 'string' ? follows.get(sub) : undefined
       if (!f) return null

@@ -1,0 +1,2 @@
+// Public surface of the transaction-validity codecs (pure).
+export * from './validity.ts'
