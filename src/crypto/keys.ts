@@ -72,27 +72,26 @@ export function sr25519FromSuri(suri: string): DevKeypair {
   return { publicKey, secret, sign: (m) => sr25519.sign(secret, m) }
 }
 
-/** An ed25519 keypair from a SURI (hard junctions only, as Substrate). */
-export function ed25519FromSuri(suri: string): DevKeypair {
+/** The 32-byte seed of a scheme with hard derivation only: blake2_256(SCALE(label, seed, chain code)) per junction. */
+function hardDerivedSeed(suri: string, scheme: string, label: string): Uint8Array {
   const { phrase, junctions, password } = parseSuri(suri)
   let seed = miniSecret(phrase, password)
   for (const j of junctions) {
-    if (!j.hard) throw new KeyUriError('ed25519 supports hard junctions only')
-    seed = blake2_256(concatBytes(new Writer(16).str('Ed25519HDKD').finish(), seed, j.chainCode))
+    if (!j.hard) throw new KeyUriError(`${scheme} supports hard junctions only`)
+    seed = blake2_256(concatBytes(new Writer(16).str(label).finish(), seed, j.chainCode))
   }
-  const s = seed
+  return seed
+}
+
+/** An ed25519 keypair from a SURI (hard junctions only, as Substrate). */
+export function ed25519FromSuri(suri: string): DevKeypair {
+  const s = hardDerivedSeed(suri, 'ed25519', 'Ed25519HDKD')
   return { publicKey: ed25519.getPublicKey(s), secret: s, sign: (m) => ed25519.sign(m, s) }
 }
 
 /** A secp256k1 ECDSA keypair from a SURI (hard junctions only, derived as Substrate's `ecdsa::Pair`). */
 export function ecdsaFromSuri(suri: string): DevKeypair {
-  const { phrase, junctions, password } = parseSuri(suri)
-  let seed = miniSecret(phrase, password)
-  for (const j of junctions) {
-    if (!j.hard) throw new KeyUriError('ecdsa supports hard junctions only')
-    seed = blake2_256(concatBytes(new Writer(16).str('Secp256k1HDKD').finish(), seed, j.chainCode))
-  }
-  const s = seed
+  const s = hardDerivedSeed(suri, 'ecdsa', 'Secp256k1HDKD')
   const sign = (m: Uint8Array) => {
     const rec = secp256k1.sign(blake2_256(m), s, { prehash: false, format: 'recovered' }) // [v, r, s]
     return concatBytes(rec.subarray(1), rec.subarray(0, 1)) // Substrate's layout: r ++ s ++ v

@@ -2,6 +2,7 @@
 // (older runtimes import their memory and the host must size it). A minimal, bounds-checked walk of
 // the import section; anything malformed is left to the engine's compiler to reject.
 
+import { encodeUleb128 } from '../codec/index.ts'
 import { ExecutorError } from './errors.ts'
 
 export interface MemoryLimits {
@@ -59,16 +60,7 @@ export function importedMemoryLimits(wasm: Uint8Array): MemoryLimits | undefined
   return undefined
 }
 
-function writeLeb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return out
-}
+const writeLeb = (n: number): number[] => [...encodeUleb128(n)]
 
 function skipSleb(bytes: Uint8Array, pos: { p: number }): void {
   for (let i = 0; i < 10; i++) {

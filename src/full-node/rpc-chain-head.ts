@@ -8,12 +8,12 @@
 // `chainHead_v1_stopOperation` ends it. Follow subscriptions are limited per connection, as the spec's
 // guarantees are.
 
-import { HexError, fromHex, toHex, utf8, startsWith } from '../codec/index.ts'
+import { toHex, utf8, startsWith } from '../codec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { encodeHeader } from '../header/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
-import { INVALID_PARAMS, RpcError, type Registry } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, RpcError, bytesParam, hashParam, runtimeSpecJson, type Registry } from '../json-rpc/index.ts'
 import type { ChainBlock, DevChain } from './dev-chain.ts'
 import { runtimeAt } from './runtime-apis.ts'
 
@@ -50,43 +50,10 @@ interface Follow {
 
 const CODE = utf8(':code')
 
-function hashParam(v: unknown): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'block hash must be a hex string')
-  try {
-    const b = fromHex(v)
-    if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'block hash must be 32 bytes')
-    return b
-  } catch (e) {
-    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `block hash: ${e.message}`)
-    throw e
-  }
-}
-
-function bytesParam(v: unknown, name: string): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, `${name} must be a hex string`)
-  try {
-    return fromHex(v)
-  } catch (e) {
-    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `${name}: ${e.message}`)
-    throw e
-  }
-}
-
 /** The spec's runtime description of the runtime in `state`. */
 function runtimeSpec(state: MemoryStorage): unknown {
   try {
-    const v = decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
-    return {
-      type: 'valid',
-      spec: {
-        specName: v.specName,
-        implName: v.implName,
-        specVersion: v.specVersion,
-        implVersion: v.implVersion,
-        ...(v.transactionVersion !== undefined ? { transactionVersion: v.transactionVersion } : {}),
-        apis: Object.fromEntries(v.apis.map(([id, n]) => [toHex(id), n])),
-      },
-    }
+    return runtimeSpecJson(decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output))
   } catch (e) {
     return { type: 'invalid', error: (e as Error).message }
   }

@@ -1,3 +1,4 @@
 // Public surface of JSON-RPC: transport-free dispatch (registry, connections, errors) and the server.
 export * from './dispatcher.ts'
 export { RpcServer, RpcServerError, type RpcServerOptions } from './server.ts'
+export * from './params.ts'

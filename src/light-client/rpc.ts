@@ -7,12 +7,12 @@
 // The node serves the same families from its database (`full-node/rpc-chain-head.ts`); merging both
 // behind one asynchronous chain-access interface in `json-rpc/` is the next step (issue #13).
 
-import { HexError, fromHex, toHex } from '../codec/index.ts'
+import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
-import { ExecutorError, type RuntimeVersion } from '../executor/index.ts'
+import { ExecutorError } from '../executor/index.ts'
 import { encodeHeader } from '../header/index.ts'
-import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, Registry, RpcError, bytesParam, hashParam, runtimeSpecJson } from '../json-rpc/index.ts'
 import type { LightSyncEvent } from '../sync/index.ts'
 import { ChainAccessError, type ChainService } from './chain-service.ts'
 import type { TransactionsService } from './transactions-service.ts'
@@ -21,41 +21,6 @@ import type { TransactionsService } from './transactions-service.ts'
 const MAX_PINNED = 512
 const MAX_FOLLOWS_PER_CONNECTION = 16
 const VERSION = '0.1.0'
-
-function hashParam(v: unknown): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'block hash must be a hex string')
-  try {
-    const b = fromHex(v)
-    if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'block hash must be 32 bytes')
-    return b
-  } catch (e) {
-    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `block hash: ${e.message}`)
-    throw e
-  }
-}
-function bytesParam(v: unknown, name: string): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, `${name} must be a hex string`)
-  try {
-    return fromHex(v)
-  } catch (e) {
-    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `${name}: ${e.message}`)
-    throw e
-  }
-}
-
-function runtimeJson(v: RuntimeVersion) {
-  return {
-    type: 'valid',
-    spec: {
-      specName: v.specName,
-      implName: v.implName,
-      specVersion: v.specVersion,
-      implVersion: v.implVersion,
-      ...(v.transactionVersion !== undefined ? { transactionVersion: v.transactionVersion } : {}),
-      apis: Object.fromEntries(v.apis.map(([id, n]) => [toHex(id), n])),
-    },
-  }
-}
 
 interface Follow {
   emit: (e: unknown) => void
@@ -151,7 +116,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
             const header = chain.header(hash)
             if (!header || !pin(hash)) return
             const changed = withRuntime && header.digest.some((d) => d.type === 'runtimeEnvironmentUpdated')
-            const newRuntime = changed ? await chain.runtimeVersion(hash).then(runtimeJson, (e: Error) => ({ type: 'invalid', error: e.message })) : null
+            const newRuntime = changed ? await chain.runtimeVersion(hash).then(runtimeSpecJson, (e: Error) => ({ type: 'invalid', error: e.message })) : null
             emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), newRuntime })
           })
         const onEvent = (e: LightSyncEvent) => {
@@ -162,7 +127,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
         void chain.ready.then(() =>
           enqueue(async () => {
             const fin = chain.sync.finalized
-            const runtime = withRuntime ? await chain.runtimeVersion(fin.hash).then(runtimeJson, (e: Error) => ({ type: 'invalid', error: e.message })) : undefined
+            const runtime = withRuntime ? await chain.runtimeVersion(fin.hash).then(runtimeSpecJson, (e: Error) => ({ type: 'invalid', error: e.message })) : undefined
             if (!live) return
             pin(fin.hash)
             emit({ event: 'initialized', finalizedBlockHashes: [toHex(fin.hash)], ...(withRuntime ? { finalizedBlockRuntime: runtime } : {}) })

@@ -11,6 +11,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, callIsolated, decodeRuntimeVersion, decompressRuntimeCode } from '../../src/executor/index.ts'
 import { fixturePath, needsFixtures, readFixture, readFixtureText } from '../support/fixtures.ts'
 import { chopsticksCall } from '../support/chopsticks.ts'
+import { SPIN_WASM } from '../support/wasm-modules.ts'
 
 function genesisStorage(spec: string): MemoryStorage {
   const s = parseChainSpec(readFixtureText('chain-specs', spec))
@@ -101,15 +102,6 @@ test('a real transaction validates using only the call proof', needsFixtures, ()
 
 // A hand-assembled module: exports memory, __heap_base and `spin(i32, i32) -> i64`, an infinite loop;
 // `bad` traps on `unreachable`.
-const SPIN_WASM = fromHex(
-  '0x0061736d01000000' +
-    '0107016002' + '7f7f017e' +
-    '0303020000' +
-    '0503010002' +
-    '0607017f00418008' + '0b' +
-    '0725' + '04' + '066d656d6f72790200' + '0b5f5f686561705f626173650300' + '047370696e0000' + '036261640001' +
-    '0a0e02' + '080003400c000b000b' + '0300000b',
-)
 
 test('failures are typed errors and the process stays up: malformed, missing import, trap, panic, out of memory, infinite loop', needsFixtures, async () => {
   const code = decompressRuntimeCode(genesisStorage('node-template.json').get(CODE)!)

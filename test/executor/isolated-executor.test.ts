@@ -8,18 +8,9 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ExecutorError, IsolatedExecutor, ProofStorage, Runtime } from '../../src/executor/index.ts'
 import { DevChain } from '../../src/full-node/index.ts'
 import { decodeProof } from '../../src/trie/index.ts'
+import { SPIN_WASM } from '../support/wasm-modules.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
-// (func $spin (param i32 i32) (result i64) (loop (br 0)) unreachable) and (func $bad … unreachable), memory, __heap_base
-const SPIN_WASM = fromHex(
-  '0x0061736d01000000' +
-    '0107016002' + '7f7f017e' +
-    '0303020000' +
-    '0503010002' +
-    '0607017f00418008' + '0b' +
-    '0725' + '04' + '066d656d6f72790200' + '0b5f5f686561705f626173650300' + '047370696e0000' + '036261640001' +
-    '0a0e02' + '080003400c000b000b' + '0300000b',
-)
 
 test('an endless call is stopped at its limit without stalling the event loop; the next call works', needsFixtures, async () => {
   const ex = new IsolatedExecutor(1_500)

@@ -2,19 +2,11 @@
 // handshakes, notifications and request-response payloads. Decoding is incremental: feed bytes, take
 // whole frames; a frame longer than the limit is a ProtocolError before any of it is buffered.
 
-import { concatBytes } from '../../codec/index.ts'
+import { concatBytes, encodeUleb128 } from '../../codec/index.ts'
 import { ProtocolError } from './errors.ts'
 
-export function encodeUvarint(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return Uint8Array.from(out)
-}
+/** The unsigned-varint length prefix (LEB128). */
+export const encodeUvarint = encodeUleb128
 
 export function frame(payload: Uint8Array): Uint8Array {
   return concatBytes(encodeUvarint(payload.length), payload)
