@@ -1,0 +1,92 @@
+// Acceptance: sublight's light client and smoldot 3.4.1 follow the same `sublight dev` devnet and are
+// asked the same chainHead_v1 questions at the same block (the one smoldot initialized on): header,
+// body, storage values and hashes (Alice, Bob, System.Number, :code) and runtime call outputs
+// (Core_version, Metadata_metadata, AccountNonceApi for Alice). The answers must be identical.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fromHex, toHex, utf8 } from '../../src/codec/index.ts'
+import { parseChainSpec } from '../../src/chain-spec/index.ts'
+import { sr25519FromSuri, storageKey, storagePrefix } from '../../src/crypto/index.ts'
+import { DevNode } from '../../src/full-node/index.ts'
+import { start } from '../../src/light-client/index.ts'
+import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
+
+const harness = new URL('../support/smoldot-answers.mjs', import.meta.url).pathname
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
+  if (!cond()) throw new Error(`timed out waiting for ${what}`)
+}
+
+test('sublight and smoldot give identical chainHead_v1 answers at the same block', { ...needsFixtures, timeout: 180_000 }, async () => {
+  const specText = readFixtureText('chain-specs', 'node-template.json')
+  const spec = parseChainSpec(specText)
+  const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null })
+  const client = start({ maxLogLevel: 1, logCallback: () => {} })
+  try {
+    await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
+    const addr = dev.host.addresses()[0]
+    // ours follows first, so it knows every block smoldot may initialize on
+    const json = JSON.parse(specText)
+    json.bootNodes = [addr]
+    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
+    const responses = new Map<number, any>()
+    const events: any[] = []
+    void (async () => {
+      for await (const text of chain.jsonRpcResponses) {
+        const m = JSON.parse(text)
+        if (m.id !== undefined) responses.set(m.id, m)
+        else events.push(m.params.result)
+      }
+    })()
+    let nextId = 1
+    const rpc = async (method: string, params: unknown[]) => {
+      const id = nextId++
+      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+      await waitFor(() => responses.has(id), 20_000, `${method} response`)
+      return responses.get(id)
+    }
+    const event = async (pred: (e: any) => boolean, what: string) => {
+      await waitFor(() => events.some(pred), 40_000, what)
+      const e = events.find(pred)
+      e.seen = true
+      return e
+    }
+    const sub = (await rpc('chainHead_v1_follow', [true])).result
+    await event((e) => e.event === 'initialized', 'initialized')
+
+    const alice = sr25519FromSuri('//Alice').publicKey
+    const keys = [storageKey('System', 'Account', ['Blake2_128Concat', alice]), storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Bob').publicKey]), storagePrefix('System', 'Number'), utf8(':code')].map(toHex)
+    const calls: [string, string][] = [['Core_version', '0x'], ['Metadata_metadata', '0x'], ['AccountNonceApi_account_nonce', toHex(alice)]]
+    const { stdout } = await promisify(execFile)(process.execPath, [harness, fixturePath('chain-specs', 'node-template.json'), addr, keys.join(','), calls.map((c) => c.join(':')).join(',')], { timeout: 120_000, maxBuffer: 64 << 20 })
+    const theirs = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
+    assert.equal(theirs.error, undefined, theirs.error)
+    const hash: string = theirs.hash
+    assert.ok(dev.chain.block(fromHex(hash)), 'smoldot initialized on one of the node\'s blocks')
+
+    // our answers at the same block
+    await waitFor(() => events.some((e) => e.event === 'newBlock' && e.blockHash === hash) || events.some((e) => e.event === 'initialized' && e.finalizedBlockHashes.includes(hash)), 30_000, 'our client knowing that block')
+    assert.equal((await rpc('chainHead_v1_header', [sub, hash])).result, theirs.header, 'header')
+    const body = (await rpc('chainHead_v1_body', [sub, hash])).result
+    assert.deepEqual((await event((e) => e.operationId === body.operationId && !e.seen, 'body')).value, theirs.body, 'body')
+    const st = (await rpc('chainHead_v1_storage', [sub, hash, keys.flatMap((key) => [{ key, type: 'value' }, { key, type: 'hash' }]), null])).result
+    const items: any[] = []
+    for (;;) {
+      const e = await event((x) => x.operationId === st.operationId && !x.seen, 'storage')
+      if (e.event === 'operationStorageItems') items.push(...e.items)
+      else break
+    }
+    const norm = (xs: any[]) => xs.map((x) => JSON.stringify(x)).sort()
+    assert.deepEqual(norm(items), norm(theirs.storage), 'storage values and hashes')
+    for (const [fn, args] of calls) {
+      const c = (await rpc('chainHead_v1_call', [sub, hash, fn, args])).result
+      const done = await event((e) => e.operationId === c.operationId && !e.seen, fn)
+      assert.equal(done.output ?? done.event, theirs.calls[fn], fn)
+    }
+  } finally {
+    await client.terminate().catch(() => {})
+    await dev.stop()
+  }
+})
