@@ -1,0 +1,33 @@
+// Light client, side by side with smoldot 3.4.1 on the same `sublight dev` devnet (node-template, a
+// local peer): addChain → `initialized` (warp sync + runtime), `chainHead_v1_call` Metadata_metadata and
+// `chainHead_v1_storage` value latency at the finalized block (medians). Each client runs in its own
+// process; ratio = sublight / smoldot (lower is better).
+import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { toHex } from '../src/codec/index.ts'
+import { parseChainSpec } from '../src/chain-spec/index.ts'
+import { sr25519FromSuri, storageKey } from '../src/crypto/index.ts'
+import { DevNode } from '../src/full-node/index.ts'
+import { row } from './util.ts'
+
+const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
+const RUNS = Number(process.env.RUNS ?? 9)
+const specPath = `${FX}/chain-specs/node-template.json`
+const spec = parseChainSpec(readFileSync(specPath, 'utf8'))
+const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null })
+while (dev.chain.finalized().number < 1) await new Promise((r) => setTimeout(r, 100))
+const addr = dev.host.addresses()[0]
+const key = toHex(storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey]))
+const run = async (script: string) => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
+  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { initMs: number; callMs: number; readMs: number; rssMiB: number }
+}
+const ours = await run(new URL('./sublight-light.ts', import.meta.url).pathname)
+const theirs = await run(new URL('./smoldot-light.mjs', import.meta.url).pathname)
+row('addChain → initialized (warp + runtime)', ours.initMs, theirs.initMs)
+row('chainHead_v1_call Metadata_metadata', ours.callMs, theirs.callMs)
+row('chainHead_v1_storage value', ours.readMs, theirs.readMs)
+console.log(`${'RSS of the client process after the runs'.padEnd(44)} sublight ${ours.rssMiB.toFixed(0).padStart(9)} MiB  smoldot ${theirs.rssMiB.toFixed(0).padStart(9)} MiB   ratio ${(ours.rssMiB / theirs.rssMiB).toFixed(3)}×`)
+await dev.stop()
+process.exit(0)

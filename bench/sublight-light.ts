@@ -1,0 +1,59 @@
+// sublight's side of bench/light-client.bench.ts: the same steps as smoldot-light.mjs, through
+// sublight's smoldot-compatible API. Prints one `RESULT {json}` line.
+import { readFileSync } from 'node:fs'
+import { start } from '../src/light-client/index.ts'
+
+const [specFile, bootNode, key, runs] = process.argv.slice(2)
+const t0 = performance.now()
+const spec = JSON.parse(readFileSync(specFile, 'utf8'))
+spec.bootNodes = [bootNode]
+const client = start({ maxLogLevel: 1, logCallback: () => {} })
+const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+const pending = new Map<number, (m: any) => void>()
+let events: any[] = []
+let onEvent = () => {}
+void (async () => {
+  for await (const text of chain.jsonRpcResponses) {
+    const m = JSON.parse(text)
+    if (m.id !== undefined) pending.get(m.id)?.(m)
+    else {
+      events.push(m.params.result)
+      onEvent()
+    }
+  }
+})()
+let id = 1
+const call = (method: string, params: unknown[]) => new Promise<any>((r) => {
+  const i = id++
+  pending.set(i, r)
+  chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: i, method, params }))
+})
+const waitFor = (pred: (e: any) => boolean) => new Promise<any>((resolve) => {
+  const check = () => {
+    const e = events.find(pred)
+    if (e) resolve(e)
+  }
+  onEvent = check
+  check()
+})
+const sub = (await call('chainHead_v1_follow', [true])).result
+const init = await waitFor((e) => e.event === 'initialized')
+const initMs = performance.now() - t0
+const hash = init.finalizedBlockHashes.at(-1)
+const timeOp = async (startOp: () => Promise<any>) => {
+  const t = performance.now()
+  const op = (await startOp()).result
+  await waitFor((e) => e.operationId === op.operationId && ['operationCallDone', 'operationStorageDone', 'operationError', 'operationInaccessible'].includes(e.event))
+  events = []
+  return performance.now() - t
+}
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const calls: number[] = []
+const reads: number[] = []
+for (let i = 0; i < Number(runs); i++) {
+  calls.push(await timeOp(() => call('chainHead_v1_call', [sub, hash, 'Metadata_metadata', '0x'])))
+  reads.push(await timeOp(() => call('chainHead_v1_storage', [sub, hash, [{ key, type: 'value' }], null])))
+}
+const rssMiB = process.memoryUsage().rss / 2 ** 20
+process.stdout.write(`\nRESULT ${JSON.stringify({ initMs, callMs: median(calls), readMs: median(reads), rssMiB })}\n`)
+await client.terminate()
