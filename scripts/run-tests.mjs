@@ -1,4 +1,5 @@
 // Runs every test/**/*.test.ts file through node:test with tsx (Node 20's runner does not expand globs).
+// Four files at a time: most network tests wait on real 6 s block slots, not on the CPU.
 // Usage: node scripts/run-tests.mjs [filter-substring...]
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,5 +22,5 @@ if (files.length === 0) {
 }
 // --test-force-exit: a test file whose failure leaves sockets or timers open (a timed-out network test)
 // must not keep the whole run waiting
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files], { stdio: 'inherit' })
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-force-exit', ...files], { stdio: 'inherit' })
 process.exit(res.status ?? 1)
