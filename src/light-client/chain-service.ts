@@ -19,11 +19,13 @@ import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, type AuthoritySet } from '../finality/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, justificationFromCommit, type AuraConsensus, type LightSyncEvent } from '../sync/index.ts'
-import { decodeProof, orderedTrieRoot, TrieProof } from '../trie/index.ts'
+import { NodeMap, decodeProof, lookupPrefix, orderedTrieRoot, TrieProof } from '../trie/index.ts'
 import { auraKeyScheme } from '../verify/index.ts'
 import { decodeHeader } from '../header/index.ts'
 
 const CODE = utf8(':code')
+/** Rounds of read proofs one descendants walk may take (each round covers up to 64 missing subtrees). */
+const MAX_DESCENDANT_ROUNDS = 64
 /** Verified blocks remembered after they leave the fork tree (headers only). */
 const MAX_KNOWN_BLOCKS = 4096
 const HEAPPAGES = utf8(':heappages')
@@ -344,6 +346,41 @@ export class ChainService {
         this.ban(peer, `bad read proof: ${(e as Error).message}`)
         throw e
       }
+    })
+  }
+
+  /**
+   * Every key and value under `prefix` at `hash`, by proof-guided walks: a read proof of the prefix, then
+   * read proofs of the keys leading to whatever the nodes so far do not prove, until the scan is
+   * complete (each node is trusted only when reached by hash from the state root). Bounded in rounds.
+   */
+  async descendants(hash: Uint8Array, prefix: Uint8Array): Promise<[Uint8Array, Uint8Array][]> {
+    const header = this.header(hash)
+    if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    return this.withProofs(hash, 'descendants', async (peer) => {
+      const nodes = new NodeMap()
+      let ask = [prefix]
+      for (let round = 0; round < MAX_DESCENDANT_ROUNDS; round++) {
+        const proof = await this.host.requestProof(peer, { kind: 'read', block: hash, keys: ask })
+        if (!proof) return undefined
+        try {
+          nodes.add(decodeProof(proof))
+        } catch (e) {
+          this.ban(peer, `bad read proof: ${(e as Error).message}`)
+          throw e
+        }
+        if (!nodes.has(header.stateRoot)) {
+          this.ban(peer, 'read proof without the state root')
+          throw new ChainAccessError('bad proof')
+        }
+        const scan = lookupPrefix(nodes, header.stateRoot, prefix)
+        if (scan.complete) return scan.entries as [Uint8Array, Uint8Array][]
+        const next = scan.missing.slice(0, 64)
+        // a proof that brought nothing new for what was asked: this peer cannot (or will not) prove more
+        if (next.length === ask.length && next.every((k, i) => bytesEqual(k, ask[i]))) return undefined
+        ask = next
+      }
+      return undefined
     })
   }
 

@@ -25,6 +25,11 @@ export interface PrefixScan {
   entries: [key: Uint8Array, value: Uint8Array | undefined][]
   /** True when no node or value below the prefix was missing: `entries` is then the whole set. */
   complete: boolean
+  /**
+   * Keys whose read proofs would bring what was missing (the nibble path of each missing node, padded
+   * to whole bytes, or the key of a missing value): ask for them and scan again with the added nodes.
+   */
+  missing: Uint8Array[]
 }
 
 const UNKNOWN = { kind: 'unknown' } as const
@@ -167,7 +172,7 @@ function merkleValue(ref: NodeRef): Uint8Array {
 
 /** Every key (and value) under `prefix` that the nodes prove; `complete` says whether that is all of them. */
 export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Array): PrefixScan {
-  const out: PrefixScan = { entries: [], complete: true }
+  const out: PrefixScan = { entries: [], complete: true, missing: [] }
   const pn = toNibbles(prefix)
   // shared nibble stack: pushed on the way down, truncated on the way up
   let path = new Uint8Array(256)
@@ -184,6 +189,8 @@ export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Arr
     const node = resolve(src, ref)
     if (node === undefined) {
       out.complete = false
+      // above the prefix, the prefix's own proof brings the node; below it, the path to the node does
+      out.missing.push(len <= pn.length ? prefix : nibblesToBytes(len & 1 ? [...path.subarray(0, len), 0] : path.subarray(0, len))!)
       return
     }
     if (node === 'empty') return
@@ -199,8 +206,12 @@ export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Arr
     const here = len
     if (here >= pn.length && node.value !== undefined && (here & 1) === 0) {
       const v = valueOf(src, node)
-      if (v === undefined) out.complete = false
-      out.entries.push([nibblesToBytes(path.subarray(0, here))!, v])
+      const key = nibblesToBytes(path.subarray(0, here))!
+      if (v === undefined) {
+        out.complete = false
+        out.missing.push(key)
+      }
+      out.entries.push([key, v])
     }
     if (node.children !== undefined) {
       for (let c = 0; c < 16; c++) {

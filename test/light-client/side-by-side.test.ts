@@ -1,6 +1,7 @@
 // Acceptance: sublight's light client and smoldot 3.4.1 follow the same `sublight dev` devnet and are
 // asked the same chainHead_v1 questions at the same block (the one smoldot initialized on): header,
-// body, storage values and hashes (Alice, Bob, System.Number, :code) and runtime call outputs
+// body, storage values and hashes (Alice, Bob, System.Number, :code), every System.Account entry
+// (descendantsValues/Hashes, proof-guided walks) and runtime call outputs
 // (Core_version, Metadata_metadata, AccountNonceApi for Alice). The answers must be identical.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -60,7 +61,8 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
     const alice = sr25519FromSuri('//Alice').publicKey
     const keys = [storageKey('System', 'Account', ['Blake2_128Concat', alice]), storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Bob').publicKey]), storagePrefix('System', 'Number'), utf8(':code')].map(toHex)
     const calls: [string, string][] = [['Core_version', '0x'], ['Metadata_metadata', '0x'], ['AccountNonceApi_account_nonce', toHex(alice)]]
-    const { stdout } = await promisify(execFile)(process.execPath, [harness, fixturePath('chain-specs', 'node-template.json'), addr, keys.join(','), calls.map((c) => c.join(':')).join(',')], { timeout: 120_000, maxBuffer: 64 << 20 })
+    const accounts = toHex(storagePrefix('System', 'Account'))
+    const { stdout } = await promisify(execFile)(process.execPath, [harness, fixturePath('chain-specs', 'node-template.json'), addr, keys.join(','), calls.map((c) => c.join(':')).join(',')], { timeout: 120_000, maxBuffer: 64 << 20, env: { ...process.env, DESCENDANTS: accounts } })
     const theirs = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
     assert.equal(theirs.error, undefined, theirs.error)
     const hash: string = theirs.hash
@@ -71,7 +73,9 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
     assert.equal((await rpc('chainHead_v1_header', [sub, hash])).result, theirs.header, 'header')
     const body = (await rpc('chainHead_v1_body', [sub, hash])).result
     assert.deepEqual((await event((e) => e.operationId === body.operationId && !e.seen, 'body')).value, theirs.body, 'body')
-    const st = (await rpc('chainHead_v1_storage', [sub, hash, keys.flatMap((key) => [{ key, type: 'value' }, { key, type: 'hash' }]), null])).result
+    const queries = keys.flatMap((key) => [{ key, type: 'value' }, { key, type: 'hash' }])
+    queries.push({ key: accounts, type: 'descendantsValues' }, { key: accounts, type: 'descendantsHashes' })
+    const st = (await rpc('chainHead_v1_storage', [sub, hash, queries, null])).result
     const items: any[] = []
     for (;;) {
       const e = await event((x) => x.operationId === st.operationId && !x.seen, 'storage')
@@ -79,7 +83,8 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
       else break
     }
     const norm = (xs: any[]) => xs.map((x) => JSON.stringify(x)).sort()
-    assert.deepEqual(norm(items), norm(theirs.storage), 'storage values and hashes')
+    assert.deepEqual(norm(items), norm(theirs.storage), 'storage values, hashes and descendants')
+    assert.ok(theirs.storage.filter((i: any) => i.key.startsWith(accounts)).length >= 2 * 4, 'the endowed accounts, as values and as hashes')
     for (const [fn, args] of calls) {
       const c = (await rpc('chainHead_v1_call', [sub, hash, fn, args])).result
       const done = await event((e) => e.operationId === c.operationId && !e.seen, fn)

@@ -1,6 +1,6 @@
 // Asks smoldot the chainHead_v1 questions the side-by-side test compares: at the block it initializes
 // on, the header, the body, storage values and hashes of the given keys, and the output of the given
-// runtime calls. Prints one `RESULT {json}` line.
+// runtime calls (and descendantsValues/Hashes of $DESCENDANTS when set). Prints one `RESULT {json}` line.
 // Usage: node smoldot-answers.mjs <spec.json> <bootnode multiaddr> <keys hex,comma-separated> <calls Name:0xargs,...>
 import { connect, finish } from './smoldot-rpc.mjs'
 
@@ -18,6 +18,7 @@ try {
   const body = (await call('chainHead_v1_body', [sub, hash])).result
   out.body = (await waitFor((e) => e.operationId === body.operationId, 20_000)).value
   const items = keys.flatMap((key) => [{ key, type: 'value' }, { key, type: 'hash' }])
+  if (process.env.DESCENDANTS) items.push({ key: process.env.DESCENDANTS, type: 'descendantsValues' }, { key: process.env.DESCENDANTS, type: 'descendantsHashes' })
   const st = (await call('chainHead_v1_storage', [sub, hash, items, null])).result
   out.storage = []
   for (;;) {
