@@ -41,6 +41,20 @@ export interface ChainServiceOptions {
   /** Extra peers to dial besides the spec's boot nodes. */
   bootNodes?: string[]
   now?: () => number
+  /** smoldot's transport bans: addresses they exclude are never dialled. */
+  forbid?: { tcp?: boolean; ws?: boolean; nonLocalWs?: boolean; wss?: boolean }
+}
+
+/** Whether smoldot's `forbid*` options allow dialling `addr` (WebRTC is not supported at all yet). */
+export function addressAllowed(addr: string, forbid: ChainServiceOptions['forbid'] = {}): boolean {
+  const wss = /\/(wss|tls\/ws)(\/|$)/.test(addr)
+  const ws = !wss && /\/ws(\/|$)/.test(addr)
+  const tcp = !ws && !wss && /\/tcp\//.test(addr)
+  if (/\/webrtc/.test(addr)) return false
+  if (tcp) return !forbid.tcp
+  if (wss) return !forbid.wss
+  if (ws) return !forbid.ws && !(forbid.nonLocalWs && !/^\/(ip4\/127\.|ip6\/::1\/|dns4?\/localhost\/)/.test(addr))
+  return false
 }
 
 /** Listeners get the machine's events as blocks are verified and finalized. */
@@ -130,6 +144,8 @@ export class ChainService {
       protocolId: o.spec.protocolId,
       listen: [],
       roles: ROLE_LIGHT,
+      transports: { tcp: !o.forbid?.tcp, ws: !(o.forbid?.ws && o.forbid?.wss) },
+      dialFilter: (addr) => addressAllowed(addr, o.forbid),
       targetPeers: 4,
       log: (l) => o.log(4, l),
       onPeer: (peer, hs) => void svc.onPeer(peer, hs.bestNumber, hs.bestHash),
@@ -139,6 +155,10 @@ export class ChainService {
       },
     })
     for (const b of [...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? [])]) {
+      if (!addressAllowed(b, o.forbid)) {
+        o.log(3, `boot node ${b}: its transport is forbidden by the client's options`)
+        continue
+      }
       void svc.host.handshakeWith(multiaddr(b)).catch((e) => o.log(3, `boot node ${b}: ${(e as Error).message}`))
     }
     // without any peer, start from what the spec proves (genesis) after a while, as smoldot does

@@ -44,10 +44,12 @@ export interface ClientOptions {
   logCallback?: (level: number, target: string, message: string) => void
   /** Accepted for compatibility (0.0–1.0); sublight does not throttle. */
   cpuRateLimit?: number
+  /** Transport bans, as smoldot's (default false each): boot nodes on a forbidden transport are not dialled. */
   forbidTcp?: boolean
   forbidWs?: boolean
   forbidNonLocalWs?: boolean
   forbidWss?: boolean
+  /** WebRTC is not supported yet: accepted, always in effect. */
   forbidWebRtc?: boolean
 }
 
@@ -167,7 +169,11 @@ export function start(options: ClientOptions = {}): Client {
       if (spec.relayChain !== undefined) throw new AddChainError("Couldn't find relevant relay chain (parachains are not supported by sublight's light client yet)")
       let service: ChainService
       try {
-        service = await ChainService.start({ spec, log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message) })
+        service = await ChainService.start({
+          spec,
+          log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message),
+          forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
+        })
       } catch (e) {
         if (e instanceof ChainAccessError) throw new AddChainError(e.message)
         throw e

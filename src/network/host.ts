@@ -80,6 +80,10 @@ export interface HostOptions {
   onPeer?: (peerId: string, handshake: BlockAnnouncesHandshake) => void
   /** A block a peer announced. */
   onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
+  /** Which multiaddrs may be dialled at all (default: any), enforced by the connection gater. */
+  dialFilter?: (addr: string) => boolean
+  /** Transports to use (default both): a light client honours smoldot's `forbidTcp` / `forbidWs`. */
+  transports?: { tcp: boolean; ws: boolean }
   /** Our role in handshakes: `ROLE_FULL` (default) or `ROLE_LIGHT` for a light client. */
   roles?: number
   /** A peer's last connection closed. */
@@ -202,7 +206,7 @@ export class NetworkHost {
     return createLibp2p({
       privateKey,
       addresses: { listen: opts.listen },
-      transports: [tcp(), webSockets()],
+      transports: [...(opts.transports?.tcp === false ? [] : [tcp()]), ...(opts.transports?.ws === false ? [] : [webSockets()])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       // the connection monitor pings too; our ping service is the one liveness check
@@ -215,8 +219,9 @@ export class NetworkHost {
         denyInboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
         denyOutboundEncryptedConnection: (peerId: PeerId) => isBanned(peerId),
         denyDialPeer: (peerId: PeerId) => isBanned(peerId),
-        // loopback and private addresses are fine: nodes here talk on loopback
-        denyDialMultiaddr: () => false,
+        // loopback and private addresses are fine (nodes here talk on loopback); a light client may exclude
+        // transports (smoldot's forbid* options)
+        denyDialMultiaddr: (ma) => (opts.dialFilter ? !opts.dialFilter(ma.toString()) : false),
       },
       services: {
         identify: identify({ protocolPrefix: 'ipfs' }),
