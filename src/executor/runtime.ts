@@ -253,9 +253,9 @@ export class Runtime {
     }
   }
 
-  /** The runtime's version: from its custom sections, else by executing `Core_version`. */
-  version(): RuntimeVersion {
-    return this.embeddedVersion ?? decodeRuntimeVersion(this.call('Core_version').output)
+  /** The runtime's version: from its custom sections, else by executing `Core_version` (over `storage` when given). */
+  version(storage?: StorageBackend): RuntimeVersion {
+    return this.embeddedVersion ?? decodeRuntimeVersion(this.call('Core_version', new Uint8Array(), { storage }).output)
   }
 }
 

@@ -4,7 +4,7 @@
 import { toHex, utf8 } from '../codec/index.ts'
 import { auraKeyScheme } from '../verify/index.ts'
 import { blake2_64 } from '../crypto/index.ts'
-import { Runtime, decodeRuntimeVersion, type StorageBackend } from '../executor/index.ts'
+import { Runtime, type StorageBackend } from '../executor/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 
 export class NoRuntimeError extends Error {
@@ -22,7 +22,7 @@ export function stateVersionAt(state: StorageBackend): StateVersion {
   const rt = runtimeAt(state)
   let v = stateVersions.get(rt)
   if (v === undefined) {
-    v = rt.embeddedVersion?.stateVersion ?? decodeRuntimeVersion(rt.call('Core_version', new Uint8Array(), { storage: state }).output).stateVersion ?? 0
+    v = rt.version(state).stateVersion ?? 0
     stateVersions.set(rt, v)
   }
   return v
@@ -38,7 +38,7 @@ export function runtimeAt(state: StorageBackend): Runtime {
 /** Version of runtime API `name` (e.g. 'TaggedTransactionQueue') in the runtime at `state`; undefined when absent. */
 export function runtimeApiVersion(state: StorageBackend, name: string): number | undefined {
   const id = toHex(blake2_64(utf8(name)))
-  const v = decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
+  const v = runtimeAt(state).version(state)
   return v.apis.find(([api]) => toHex(api) === id)?.[1]
 }
 

@@ -112,7 +112,11 @@ export class ChainService {
   private readyResolve!: () => void
   /** Resolves once the client knows its starting finalized block and its runtime (after a warp, or genesis). */
   readonly ready: Promise<void> = new Promise((r) => (this.readyResolve = r))
-  private isReady = false
+  private ready_ = false
+  /** True once the starting finalized block and its runtime are known (warp done, or no peer came). */
+  get isReady(): boolean {
+    return this.ready_
+  }
   private warping: Promise<void> | undefined
   private stopped = false
   private readyTimer: ReturnType<typeof setTimeout> | undefined
@@ -182,8 +186,8 @@ export class ChainService {
   }
 
   private markReady(): void {
-    if (this.isReady) return
-    this.isReady = true
+    if (this.ready_) return
+    this.ready_ = true
     clearTimeout(this.readyTimer)
     this.readyResolve()
   }
@@ -226,20 +230,11 @@ export class ChainService {
     if (!advanced) return
     const hash = headerHash(header)
     this.remember(hash, header, toHex(hash))
-    // the runtime and the consensus parameters of the new finalized block, by proofs from the peer
-    const rt = await this.runtimeAt(hash)
-    const aura = await this.withProofs(hash, 'consensus parameters', async (p) => {
-      const auraProof = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'AuraApi_authorities', data: new Uint8Array() })
-      const slotProof = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'AuraApi_slot_duration', data: new Uint8Array() })
-      if (!auraProof || !slotProof) return undefined
-      const meta = await this.host.requestProof(p, { kind: 'call', block: hash, method: 'Metadata_metadata', data: new Uint8Array() })
-      const st = (proof: Uint8Array) => new ProofStorage(header.stateRoot, decodeProof(proof))
-      return {
-        authorities: call(rt, st(auraProof), 'AuraApi_authorities').vec((r) => r.bytes_(32)),
-        slotMs: call(rt, st(slotProof), 'AuraApi_slot_duration').u64(),
-        scheme: (meta && auraKeyScheme(rt.call('Metadata_metadata', new Uint8Array(), { storage: st(meta) }).output)) || 'sr25519',
-      } satisfies AuraConsensus
-    })
+    // the Aura parameters of the new finalized block, by call proofs (its runtime is fetched by the first
+    // call); the key scheme is the chain's, known since genesis
+    const authorities = new Reader(await this.call(hash, 'AuraApi_authorities', new Uint8Array())).vec((r) => r.bytes_(32))
+    const slotMs = new Reader(await this.call(hash, 'AuraApi_slot_duration', new Uint8Array())).u64()
+    const aura: AuraConsensus = { authorities, slotMs, scheme: this.sync.auraScheme }
     this.sync.setAura(aura)
     this.o.log(3, `warp sync: finalized #${header.number} ${toHex(hash)}`)
   }
@@ -443,10 +438,7 @@ export class ChainService {
         return rt.call(method, args, { storage }).output
       } catch (e) {
         // a proof that lacks what the call reads is the peer's fault; the runtime's own failure is the answer
-        if (e instanceof MissingStorageError) {
-          this.ban(peer, 'incomplete call proof')
-          throw e
-        }
+        if (e instanceof MissingStorageError) this.ban(peer, 'incomplete call proof')
         throw e
       }
     })

@@ -65,7 +65,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     .method('system_properties', () => spec.properties ?? {})
     .method('system_nodeRoles', () => ['Light'])
     .method('system_localPeerId', () => chain.host.peerId)
-    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: chain.sync.best.header.number === chain.sync.finalized.header.number && chain.peerCount === 0, shouldHavePeers: true }))
+    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: !chain.isReady, shouldHavePeers: true }))
     .method('chainSpec_v1_chainName', () => spec.name)
     .method('chainSpec_v1_genesisHash', () => toHex(chain.genesisHash))
     .method('chainSpec_v1_properties', () => spec.properties ?? {})

@@ -4,7 +4,7 @@
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage, RecordingStorage, Runtime, decodeRuntimeVersion, type IsolatedExecutor, type StorageAccessLog } from '../executor/index.ts'
+import { MemoryStorage, RecordingStorage, Runtime, type IsolatedExecutor, type StorageAccessLog } from '../executor/index.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
 import { encodeWarpProof } from '../finality/index.ts'
@@ -127,8 +127,7 @@ export class GenesisChainServer implements ChainServer {
     this.genesisHash = headerHash(this.header)
     const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
     if (stateVersion === undefined) {
-      const rt = Runtime.load(storage.get(CODE)!)
-      stateVersion = rt.embeddedVersion?.stateVersion ?? decodeRuntimeVersion(rt.call('Core_version', new Uint8Array(), { storage }).output).stateVersion ?? 0
+      stateVersion = Runtime.load(storage.get(CODE)!).version(storage).stateVersion ?? 0
     }
     this.prover = new StateProver(storage, stateVersion)
     if (!bytesEqual(this.prover.root, this.header.stateRoot)) throw new Error('genesis state root mismatch (wrong state version?)')

@@ -90,6 +90,11 @@ export class LightSync {
     }
   }
 
+  /** The signature scheme of the Aura authorities. */
+  get auraScheme(): AuraConsensus['scheme'] {
+    return this.aura.scheme
+  }
+
   get finalized(): TreeBlock<BlockState> {
     return this.tree.finalized
   }

@@ -15,12 +15,8 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { storagePrefix } from '../../src/crypto/index.ts'
 import { decodeWarpProof, scheduledChangeOf, verifyWarpProof } from '../../src/finality/index.ts'
 import { DevChain, DevNode, SyncService, TX_SOURCE_EXTERNAL, acceleratedClock, genesisGrandpaSet, genesisState } from '../../src/full-node/index.ts'
+import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('a GRANDPA set change: signed, followed by a syncing node, and proven by warp proofs', { ...needsFixtures, timeout: 180_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))

@@ -11,12 +11,8 @@ import { sr25519FromSuri, storageKey } from '../../src/crypto/index.ts'
 import { encodeHeader } from '../../src/header/index.ts'
 import { DevNode } from '../../src/full-node/index.ts'
 import { AlreadyDestroyedError, start } from '../../src/light-client/index.ts'
+import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('light client follows a sublight devnet through smoldot\'s API', { ...needsFixtures, timeout: 120_000 }, async () => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
@@ -25,29 +21,8 @@ test('light client follows a sublight devnet through smoldot\'s API', { ...needs
   const client = start({ maxLogLevel: Number(process.env.SUBLIGHT_LOG ?? 1), logCallback: (l, t, m) => void (process.env.SUBLIGHT_LOG && console.error(l, t, m)) })
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
-    const json = JSON.parse(specText)
-    json.bootNodes = [dev.host.addresses()[0]]
-    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
-    const responses = new Map<number, any>()
-    const events: any[] = []
-    void (async () => {
-      for await (const text of chain.jsonRpcResponses) {
-        const m = JSON.parse(text)
-        if (m.id !== undefined) responses.set(m.id, m)
-        else events.push(m.params.result)
-      }
-    })()
-    let nextId = 1
-    const call = async (method: string, params: unknown[]) => {
-      const id = nextId++
-      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-      await waitFor(() => responses.has(id), 10_000, `${method} response`)
-      return responses.get(id)
-    }
-    const event = async (pred: (e: any) => boolean, what: string) => {
-      await waitFor(() => events.some(pred), 40_000, what)
-      return events.find(pred)
-    }
+    const chain = await addChainWith(client, specText, [dev.host.addresses()[0]])
+    const { rpc: call, event, events } = session(chain)
     // answered at once, before any sync
     assert.equal((await call('chainSpec_v1_genesisHash', [])).result, toHex(dev.chain.genesisHash))
     assert.equal(typeof (await call('system_health', [])).result.peers, 'number')

@@ -9,12 +9,8 @@ import { sr25519FromSuri, storageKey } from '../../src/crypto/index.ts'
 import { DevNode } from '../../src/full-node/index.ts'
 import { GenesisChainServer, NetworkHost, type ChainServer } from '../../src/network/index.ts'
 import { start } from '../../src/light-client/index.ts'
+import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('a peer serving lying proofs is banned; the answers come from the honest peer', { ...needsFixtures, timeout: 120_000 }, async () => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
@@ -37,27 +33,10 @@ test('a peer serving lying proofs is banned; the answers come from the honest pe
   const client = start({ maxLogLevel: 1, logCallback: () => {} })
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
-    const json = JSON.parse(specText)
-    json.bootNodes = [dev.host.addresses()[0], liar.addresses()[0]]
-    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
-    const responses = new Map<number, any>()
-    const events: any[] = []
-    void (async () => {
-      for await (const text of chain.jsonRpcResponses) {
-        const m = JSON.parse(text)
-        if (m.id !== undefined) responses.set(m.id, m)
-        else events.push(m.params.result)
-      }
-    })()
-    let nextId = 1
-    const rpc = async (method: string, params: unknown[]) => {
-      const id = nextId++
-      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-      await waitFor(() => responses.has(id), 20_000, `${method} response`)
-      return responses.get(id)
-    }
+    const chain = await addChainWith(client, specText, [dev.host.addresses()[0], liar.addresses()[0]])
+    const { rpc, event, events } = session(chain)
     const sub = (await rpc('chainHead_v1_follow', [false])).result
-    await waitFor(() => events.some((e) => e.event === 'initialized'), 40_000, 'initialized')
+    await event((e) => e.event === 'initialized', 'initialized')
     await waitFor(() => liarContacted, 20_000, 'the light client contacting the liar')
     const key = storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey])
     // System.Number differs at every block from the genesis state the liar proves
@@ -65,7 +44,7 @@ test('a peer serving lying proofs is banned; the answers come from the honest pe
     const hashes = events.filter((e) => e.event === 'newBlock' || e.event === 'initialized').map((e) => e.blockHash ?? e.finalizedBlockHashes[0])
     for (const h of hashes.slice(-3)) {
       const st = (await rpc('chainHead_v1_storage', [sub, h, [{ key: toHex(numberKey), type: 'value' }, { key: toHex(key), type: 'value' }], null])).result
-      await waitFor(() => events.some((e) => e.operationId === st.operationId && (e.event === 'operationStorageDone' || e.event === 'operationInaccessible')), 20_000, 'storage')
+      await event((e) => e.operationId === st.operationId && (e.event === 'operationStorageDone' || e.event === 'operationInaccessible'), 'storage')
       const items = events.filter((e) => e.operationId === st.operationId && e.event === 'operationStorageItems').flatMap((e) => e.items)
       const block = dev.chain.block(Uint8Array.from(Buffer.from(h.slice(2), 'hex')))!
       assert.equal(items.find((i: any) => i.key === toHex(numberKey))?.value, toHex(block.state!.get(numberKey)!), `System.Number at #${block.header.number}`)

@@ -11,12 +11,8 @@ import { blake2_256 } from '../../src/crypto/index.ts'
 import { decompressRuntimeCode } from '../../src/executor/index.ts'
 import { DevNode, TX_SOURCE_EXTERNAL } from '../../src/full-node/index.ts'
 import { start } from '../../src/light-client/index.ts'
+import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('a runtime upgrade: newRuntime on the upgrade block, the new code fetched and run', { ...needsFixtures, timeout: 180_000 }, async () => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
@@ -27,27 +23,10 @@ test('a runtime upgrade: newRuntime on the upgrade block, the new code fetched a
   let api: ApiPromise | undefined
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
-    const json = JSON.parse(specText)
-    json.bootNodes = [dev.host.addresses()[0]]
-    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
-    const responses = new Map<number, any>()
-    const events: any[] = []
-    void (async () => {
-      for await (const text of chain.jsonRpcResponses) {
-        const m = JSON.parse(text)
-        if (m.id !== undefined) responses.set(m.id, m)
-        else events.push(m.params.result)
-      }
-    })()
-    let nextId = 1
-    const rpc = async (method: string, params: unknown[]) => {
-      const id = nextId++
-      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-      await waitFor(() => responses.has(id), 30_000, `${method} response`)
-      return responses.get(id)
-    }
+    const chain = await addChainWith(client, specText, [dev.host.addresses()[0]])
+    const { rpc, event, events } = session(chain)
     const sub = (await rpc('chainHead_v1_follow', [true])).result
-    await waitFor(() => events.some((e) => e.event === 'initialized'), 40_000, 'initialized')
+    await event((e) => e.event === 'initialized', 'initialized')
 
     // node-template's runtime + a custom section "sublight-upgrade": another blob, the same logic
     const code = spec.genesis.top.find(([k]) => toHex(k) === toHex(utf8(':code')))![1]
@@ -62,21 +41,17 @@ test('a runtime upgrade: newRuntime on the upgrade block, the new code fetched a
     const tx = await api.tx.sudo.sudoUncheckedWeight(api.tx.system.setCodeWithoutChecks(toHex(newCode)), weight).signAsync(alice, { nonce: 0, era: 0 })
     dev.submit(tx.toU8a(), TX_SOURCE_EXTERNAL)
 
-    const upgrade = await (async () => {
-      await waitFor(() => events.some((e) => e.event === 'newBlock' && e.newRuntime), 60_000, 'a newBlock with newRuntime')
-      return events.find((e) => e.event === 'newBlock' && e.newRuntime)
-    })()
+    await waitFor(() => events.some((e) => e.event === 'newBlock' && e.newRuntime), 60_000, 'a newBlock with newRuntime')
+    const upgrade = events.find((e) => e.event === 'newBlock' && e.newRuntime)
     assert.equal(upgrade.newRuntime.type, 'valid')
     assert.equal(upgrade.newRuntime.spec.specName, 'node-template')
     const block = dev.chain.block(fromHex(upgrade.blockHash))!
     assert.ok(block.header.digest.some((d) => d.type === 'runtimeEnvironmentUpdated'), 'the node\'s block says the runtime changed')
     // the client's view of :code at that block is the new blob, and calls there run
     const st = (await rpc('chainHead_v1_storage', [sub, upgrade.blockHash, [{ key: toHex(utf8(':code')), type: 'hash' }], null])).result
-    await waitFor(() => events.some((e) => e.operationId === st.operationId && e.event === 'operationStorageItems'), 30_000, ':code hash')
-    assert.equal(events.find((e) => e.operationId === st.operationId && e.event === 'operationStorageItems').items[0].hash, toHex(blake2_256(newCode)))
+    assert.equal((await event((e) => e.operationId === st.operationId && e.event === 'operationStorageItems', ':code hash')).items[0].hash, toHex(blake2_256(newCode)))
     const c = (await rpc('chainHead_v1_call', [sub, upgrade.blockHash, 'Core_version', '0x'])).result
-    await waitFor(() => events.some((e) => e.operationId === c.operationId), 30_000, 'call at the upgrade block')
-    assert.equal(events.find((e) => e.operationId === c.operationId).event, 'operationCallDone')
+    assert.equal((await event((e) => e.operationId === c.operationId, 'call at the upgrade block')).event, 'operationCallDone')
   } finally {
     await api?.disconnect()
     await client.terminate().catch(() => {})

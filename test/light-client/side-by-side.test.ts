@@ -12,14 +12,10 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { sr25519FromSuri, storageKey, storagePrefix } from '../../src/crypto/index.ts'
 import { DevNode } from '../../src/full-node/index.ts'
 import { start } from '../../src/light-client/index.ts'
+import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 const harness = new URL('../support/smoldot-answers.mjs', import.meta.url).pathname
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('sublight and smoldot give identical chainHead_v1 answers at the same block', { ...needsFixtures, timeout: 180_000 }, async () => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
@@ -30,31 +26,8 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
     const addr = dev.host.addresses()[0]
     // ours follows first, so it knows every block smoldot may initialize on
-    const json = JSON.parse(specText)
-    json.bootNodes = [addr]
-    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
-    const responses = new Map<number, any>()
-    const events: any[] = []
-    void (async () => {
-      for await (const text of chain.jsonRpcResponses) {
-        const m = JSON.parse(text)
-        if (m.id !== undefined) responses.set(m.id, m)
-        else events.push(m.params.result)
-      }
-    })()
-    let nextId = 1
-    const rpc = async (method: string, params: unknown[]) => {
-      const id = nextId++
-      chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-      await waitFor(() => responses.has(id), 20_000, `${method} response`)
-      return responses.get(id)
-    }
-    const event = async (pred: (e: any) => boolean, what: string) => {
-      await waitFor(() => events.some(pred), 40_000, what)
-      const e = events.find(pred)
-      e.seen = true
-      return e
-    }
+    const chain = await addChainWith(client, specText, [addr])
+    const { rpc, event, events } = session(chain)
     const sub = (await rpc('chainHead_v1_follow', [true])).result
     await event((e) => e.event === 'initialized', 'initialized')
 
@@ -72,13 +45,13 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
     await waitFor(() => events.some((e) => e.event === 'newBlock' && e.blockHash === hash) || events.some((e) => e.event === 'initialized' && e.finalizedBlockHashes.includes(hash)), 30_000, 'our client knowing that block')
     assert.equal((await rpc('chainHead_v1_header', [sub, hash])).result, theirs.header, 'header')
     const body = (await rpc('chainHead_v1_body', [sub, hash])).result
-    assert.deepEqual((await event((e) => e.operationId === body.operationId && !e.seen, 'body')).value, theirs.body, 'body')
+    assert.deepEqual((await event((e) => e.operationId === body.operationId, 'body')).value, theirs.body, 'body')
     const queries = keys.flatMap((key) => [{ key, type: 'value' }, { key, type: 'hash' }])
     queries.push({ key: accounts, type: 'descendantsValues' }, { key: accounts, type: 'descendantsHashes' })
     const st = (await rpc('chainHead_v1_storage', [sub, hash, queries, null])).result
     const items: any[] = []
     for (;;) {
-      const e = await event((x) => x.operationId === st.operationId && !x.seen, 'storage')
+      const e = await event((x) => x.operationId === st.operationId, 'storage')
       if (e.event === 'operationStorageItems') items.push(...e.items)
       else break
     }
@@ -87,7 +60,7 @@ test('sublight and smoldot give identical chainHead_v1 answers at the same block
     assert.ok(theirs.storage.filter((i: any) => i.key.startsWith(accounts)).length >= 2 * 4, 'the endowed accounts, as values and as hashes')
     for (const [fn, args] of calls) {
       const c = (await rpc('chainHead_v1_call', [sub, hash, fn, args])).result
-      const done = await event((e) => e.operationId === c.operationId && !e.seen, fn)
+      const done = await event((e) => e.operationId === c.operationId, fn)
       assert.equal(done.output ?? done.event, theirs.calls[fn], fn)
     }
   } finally {

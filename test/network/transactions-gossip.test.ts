@@ -11,12 +11,8 @@ import { toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { DevNode, txHash } from '../../src/full-node/index.ts'
 import { GenesisChainServer, NetworkHost, REP } from '../../src/network/index.ts'
+import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 test('a duplicate or invalid gossiped transaction neither ends the substream nor bans the peer', { ...needsFixtures, timeout: 90_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))

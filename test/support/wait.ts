@@ -1,0 +1,5 @@
+// Polling wait for tests: resolves once `cond()` holds, fails with `what` after `ms`.
+export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  for (let t = 0; t < ms && !cond(); t += 25) await new Promise((r) => setTimeout(r, 25))
+  if (!cond()) throw new Error(`timed out waiting for ${what}`)
+}
