@@ -7,9 +7,9 @@ import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, Runtime, decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
-import { INVALID_PARAMS, Registry, RpcError } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, Registry, RpcError, chainHeadRpc, type ChainHeadLimits } from '../json-rpc/index.ts'
 import type { ChainBlock, DevChain } from './dev-chain.ts'
-import { chainHeadRpc, type ChainHeadLimits } from './rpc-chain-head.ts'
+import { devChainAccess } from './chain-access.ts'
 
 export interface NodeInfo {
   spec: ChainSpec
@@ -195,7 +195,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
       })
     })
     .subscription('chain_subscribeFinalizedHeads', 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', (_p, emit) => headsFrom(() => chain.finalized().header, 'finalized', emit))
-  chainHeadRpc(reg, chain, info.spec, info.chainHead)
+  chainHeadRpc(reg, devChainAccess(chain), info.spec, info.chainHead)
   // the older spellings Substrate still answers to (and client libraries still call)
   for (const [alias, target] of [
     ['chain_getHead', 'chain_getBlockHash'],

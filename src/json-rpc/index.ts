@@ -2,3 +2,5 @@
 export * from './dispatcher.ts'
 export { RpcServer, RpcServerError, type RpcServerOptions } from './server.ts'
 export * from './params.ts'
+export * from './chain-access.ts'
+export * from './chain-head.ts'

@@ -12,14 +12,15 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Reader, bytesEqual, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, type AuthoritySet } from '../finality/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, justificationFromCommit, type AuraConsensus, type LightSyncEvent } from '../sync/index.ts'
-import { NodeMap, decodeProof, lookupPrefix, orderedTrieRoot, TrieProof } from '../trie/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
+import { ChainAccessError, type BlockRef, type ChainAccess } from '../json-rpc/index.ts'
 import { auraKeyScheme } from '../verify/index.ts'
 import { decodeHeader } from '../header/index.ts'
 
@@ -30,10 +31,15 @@ const MAX_DESCENDANT_ROUNDS = 64
 const MAX_KNOWN_BLOCKS = 4096
 const HEAPPAGES = utf8(':heappages')
 
-/** Why a request about the chain could not be answered (no peer could prove it). */
-export class ChainAccessError extends Error {
-  override readonly name = 'ChainAccessError'
+export { ChainAccessError }
+
+/** One trie at a block (the main trie, or a default child trie), as far as one proof shows it. */
+interface TrieView {
+  get(key: Uint8Array): ProofLookup
+  closestDescendantMerkleValue(key: Uint8Array): MerkleValueLookup
 }
+/** The view of a child trie that the state proves absent. */
+const NO_TRIE: TrieView = { get: () => ({ kind: 'absent' }), closestDescendantMerkleValue: () => ({ kind: 'none' }) }
 
 export interface ChainServiceOptions {
   spec: ChainSpec
@@ -96,7 +102,7 @@ class NothingServed implements ChainServer {
   }
 }
 
-export class ChainService {
+export class ChainService implements ChainAccess {
   readonly genesisHash: Uint8Array
   readonly sync: LightSync
   host!: NetworkHost
@@ -346,15 +352,26 @@ export class ChainService {
     throw new ChainAccessError(`no peer could prove the ${what} at ${toHex(hash)}`)
   }
 
-  /** A read proof for `keys` at `hash`, checked against the block's state root (a bad one bans its sender). */
-  async readProof(hash: Uint8Array, keys: Uint8Array[]): Promise<TrieProof> {
+  /**
+   * A read proof for `keys` at `hash` (in the default child trie `childKey` when given), checked against
+   * the block's state root: the view of the trie it proves. A bad proof bans its sender.
+   */
+  async readProof(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<TrieView> {
     const header = this.header(hash)
     if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     return this.withProofs(hash, 'storage', async (peer) => {
-      const proof = await this.host.requestProof(peer, { kind: 'read', block: hash, keys })
+      const proof = await this.host.requestProof(peer, childKey ? { kind: 'readChild', block: hash, childKey, keys } : { kind: 'read', block: hash, keys })
       if (!proof) return undefined
       try {
-        const view = TrieProof.decode(header.stateRoot, proof)
+        const nodes = decodeProof(proof)
+        const top = TrieProof.fromNodes(header.stateRoot, nodes)
+        let view: TrieView = top
+        if (childKey) {
+          const root = top.get(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+          if (root.kind === 'unknown') throw new Error('the proof does not reach the child trie')
+          if (root.kind === 'absent') return NO_TRIE
+          view = TrieProof.fromNodes(root.value, nodes)
+        }
         for (const k of keys) if (view.get(k).kind === 'unknown') throw new Error(`the proof does not cover ${toHex(k)}`)
         return view
       } catch (e) {
@@ -369,26 +386,31 @@ export class ChainService {
    * read proofs of the keys leading to whatever the nodes so far do not prove, until the scan is
    * complete (each node is trusted only when reached by hash from the state root). Bounded in rounds.
    */
-  async descendants(hash: Uint8Array, prefix: Uint8Array): Promise<[Uint8Array, Uint8Array][]> {
+  private async descendantEntries(hash: Uint8Array, prefix: Uint8Array, childKey: Uint8Array | undefined): Promise<[Uint8Array, Uint8Array][]> {
     const header = this.header(hash)
     if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     return this.withProofs(hash, 'descendants', async (peer) => {
       const nodes = new NodeMap()
       let ask = [prefix]
       for (let round = 0; round < MAX_DESCENDANT_ROUNDS; round++) {
-        const proof = await this.host.requestProof(peer, { kind: 'read', block: hash, keys: ask })
+        const proof = await this.host.requestProof(peer, childKey ? { kind: 'readChild', block: hash, childKey, keys: ask } : { kind: 'read', block: hash, keys: ask })
         if (!proof) return undefined
+        let root = header.stateRoot
         try {
           nodes.add(decodeProof(proof))
+          if (!nodes.has(header.stateRoot)) throw new Error('read proof without the state root')
+          if (childKey) {
+            const r = lookupValue(nodes, header.stateRoot, concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+            if (r.kind === 'unknown') throw new Error('the proof does not reach the child trie')
+            if (r.kind === 'absent') return []
+            root = r.value
+            if (!nodes.has(root)) throw new Error('the proof lacks the child trie root node')
+          }
         } catch (e) {
           this.ban(peer, `bad read proof: ${(e as Error).message}`)
           throw e
         }
-        if (!nodes.has(header.stateRoot)) {
-          this.ban(peer, 'read proof without the state root')
-          throw new ChainAccessError('bad proof')
-        }
-        const scan = lookupPrefix(nodes, header.stateRoot, prefix)
+        const scan = lookupPrefix(nodes, root, prefix)
         if (scan.complete) return scan.entries as [Uint8Array, Uint8Array][]
         const next = scan.missing.slice(0, 64)
         // a proof that brought nothing new for what was asked: this peer cannot (or will not) prove more
@@ -399,10 +421,36 @@ export class ChainService {
     })
   }
 
-  /** A storage value at `hash` (undefined when proven absent). */
-  async storage(hash: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const r = (await this.readProof(hash, [key])).get(key)
-    return r.kind === 'value' ? r.value : undefined
+  async *descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    yield* await this.descendantEntries(hash, prefix, childKey)
+  }
+
+  /** Values of `keys` at `hash` (undefined when proven absent), from one read proof. */
+  async storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]> {
+    const view = await this.readProof(hash, keys, childKey)
+    return keys.map((k) => {
+      const r = view.get(k)
+      return r.kind === 'value' ? r.value : undefined
+    })
+  }
+
+  async closestDescendantMerkleValue(hash: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Promise<Uint8Array | undefined> {
+    const m = (await this.readProof(hash, [key], childKey)).closestDescendantMerkleValue(key)
+    return m.kind === 'found' ? m.merkleValue : undefined
+  }
+
+  finalized(): BlockRef {
+    return this.sync.finalized
+  }
+  best(): BlockRef {
+    return this.sync.best
+  }
+  blocksAbove(): Iterable<BlockRef> {
+    return this.sync.blocksAbove()
+  }
+  /** Whether the block's header says its runtime changed (`RuntimeEnvironmentUpdated`). */
+  runtimeChanged(hash: Uint8Array): boolean {
+    return this.header(hash)?.digest.some((d) => d.type === 'runtimeEnvironmentUpdated') ?? false
   }
 
   /** The runtime in force at `hash`: the nearest block at or below it whose header changed the runtime, or the start. */

@@ -1,0 +1,86 @@
+// The node's chain as the JSON-RPC layer's `ChainAccess`: every answer comes from the node's own
+// blocks and states, at once. The node's chain is one canonical chain, so each new block is also the
+// new best block; finality reports every block from the previous finalized one up. A block whose state
+// was pruned answers storage and calls with ChainAccessError (the spec's `operationInaccessible`).
+
+import { startsWith, toHex, utf8 } from '../codec/index.ts'
+import { blake2_256 } from '../crypto/index.ts'
+import { decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
+import { ChainAccessError, type BlockRef, type ChainAccess, type ChainEvent } from '../json-rpc/index.ts'
+import type { DevChain } from './dev-chain.ts'
+import { runtimeAt } from './runtime-apis.ts'
+
+const CODE = utf8(':code')
+
+export function devChainAccess(chain: DevChain): ChainAccess {
+  const stateOf = (hash: Uint8Array): MemoryStorage => {
+    const b = chain.block(hash)
+    if (!b) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    if (!b.state) throw new ChainAccessError(`the state of #${b.header.number} is discarded`)
+    return b.state
+  }
+  const ref = (b: { hash: Uint8Array; header: BlockRef['header'] }): BlockRef => ({ hash: b.hash, header: b.header })
+  return {
+    genesisHash: chain.genesisHash,
+    ready: Promise.resolve(),
+    finalized: () => ref(chain.finalized()),
+    best: () => ref(chain.bestBlock),
+    *blocksAbove() {
+      const best = chain.bestBlock.header.number
+      for (let n = chain.finalized().number + 1; n <= best; n++) yield ref(chain.blockAt(n)!)
+    },
+    header: (hash) => chain.block(hash)?.header,
+    onEvent(fn) {
+      let finalizedNumber = chain.finalized().number
+      return chain.onEvent((e) => {
+        if (e.kind === 'block') {
+          fn({ kind: 'newBlock', hash: e.hash, header: e.header })
+          fn({ kind: 'bestChanged', hash: e.hash })
+          return
+        }
+        const hashes: Uint8Array[] = []
+        for (let n = finalizedNumber + 1; n <= e.header.number; n++) hashes.push(chain.blockAt(n)!.hash)
+        finalizedNumber = e.header.number
+        const event: ChainEvent = { kind: 'finalized', hashes, pruned: [] }
+        fn(event)
+      })
+    },
+    async body(hash) {
+      const b = chain.block(hash)
+      if (!b) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+      return b.body
+    },
+    async storage(hash, keys, childKey) {
+      const state = stateOf(hash)
+      return keys.map((k) => (childKey ? state.childGet(childKey, k) : state.get(k)))
+    },
+    async closestDescendantMerkleValue(hash, key, childKey) {
+      stateOf(hash)
+      return chain.closestDescendantMerkleValue(hash, key, childKey)
+    },
+    async *descendants(hash, prefix, childKey) {
+      const state = stateOf(hash)
+      const get = (k: Uint8Array) => (childKey ? state.childGet(childKey, k) : state.get(k))
+      const next = (k: Uint8Array) => (childKey ? state.childNextKey(childKey, k) : state.nextKey(k))
+      const first = get(prefix)
+      if (first !== undefined) yield [prefix, first]
+      for (let k = next(prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+    },
+    async call(hash, method, args) {
+      const state = stateOf(hash)
+      return runtimeAt(state).call(method, args, { storage: state }).output
+    },
+    async runtimeVersion(hash) {
+      const state = stateOf(hash)
+      return decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
+    },
+    runtimeChanged(hash) {
+      const b = chain.block(hash)
+      const parent = b && chain.block(b.header.parentHash)
+      const x = b?.state?.get(CODE)
+      const y = parent?.state?.get(CODE)
+      if (!x || !y) return false
+      return x !== y && toHex(blake2_256(x)) !== toHex(blake2_256(y))
+    },
+  }
+}

@@ -1,0 +1,51 @@
+// The asynchronous view of one chain that the JSON-RPC method families are written against, so that one
+// implementation of each family serves both the full node (answers from its database, at once) and the
+// light client (answers from peers' proofs, checked against the block's header). Blocks are known by
+// hash; their headers are known synchronously (both sides verified or stored them), everything else
+// may come from the network. `ChainAccessError` means "nobody could answer" (the spec's
+// `operationInaccessible`), not "the answer is an error": a runtime's own failure is an ExecutorError.
+
+import type { RuntimeVersion } from '../executor/index.ts'
+import type { Header } from '../header/index.ts'
+
+export interface BlockRef {
+  hash: Uint8Array
+  header: Header
+}
+
+/** What the chain reports as blocks are verified (or imported) and finalized. */
+export type ChainEvent =
+  | { kind: 'newBlock'; hash: Uint8Array; header: Header }
+  | { kind: 'bestChanged'; hash: Uint8Array }
+  /** `hashes`: the newly finalized blocks, oldest first (the last is the new finalized block). */
+  | { kind: 'finalized'; hashes: Uint8Array[]; pruned: Uint8Array[] }
+
+/** Why a question about the chain could not be answered (unknown block, state discarded, no peer could prove it). */
+export class ChainAccessError extends Error {
+  override readonly name = 'ChainAccessError'
+}
+
+export interface ChainAccess {
+  readonly genesisHash: Uint8Array
+  /** Resolves once the finalized block and its runtime are known (at once for a node). */
+  readonly ready: Promise<void>
+  finalized(): BlockRef
+  best(): BlockRef
+  /** The non-finalized blocks, parents before children. */
+  blocksAbove(): Iterable<BlockRef>
+  /** The header of a known block (pinned blocks stay known after they are pruned), else undefined. */
+  header(hash: Uint8Array): Header | undefined
+  onEvent(fn: (e: ChainEvent) => void): () => void
+  body(hash: Uint8Array): Promise<Uint8Array[]>
+  /** Values of `keys` at `hash` (undefined when absent), in the main trie or in a default child trie. */
+  storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]>
+  /** The Merkle value of the closest trie node at or below `key`, undefined when there is none. */
+  closestDescendantMerkleValue(hash: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Promise<Uint8Array | undefined>
+  /** Every entry whose key starts with `prefix` (the prefix itself included), in key order. */
+  descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]>
+  /** Runs a runtime function at `hash`: its output, or an ExecutorError from the runtime. */
+  call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array>
+  runtimeVersion(hash: Uint8Array): Promise<RuntimeVersion>
+  /** Whether the block's runtime differs from its parent's (`newRuntime` in `newBlock`). */
+  runtimeChanged(hash: Uint8Array): boolean
+}
