@@ -16,7 +16,8 @@ import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
-import { decodeJustification, decodeWarpProof, type AuthoritySet } from '../finality/index.ts'
+import { decodeJustification, decodeWarpProof, initialGrandpaState, type AuthoritySet } from '../finality/index.ts'
+import { DatabaseError, decodeDatabase, encodeDatabase, type FinalizedDatabase } from './database.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, justificationFromCommit, type AuraConsensus, type LightSyncEvent } from '../sync/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
@@ -47,6 +48,11 @@ export interface ChainServiceOptions {
   /** Extra peers to dial besides the spec's boot nodes. */
   bootNodes?: string[]
   now?: () => number
+  /**
+   * A finalized database (`chainHead_unstable_finalizedDatabase`) to start from instead of the spec's
+   * genesis; one that is malformed or of another chain is ignored with a warning.
+   */
+  database?: string
   /** smoldot's transport bans: addresses they exclude are never dialled. */
   forbid?: { tcp?: boolean; ws?: boolean; nonLocalWs?: boolean; wss?: boolean }
 }
@@ -132,6 +138,16 @@ export class ChainService implements ChainAccess {
     if (spec.genesis.kind !== 'raw') throw new ChainAccessError('this light client follows chains whose spec holds the raw genesis storage (for now)')
     const genesis = genesisHeader(spec)
     this.genesisHash = headerHash(genesis)
+    this.now = o.now ?? Date.now
+    const db = o.database ? this.loadDatabase(o.database) : undefined
+    if (db) {
+      const hash = headerHash(db.finalized)
+      this.remember(hash, db.finalized, toHex(hash))
+      this.sync = new LightSync(db.finalized, db.grandpa, db.aura)
+      this.savedPeers = db.peers
+      o.log(3, `starting from the database's finalized block #${db.finalized.number} ${toHex(hash)}`)
+      return
+    }
     const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
     const rt = Runtime.load(storage.get(CODE)!)
     let consensus
@@ -143,8 +159,36 @@ export class ChainService implements ChainAccess {
     }
     this.runtimes.set(toHex(this.genesisHash), rt)
     this.remember(this.genesisHash, genesis, toHex(this.genesisHash))
-    this.sync = new LightSync(genesis, consensus.grandpa, consensus.aura)
-    this.now = o.now ?? Date.now
+    this.sync = new LightSync(genesis, initialGrandpaState(consensus.grandpa.setId, consensus.grandpa.authorities), consensus.aura)
+  }
+
+  /** Addresses of peers saved in the database we started from (dialled besides the boot nodes). */
+  private savedPeers: string[] = []
+
+  private loadDatabase(text: string): FinalizedDatabase | undefined {
+    try {
+      return decodeDatabase(text, this.genesisHash)
+    } catch (e) {
+      if (!(e instanceof DatabaseError)) throw e
+      this.o.log(2, `ignoring the database content: ${e.message}`)
+      return undefined
+    }
+  }
+
+  /**
+   * The finalized database: our finalized block with the consensus state after it, and the peers that
+   * serve this chain; at most `maxSize` characters (peers dropped first).
+   */
+  finalizedDatabase(maxSize?: number): string {
+    const fin = this.sync.finalized
+    const consensus = this.sync.consensusAt(fin.hash)!
+    const peers = this.host.announcingPeers().flatMap((p) => {
+      const conn = this.host.libp2p.getConnections(peerIdFromString(p.peerId))[0]
+      if (!conn) return []
+      const a = conn.remoteAddr.toString()
+      return [a.includes('/p2p/') ? a : `${a}/p2p/${p.peerId}`]
+    })
+    return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, aura: consensus.aura, peers }, maxSize)
   }
 
   static async start(o: ChainServiceOptions): Promise<ChainService> {
@@ -164,7 +208,7 @@ export class ChainService implements ChainAccess {
         if (m.kind === 'commit') svc.onCommit(peer, m)
       },
     })
-    for (const b of [...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? [])]) {
+    for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? []), ...svc.savedPeers])) {
       if (!addressAllowed(b, o.forbid)) {
         o.log(3, `boot node ${b}: its transport is forbidden by the client's options`)
         continue

@@ -171,6 +171,7 @@ export function start(options: ClientOptions = {}): Client {
       try {
         service = await ChainService.start({
           spec,
+          database: o.databaseContent,
           log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message),
           forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
         })

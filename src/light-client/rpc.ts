@@ -50,6 +50,11 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       broadcasts.delete(id as string)
       return null
     })
+  reg.method('chainHead_unstable_finalizedDatabase', async ([maxSize]) => {
+    if (maxSize !== undefined && maxSize !== null && !(Number.isSafeInteger(maxSize) && (maxSize as number) >= 0)) throw new RpcError(INVALID_PARAMS, 'maxSizeBytes must be a non-negative integer')
+    await chain.ready
+    return chain.finalizedDatabase((maxSize as number | null | undefined) ?? undefined)
+  })
   chainHeadRpc(reg, chain, spec)
   return reg
 }

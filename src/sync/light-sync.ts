@@ -56,16 +56,20 @@ export class LightSync {
   private tree: ForkTree<BlockState, string>
   private now = 0
 
+  /**
+   * Starts at a trusted finalized block: `grandpa` is the GRANDPA state after it (the set in force and
+   * changes still pending), `aura` the parameters its children are verified with.
+   */
   constructor(
     finalized: Header,
-    grandpa: AuthoritySet,
+    grandpa: GrandpaState,
     private aura: AuraConsensus,
   ) {
     this.tree = this.newTree(finalized, grandpa)
   }
 
-  private newTree(finalized: Header, grandpa: AuthoritySet): ForkTree<BlockState, string> {
-    return new ForkTree<BlockState, string>(finalized, { grandpa: initialGrandpaState(grandpa.setId, grandpa.authorities), aura: this.aura.authorities }, (parent, header) => this.verify(parent, header))
+  private newTree(finalized: Header, grandpa: GrandpaState): ForkTree<BlockState, string> {
+    return new ForkTree<BlockState, string>(finalized, { grandpa, aura: this.aura.authorities }, (parent, header) => this.verify(parent, header))
   }
 
   private verify(parent: BlockState, header: Header): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
@@ -88,6 +92,12 @@ export class LightSync {
     } catch (e) {
       return { ok: false, error: e instanceof AuraVerifyError ? `${e.code}: ${e.message}` : (e as Error).message }
     }
+  }
+
+  /** The consensus state after a block in the tree: what the database saves for the finalized block. */
+  consensusAt(hash: Uint8Array): { grandpa: GrandpaState; aura: AuraConsensus } | undefined {
+    const s = this.tree.get(hash)?.state
+    return s && { grandpa: s.grandpa, aura: { ...this.aura, authorities: s.aura } }
   }
 
   /** The signature scheme of the Aura authorities. */
@@ -119,7 +129,7 @@ export class LightSync {
     const set = this.setAt(this.finalized.hash)!
     const v = verifyWarpProof(proof, set)
     if (!v || v.finalized.number <= this.finalized.header.number) return { advanced: false, header: this.finalized.header }
-    this.tree = this.newTree(v.finalized, v.set)
+    this.tree = this.newTree(v.finalized, initialGrandpaState(v.set.setId, v.set.authorities))
     return { advanced: true, header: v.finalized }
   }
 

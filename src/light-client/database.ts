@@ -1,0 +1,128 @@
+// The light client's finalized database (`chainHead_unstable_finalizedDatabase`, given back as
+// `addChain`'s `databaseContent`): everything needed to restart from a finalized block instead of the
+// chain spec's start — that block's header, the GRANDPA state in force after it (set, authorities and
+// changes still pending), the Aura parameters for its children — plus addresses of peers that served
+// us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
+// the content is trusted input (the user's own saved state); what it cannot be is silently wrong:
+// a string that does not decode, or names another chain, is refused here and ignored by the caller.
+
+import { fromHex, toHex } from '../codec/index.ts'
+import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/index.ts'
+import type { GrandpaState } from '../finality/index.ts'
+import type { AuraConsensus } from '../sync/index.ts'
+
+const FORMAT = 'sublight-finalized-db'
+const VERSION = 1
+
+export interface FinalizedDatabase {
+  genesisHash: Uint8Array
+  finalized: Header
+  grandpa: GrandpaState
+  aura: AuraConsensus
+  /** Multiaddresses with `/p2p/<peer id>`. */
+  peers: string[]
+}
+
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError'
+}
+
+const authorityJson = (a: { publicKey: Uint8Array; weight: bigint }) => [toHex(a.publicKey), a.weight.toString()]
+
+/**
+ * The database as a string of at most `maxSize` characters (UTF-16 code units; the string is ASCII, so
+ * also bytes): peers are dropped first; if even the chain state does not fit, the result is empty.
+ */
+export function encodeDatabase(db: FinalizedDatabase, maxSize = Number.MAX_SAFE_INTEGER): string {
+  const g = db.grandpa
+  const body = (peers: string[]) =>
+    JSON.stringify({
+      format: FORMAT,
+      version: VERSION,
+      genesisHash: toHex(db.genesisHash),
+      finalizedHeader: toHex(encodeHeader(db.finalized)),
+      grandpa: {
+        setId: g.setId.toString(),
+        authorities: g.authorities.map(authorityJson),
+        pending: g.pending.map((p) => ({ effectiveAt: p.effectiveAt, authorities: p.authorities.map(authorityJson), forced: p.forced })),
+        disabled: g.disabled.map(String),
+        pausedAt: g.pausedAt ?? null,
+      },
+      aura: { authorities: db.aura.authorities.map(toHex), slotMs: db.aura.slotMs.toString(), scheme: db.aura.scheme },
+      peers,
+    })
+  let peers = db.peers
+  let text = body(peers)
+  while (text.length > maxSize && peers.length) {
+    peers = peers.slice(0, Math.floor(peers.length / 2))
+    text = body(peers)
+  }
+  return text.length > maxSize ? '' : text
+}
+
+function fail(what: string): never {
+  throw new DatabaseError(`database content: ${what}`)
+}
+const obj = (v: unknown, what: string): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(`${what} must be an object`))
+const arr = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? v : fail(`${what} must be an array`))
+const str = (v: unknown, what: string): string => (typeof v === 'string' ? v : fail(`${what} must be a string`))
+const bytes = (v: unknown, what: string, len?: number): Uint8Array => {
+  let b: Uint8Array
+  try {
+    b = fromHex(str(v, what))
+  } catch {
+    fail(`${what} must be hex`)
+  }
+  if (len !== undefined && b.length !== len) fail(`${what} must be ${len} bytes`)
+  return b
+}
+const big = (v: unknown, what: string): bigint => (/^\d{1,20}$/.test(str(v, what)) ? BigInt(v as string) : fail(`${what} must be a decimal number`))
+const num = (v: unknown, what: string): number => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(`${what} must be a block number`))
+const authorities = (v: unknown, what: string) =>
+  arr(v, what).map((a, i) => {
+    const [k, w] = arr(a, `${what}[${i}]`)
+    return { publicKey: bytes(k, `${what}[${i}] key`, 32), weight: big(w, `${what}[${i}] weight`) }
+  })
+
+/** Decodes a database string; `genesisHash` must be the chain's (a database of another chain is refused). */
+export function decodeDatabase(text: string, genesisHash: Uint8Array): FinalizedDatabase {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    fail('not JSON')
+  }
+  const o = obj(json, 'the content')
+  if (o.format !== FORMAT || o.version !== VERSION) fail(`not a ${FORMAT} version ${VERSION}`)
+  const genesis = bytes(o.genesisHash, 'genesisHash', 32)
+  if (toHex(genesis) !== toHex(genesisHash)) fail(`it belongs to another chain (genesis ${toHex(genesis)})`)
+  let finalized: Header
+  try {
+    finalized = decodeHeader(bytes(o.finalizedHeader, 'finalizedHeader'))
+  } catch (e) {
+    if (e instanceof DatabaseError) throw e
+    fail(`finalizedHeader: ${(e as Error).message}`)
+  }
+  if (finalized.number === 0 && toHex(headerHash(finalized)) !== toHex(genesisHash)) fail('its block #0 is not the genesis block')
+  const g = obj(o.grandpa, 'grandpa')
+  const pausedAt = g.pausedAt === null ? undefined : num(g.pausedAt, 'grandpa.pausedAt')
+  const grandpa: GrandpaState = {
+    setId: big(g.setId, 'grandpa.setId'),
+    authorities: authorities(g.authorities, 'grandpa.authorities'),
+    pending: arr(g.pending, 'grandpa.pending').map((p, i) => {
+      const c = obj(p, `grandpa.pending[${i}]`)
+      if (typeof c.forced !== 'boolean') fail(`grandpa.pending[${i}].forced must be a boolean`)
+      return { effectiveAt: num(c.effectiveAt, `grandpa.pending[${i}].effectiveAt`), authorities: authorities(c.authorities, `grandpa.pending[${i}].authorities`), forced: c.forced }
+    }),
+    disabled: arr(g.disabled, 'grandpa.disabled').map((d, i) => big(d, `grandpa.disabled[${i}]`)),
+    pausedAt,
+  }
+  if (!grandpa.authorities.length) fail('grandpa.authorities is empty')
+  const a = obj(o.aura, 'aura')
+  if (a.scheme !== 'sr25519' && a.scheme !== 'ed25519') fail('aura.scheme must be sr25519 or ed25519')
+  const slotMs = big(a.slotMs, 'aura.slotMs')
+  if (slotMs === 0n) fail('aura.slotMs must not be 0')
+  const aura: AuraConsensus = { authorities: arr(a.authorities, 'aura.authorities').map((k, i) => bytes(k, `aura.authorities[${i}]`, 32)), slotMs, scheme: a.scheme }
+  const peers = arr(o.peers, 'peers').map((p, i) => str(p, `peers[${i}]`))
+  return { genesisHash: genesis, finalized, grandpa, aura, peers }
+}
