@@ -162,6 +162,12 @@ export class ChainService implements ChainAccess {
     this.sync = new LightSync(genesis, initialGrandpaState(consensus.grandpa.setId, consensus.grandpa.authorities), consensus.aura)
   }
 
+  /** Dials a peer found by the user (`sudo_unstable_p2pDiscover`), honouring the transport bans. */
+  discover(addr: string): void {
+    if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${addr}: its transport is forbidden by the client's options`)
+    void this.host.handshakeWith(multiaddr(addr)).catch((e) => this.o.log(3, `${addr}: ${(e as Error).message}`))
+  }
+
   /** Addresses of peers saved in the database we started from (dialled besides the boot nodes). */
   private savedPeers: string[] = []
 
@@ -252,18 +258,34 @@ export class ChainService implements ChainAccess {
     return ps.length ? ps : this.host.announcingPeers().map((p) => p.peerId)
   }
 
-  /** First contact: warp to the peer's finalized block when it is ahead, then catch up to its best. */
+  /**
+   * First contact: before the client is ready, warp to the peer's finalized block when it is ahead (one
+   * warp at a time; when a peer's warp fails — it is banned for a bad proof — the next peer tries); then
+   * catch up to the peer's best block.
+   */
   private async onPeer(peer: string, bestNumber: number, bestHash: Uint8Array): Promise<void> {
     if (this.stopped) return
     try {
-      // one warp, from the first peer ahead of us; every other first contact waits for it
-      if (!this.warping && bestNumber > this.sync.finalized.header.number) this.warping = this.warpFrom(peer).catch((e) => this.o.log(3, `warp sync from ${peer}: ${(e as Error).message}`))
-      await this.warping
+      while (!this.ready_ && bestNumber > this.sync.finalized.header.number) {
+        if (this.warping) {
+          await this.warping
+          continue
+        }
+        let ok = false
+        this.warping = this.warpFrom(peer).then(
+          () => void (ok = true),
+          (e) => this.o.log(3, `warp sync from ${peer}: ${(e as Error).message}`),
+        )
+        await this.warping
+        this.warping = undefined
+        if (!ok) return
+        break
+      }
+      if (this.stopped) return
       this.markReady()
       await this.fetchAncestry(peer, bestHash, bestNumber)
     } catch (e) {
       this.o.log(3, `sync with ${peer}: ${(e as Error).message}`)
-      this.markReady()
     }
   }
 

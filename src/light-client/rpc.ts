@@ -3,6 +3,7 @@
 // `transaction_v1_*` / `transactionWatch_v1_*` over the TransactionsService, and the system methods
 // apps call first. Nothing here waits for the network before answering: `system_health` answers at once.
 
+import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { INVALID_PARAMS, Registry, RpcError, bytesParam, chainHeadRpc } from '../json-rpc/index.ts'
@@ -50,6 +51,18 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       broadcasts.delete(id as string)
       return null
     })
+  reg.method('sudo_unstable_p2pDiscover', ([addr]) => {
+    if (typeof addr !== 'string') throw new RpcError(INVALID_PARAMS, 'multiaddr must be a string')
+    let ma
+    try {
+      ma = multiaddr(addr)
+    } catch {
+      throw new RpcError(INVALID_PARAMS, 'Invalid multiaddress', 'UnrecognizedProtocol')
+    }
+    if (!/\/p2p\/[^/]+$/.test(ma.toString())) throw new RpcError(INVALID_PARAMS, 'Invalid multiaddress', "multiaddr doesn't end with /p2p")
+    chain.discover(ma.toString())
+    return null
+  })
   reg.method('chainHead_unstable_finalizedDatabase', async ([maxSize]) => {
     if (maxSize !== undefined && maxSize !== null && !(Number.isSafeInteger(maxSize) && (maxSize as number) >= 0)) throw new RpcError(INVALID_PARAMS, 'maxSizeBytes must be a non-negative integer')
     await chain.ready
