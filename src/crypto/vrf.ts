@@ -1,8 +1,11 @@
-// sr25519 VRF verification as Schnorrkel does it (w3f/schnorrkel `vrf.rs`, the Kusama-compatible DLEQ
-// ordering that Substrate uses), on ristretto255 from @noble/curves, plus `makeBytes` (the VRF output
-// derivation BABE uses for its threshold score). Pure functions; invalid encodings verify as false.
+// sr25519 VRF signing and verification as Schnorrkel does them (w3f/schnorrkel `vrf.rs`, the
+// Kusama-compatible DLEQ ordering that Substrate uses), on ristretto255 from @noble/curves, over any
+// Merlin transcript (BABE's is not the signing-context transcript @scure/sr25519's `vrf` takes, which
+// is why these are ours), plus `makeBytes` (the VRF output derivation BABE uses for its threshold
+// score). Pure functions; invalid encodings verify as false.
 
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js'
+import { sha512 } from '@noble/hashes/sha2.js'
 import { Transcript } from './merlin.ts'
 
 const Point = ristretto255.Point
@@ -63,6 +66,37 @@ export function vrfVerify(publicKey: Uint8Array, t: Transcript, preOutput: Uint8
   e.appendMessage('vrf:pk', publicKey)
   e.appendMessage('vrf:h^sk', preOutput)
   return challengeScalar(e, 'prove') === c
+}
+
+function scalarBytes(v: bigint): Uint8Array {
+  const b = new Uint8Array(32)
+  for (let i = 0; i < 32; i++, v >>= 8n) b[i] = Number(v & 0xffn)
+  return b
+}
+
+/**
+ * Signs transcript `t` with a 64-byte sr25519 secret (@scure/sr25519's layout: the key scalar times the
+ * cofactor, little-endian, then the nonce): the pre-output (32 bytes) and the DLEQ proof (c ++ s).
+ * The proof's witness comes from the secret nonce, `random` and the transcript, so it never repeats.
+ */
+export function vrfSign(secret: Uint8Array, t: Transcript, random: Uint8Array = crypto.getRandomValues(new Uint8Array(32)), extra?: Transcript): { preOutput: Uint8Array; proof: Uint8Array } {
+  if (secret.length !== 64) throw new TypeError('an sr25519 secret is 64 bytes')
+  const sk = (leToBigint(secret.subarray(0, 32)) >> 3n) % L
+  const publicKey = Point.BASE.multiply(sk).toBytes()
+  const input = vrfInputPoint(publicKey, t)
+  const preOutput = input.multiply(sk).toBytes()
+  const e = extra ? extra.clone() : new Transcript('VRF')
+  e.appendMessage('proto-name', new TextEncoder().encode('DLEQProof'))
+  e.appendMessage('vrf:h', input.toBytes())
+  const witness = new Uint8Array([...secret.subarray(32, 64), ...random, ...e.clone().challengeBytes('witness', 32)])
+  const r = leToBigint(sha512(witness)) % L || 1n
+  e.appendMessage('vrf:R=g^r', Point.BASE.multiply(r).toBytes())
+  e.appendMessage('vrf:h^r', input.multiply(r).toBytes())
+  e.appendMessage('vrf:pk', publicKey)
+  e.appendMessage('vrf:h^sk', preOutput)
+  const c = challengeScalar(e, 'prove')
+  const s = (((r - c * sk) % L) + L) % L
+  return { preOutput, proof: new Uint8Array([...scalarBytes(c), ...scalarBytes(s)]) }
 }
 
 /** Schnorrkel `VRFInOut::make_bytes(context)`: output bytes derived from the VRF input and pre-output. */

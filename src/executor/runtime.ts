@@ -134,6 +134,13 @@ export class Runtime {
     return rt
   }
 
+  /** Whether the runtime exports `name` (a runtime API function such as `BabeApi_configuration`). */
+  hasExport(name: string): boolean {
+    this.exportNames ??= new Set(WebAssembly.Module.exports(this.module).map((e) => e.name))
+    return this.exportNames.has(name)
+  }
+  private exportNames: Set<string> | undefined
+
   /** An idle instance kept between calls (memory restored after each successful call). */
   private pooled: PooledInstance | undefined
 

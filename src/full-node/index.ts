@@ -13,3 +13,4 @@ export * from './sync.ts'
 export * from './sync-service.ts'
 export * from './grandpa-sets.ts'
 
+export * from './babe-author.ts'

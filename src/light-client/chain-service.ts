@@ -16,10 +16,10 @@ import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
-import { decodeJustification, decodeWarpProof, initialGrandpaState, type AuthoritySet } from '../finality/index.ts'
-import { DatabaseError, decodeDatabase, encodeDatabase, type FinalizedDatabase } from './database.ts'
+import { decodeJustification, decodeWarpProof, type GrandpaState } from '../finality/index.ts'
+import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
-import { LightSync, justificationFromCommit, type AuraConsensus, type LightSyncEvent } from '../sync/index.ts'
+import { LightSync, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess } from '../json-rpc/index.ts'
 import { auraKeyScheme } from '../verify/index.ts'
@@ -72,18 +72,24 @@ export function addressAllowed(addr: string, forbid: ChainServiceOptions['forbid
 /** Listeners get the machine's events as blocks are verified and finalized. */
 export type ChainListener = (e: LightSyncEvent) => void
 
-function call(rt: Runtime, storage: StorageBackend, method: string): Reader {
-  return new Reader(rt.call(method, new Uint8Array(), { storage }).output)
+/**
+ * The block-production parameters of runtime `rt` at a block, through `call` (over genesis storage, or
+ * call proofs): Aura's authorities and slot duration, or BABE's configuration and epochs (at genesis, the
+ * genesis epoch whose start slot block #1 fixes). `auraScheme` is asked only for Aura chains.
+ */
+async function consensusOf(rt: Runtime, call: (method: string) => Promise<Uint8Array>, atGenesis: boolean, auraScheme: () => Promise<AuraConsensus['scheme']>): Promise<Consensus> {
+  if (rt.hasExport('AuraApi_authorities')) {
+    return { kind: 'aura', authorities: decodeAuraAuthorities(await call('AuraApi_authorities')), slotMs: new Reader(await call('AuraApi_slot_duration')).u64(), scheme: await auraScheme() }
+  }
+  if (!rt.hasExport('BabeApi_configuration')) throw new ChainAccessError('this light client follows Aura or BABE chains: the runtime has neither AuraApi nor BabeApi')
+  const conf = decodeBabeConfiguration(await call('BabeApi_configuration'))
+  if (atGenesis) return { kind: 'babe', slotMs: conf.slotMs, epochs: { genesis: conf.genesis } }
+  const [current, next] = [decodeBabeEpoch(await call('BabeApi_current_epoch')), decodeBabeEpoch(await call('BabeApi_next_epoch'))]
+  return { kind: 'babe', slotMs: conf.slotMs, epochs: { current, next, disabled: [] } }
 }
 
-/** Aura parameters and the GRANDPA set from a runtime over a state (genesis storage, or a call proof). */
-function consensusOf(rt: Runtime, storage: StorageBackend): { aura: AuraConsensus; grandpa: AuthoritySet } {
-  const metadata = rt.call('Metadata_metadata', new Uint8Array(), { storage }).output
-  return {
-    aura: { authorities: call(rt, storage, 'AuraApi_authorities').vec((r) => r.bytes_(32)), slotMs: call(rt, storage, 'AuraApi_slot_duration').u64(), scheme: auraKeyScheme(metadata) ?? 'sr25519' },
-    grandpa: { setId: call(rt, storage, 'GrandpaApi_current_set_id').u64(), authorities: call(rt, storage, 'GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) },
-  }
-}
+/** Slot duration assumed for a checkpoint start until the runtime is known (every BABE relay chain has 6 s). */
+const CHECKPOINT_SLOT_MS = 6000n
 
 /** A light node serves nothing: its handshakes report its finalized block, and every request gets nothing. */
 class NothingServed implements ChainServer {
@@ -106,6 +112,20 @@ class NothingServed implements ChainServer {
   warpProof() {
     return undefined
   }
+}
+
+/** The trusted block the client starts from, with the consensus state after it. */
+interface StartPoint {
+  genesisHash: Uint8Array
+  finalized: Header
+  grandpa: GrandpaState
+  consensus: Consensus
+  /** The runtime at `finalized`, when known without the network (genesis). */
+  runtime?: Runtime
+  /** Peers to dial besides the boot nodes (saved in a database). */
+  peers: string[]
+  /** For the log: where the start comes from. */
+  from: string
 }
 
 export class ChainService implements ChainAccess {
@@ -133,33 +153,51 @@ export class ChainService implements ChainAccess {
   private stopped = false
   private readyTimer: ReturnType<typeof setTimeout> | undefined
 
-  private constructor(private readonly o: ChainServiceOptions) {
-    const spec = o.spec
-    if (spec.genesis.kind !== 'raw') throw new ChainAccessError('this light client follows chains whose spec holds the raw genesis storage (for now)')
-    const genesis = genesisHeader(spec)
-    this.genesisHash = headerHash(genesis)
+  private constructor(
+    private readonly o: ChainServiceOptions,
+    start: StartPoint,
+  ) {
+    this.genesisHash = start.genesisHash
     this.now = o.now ?? Date.now
-    const db = o.database ? this.loadDatabase(o.database) : undefined
-    if (db) {
-      const hash = headerHash(db.finalized)
-      this.remember(hash, db.finalized, toHex(hash))
-      this.sync = new LightSync(db.finalized, db.grandpa, db.aura)
-      this.savedPeers = db.peers
-      o.log(3, `starting from the database's finalized block #${db.finalized.number} ${toHex(hash)}`)
-      return
+    const hash = headerHash(start.finalized)
+    if (start.runtime) this.runtimes.set(toHex(hash), start.runtime)
+    this.remember(hash, start.finalized, toHex(hash))
+    this.sync = new LightSync(start.finalized, start.grandpa, start.consensus)
+    this.savedPeers = start.peers
+    o.log(3, `starting from ${start.from}: #${start.finalized.number} ${toHex(hash)}`)
+  }
+
+  /**
+   * Where to start: a valid saved database, else the spec's lightSyncState checkpoint, else its raw
+   * genesis storage (runtime and consensus computed locally, no peer needed).
+   */
+  private static async startPoint(o: ChainServiceOptions): Promise<StartPoint> {
+    const spec = o.spec
+    const genesis = genesisHeader(spec)
+    const genesisHash = headerHash(genesis)
+    if (o.database) {
+      try {
+        const db = decodeDatabase(o.database, genesisHash)
+        return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, peers: db.peers, from: "the database's finalized block" }
+      } catch (e) {
+        if (!(e instanceof DatabaseError)) throw e
+        o.log(2, `ignoring the database content: ${e.message}`)
+      }
     }
+    if (spec.lightSyncState) {
+      const c = checkpointStart(spec.lightSyncState)
+      return { genesisHash, finalized: c.finalized, grandpa: c.grandpa, consensus: { kind: 'babe', slotMs: CHECKPOINT_SLOT_MS, epochs: c.babe }, peers: [], from: "the chain spec's checkpoint" }
+    }
+    if (spec.genesis.kind !== 'raw') throw new ChainAccessError('the chain spec has neither the raw genesis storage nor a lightSyncState checkpoint to start from')
     const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
-    const rt = Runtime.load(storage.get(CODE)!)
-    let consensus
-    try {
-      consensus = consensusOf(rt, storage)
-    } catch (e) {
-      if (e instanceof ExecutorError && e.code === 'MissingExport') throw new ChainAccessError('this light client follows Aura + GRANDPA chains (for now): the genesis runtime lacks AuraApi or GrandpaApi')
-      throw e
-    }
-    this.runtimes.set(toHex(this.genesisHash), rt)
-    this.remember(this.genesisHash, genesis, toHex(this.genesisHash))
-    this.sync = new LightSync(genesis, initialGrandpaState(consensus.grandpa.setId, consensus.grandpa.authorities), consensus.aura)
+    const code = storage.get(CODE)
+    if (!code) throw new ChainAccessError('the genesis storage has no runtime code')
+    const rt = Runtime.load(code)
+    const call = async (method: string) => rt.call(method, new Uint8Array(), { storage }).output
+    if (!rt.hasExport('GrandpaApi_current_set_id')) throw new ChainAccessError('this light client follows chains finalized by GRANDPA: the genesis runtime has no GrandpaApi (a parachain needs its relay chain)')
+    const consensus = await consensusOf(rt, call, true, async () => auraKeyScheme(await call('Metadata_metadata')) ?? 'sr25519')
+    const grandpa = decodeGrandpaStart(await call('GrandpaApi_current_set_id'), await call('GrandpaApi_grandpa_authorities'))
+    return { genesisHash, finalized: genesis, grandpa, consensus, runtime: rt, peers: [], from: 'genesis' }
   }
 
   /** Dials a peer found by the user (`sudo_unstable_p2pDiscover`), honouring the transport bans. */
@@ -170,16 +208,6 @@ export class ChainService implements ChainAccess {
 
   /** Addresses of peers saved in the database we started from (dialled besides the boot nodes). */
   private savedPeers: string[] = []
-
-  private loadDatabase(text: string): FinalizedDatabase | undefined {
-    try {
-      return decodeDatabase(text, this.genesisHash)
-    } catch (e) {
-      if (!(e instanceof DatabaseError)) throw e
-      this.o.log(2, `ignoring the database content: ${e.message}`)
-      return undefined
-    }
-  }
 
   /**
    * The finalized database: our finalized block with the consensus state after it, and the peers that
@@ -194,11 +222,11 @@ export class ChainService implements ChainAccess {
       const a = conn.remoteAddr.toString()
       return [a.includes('/p2p/') ? a : `${a}/p2p/${p.peerId}`]
     })
-    return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, aura: consensus.aura, peers }, maxSize)
+    return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, consensus: consensus.consensus, peers }, maxSize)
   }
 
   static async start(o: ChainServiceOptions): Promise<ChainService> {
-    const svc = new ChainService(o)
+    const svc = new ChainService(o, await ChainService.startPoint(o))
     svc.host = await NetworkHost.start({
       server: new NothingServed(svc.genesisHash, () => ({ number: svc.sync.finalized.header.number, hash: svc.sync.finalized.hash })),
       protocolId: o.spec.protocolId,
@@ -302,12 +330,11 @@ export class ChainService implements ChainAccess {
     if (!advanced) return
     const hash = headerHash(header)
     this.remember(hash, header, toHex(hash))
-    // the Aura parameters of the new finalized block, by call proofs (its runtime is fetched by the first
-    // call); the key scheme is the chain's, known since genesis
-    const authorities = new Reader(await this.call(hash, 'AuraApi_authorities', new Uint8Array())).vec((r) => r.bytes_(32))
-    const slotMs = new Reader(await this.call(hash, 'AuraApi_slot_duration', new Uint8Array())).u64()
-    const aura: AuraConsensus = { authorities, slotMs, scheme: this.sync.auraScheme }
-    this.sync.setAura(aura)
+    // the Aura parameters or BABE epochs of the new finalized block, by call proofs (its runtime is
+    // fetched first); the Aura key scheme is the chain's, known from the start
+    const rt = await this.runtimeAt(hash)
+    const scheme = this.sync.auraScheme
+    this.sync.setConsensus(await consensusOf(rt, (method) => this.call(hash, method, new Uint8Array()), false, async () => scheme))
     this.o.log(3, `warp sync: finalized #${header.number} ${toHex(hash)}`)
   }
 

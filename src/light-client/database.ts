@@ -1,15 +1,17 @@
 // The light client's finalized database (`chainHead_unstable_finalizedDatabase`, given back as
 // `addChain`'s `databaseContent`): everything needed to restart from a finalized block instead of the
 // chain spec's start — that block's header, the GRANDPA state in force after it (set, authorities and
-// changes still pending), the Aura parameters for its children — plus addresses of peers that served
-// us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
+// changes still pending), the Aura parameters or BABE epochs for its children — plus addresses of peers
+// that served us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
 // the content is trusted input (the user's own saved state); what it cannot be is silently wrong:
 // a string that does not decode, or names another chain, is refused here and ignored by the caller.
 
 import { fromHex, toHex } from '../codec/index.ts'
 import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/index.ts'
 import type { GrandpaState } from '../finality/index.ts'
-import type { AuraConsensus } from '../sync/index.ts'
+import type { BabeEpoch } from '../chain-spec/index.ts'
+import type { BabeAllowedSlots } from '../header/index.ts'
+import type { BabeStart, Consensus } from '../sync/index.ts'
 
 const FORMAT = 'sublight-finalized-db'
 const VERSION = 1
@@ -18,7 +20,7 @@ export interface FinalizedDatabase {
   genesisHash: Uint8Array
   finalized: Header
   grandpa: GrandpaState
-  aura: AuraConsensus
+  consensus: Consensus
   /** Multiaddresses with `/p2p/<peer id>`. */
   peers: string[]
 }
@@ -28,6 +30,21 @@ export class DatabaseError extends Error {
 }
 
 const authorityJson = (a: { publicKey: Uint8Array; weight: bigint }) => [toHex(a.publicKey), a.weight.toString()]
+const epochJson = (e: Omit<BabeEpoch, 'startSlot'> & { startSlot?: bigint }) => ({
+  epochIndex: e.epochIndex.toString(),
+  ...(e.startSlot !== undefined ? { startSlot: e.startSlot.toString() } : {}),
+  duration: e.duration.toString(),
+  authorities: e.authorities.map(authorityJson),
+  randomness: toHex(e.randomness),
+  c: e.config.c.map(String),
+  allowedSlots: e.config.allowedSlots,
+})
+function consensusJson(c: Consensus) {
+  if (c.kind === 'aura') return { kind: 'aura', authorities: c.authorities.map(toHex), slotMs: c.slotMs.toString(), scheme: c.scheme }
+  const e = c.epochs
+  const epochs = 'genesis' in e ? { genesis: epochJson(e.genesis) } : { current: epochJson(e.current), next: e.next ? epochJson(e.next) : null, disabled: e.disabled }
+  return { kind: 'babe', slotMs: c.slotMs.toString(), ...epochs }
+}
 
 /**
  * The database as a string of at most `maxSize` characters (UTF-16 code units; the string is ASCII, so
@@ -48,7 +65,7 @@ export function encodeDatabase(db: FinalizedDatabase, maxSize = Number.MAX_SAFE_
         disabled: g.disabled.map(String),
         pausedAt: g.pausedAt ?? null,
       },
-      aura: { authorities: db.aura.authorities.map(toHex), slotMs: db.aura.slotMs.toString(), scheme: db.aura.scheme },
+      consensus: consensusJson(db.consensus),
       peers,
     })
   let peers = db.peers
@@ -118,11 +135,45 @@ export function decodeDatabase(text: string, genesisHash: Uint8Array): Finalized
     pausedAt,
   }
   if (!grandpa.authorities.length) fail('grandpa.authorities is empty')
-  const a = obj(o.aura, 'aura')
-  if (a.scheme !== 'sr25519' && a.scheme !== 'ed25519') fail('aura.scheme must be sr25519 or ed25519')
-  const slotMs = big(a.slotMs, 'aura.slotMs')
-  if (slotMs === 0n) fail('aura.slotMs must not be 0')
-  const aura: AuraConsensus = { authorities: arr(a.authorities, 'aura.authorities').map((k, i) => bytes(k, `aura.authorities[${i}]`, 32)), slotMs, scheme: a.scheme }
+  const consensus = decodeConsensus(obj(o.consensus, 'consensus'))
   const peers = arr(o.peers, 'peers').map((p, i) => str(p, `peers[${i}]`))
-  return { genesisHash: genesis, finalized, grandpa, aura, peers }
+  return { genesisHash: genesis, finalized, grandpa, consensus, peers }
+}
+
+const ALLOWED: BabeAllowedSlots[] = ['primary', 'primaryAndSecondaryPlain', 'primaryAndSecondaryVrf']
+
+function decodeEpoch(v: unknown, what: string, withStart: boolean): Omit<BabeEpoch, 'startSlot'> & { startSlot?: bigint } {
+  const e = obj(v, what)
+  const c = arr(e.c, `${what}.c`)
+  if (c.length !== 2) fail(`${what}.c must be two numbers`)
+  if (!ALLOWED.includes(e.allowedSlots as BabeAllowedSlots)) fail(`${what}.allowedSlots must be one of ${ALLOWED.join(', ')}`)
+  const duration = big(e.duration, `${what}.duration`)
+  if (duration === 0n) fail(`${what}.duration must not be 0`)
+  return {
+    epochIndex: big(e.epochIndex, `${what}.epochIndex`),
+    ...(withStart ? { startSlot: big(e.startSlot, `${what}.startSlot`) } : {}),
+    duration,
+    authorities: authorities(e.authorities, `${what}.authorities`),
+    randomness: bytes(e.randomness, `${what}.randomness`, 32),
+    config: { c: [big(c[0], `${what}.c[0]`), big(c[1], `${what}.c[1]`)], allowedSlots: e.allowedSlots as BabeAllowedSlots },
+  }
+}
+
+function decodeConsensus(a: Record<string, unknown>): Consensus {
+  const slotMs = big(a.slotMs, 'consensus.slotMs')
+  if (slotMs === 0n) fail('consensus.slotMs must not be 0')
+  if (a.kind === 'aura') {
+    if (a.scheme !== 'sr25519' && a.scheme !== 'ed25519') fail('consensus.scheme must be sr25519 or ed25519')
+    return { kind: 'aura', authorities: arr(a.authorities, 'consensus.authorities').map((k, i) => bytes(k, `consensus.authorities[${i}]`, 32)), slotMs, scheme: a.scheme }
+  }
+  if (a.kind !== 'babe') fail('consensus.kind must be aura or babe')
+  let epochs: BabeStart
+  if (a.genesis !== undefined) epochs = { genesis: decodeEpoch(a.genesis, 'consensus.genesis', false) }
+  else {
+    const current = decodeEpoch(a.current, 'consensus.current', true) as BabeEpoch
+    const next = a.next === null ? undefined : (decodeEpoch(a.next, 'consensus.next', true) as BabeEpoch)
+    const disabled = arr(a.disabled, 'consensus.disabled').map((d, i) => (Number.isSafeInteger(d) && (d as number) >= 0 ? (d as number) : fail(`consensus.disabled[${i}] must be an authority index`)))
+    epochs = { current, next, disabled }
+  }
+  return { kind: 'babe', slotMs, epochs }
 }

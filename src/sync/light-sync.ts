@@ -1,13 +1,17 @@
-// The light client's view of one Aura + GRANDPA chain (pure: headers, proofs and the time go in,
-// typed events come out; no sockets, timers or clock). It starts from a trusted finalized block (genesis
-// from the chain spec, or a block reached by warp sync), verifies every header before it enters the fork
-// tree — the Aura slot author's seal, slots increasing and not in the future — tracks the GRANDPA set in
-// force at every block from header digests, and finalizes from justifications and commits verified
-// against that set. Smoldot's equivalent is `lib/src/sync/all_forks.rs` with `lib/src/chain/`.
+// The light client's view of one Aura or BABE chain with GRANDPA finality (pure: headers, proofs and the
+// time go in, typed events come out; no sockets, timers or clock). It starts from a trusted finalized
+// block (genesis from the chain spec, a lightSyncState checkpoint, a saved database, or a block reached
+// by warp sync), verifies every header before it enters the fork tree — Aura: the slot author's seal,
+// slots increasing and not in the future; BABE: the primary/secondary claim (VRF, threshold, secondary
+// author) and seal against the epoch its slot falls in, epochs followed from NextEpochData /
+// NextConfigData, fork choice by primary blocks — tracks the GRANDPA set in force at every block from
+// header digests, and finalizes from justifications and commits verified against that set. Smoldot's
+// equivalent is `lib/src/sync/all_forks.rs` with `lib/src/chain/`.
 
 import { bytesEqual, toHex } from '../codec/index.ts'
 import { AURA_ENGINE, consensusLogs, decodeAuraConsensusLog, type Header } from '../header/index.ts'
-import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
+import { AuraVerifyError, BabeVerifyError, auraSlot, babePreDigest, babeStep, verifyAuraHeader, type BabeChainState } from '../verify/index.ts'
+import type { BabeEpoch } from '../chain-spec/index.ts'
 import { ForkTree, type TreeBlock } from '../chain/index.ts'
 import {
   applyFinalized,
@@ -23,15 +27,31 @@ import {
 
 /** What Aura verification needs, read from the finalized block's runtime by the caller. */
 export interface AuraConsensus {
+  kind: 'aura'
   authorities: Uint8Array[]
   slotMs: bigint
   scheme: 'sr25519' | 'ed25519'
 }
 
-/** Consensus state as of a block: the GRANDPA tracker and the Aura authorities for its children. */
+/**
+ * BABE at the starting block: the epochs in force (from a checkpoint, a database, or the runtime after a
+ * warp), or at genesis the genesis epoch without its start slot — epoch 0 starts at block #1's slot.
+ */
+export type BabeStart = BabeChainState | { genesis: Omit<BabeEpoch, 'startSlot'> }
+
+export interface BabeConsensus {
+  kind: 'babe'
+  slotMs: bigint
+  epochs: BabeStart
+}
+
+export type Consensus = AuraConsensus | BabeConsensus
+
+/** Consensus state as of a block: the GRANDPA tracker and the Aura authorities or BABE epochs for its children. */
 interface BlockState {
   grandpa: GrandpaState
   aura: Uint8Array[]
+  babe: BabeStart | undefined
 }
 
 export type LightSyncEvent =
@@ -63,46 +83,69 @@ export class LightSync {
   constructor(
     finalized: Header,
     grandpa: GrandpaState,
-    private aura: AuraConsensus,
+    private consensus: Consensus,
   ) {
     this.tree = this.newTree(finalized, grandpa)
   }
 
   private newTree(finalized: Header, grandpa: GrandpaState): ForkTree<BlockState, string> {
-    return new ForkTree<BlockState, string>(finalized, { grandpa, aura: this.aura.authorities }, (parent, header) => this.verify(parent, header))
+    const c = this.consensus
+    return new ForkTree<BlockState, string>(finalized, { grandpa, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }, (parent, header) => this.verify(parent, header))
   }
 
   private verify(parent: BlockState, header: Header): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
+    if (this.consensus.kind === 'babe') return this.verifyBabe(parent, header, this.consensus.slotMs)
+    const aura = this.consensus
     const parentBlock = this.tree.get(header.parentHash)
     try {
       verifyAuraHeader(header, {
         authorities: parent.aura,
-        scheme: this.aura.scheme,
-        currentSlot: BigInt(Math.floor(this.now)) / this.aura.slotMs,
+        scheme: aura.scheme,
+        currentSlot: BigInt(Math.floor(this.now)) / aura.slotMs,
         allowedDrift: 1n,
         parentSlot: parentBlock && parentBlock.header.number > 0 ? auraSlot(parentBlock.header) : undefined,
       })
-      let aura = parent.aura
+      let authorities = parent.aura
       for (const payload of consensusLogs(header, AURA_ENGINE)) {
         const log = decodeAuraConsensusLog(payload)
-        if (log.kind === 'authoritiesChange') aura = log.authorities
+        if (log.kind === 'authoritiesChange') authorities = log.authorities
       }
       // every block weighs the same for Aura: the longest chain wins
-      return { ok: true, state: { grandpa: applyHeader(parent.grandpa, header), aura }, weight: 1n }
+      return { ok: true, state: { grandpa: applyHeader(parent.grandpa, header), aura: authorities, babe: undefined }, weight: 1n }
     } catch (e) {
       return { ok: false, error: e instanceof AuraVerifyError ? `${e.code}: ${e.message}` : (e as Error).message }
     }
   }
 
+  private verifyBabe(parent: BlockState, header: Header, slotMs: bigint): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
+    try {
+      let epochs = parent.babe!
+      // the first block after genesis fixes epoch 0's start slot
+      if ('genesis' in epochs) epochs = { current: { ...epochs.genesis, startSlot: babePreDigest(header).slot }, next: undefined, disabled: [] }
+      // one slot of drift allowed for clocks a little behind the author's
+      const r = babeStep(epochs, header, BigInt(Math.floor(this.now)) / slotMs + 1n)
+      return { ok: true, state: { grandpa: applyHeader(parent.grandpa, header), aura: [], babe: r.state }, weight: r.weight }
+    } catch (e) {
+      return { ok: false, error: e instanceof BabeVerifyError ? `${e.code}: ${e.message}` : (e as Error).message }
+    }
+  }
+
   /** The consensus state after a block in the tree: what the database saves for the finalized block. */
-  consensusAt(hash: Uint8Array): { grandpa: GrandpaState; aura: AuraConsensus } | undefined {
+  consensusAt(hash: Uint8Array): { grandpa: GrandpaState; consensus: Consensus } | undefined {
     const s = this.tree.get(hash)?.state
-    return s && { grandpa: s.grandpa, aura: { ...this.aura, authorities: s.aura } }
+    if (!s) return undefined
+    const c = this.consensus
+    return { grandpa: s.grandpa, consensus: c.kind === 'aura' ? { ...c, authorities: s.aura } : { ...c, epochs: s.babe! } }
+  }
+
+  /** The chain's consensus engine. */
+  get consensusKind(): Consensus['kind'] {
+    return this.consensus.kind
   }
 
   /** The signature scheme of the Aura authorities. */
   get auraScheme(): AuraConsensus['scheme'] {
-    return this.aura.scheme
+    return this.consensus.kind === 'aura' ? this.consensus.scheme : 'sr25519'
   }
 
   get finalized(): TreeBlock<BlockState> {
@@ -122,8 +165,8 @@ export class LightSync {
 
   /**
    * Verifies a warp proof from our finalized block; on success the view restarts at the block it
-   * proves, with the set in force after it. The Aura authorities must then be refreshed (`setAura`)
-   * from that block's runtime before headers above it are verified.
+   * proves, with the set in force after it. The Aura authorities or BABE epochs must then be refreshed
+   * (`setConsensus`) from that block's runtime before headers above it are verified.
    */
   applyWarpProof(proof: WarpSyncProof): { advanced: boolean; header: Header } {
     const set = this.setAt(this.finalized.hash)!
@@ -133,11 +176,11 @@ export class LightSync {
     return { advanced: true, header: v.finalized }
   }
 
-  /** The Aura parameters of the finalized block's runtime (after a warp, or a runtime upgrade). */
-  setAura(aura: AuraConsensus): void {
-    this.aura = aura
+  /** The consensus parameters at the finalized block, from its runtime (after a warp). */
+  setConsensus(c: Consensus): void {
+    this.consensus = c
     const f = this.tree.finalized
-    f.state = { ...f.state, aura: aura.authorities }
+    f.state = { ...f.state, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }
   }
 
   /** Verifies and inserts a header at time `nowMs`. */

@@ -13,6 +13,7 @@ import { DatabaseError, decodeDatabase, encodeDatabase, type FinalizedDatabase }
 import { headerHash } from '../../src/header/index.ts'
 import { initialGrandpaState } from '../../src/finality/index.ts'
 import { genesisHeader } from '../../src/chain-spec/index.ts'
+import { checkpointStart } from '../../src/sync/index.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
@@ -28,7 +29,7 @@ test('finalized database codec: round trip, size limit, every malformed field re
     genesisHash,
     finalized: header,
     grandpa: { ...initialGrandpaState(3n, [{ publicKey: key(), weight: 1n }]), pending: [{ effectiveAt: 9, authorities: [{ publicKey: key(), weight: 2n }], forced: true }], disabled: [1n], pausedAt: 12 },
-    aura: { authorities: [key(), key()], slotMs: 6000n, scheme: 'ed25519' },
+    consensus: { kind: 'aura', authorities: [key(), key()], slotMs: 6000n, scheme: 'ed25519' },
     peers: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWAAA', '/ip4/127.0.0.1/tcp/2/p2p/12D3KooWBBB'],
   }
   const text = encodeDatabase(db)
@@ -40,31 +41,46 @@ test('finalized database codec: round trip, size limit, every malformed field re
   assert.equal(encodeDatabase(db, 10), '')
   // another chain's database
   assert.throws(() => decodeDatabase(text, key()), DatabaseError)
+  // a BABE chain's database: the polkadot-dev checkpoint's epochs, and a genesis epoch
+  const dev = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
+  const start = checkpointStart(dev.lightSyncState!)
+  const devGenesis = headerHash(genesisHeader(dev))
+  const babeDb: FinalizedDatabase = { genesisHash: devGenesis, finalized: start.finalized, grandpa: start.grandpa, consensus: { kind: 'babe', slotMs: 6000n, epochs: { ...start.babe, disabled: [2] } }, peers: [] }
+  const babeText = encodeDatabase(babeDb)
+  assert.deepEqual(decodeDatabase(babeText, devGenesis), babeDb)
+  const { startSlot: _, ...template } = start.babe.current
+  const genesisDb: FinalizedDatabase = { ...babeDb, consensus: { kind: 'babe', slotMs: 6000n, epochs: { genesis: template } } }
+  assert.deepEqual(decodeDatabase(encodeDatabase(genesisDb), devGenesis), genesisDb)
+
   // every field replaced by garbage, one at a time, is refused with a DatabaseError (never another error)
-  const paths: string[][] = [['format'], ['version'], ['genesisHash'], ['finalizedHeader'], ['grandpa'], ['grandpa', 'setId'], ['grandpa', 'authorities'], ['grandpa', 'pending'], ['grandpa', 'disabled'], ['grandpa', 'pausedAt'], ['aura'], ['aura', 'authorities'], ['aura', 'slotMs'], ['aura', 'scheme'], ['peers']]
   const accepted: string[] = []
-  for (const path of paths) {
-    for (const junk of [null, 7, 'zz', [], {}, '0x00', [['0x00', 'x']]]) {
-      const o = JSON.parse(text)
-      let at = o
-      for (const p of path.slice(0, -1)) at = at[p]
-      at[path[path.length - 1]] = junk
-      const again = JSON.stringify(o)
-      if (again === text) continue
-      let decoded: FinalizedDatabase
-      try {
-        decoded = decodeDatabase(again, genesisHash)
-      } catch (e) {
-        assert.ok(e instanceof DatabaseError, `${path.join('.')} = ${JSON.stringify(junk)}: ${e}`)
-        continue
+  const mutate = (text: string, genesisHash: Uint8Array, paths: string[][]) => {
+    for (const path of paths) {
+      for (const junk of [null, 7, 'zz', [], {}, '0x00', [['0x00', 'x']]]) {
+        const o = JSON.parse(text)
+        let at = o
+        for (const p of path.slice(0, -1)) at = at[p]
+        at[path[path.length - 1]] = junk
+        const again = JSON.stringify(o)
+        if (again === text) continue
+        let decoded: FinalizedDatabase
+        try {
+          decoded = decodeDatabase(again, genesisHash)
+        } catch (e) {
+          assert.ok(e instanceof DatabaseError, `${path.join('.')} = ${JSON.stringify(junk)}: ${e}`)
+          continue
+        }
+        // accepted only when it is a database in its own right: it encodes back to exactly the same text
+        assert.equal(encodeDatabase(decoded), again, `${path.join('.')} = ${JSON.stringify(junk)}`)
+        accepted.push(path.join('.'))
       }
-      // accepted only when it is a database in its own right: it encodes back to exactly the same text
-      assert.equal(encodeDatabase(decoded), again, `${path.join('.')} = ${JSON.stringify(junk)}`)
-      accepted.push(path.join('.'))
     }
   }
+  mutate(text, genesisHash, [['format'], ['version'], ['genesisHash'], ['finalizedHeader'], ['grandpa'], ['grandpa', 'setId'], ['grandpa', 'authorities'], ['grandpa', 'pending'], ['grandpa', 'disabled'], ['grandpa', 'pausedAt'], ['consensus'], ['consensus', 'kind'], ['consensus', 'authorities'], ['consensus', 'slotMs'], ['consensus', 'scheme'], ['peers']])
+  const epochFields = ['epochIndex', 'startSlot', 'duration', 'authorities', 'randomness', 'c', 'allowedSlots']
+  mutate(babeText, devGenesis, [['consensus', 'kind'], ['consensus', 'current'], ['consensus', 'next'], ['consensus', 'disabled'], ...epochFields.map((f) => ['consensus', 'current', f]), ...epochFields.map((f) => ['consensus', 'next', f])])
   // the only garbage that is a database: empty lists and no pause
-  assert.deepEqual([...new Set(accepted)].sort(), ['aura.authorities', 'grandpa.disabled', 'grandpa.pausedAt', 'grandpa.pending', 'peers'])
+  assert.deepEqual([...new Set(accepted)].sort(), ['consensus.authorities', 'consensus.current.authorities', 'consensus.disabled', 'consensus.next', 'consensus.next.authorities', 'grandpa.disabled', 'grandpa.pausedAt', 'grandpa.pending', 'peers'])
   // truncations of the string never decode into something else
   for (let n = 0; n < text.length; n += 7) assert.throws(() => decodeDatabase(text.slice(0, n), genesisHash), DatabaseError)
 })
