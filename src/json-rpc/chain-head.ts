@@ -27,6 +27,8 @@ export const MAX_FOLLOWS_PER_CONNECTION = 16
 const MAX_STORAGE_ITEMS = 1024
 /** Operations in progress per follow subscription (more answer `limitReached`). */
 const MAX_OPERATIONS = 16
+/** How often a follow waiting for the finalized block's runtime asks again. */
+const RUNTIME_RETRY_MS = 2_000
 const STORAGE_TYPES = ['value', 'hash', 'closestDescendantMerkleValue', 'descendantsValues', 'descendantsHashes']
 
 export interface ChainHeadLimits {
@@ -85,7 +87,12 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
   const follows = new Map<string, Follow>()
   const perPage = limits.storageItemsPerPage ?? 1024
   const maxFollows = limits.maxFollowsPerConnection ?? MAX_FOLLOWS_PER_CONNECTION
-  const runtimeJson = (hash: Uint8Array) => chain.runtimeVersion(hash).then(runtimeSpecJson, (e: Error) => ({ type: 'invalid', error: e.message }))
+  /** The spec's runtime description; a runtime nobody could provide yet is a ChainAccessError (rethrown). */
+  const runtimeJson = (hash: Uint8Array) =>
+    chain.runtimeVersion(hash).then(runtimeSpecJson, (e: Error) => {
+      if (e instanceof ChainAccessError) throw e
+      return { type: 'invalid', error: e.message }
+    })
 
   /** The follow subscription and a block it has pinned; null when the subscription is unknown. */
   const pinned = (sub: unknown, hash: unknown): { f: Follow; h: Uint8Array } | null => {
@@ -176,7 +183,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           enqueue(async () => {
             const header = chain.header(hash)
             if (!header || !pin(hash)) return
-            const newRuntime = withRuntime && chain.runtimeChanged(hash) ? await runtimeJson(hash) : null
+            const newRuntime = withRuntime && chain.runtimeChanged(hash) ? await runtimeJson(hash).catch((e: Error) => ({ type: 'invalid', error: e.message })) : null
             if (live) emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), newRuntime })
           })
         const onEvent = (e: ChainEvent) => {
@@ -191,7 +198,16 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
             let fin = chain.finalized()
             let runtime: unknown
             for (;;) {
-              runtime = withRuntime ? await runtimeJson(fin.hash) : undefined
+              try {
+                runtime = withRuntime ? await runtimeJson(fin.hash) : undefined
+              } catch (e) {
+                // the runtime is not known yet (no peer could prove it): initialized waits for it
+                if (!(e instanceof ChainAccessError)) throw e
+                await new Promise((r) => setTimeout(r, RUNTIME_RETRY_MS))
+                if (!live) return
+                fin = chain.finalized()
+                continue
+              }
               if (!live) return
               const now = chain.finalized()
               if (bytesEqual(now.hash, fin.hash)) break
