@@ -127,7 +127,7 @@ test('databaseContent restarts the client at the saved block; a corrupted or for
     // with the saved peers (the spec has none), the client finds the node again and follows from the saved block up
     const restartedAt = dev.chain.block(Uint8Array.from(Buffer.from(inits[0].hash.slice(2), 'hex')))
     assert.ok(restartedAt && restartedAt.header.number >= savedBlock.header.number, 'restarted at or above the saved block')
-    assert.ok(logs.some((l) => l.includes(`starting from the database's finalized block #${savedBlock.header.number}`)))
+    assert.ok(logs.some((l) => l.includes(`starting from the database's finalized block: #${savedBlock.header.number} `)))
     const alice = storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey])
     const st = (await sessions[0].rpc('chainHead_v1_storage', [inits[0].sub, inits[0].hash, [{ key: toHex(alice), type: 'value' }], null])).result
     const done = await sessions[0].event((e) => e.operationId === st.operationId && e.event !== 'operationStorageItems', 'storage done')
