@@ -3,7 +3,8 @@
 // new best block; finality reports every block from the previous finalized one up. A block whose state
 // was pruned answers storage and calls with ChainAccessError (the spec's `operationInaccessible`).
 
-import { startsWith, toHex, utf8 } from '../codec/index.ts'
+import { compareBytes, startsWith, toHex, utf8 } from '../codec/index.ts'
+import { decodeProof } from '../trie/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess, type ChainEvent } from '../json-rpc/index.ts'
@@ -30,6 +31,8 @@ export function devChainAccess(chain: DevChain): ChainAccess {
       for (let n = chain.finalized().number + 1; n <= best; n++) yield ref(chain.blockAt(n)!)
     },
     header: (hash) => chain.block(hash)?.header,
+    hashAt: (number) => chain.blockAt(number)?.hash,
+    justification: (hash) => chain.justification(hash),
     onEvent(fn) {
       let finalizedNumber = chain.finalized().number
       return chain.onEvent((e) => {
@@ -58,13 +61,21 @@ export function devChainAccess(chain: DevChain): ChainAccess {
       stateOf(hash)
       return chain.closestDescendantMerkleValue(hash, key, childKey)
     },
-    async *descendants(hash, prefix, childKey) {
+    async *descendants(hash, prefix, childKey, startAfter) {
       const state = stateOf(hash)
       const get = (k: Uint8Array) => (childKey ? state.childGet(childKey, k) : state.get(k))
       const next = (k: Uint8Array) => (childKey ? state.childNextKey(childKey, k) : state.nextKey(k))
-      const first = get(prefix)
+      // start at the prefix, or after `startAfter` when that is further
+      const from = startAfter && compareBytes(startAfter, prefix) >= 0 ? startAfter : undefined
+      const first = from ? undefined : get(prefix)
       if (first !== undefined) yield [prefix, first]
-      for (let k = next(prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+      for (let k = next(from ?? prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+    },
+    async readProof(hash, keys, childKey) {
+      stateOf(hash)
+      const proof = childKey ? chain.readChildProof(hash, childKey, keys) : chain.readProof(hash, keys)
+      if (!proof) throw new ChainAccessError(`no state at ${toHex(hash)}`)
+      return decodeProof(proof)
     },
     async call(hash, method, args) {
       const state = stateOf(hash)

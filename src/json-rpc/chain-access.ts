@@ -33,6 +33,10 @@ export interface ChainAccess {
   best(): BlockRef
   /** The non-finalized blocks, parents before children. */
   blocksAbove(): Iterable<BlockRef>
+  /** The hash of the block at `number` on the best chain (finalized or not), when the chain knows it. */
+  hashAt(number: number): Uint8Array | undefined
+  /** The block's GRANDPA justification, when the chain keeps one. */
+  justification?(hash: Uint8Array): Uint8Array | undefined
   /** The header of a known block (pinned blocks stay known after they are pruned), else undefined. */
   header(hash: Uint8Array): Header | undefined
   onEvent(fn: (e: ChainEvent) => void): () => void
@@ -41,8 +45,13 @@ export interface ChainAccess {
   storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]>
   /** The Merkle value of the closest trie node at or below `key`, undefined when there is none. */
   closestDescendantMerkleValue(hash: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Promise<Uint8Array | undefined>
-  /** Every entry whose key starts with `prefix` (the prefix itself included), in key order. */
-  descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]>
+  /**
+   * Every entry whose key starts with `prefix` (the prefix itself included), in key order; `startAfter`
+   * lets an implementation skip keys up to it (callers still filter).
+   */
+  descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array, startAfter?: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]>
+  /** The trie nodes proving `keys` at `hash` (`state_getReadProof`). */
+  readProof(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<Uint8Array[]>
   /** Runs a runtime function at `hash`: its output, or an ExecutorError from the runtime. */
   call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array>
   runtimeVersion(hash: Uint8Array): Promise<RuntimeVersion>

@@ -140,6 +140,8 @@ export class ChainService implements ChainAccess {
    * block whose `:code` is its runtime. Pinned blocks stay usable after finality moves on. Bounded.
    */
   private readonly known = new Map<string, { header: Header; runtimeFrom: string }>()
+  /** Hashes of finalized blocks we saw, by number (bounded like `known`). */
+  private readonly finalizedByNumber = new Map<number, string>()
   private readonly now: () => number
   private readyResolve!: () => void
   /** Resolves once the client knows its starting finalized block and its runtime (after a warp, or genesis). */
@@ -163,6 +165,7 @@ export class ChainService implements ChainAccess {
     if (start.runtime) this.runtimes.set(toHex(hash), start.runtime)
     this.remember(hash, start.finalized, toHex(hash))
     this.sync = new LightSync(start.finalized, start.grandpa, start.consensus)
+    this.recordFinalized(hash)
     this.savedPeers = start.peers
     o.log(3, `starting from ${start.from}: #${start.finalized.number} ${toHex(hash)}`)
   }
@@ -255,6 +258,13 @@ export class ChainService implements ChainAccess {
     return svc
   }
 
+  private recordFinalized(hash: Uint8Array): void {
+    const header = this.header(hash)
+    if (!header) return
+    this.finalizedByNumber.set(header.number, toHex(hash))
+    if (this.finalizedByNumber.size > MAX_KNOWN_BLOCKS) this.finalizedByNumber.delete(this.finalizedByNumber.keys().next().value!)
+  }
+
   private remember(hash: Uint8Array, header: Header, runtimeFrom: string): void {
     this.known.set(toHex(hash), { header, runtimeFrom })
     if (this.known.size > MAX_KNOWN_BLOCKS) this.known.delete(this.known.keys().next().value!)
@@ -266,7 +276,10 @@ export class ChainService implements ChainAccess {
   }
 
   private emit(events: LightSyncEvent[]): void {
-    for (const e of events) for (const fn of this.listeners) fn(e)
+    for (const e of events) {
+      if (e.kind === 'finalized') for (const h of e.hashes) this.recordFinalized(h)
+      for (const fn of this.listeners) fn(e)
+    }
   }
 
   private markReady(): void {
@@ -330,6 +343,7 @@ export class ChainService implements ChainAccess {
     if (!advanced) return
     const hash = headerHash(header)
     this.remember(hash, header, toHex(hash))
+    this.recordFinalized(hash)
     // the Aura parameters or BABE epochs of the new finalized block, by call proofs (its runtime is
     // fetched first); the Aura key scheme is the chain's, known from the start
     const rt = await this.runtimeAt(hash)
@@ -449,7 +463,7 @@ export class ChainService implements ChainAccess {
    * A read proof for `keys` at `hash` (in the default child trie `childKey` when given), checked against
    * the block's state root: the view of the trie it proves. A bad proof bans its sender.
    */
-  async readProof(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<TrieView> {
+  private async provenRead(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<{ view: TrieView; nodes: Uint8Array[] }> {
     const header = this.header(hash)
     if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     return this.withProofs(hash, 'storage', async (peer) => {
@@ -462,16 +476,21 @@ export class ChainService implements ChainAccess {
         if (childKey) {
           const root = top.get(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
           if (root.kind === 'unknown') throw new Error('the proof does not reach the child trie')
-          if (root.kind === 'absent') return NO_TRIE
+          if (root.kind === 'absent') return { view: NO_TRIE, nodes }
           view = TrieProof.fromNodes(root.value, nodes)
         }
         for (const k of keys) if (view.get(k).kind === 'unknown') throw new Error(`the proof does not cover ${toHex(k)}`)
-        return view
+        return { view, nodes }
       } catch (e) {
         this.ban(peer, `bad read proof: ${(e as Error).message}`)
         throw e
       }
     })
+  }
+
+  /** The nodes of a checked read proof of `keys` at `hash` (`state_getReadProof`). */
+  async readProof(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<Uint8Array[]> {
+    return (await this.provenRead(hash, keys, childKey)).nodes
   }
 
   /**
@@ -520,7 +539,7 @@ export class ChainService implements ChainAccess {
 
   /** Values of `keys` at `hash` (undefined when proven absent), from one read proof. */
   async storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]> {
-    const view = await this.readProof(hash, keys, childKey)
+    const { view } = await this.provenRead(hash, keys, childKey)
     return keys.map((k) => {
       const r = view.get(k)
       return r.kind === 'value' ? r.value : undefined
@@ -528,7 +547,7 @@ export class ChainService implements ChainAccess {
   }
 
   async closestDescendantMerkleValue(hash: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Promise<Uint8Array | undefined> {
-    const m = (await this.readProof(hash, [key], childKey)).closestDescendantMerkleValue(key)
+    const m = (await this.provenRead(hash, [key], childKey)).view.closestDescendantMerkleValue(key)
     return m.kind === 'found' ? m.merkleValue : undefined
   }
 
@@ -541,6 +560,11 @@ export class ChainService implements ChainAccess {
   blocksAbove(): Iterable<BlockRef> {
     return this.sync.blocksAbove()
   }
+  hashAt(number: number): Uint8Array | undefined {
+    if (number >= this.sync.finalized.header.number) return this.sync.canonicalAt(number)?.hash
+    const h = this.finalizedByNumber.get(number)
+    return h === undefined ? undefined : fromHex(h)
+  }
   /** Whether the block's header says its runtime changed (`RuntimeEnvironmentUpdated`). */
   runtimeChanged(hash: Uint8Array): boolean {
     return this.header(hash)?.digest.some((d) => d.type === 'runtimeEnvironmentUpdated') ?? false
@@ -552,8 +576,7 @@ export class ChainService implements ChainAccess {
     if (!key) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     const cached = this.runtimes.get(key)
     if (cached) return cached
-    const proof = await this.readProof(fromHex(key), [CODE, HEAPPAGES])
-    const code = proof.get(CODE)
+    const code = (await this.provenRead(fromHex(key), [CODE, HEAPPAGES])).view.get(CODE)
     if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
     const rt = Runtime.load(code.value)
     this.runtimes.set(key, rt)

@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
-import { INVALID_PARAMS, Registry, RpcError, bytesParam, chainHeadRpc } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, Registry, RpcError, bytesParam, chainHeadRpc, legacyRpc } from '../json-rpc/index.ts'
 import type { ChainService } from './chain-service.ts'
 import type { TransactionsService } from './transactions-service.ts'
 
@@ -68,6 +68,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     await chain.ready
     return chain.finalizedDatabase((maxSize as number | null | undefined) ?? undefined)
   })
+  legacyRpc(reg, chain)
   chainHeadRpc(reg, chain, spec)
   return reg
 }
