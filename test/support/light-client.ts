@@ -17,11 +17,16 @@ export function addChainWith(client: Client, specText: string, bootNodes: string
 export function session(chain: Chain) {
   const responses = new Map<number, any>()
   const events: any[] = []
+  /** Every notification as received (method and params, subscription id included). */
+  const notes: any[] = []
   void (async () => {
     for await (const text of chain.jsonRpcResponses) {
       const m = JSON.parse(text)
       if (m.id !== undefined) responses.set(m.id, m)
-      else events.push(m.params.result)
+      else {
+        notes.push(m)
+        events.push(m.params.result)
+      }
     }
   })()
   let nextId = 1
@@ -39,5 +44,5 @@ export function session(chain: Chain) {
     e.seen = true
     return e
   }
-  return { rpc, event, events }
+  return { rpc, event, events, notes }
 }
