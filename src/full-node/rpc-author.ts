@@ -1,14 +1,15 @@
-// Transaction JSON-RPC methods over the node's pool: the legacy `author_*` family and `payment_queryInfo`,
-// and the new spec's `transaction_v1_broadcast/stop` and `transactionWatch_v1_submitAndWatch/unwatch`.
+// Transaction JSON-RPC methods over the node's pool: the legacy `author_*` family and
+// `system_accountNextIndex` (the nonce reading and `payment_queryInfo` are shared with the light client
+// in `json-rpc/legacy.ts`), and the new spec's `transaction_v1_broadcast/stop` and
+// `transactionWatch_v1_submitAndWatch/unwatch`.
 // Errors follow Substrate's codes (1010 invalid, 1011 unknown validity, 1013 already imported, 1016
 // pool full, 1002 verification error) and carry the runtime's validity error as `data`.
 
-import { HexError, Reader, Writer, fromHex, toHex } from '../codec/index.ts'
-import { Ss58Error, decodeSs58 } from '../crypto/index.ts'
+import { toHex } from '../codec/index.ts'
 import { ExecutorError, MissingStorageError } from '../executor/index.ts'
-import { INVALID_PARAMS, RpcError, type Registry } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, RpcError, accountParam, nextAccountIndex, txParam, type Registry } from '../json-rpc/index.ts'
+import { devChainAccess } from './chain-access.ts'
 import type { DevChain } from './dev-chain.ts'
-import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
 import { PoolError, TX_SOURCE_EXTERNAL, TX_SOURCE_LOCAL, txHash, type TxEvent, type TxPool } from './tx-pool.ts'
 
 /** What the transaction methods need from the node. */
@@ -26,34 +27,6 @@ const POOL_ERROR_MESSAGES: Record<PoolError['code'], string> = {
   AlreadyImported: 'Transaction Already Imported',
   PoolFull: 'Immediately Dropped',
   Undecodable: 'Verification Error',
-}
-
-function txParam(v: unknown): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'the extrinsic must be a hex string')
-  try {
-    const b = fromHex(v)
-    if (b.length === 0) throw new RpcError(INVALID_PARAMS, 'the extrinsic is empty')
-    return b
-  } catch (e) {
-    if (e instanceof HexError) throw new RpcError(INVALID_PARAMS, `extrinsic: ${e.message}`)
-    throw e
-  }
-}
-
-/** An account as an SS58 address or 32-byte hex. */
-function accountParam(v: unknown): Uint8Array {
-  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'the account must be an SS58 address or hex')
-  try {
-    if (v.startsWith('0x')) {
-      const b = fromHex(v)
-      if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'an account id is 32 bytes')
-      return b
-    }
-    return decodeSs58(v).account
-  } catch (e) {
-    if (e instanceof HexError || e instanceof Ss58Error) throw new RpcError(INVALID_PARAMS, `account: ${e.message}`)
-    throw e
-  }
 }
 
 /** Submits, turning pool and runtime failures into JSON-RPC errors. */
@@ -112,25 +85,12 @@ const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
 const MAX_BROADCASTS = 4096
 
 export function authorRpc(reg: Registry, host: TransactionHost): Registry {
+  const access = devChainAccess(host.chain)
   const broadcasts = new Map<string, Uint8Array>()
   let nextOperation = 1
   return reg
     .method('author_submitExtrinsic', ([ext]) => toHex(submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL).hash))
-    .method('system_accountNextIndex', ([who]) => {
-      const account = accountParam(who)
-      const best = host.chain.bestBlock
-      let nonce: number
-      try {
-        nonce = new Reader(runtimeAt(best.state).call('AccountNonceApi_account_nonce', account, { storage: best.state }).output).u32()
-      } catch (e) {
-        if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `Unable to query nonce: ${e.message}`)
-        throw e
-      }
-      // pending transactions of this account provide the tag (account, nonce): the next index skips them
-      const provided = new Set(host.pool.pendingTags().map(toHex))
-      while (provided.has(toHex(new Writer(36).bytes(account).u32(nonce).finish()))) nonce++
-      return nonce
-    })
+    .method('system_accountNextIndex', ([who]) => nextAccountIndex(access, accountParam(who), host.pool.pendingTags()))
     .method('author_pendingExtrinsics', () => host.pool.pendingTransactions().map((t) => toHex(t.bytes)))
     .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit) => {
       const { hash } = submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL)
@@ -179,26 +139,5 @@ export function authorRpc(reg: Registry, host: TransactionHost): Registry {
       if (typeof id !== 'string' || !broadcasts.has(id)) throw new RpcError(INVALID_PARAMS, 'Invalid operation id')
       broadcasts.delete(id)
       return null
-    })
-    .method('payment_queryInfo', ([ext, at]) => {
-      const tx = txParam(ext)
-      const block = at === undefined || at === null ? host.chain.bestBlock : host.chain.block(fromHex(String(at)))
-      if (!block) throw new RpcError(-32000, 'Unknown block')
-      if (!block.state) throw new RpcError(-32000, `State already discarded for ${toHex(block.hash)}`)
-      const state = block.state
-      try {
-        const version = runtimeApiVersion(state, 'TransactionPaymentApi')
-        if (version === undefined) throw new RpcError(-32000, 'the runtime has no TransactionPaymentApi')
-        const out = runtimeAt(state).call('TransactionPaymentApi_query_info', new Writer(tx.length + 4).bytes(tx).u32(tx.length).finish(), { storage: state }).output
-        const r = new Reader(out)
-        // API version 2 and later return Weight v2 (ref_time and proof_size as compacts); version 1 a u64
-        const weight = version >= 2 ? { ref_time: Number(r.compact()), proof_size: Number(r.compact()) } : Number(r.u64())
-        const cls = DISPATCH_CLASSES[r.variant(3)]
-        const partialFee = r.u128()
-        return { weight, class: cls, partialFee: partialFee.toString() }
-      } catch (e) {
-        if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `Unable to query dispatch info: ${e.message}`)
-        throw e
-      }
     })
 }

@@ -142,7 +142,8 @@ export class Connection {
         if (!known && unsub.answer === 'nullOrError') throw new RpcError(INVALID_PARAMS, 'Invalid subscription id')
         return { result: null }
       }
-      return { error: { code: METHOD_NOT_FOUND, message: `Method not found: ${method}` } }
+      const why = this.registry.refused.get(method)
+      return { error: { code: METHOD_NOT_FOUND, message: why ? `${method}: ${why}` : `Method not found: ${method}` } }
     } catch (e) {
       if (e instanceof RpcError) return { error: { code: e.code, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) } }
       return { error: { code: INTERNAL_ERROR, message: (e as Error)?.message ?? 'Internal error' } }
@@ -179,6 +180,8 @@ export class Registry {
   readonly methods = new Map<string, MethodHandler>()
   readonly subscriptions = new Map<string, { handler: SubscriptionHandler; notification: string; family: string }>()
   readonly unsubscribes = new Map<string, { family: string; answer: UnsubscribeAnswer }>()
+  /** Methods this server knows of but does not serve, with the reason (answered -32601 with it; not listed). */
+  readonly refused = new Map<string, string>()
 
   method(name: string, handler: MethodHandler): this {
     this.methods.set(name, handler)
@@ -199,6 +202,12 @@ export class Registry {
     else if (sub) this.subscriptions.set(alias, sub)
     else if (this.unsubscribes.has(target)) this.unsubscribes.set(alias, this.unsubscribes.get(target)!)
     else throw new Error(`alias ${alias}: no method ${target}`)
+    return this
+  }
+
+  /** Methods answered with a clear error saying why they are not served here. */
+  refuse(names: string[], why: string): this {
+    for (const n of names) this.refused.set(n, why)
     return this
   }
 

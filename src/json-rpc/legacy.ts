@@ -9,14 +9,14 @@
 // parameter defaults to the best block; head subscriptions send the current head first; child tries are
 // named by their prefixed key (`:child_storage:default:` ++ key).
 
-import { Reader, Writer, bytesEqual, compareBytes, startsWith, toHex } from '../codec/index.ts'
-import { blake2_256 } from '../crypto/index.ts'
+import { Reader, Writer, bytesEqual, compareBytes, startsWith, toHex, utf8 } from '../codec/index.ts'
+import { blake2_64, blake2_256 } from '../crypto/index.ts'
 import { ExecutorError, MissingStorageError, type RuntimeVersion } from '../executor/index.ts'
 import { writeDigestItem, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX } from '../trie/index.ts'
 import { ChainAccessError, type ChainAccess, type ChainEvent } from './chain-access.ts'
 import { INVALID_PARAMS, RpcError, type Registry } from './dispatcher.ts'
-import { bytesParam } from './params.ts'
+import { bytesParam, txParam } from './params.ts'
 
 /** Most keys one `state_getKeysPaged` answers (Substrate's limit). */
 const MAX_KEYS_PAGE = 1000
@@ -62,6 +62,25 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
     if (e instanceof ExecutorError || e instanceof MissingStorageError) throw new RpcError(-32000, `runtime call failed: ${e.message}`)
     throw e
   }
+}
+
+const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
+
+/**
+ * `system_accountNextIndex`: the account's nonce at the best block (AccountNonceApi), past the nonces
+ * that pending transactions already provide (their `provides` tags are (account, nonce)).
+ */
+export async function nextAccountIndex(chain: ChainAccess, account: Uint8Array, pendingTags: Uint8Array[]): Promise<number> {
+  let nonce: number
+  try {
+    nonce = new Reader(await chain.call(chain.best().hash, 'AccountNonceApi_account_nonce', account)).u32()
+  } catch (e) {
+    if (e instanceof ExecutorError || e instanceof MissingStorageError || e instanceof ChainAccessError) throw new RpcError(-32000, `Unable to query nonce: ${e.message}`)
+    throw e
+  }
+  const provided = new Set(pendingTags.map(toHex))
+  while (provided.has(toHex(new Writer(36).bytes(account).u32(nonce).finish()))) nonce++
+  return nonce
 }
 
 export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
@@ -238,6 +257,20 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
         if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
         const h = at(hash)
         return { at: toHex(h), proof: (await chain.readProof(h, keys.map((k) => bytesParam(k, 'storage key')), childParam(child))).map(toHex) }
+      }),
+    )
+    .method('payment_queryInfo', ([ext, hash]) =>
+      answer(async () => {
+        const tx = txParam(ext)
+        const h = at(hash)
+        const id = toHex(blake2_64(utf8('TransactionPaymentApi')))
+        const version = (await chain.runtimeVersion(h)).apis.find(([api]) => toHex(api) === id)?.[1]
+        if (version === undefined) throw new RpcError(-32000, 'the runtime has no TransactionPaymentApi')
+        const r = new Reader(await call(h, 'TransactionPaymentApi_query_info', new Writer(tx.length + 4).bytes(tx).u32(tx.length).finish()))
+        // API version 2 and later return Weight v2 (ref_time and proof_size as compacts); version 1 a u64
+        const weight = version >= 2 ? { ref_time: Number(r.compact()), proof_size: Number(r.compact()) } : Number(r.u64())
+        const cls = DISPATCH_CLASSES[r.variant(3)]
+        return { weight, class: cls, partialFee: r.u128().toString() }
       }),
     )
     // head subscriptions start with the current head, as Substrate's do (@polkadot/api waits for it)

@@ -2,6 +2,7 @@
 // bytes inside; a malformed parameter is a -32602 error naming it. Plus the spec's runtime description.
 
 import { HexError, fromHex, toHex } from '../codec/index.ts'
+import { Ss58Error, decodeSs58 } from '../crypto/index.ts'
 import type { RuntimeVersion } from '../executor/index.ts'
 import { INVALID_PARAMS, RpcError } from './dispatcher.ts'
 
@@ -35,5 +36,28 @@ export function runtimeSpecJson(v: RuntimeVersion) {
       ...(v.transactionVersion !== undefined ? { transactionVersion: v.transactionVersion } : {}),
       apis: Object.fromEntries(v.apis.map(([id, n]) => [toHex(id), n])),
     },
+  }
+}
+
+/** A transaction (extrinsic) parameter: non-empty hex. */
+export function txParam(v: unknown): Uint8Array {
+  const b = bytesParam(v, 'extrinsic')
+  if (b.length === 0) throw new RpcError(INVALID_PARAMS, 'the extrinsic is empty')
+  return b
+}
+
+/** An account as an SS58 address or 32-byte hex. */
+export function accountParam(v: unknown): Uint8Array {
+  if (typeof v !== 'string') throw new RpcError(INVALID_PARAMS, 'the account must be an SS58 address or hex')
+  if (v.startsWith('0x')) {
+    const b = bytesParam(v, 'account')
+    if (b.length !== 32) throw new RpcError(INVALID_PARAMS, 'an account id is 32 bytes')
+    return b
+  }
+  try {
+    return decodeSs58(v).account
+  } catch (e) {
+    if (e instanceof Ss58Error) throw new RpcError(INVALID_PARAMS, `account: ${e.message}`)
+    throw e
   }
 }

@@ -6,9 +6,10 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
-import { INVALID_PARAMS, Registry, RpcError, bytesParam, chainHeadRpc, legacyRpc } from '../json-rpc/index.ts'
+import { blake2_256 } from '../crypto/index.ts'
+import { INVALID_PARAMS, Registry, RpcError, accountParam, bytesParam, chainHeadRpc, legacyRpc, nextAccountIndex, txParam } from '../json-rpc/index.ts'
 import type { ChainService } from './chain-service.ts'
-import type { TransactionsService } from './transactions-service.ts'
+import type { TransactionEvent, TransactionsService } from './transactions-service.ts'
 
 const VERSION = '0.1.0'
 
@@ -32,7 +33,8 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       'transactionWatch_v1_submitAndWatch',
       'transactionWatch_v1_watchEvent',
       'transactionWatch_v1_unwatch',
-      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), emit),
+      // the new spec's `broadcasted` carries the count only
+      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), (e) => emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e)),
       'nullOrError',
     )
     .method('transaction_v1_broadcast', ([tx]) => {
@@ -68,7 +70,85 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     await chain.ready
     return chain.finalizedDatabase((maxSize as number | null | undefined) ?? undefined)
   })
+  legacyAuthorRpc(reg, chain, transactions)
   legacyRpc(reg, chain)
   chainHeadRpc(reg, chain, spec)
+  reg.refuse(NOT_ON_A_LIGHT_CLIENT, 'not available on a light client (it holds no keys, no pool of others\' transactions, no offchain storage and no reserved peers)')
   return reg
+}
+
+/** Methods of a Substrate node a light client cannot serve (answered with an error saying so). */
+const NOT_ON_A_LIGHT_CLIENT = [
+  'author_insertKey',
+  'author_rotateKeys',
+  'author_hasKey',
+  'author_hasSessionKeys',
+  'author_removeExtrinsic',
+  'offchain_localStorageGet',
+  'offchain_localStorageSet',
+  'system_addReservedPeer',
+  'system_removeReservedPeer',
+  'system_reservedPeers',
+  'system_networkState',
+  'system_addLogFilter',
+  'system_resetLogFilter',
+  'system_dryRun',
+  'system_dryRunAt',
+  'state_queryStorage',
+  'state_traceBlock',
+  'dev_getBlockStats',
+  'sync_state_genSyncSpec',
+]
+
+/** Legacy `author_extrinsicUpdate` statuses from the light client's transaction events. */
+function legacyStatus(e: TransactionEvent, lastBlock: { hash?: string }): unknown {
+  switch (e.event) {
+    case 'validated':
+      return 'ready'
+    case 'broadcasted':
+      return { broadcast: e.peers }
+    case 'bestChainBlockIncluded':
+      if (e.block) return { inBlock: (lastBlock.hash = e.block.hash) }
+      return lastBlock.hash ? { retracted: lastBlock.hash } : undefined
+    case 'finalized':
+      return { finalized: e.block.hash }
+    case 'invalid':
+      return 'invalid'
+    case 'dropped':
+    case 'error':
+      return 'dropped'
+  }
+}
+
+/**
+ * The legacy transaction methods over the light client's TransactionsService: submission validates the
+ * transaction at the best block (an invalid one is refused with Substrate's 1010 error), gossips it and
+ * watches for its inclusion; the next account index counts the client's own pending transactions.
+ */
+function legacyAuthorRpc(reg: Registry, chain: ChainService, transactions: TransactionsService): void {
+  reg
+    .method('author_submitExtrinsic', ([ext]) => {
+      const tx = txParam(ext)
+      return new Promise((resolve, reject) => {
+        let settled = false
+        transactions.submit(tx, (e) => {
+          if (settled) return
+          if (e.event === 'validated') resolve(toHex(blake2_256(tx)))
+          else if (e.event === 'invalid') reject(new RpcError(1010, 'Invalid Transaction', e.error))
+          else if (e.event === 'dropped' || e.event === 'error') reject(new RpcError(1011, 'Unknown Transaction Validity', e.error))
+          else return
+          settled = true
+        })
+      })
+    })
+    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit) => {
+      const last: { hash?: string } = {}
+      return transactions.submit(txParam(ext), (e) => {
+        const status = legacyStatus(e, last)
+        if (status !== undefined) emit(status)
+      })
+    })
+    .method('author_pendingExtrinsics', () => transactions.pending().map(toHex))
+    .method('system_accountNextIndex', ([who]) => nextAccountIndex(chain, accountParam(who), transactions.pendingTags()))
+    .alias('account_nextIndex', 'system_accountNextIndex')
 }

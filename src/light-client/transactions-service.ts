@@ -13,7 +13,8 @@ import type { ChainService } from './chain-service.ts'
 
 export type TransactionEvent =
   | { event: 'validated' }
-  | { event: 'broadcasted'; numPeers: number }
+  /** `peers`: who it was sent to (the legacy API reports them; the new spec's event has only the count). */
+  | { event: 'broadcasted'; numPeers: number; peers: string[] }
   | { event: 'bestChainBlockIncluded'; block: { hash: string; index: number } | null }
   | { event: 'finalized'; block: { hash: string; index: number } }
   | { event: 'invalid' | 'dropped' | 'error'; error: string }
@@ -26,6 +27,8 @@ interface Watched {
   emit: (e: TransactionEvent) => void
   included: { hash: Uint8Array; index: number } | undefined
   done: boolean
+  /** The tags the runtime said it provides (an account's (account, nonce)), once validated. */
+  provides: Uint8Array[]
 }
 
 export class TransactionsService {
@@ -38,7 +41,7 @@ export class TransactionsService {
 
   /** Validates, gossips and watches `tx`; `emit` gets its events; returns the function that stops watching. */
   submit(tx: Uint8Array, emit: (e: TransactionEvent) => void): () => void {
-    const w: Watched = { tx, emit, included: undefined, done: false }
+    const w: Watched = { tx, emit, included: undefined, done: false, provides: [] }
     if (this.watched.size >= MAX_WATCHED) {
       setTimeout(() => emit({ event: 'dropped', error: 'too many transactions are being watched' }), 0)
       return () => {}
@@ -67,6 +70,7 @@ export class TransactionsService {
         w.emit(validity.kind === 'invalid' ? { event: 'invalid', error: validity.message } : { event: 'dropped', error: validity.message })
         return this.finish(w)
       }
+      w.provides = validity.valid.provides
       w.emit({ event: 'validated' })
       this.gossip(w)
     } catch (e) {
@@ -78,7 +82,7 @@ export class TransactionsService {
 
   private gossip(w: Watched): void {
     const peers = this.chain.host.gossipTransactions([w.tx])
-    w.emit({ event: 'broadcasted', numPeers: peers.length })
+    w.emit({ event: 'broadcasted', numPeers: peers.length, peers })
   }
 
   private async onChainEvent(e: LightSyncEvent): Promise<void> {
@@ -113,6 +117,16 @@ export class TransactionsService {
         }
       }
     }
+  }
+
+  /** Transactions submitted and not yet in a block of the best chain. */
+  pending(): Uint8Array[] {
+    return [...this.watched].filter((w) => !w.done && !w.included).map((w) => w.tx)
+  }
+
+  /** What pending transactions provide (for the next account index). */
+  pendingTags(): Uint8Array[] {
+    return [...this.watched].filter((w) => !w.done && !w.included).flatMap((w) => w.provides)
   }
 
   stop(): void {
