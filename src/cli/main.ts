@@ -7,12 +7,15 @@ import { runtimeCommand } from './runtime.ts'
 import { verifyCommand } from './verify.ts'
 import { nodeCommand } from './node.ts'
 import { devCommand } from './dev.ts'
+import { lightCommand } from './light.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
 const USAGE = `usage: sublight <command> [options]
 
 commands:
+  light [--chain <name | spec.json>] [--rpc-port 9944] [--database <file>] [--bootnodes <multiaddr>...]
+                                 a light client behind a local JSON-RPC endpoint (see sublight light --help)
   chain-spec <file> [--json]     summarize a chain spec (genesis hash, state root, checkpoint, runtime)
   runtime version <spec.json | runtime.wasm[.zstd]> [--json]
                                  execute Core_version and print the runtime version
@@ -41,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'chain-spec':
         return await chainSpecCommand(rest, out)
+      case 'light':
+        return await lightCommand(rest, out, (s) => void process.stderr.write(s))
       case 'dev':
         return await devCommand(rest, out, (s) => void process.stderr.write(s))
       case 'node':

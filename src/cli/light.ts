@@ -1,0 +1,158 @@
+// `sublight light [--chain <name | spec.json>] [--relay <name | spec.json>] [--rpc-port 9944]
+// [--rpc-host 127.0.0.1] [--database <file>] [--bootnodes <multiaddr>...] [--log <level>]`: one light
+// client behind a local JSON-RPC endpoint (WebSocket and HTTP on one port, the node's server and
+// limits), shared by every connection. Progress goes to stdout: on a terminal, one status line every
+// few seconds (phase, peers, best and finalized blocks, finality lag); otherwise one line per change of
+// phase and one per newly finalized block. `--database` is loaded at start (a restart skips the warp)
+// and saved every three minutes and on exit. Log messages of the client go to stderr up to `--log`
+// (0 none … 5 trace; default 2, warnings).
+
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { toHex } from '../codec/index.ts'
+import { ChainSpecError, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { RpcServer, RpcServerError } from '../json-rpc/index.ts'
+import { ChainAccessError, ChainService } from '../light-client/chain-service.ts'
+import { lightClientRpc } from '../light-client/rpc.ts'
+import { TransactionsService } from '../light-client/transactions-service.ts'
+import { CliError } from './errors.ts'
+import { optionValue } from './args.ts'
+import { knownChainNames, knownChainSpec } from './known-chains.ts'
+
+export const LIGHT_USAGE = `usage: sublight light [options]
+
+  --chain <name | spec.json>  the chain to follow (default: polkadot); names: sublight light --chain list
+  --relay <name | spec.json>  the relay chain of a parachain (parachains are not supported yet)
+  --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
+  --rpc-host <address>        JSON-RPC address (default: 127.0.0.1)
+  --database <file>           load the finalized database at start, save it every 3 min and on exit
+  --bootnodes <multiaddr>...  peers to dial besides the spec's boot nodes
+  --log <0-5>                 client log level on stderr (default: 2, warnings)
+`
+
+const STATUS_EVERY_MS = 5_000
+const SAVE_EVERY_MS = 180_000
+
+function portValue(v: string, option: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${option} must be a port number (0-65535), got ${v}`)
+  return n
+}
+
+/** The spec text for `--chain`: a well-known name, else a file; anything else is one clear line. */
+async function chainSpecText(chain: string): Promise<{ text: string; from: string }> {
+  const known = await knownChainSpec(chain)
+  if (known) return { text: known, from: `known chain ${chain}` }
+  if (!existsSync(chain)) throw new CliError(`unknown chain '${chain}': not a file, and not one of ${(await knownChainNames()).join(', ')}`)
+  try {
+    return { text: await readFile(chain, 'utf8'), from: chain }
+  } catch (e) {
+    throw new CliError(`cannot read ${chain}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+}
+
+const short = (h: Uint8Array) => `${toHex(h).slice(0, 10)}…`
+
+export async function lightCommand(args: string[], out: (s: string) => void, err: (s: string) => void, isTty = Boolean(process.stdout.isTTY)): Promise<number> {
+  let chain = 'polkadot'
+  let rpcPort = 9944
+  let rpcHost = '127.0.0.1'
+  let database: string | undefined
+  let logLevel = 2
+  const bootNodes: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    const val = () => optionValue(args, i++)
+    if (a === '--chain') chain = val()
+    else if (a === '--relay') val()
+    else if (a === '--rpc-port') rpcPort = portValue(val(), a)
+    else if (a === '--rpc-host') rpcHost = val()
+    else if (a === '--database') database = val()
+    else if (a === '--bootnodes') bootNodes.push(val())
+    else if (a === '--log') {
+      logLevel = Number(val())
+      if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 5) throw new CliError('--log must be a level from 0 to 5')
+    } else if (a === '-h' || a === '--help') {
+      out(LIGHT_USAGE)
+      return 0
+    } else throw new CliError(`unknown option ${a}\n${LIGHT_USAGE}`)
+  }
+  if (chain === 'list') {
+    out(`${(await knownChainNames()).join('\n')}\n`)
+    return 0
+  }
+  const { text, from } = await chainSpecText(chain)
+  let spec: ChainSpec
+  try {
+    spec = parseChainSpec(text)
+  } catch (e) {
+    if (e instanceof ChainSpecError) throw new CliError(`${from}: ${e.message}`)
+    throw e
+  }
+  if (spec.relayChain !== undefined) throw new CliError(`${spec.name} is a parachain (of ${spec.relayChain}): following parachains through their relay chain is not supported by the light client yet`)
+  let saved: string | undefined
+  if (database && existsSync(database)) saved = await readFile(database, 'utf8').catch(() => undefined)
+
+  let service: ChainService
+  try {
+    service = await ChainService.start({ spec, database: saved, bootNodes, log: (level, message) => void (level <= logLevel && err(`[${spec.id}] ${message}\n`)) })
+  } catch (e) {
+    if (e instanceof ChainAccessError) throw new CliError(e.message)
+    throw e
+  }
+  const transactions = new TransactionsService(service)
+  let server: RpcServer
+  try {
+    server = await RpcServer.start(lightClientRpc(service, spec, transactions), { port: rpcPort, host: rpcHost })
+  } catch (e) {
+    transactions.stop()
+    await service.stop()
+    if (e instanceof RpcServerError) throw new CliError(e.message)
+    throw e
+  }
+  out(`${spec.name} (${from}): JSON-RPC on ws://${rpcHost}:${server.port} and http://${rpcHost}:${server.port}\n`)
+  out(`starting at #${service.finalized().header.number} ${toHex(service.finalized().hash)}\n`)
+
+  const save = async () => {
+    if (!database || !service.isReady) return
+    try {
+      await writeFile(database, service.finalizedDatabase())
+    } catch (e) {
+      err(`cannot save the database to ${database}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`)
+    }
+  }
+  const phase = () => (service.isReady ? 'following' : service.peerCount === 0 ? 'connecting' : 'warp syncing')
+  const status = () => {
+    const best = service.best()
+    const fin = service.finalized()
+    return `${phase()} · peers ${service.peerCount} · best #${best.header.number} ${short(best.hash)} · finalized #${fin.header.number} ${short(fin.hash)} · lag ${best.header.number - fin.header.number}`
+  }
+  let lastPhase = ''
+  const timers: ReturnType<typeof setInterval>[] = []
+  if (isTty) timers.push(setInterval(() => out(`${status()}\n`), STATUS_EVERY_MS))
+  else {
+    const tick = () => {
+      const p = phase()
+      if (p !== lastPhase) out(`${(lastPhase = p) && status()}\n`)
+    }
+    timers.push(setInterval(tick, 1000))
+    tick()
+    service.onEvent((e) => {
+      if (e.kind === 'finalized') out(`finalized #${service.finalized().header.number} ${toHex(service.finalized().hash)}\n`)
+    })
+  }
+  timers.push(setInterval(() => void save(), SAVE_EVERY_MS))
+  if (!service.isReady) void service.ready.then(() => void save())
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  for (const t of timers) clearInterval(t)
+  await save()
+  await server.stop()
+  transactions.stop()
+  await service.stop()
+  err('stopped\n')
+  return 0
+}
