@@ -19,17 +19,6 @@ import { CliError } from './errors.ts'
 import { optionValue } from './args.ts'
 import { knownChainNames, knownChainSpec } from './known-chains.ts'
 
-export const LIGHT_USAGE = `usage: sublight light [options]
-
-  --chain <name | spec.json>  the chain to follow (default: polkadot); names: sublight light --chain list
-  --relay <name | spec.json>  the relay chain of a parachain (parachains are not supported yet)
-  --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
-  --rpc-host <address>        JSON-RPC address (default: 127.0.0.1)
-  --database <file>           load the finalized database at start, save it every 3 min and on exit
-  --bootnodes <multiaddr>...  peers to dial besides the spec's boot nodes
-  --log <0-5>                 client log level on stderr (default: 2, warnings)
-`
-
 const STATUS_EVERY_MS = 5_000
 const SAVE_EVERY_MS = 180_000
 
@@ -72,10 +61,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     else if (a === '--log') {
       logLevel = Number(val())
       if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 5) throw new CliError('--log must be a level from 0 to 5')
-    } else if (a === '-h' || a === '--help') {
-      out(LIGHT_USAGE)
-      return 0
-    } else throw new CliError(`unknown option ${a}\n${LIGHT_USAGE}`)
+    } else throw new CliError(`unknown option ${a} (sublight light --help lists them)`)
   }
   if (chain === 'list') {
     out(`${(await knownChainNames()).join('\n')}\n`)

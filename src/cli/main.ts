@@ -10,30 +10,22 @@ import { devCommand } from './dev.ts'
 import { lightCommand } from './light.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { CliError } from './errors.ts'
-
-const USAGE = `usage: sublight <command> [options]
-
-commands:
-  light [--chain <name | spec.json>] [--rpc-port 9944] [--database <file>] [--bootnodes <multiaddr>...]
-                                 a light client behind a local JSON-RPC endpoint (see sublight light --help)
-  chain-spec <file> [--json]     summarize a chain spec (genesis hash, state root, checkpoint, runtime)
-  runtime version <spec.json | runtime.wasm[.zstd]> [--json]
-                                 execute Core_version and print the runtime version
-  runtime call <spec.json> <Method_name> [0xargs] [--time]
-                                 run a runtime call on the spec's genesis storage; prints the output hex
-  verify checkpoint <spec.json>  verify the checkpoint header's BABE pre-digest, VRF and seal
-  node --chain <spec.json> [--listen <multiaddr>...] [--node-key <hex32>]
-                                 serve the chain from its genesis storage over libp2p
-  dev --chain <spec.json> [--tmp] [--listen <multiaddr>...] [--alice | --key <suri>...]
-                                 author Aura blocks (node-template) and serve them
-`
+import { COMMAND_HELP, USAGE, version } from './help.ts'
 
 const out = (s: string): void => void process.stdout.write(s)
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   try {
+    if (cmd && COMMAND_HELP[cmd] && (rest.includes('--help') || rest.includes('-h'))) {
+      out(COMMAND_HELP[cmd])
+      return 0
+    }
     switch (cmd) {
+      case '--version':
+      case '-V':
+        out(`sublight ${version()}\n`)
+        return 0
       case undefined:
         process.stderr.write(USAGE)
         return 1

@@ -1,0 +1,73 @@
+// Help texts of the `sublight` command and each sub-command: every flag the README documents, with its
+// default. `sublight <command> --help` prints the command's text; `sublight --version` the version.
+
+import { readFileSync } from 'node:fs'
+
+/** The package version (from package.json, read once). */
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+export const USAGE = `usage: sublight <command> [options]    (sublight <command> --help for its options)
+
+commands:
+  light       a light client behind a local JSON-RPC endpoint (the main command)
+  dev         a development chain: author Aura blocks, finalize, serve JSON-RPC and the light-client protocols
+  node        a full node: sync a chain with execution and serve it
+  chain-spec  summarize a chain spec (genesis hash, state root, checkpoint, runtime)
+  runtime     run a chain's runtime: its version, or any runtime call on the genesis storage
+  verify      verify a chain spec's checkpoint header (BABE pre-digest, VRF and seal)
+
+  --version   print the version
+  --help      print this text
+`
+
+export const COMMAND_HELP: Record<string, string> = {
+  light: `usage: sublight light [options]
+
+  --chain <name | spec.json>  the chain to follow (default: polkadot); names: sublight light --chain list
+  --relay <name | spec.json>  the relay chain of a parachain (parachains are not supported yet)
+  --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
+  --rpc-host <address>        JSON-RPC address (default: 127.0.0.1)
+  --database <file>           load the finalized database at start, save it every 3 min and on exit (default: none)
+  --bootnodes <multiaddr>...  peers to dial besides the spec's boot nodes (repeatable)
+  --log <0-5>                 client log level on stderr (default: 2, warnings)
+`,
+  dev: `usage: sublight dev --chain <spec.json> [options]
+
+  --chain <spec.json>         a chain spec with raw genesis storage (Aura + GRANDPA, e.g. node-template) (required)
+  --tmp                       keep the chain in a temporary database removed on exit (the default)
+  --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite and resume from it
+  --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
+  --no-rpc                    no JSON-RPC server
+  --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
+  --bootnodes <multiaddr>...  peers to dial (repeatable)
+  --alice | --bob             author with //Alice or //Bob (repeatable; default: --alice)
+  --key <secret URI>...       author with this key (repeatable)
+`,
+  node: `usage: sublight node --chain <spec.json> [options]
+
+  --chain <spec.json>         a chain spec with raw genesis storage (required)
+  --tmp                       keep the chain in a temporary database removed on exit (the default)
+  --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite
+  --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
+  --bootnodes <multiaddr>...  peers to sync from besides the spec's boot nodes (repeatable)
+  --node-key <hex32>          the libp2p identity's secret key (default: a fresh one)
+`,
+  'chain-spec': `usage: sublight chain-spec <file> [--json]
+
+  --json                      one JSON object (name, id, chainType, genesisHash, stateRoot, relayChain, paraId, bootNodes, checkpoint, runtime)
+`,
+  runtime: `usage: sublight runtime version <spec.json | runtime.wasm[.zstd]> [--json]
+       sublight runtime call <spec.json> <Method_name> [0xargs] [--time]
+
+  --json                      (version) one JSON object
+  --time                      (call) print the call time on stderr
+`,
+  verify: `usage: sublight verify checkpoint <spec.json>
+`,
+}
