@@ -3,4 +3,7 @@
 import { register } from 'tsx/esm/api'
 register()
 const { main } = await import('../src/cli/main.ts')
-process.exitCode = await main(process.argv.slice(2))
+const code = await main(process.argv.slice(2))
+process.exitCode = code
+// a command that has returned is done: whatever handle a failed start left open must not keep us alive
+setTimeout(() => process.exit(code), 200).unref()

@@ -1,7 +1,7 @@
 // Shared CLI helpers: option values, chain-spec files and the node database, with one-line errors.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
 import { DevChain, StoreError } from '../full-node/index.ts'
 import { CliError } from './errors.ts'
@@ -25,6 +25,23 @@ export async function loadChainSpec(path: string): Promise<ChainSpec> {
 }
 
 /**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns under some paths (e.g. inside
+ * /proc), and an unusable base path must be a clear error, not a hang.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const parts = resolve(dir).split(sep)
+  for (let i = 2; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join(sep) || sep
+    try {
+      await mkdir(p)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      if (!(await stat(p)).isDirectory()) throw Object.assign(new Error(`${p} is not a directory`), { code: 'ENOTDIR' })
+    }
+  }
+}
+
+/**
  * Opens the chain database: `<basePath>/chains/<id>/sublight.sqlite`, or one in a fresh temporary
  * directory when no base path is given (`--tmp`); `cleanup()` removes that temporary directory.
  */
@@ -36,7 +53,7 @@ export async function openChainDatabase(spec: ChainSpec, basePath: string | unde
   const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
   const file = join(dbDir, 'sublight.sqlite')
   try {
-    await mkdir(dbDir, { recursive: true })
+    await makeDirectories(dbDir)
     return { chain: DevChain.open(spec, file), cleanup }
   } catch (e) {
     await cleanup()

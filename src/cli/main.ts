@@ -14,6 +14,14 @@ import { COMMAND_HELP, USAGE, version } from './help.ts'
 
 const out = (s: string): void => void process.stdout.write(s)
 
+/**
+ * An error message as one printable line: control characters (a binary file's bytes quoted by a parser,
+ * line breaks, terminal escapes) become \xNN escapes, so nothing raw reaches the terminal.
+ */
+export function printable(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   try {
@@ -51,11 +59,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof CliError || e instanceof ChainSpecError || e instanceof ExecutorError) {
-      process.stderr.write(`sublight: ${e.message}\n`)
+      process.stderr.write(`sublight: ${printable(e.message)}\n`)
       return 1
     }
     // Unexpected: still one line, but say it is a bug.
-    process.stderr.write(`sublight: internal error: ${(e as Error)?.message ?? String(e)}\n`)
+    process.stderr.write(`sublight: internal error: ${printable((e as Error)?.message ?? String(e))}\n`)
     return 2
   }
 }

@@ -1,0 +1,44 @@
+// Acceptance (#16 items 2 and 4): bad input is one printable line and exit 1, promptly — a binary file
+// given as a chain spec (its bytes never reach the terminal raw), a boot node that is no multiaddr (the
+// node does not keep running), a base path where nothing can be created (no hang).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fixturePath, needsFixtures } from '../support/fixtures.ts'
+
+const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
+const run = (args: string[]) =>
+  new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) => {
+    const t0 = performance.now()
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (e, _out, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stderr, ms: performance.now() - t0 }))
+  })
+
+test('bad input: one printable line, exit 1, no hang', { ...needsFixtures, timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sublight-bad-'))
+  try {
+    const png = join(dir, 'logo.png')
+    writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x07]))
+    const spec = fixturePath('chain-specs', 'node-template.json')
+    const cases = [
+      ['chain-spec', png],
+      ['dev', '--chain', png],
+      ['light', '--chain', png, '--rpc-port', '0'],
+      ['node', '--chain', spec, '--bootnodes', 'nope'],
+      ['dev', '--chain', spec, '--base-path', '/proc/sublight-cannot-be-here', '--no-rpc'],
+    ]
+    for (const args of await Promise.all(cases.map(async (c) => ({ c, r: await run(c) })))) {
+      const { c, r } = args
+      const what = `sublight ${c.join(' ')}: ${JSON.stringify(r.stderr)}`
+      assert.equal(r.code, 1, what)
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, what)
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(r.stderr), `no raw control bytes: ${what}`)
+      assert.match(r.stderr, /^sublight: /)
+      assert.ok(r.ms < 20_000, `${what} took ${Math.round(r.ms)} ms`)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
