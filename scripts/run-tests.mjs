@@ -1,6 +1,7 @@
 // Runs every test/**/*.test.ts file through node:test with tsx (Node 20's runner does not expand globs).
 // Four files at a time: most network tests wait on real 6 s block slots, not on the CPU.
 // Usage: node scripts/run-tests.mjs [filter-substring...]
+// Output: the spec reporter (one line per test, failures in full at the end); SUBLIGHT_REPORTER=tap for TAP.
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -22,5 +23,6 @@ if (files.length === 0) {
 }
 // --test-force-exit: a test file whose failure leaves sockets or timers open (a timed-out network test)
 // must not keep the whole run waiting
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-force-exit', ...files], { stdio: 'inherit' })
+const reporter = process.env.SUBLIGHT_REPORTER ?? 'spec'
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=4', '--test-force-exit', ...files], { stdio: 'inherit' })
 process.exit(res.status ?? 1)

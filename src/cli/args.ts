@@ -62,3 +62,11 @@ export async function openChainDatabase(spec: ChainSpec, basePath: string | unde
     throw e
   }
 }
+
+/** `--rpc-cors all` or a comma-separated list of origins (`http://localhost:*` allows any port). */
+export function corsValue(v: string): 'all' | string[] {
+  if (v === 'all' || v === '*') return 'all'
+  const list = v.split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new CliError(`--rpc-cors: '${o}' is not an origin like http://localhost:3000 (or all)`)
+  return list
+}

@@ -7,7 +7,7 @@ import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
-import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
+import { corsValue, loadChainSpec, openChainDatabase, optionValue } from './args.ts'
 
 const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
 
@@ -23,6 +23,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   const bootNodes: string[] = []
   const suris: string[] = []
   let rpcPort: number | null = 9944
+  let rpcCors: 'all' | string[] | undefined
   let tmp = false
   let basePath: string | undefined
   for (let i = 0; i < args.length; i++) {
@@ -37,6 +38,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--key') suris.push(val())
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--no-rpc') rpcPort = null
+    else if (a === '--rpc-cors') rpcCors = corsValue(val())
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
   if (!chain) throw new CliError(USAGE)
@@ -49,7 +51,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, log: (l) => err(`${l}\n`) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`) })
   } catch (e) {
     devChain.close()
     await cleanup()

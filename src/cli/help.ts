@@ -33,6 +33,7 @@ export const COMMAND_HELP: Record<string, string> = {
   --relay <name | spec.json>  the relay chain of a parachain (parachains are not supported yet)
   --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
   --rpc-host <address>        JSON-RPC address (default: 127.0.0.1)
+  --rpc-cors <all | origins>  browser origins let in, comma-separated (default: http(s)://localhost:*, http(s)://127.0.0.1:*, https://polkadot.js.org)
   --database <file>           load the finalized database at start, save it every 3 min and on exit (default: none)
   --bootnodes <multiaddr>...  peers to dial besides the spec's boot nodes (repeatable)
   --log <0-5>                 client log level on stderr (default: 2, warnings)
@@ -44,6 +45,7 @@ export const COMMAND_HELP: Record<string, string> = {
   --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite and resume from it
   --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
   --no-rpc                    no JSON-RPC server
+  --rpc-cors <all | origins>  browser origins let in, comma-separated (default: http(s)://localhost:*, http(s)://127.0.0.1:*, https://polkadot.js.org)
   --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
   --bootnodes <multiaddr>...  peers to dial (repeatable)
   --alice | --bob             author with //Alice or //Bob (repeatable; default: --alice)

@@ -1,5 +1,5 @@
 // `sublight light [--chain <name | spec.json>] [--relay <name | spec.json>] [--rpc-port 9944]
-// [--rpc-host 127.0.0.1] [--database <file>] [--bootnodes <multiaddr>...] [--log <level>]`: one light
+// [--rpc-host 127.0.0.1] [--rpc-cors <all | origins>] [--database <file>] [--bootnodes <multiaddr>...] [--log <level>]`: one light
 // client behind a local JSON-RPC endpoint (WebSocket and HTTP on one port, the node's server and
 // limits), shared by every connection. Progress goes to stdout: on a terminal, one status line every
 // few seconds (phase, peers, best and finalized blocks, finality lag); otherwise one line per change of
@@ -16,7 +16,7 @@ import { ChainAccessError, ChainService } from '../light-client/chain-service.ts
 import { lightClientRpc } from '../light-client/rpc.ts'
 import { TransactionsService } from '../light-client/transactions-service.ts'
 import { CliError } from './errors.ts'
-import { optionValue } from './args.ts'
+import { corsValue, optionValue } from './args.ts'
 import { knownChainNames, knownChainSpec } from './known-chains.ts'
 
 const STATUS_EVERY_MS = 5_000
@@ -46,6 +46,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   let chain = 'polkadot'
   let rpcPort = 9944
   let rpcHost = '127.0.0.1'
+  let rpcCors: 'all' | string[] | undefined
   let database: string | undefined
   let logLevel = 2
   const bootNodes: string[] = []
@@ -56,6 +57,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     else if (a === '--relay') val()
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--rpc-host') rpcHost = val()
+    else if (a === '--rpc-cors') rpcCors = corsValue(val())
     else if (a === '--database') database = val()
     else if (a === '--bootnodes') bootNodes.push(val())
     else if (a === '--log') {
@@ -89,7 +91,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   const transactions = new TransactionsService(service)
   let server: RpcServer
   try {
-    server = await RpcServer.start(lightClientRpc(service, spec, transactions), { port: rpcPort, host: rpcHost })
+    server = await RpcServer.start(lightClientRpc(service, spec, transactions), { port: rpcPort, host: rpcHost, cors: rpcCors })
   } catch (e) {
     transactions.stop()
     await service.stop()

@@ -8,7 +8,7 @@ import type { ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime } from '../executor/index.ts'
 import type { Authority } from '../header/index.ts'
-import { NetworkHost, REP } from '../network/index.ts'
+import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index.ts'
 import { auraSlot } from '../verify/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/index.ts'
 import { authorAuraBlock } from './block-builder.ts'
@@ -29,6 +29,8 @@ export interface DevNodeOptions {
   /** JSON-RPC port on `rpcHost` (default 127.0.0.1); null disables the server; 0 picks a free port. */
   rpcPort?: number | null
   rpcHost?: string
+  /** Browser origins the JSON-RPC server lets in (see `RpcServerOptions.cors`). */
+  rpcCors?: 'all' | string[]
   /** A chain to continue (e.g. reopened from a database; the node closes it on stop); a fresh in-memory one otherwise. */
   chain?: DevChain
   log?: (line: string) => void
@@ -115,6 +117,8 @@ export class DevNode {
     let node: DevNode | undefined
     const host = await NetworkHost.start({
       server: chain,
+      // it authors and votes: peers see an authority (system_peers, GRANDPA's observed roles)
+      roles: ROLE_AUTHORITY,
       protocolId: o.spec.protocolId,
       listen: o.listen,
       bootNodes: o.bootNodes,
@@ -129,7 +133,7 @@ export class DevNode {
         peers: () => host.libp2p.getPeers().length,
         localPeerId: () => host.peerId,
         peerList: () =>
-          [...host.peers.values()].flatMap((p) => (p.handshake ? [{ peerId: p.peerId, roles: p.handshake.roles & 4 ? 'AUTHORITY' : p.handshake.roles & 2 ? 'LIGHT' : 'FULL', bestHash: toHex(p.handshake.bestHash), bestNumber: p.handshake.bestNumber }] : [])),
+          [...host.peers.values()].flatMap((p) => (p.handshake ? [{ peerId: p.peerId, roles: peerRoleName(p.handshake.roles), bestHash: toHex(p.handshake.bestHash), bestNumber: p.handshake.bestNumber }] : [])),
         listenAddresses: () => host.addresses(),
         // this node authors its own chain: it is never behind
         isSyncing: () => false,
@@ -137,7 +141,7 @@ export class DevNode {
       })
       authorRpc(registry, node)
       try {
-        node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost })
+        node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost, cors: o.rpcCors })
       } catch (e) {
         await host.stop()
         throw new DevNodeError(e instanceof RpcServerError ? e.message : `JSON-RPC server: ${(e as Error).message}`)

@@ -26,6 +26,7 @@ export interface NodeInfo {
 
 export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
   const reg = new Registry()
+  const startingBlock = chain.bestBlock.header.number
   reg
     .method('rpc_methods', () => ({ methods: reg.names() }))
     .method('system_name', () => 'sublight')
@@ -38,6 +39,10 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
     .method('system_nodeRoles', () => [info.role ?? 'Full'])
     .method('system_peers', () => info.peerList?.() ?? [])
     .method('system_localListenAddresses', () => info.listenAddresses?.() ?? [])
+    .method('system_syncState', () => {
+      const currentBlock = chain.bestBlock.header.number
+      return { startingBlock, currentBlock, highestBlock: Math.max(currentBlock, ...(info.peerList?.() ?? []).map((p) => p.bestNumber)) }
+    })
   const access = devChainAccess(chain)
   legacyRpc(reg, access)
   chainHeadRpc(reg, access, info.spec, info.chainHead)

@@ -1,5 +1,8 @@
 // The JSON-RPC transport: WebSocket (ws) and HTTP POST on one port, 127.0.0.1 by default, with a
-// request-size limit; each WebSocket is one dispatcher Connection (subscriptions die with it).
+// request-size limit; each WebSocket is one dispatcher Connection (subscriptions die with it). Browser
+// pages are let in by origin, like Substrate's `--rpc-cors`: requests without an Origin header (not from
+// a browser) always; from a browser, the allowed origins only — their CORS preflight (`OPTIONS`) is
+// answered and responses carry `Access-Control-Allow-Origin`; other origins get 403 (HTTP and WebSocket).
 
 import { createServer, type Server } from 'node:http'
 import { WebSocketServer } from 'ws'
@@ -10,6 +13,20 @@ export interface RpcServerOptions extends DispatcherLimits {
   port?: number
   /** Largest request accepted, in bytes (default 10 MiB). */
   maxRequestBytes?: number
+  /**
+   * Browser origins allowed (`Origin` header): `'all'`, or a list where a pattern may end in `:*` (any
+   * port). Default: Substrate's — localhost and 127.0.0.1 over http and https, and https://polkadot.js.org.
+   */
+  cors?: 'all' | string[]
+}
+
+/** Substrate's default `--rpc-cors` for a node. */
+export const DEFAULT_CORS = ['http://localhost:*', 'http://127.0.0.1:*', 'https://localhost:*', 'https://127.0.0.1:*', 'https://polkadot.js.org']
+
+/** Whether a request with this Origin header may be served (no header: not a browser, always). */
+export function originAllowed(origin: string | undefined, cors: 'all' | string[] = DEFAULT_CORS): boolean {
+  if (origin === undefined || cors === 'all') return true
+  return cors.some((p) => (p.endsWith(':*') ? origin === p.slice(0, -2) || (origin.startsWith(p.slice(0, -1)) && /^\d+$/.test(origin.slice(p.length - 1))) : origin === p))
 }
 
 /** The server could not start (port taken, address unusable): one line for the user. */
@@ -27,8 +44,18 @@ export class RpcServer {
   static async start(registry: Registry, opts: RpcServerOptions = {}): Promise<RpcServer> {
     const maxBytes = opts.maxRequestBytes ?? 10 * 1024 * 1024
     const http = createServer((req, res) => {
+      const origin = req.headers.origin
+      if (!originAllowed(origin, opts.cors)) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end(`origin ${origin} is not allowed (see --rpc-cors)`)
+        return
+      }
+      const corsHeaders: Record<string, string> = origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { ...corsHeaders, 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '3600' }).end()
+        return
+      }
       if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'POST' }).end()
+        res.writeHead(405, { allow: 'POST, OPTIONS' }).end()
         return
       }
       const chunks: Buffer[] = []
@@ -48,11 +75,11 @@ export class RpcServer {
         const conn = new Connection(registry, () => {}, { ...opts, subscriptions: false })
         void conn.handle(Buffer.concat(chunks).toString('utf8')).then((out) => {
           conn.close()
-          res.writeHead(200, { 'content-type': 'application/json' }).end(out ?? '')
+          res.writeHead(200, { 'content-type': 'application/json', ...corsHeaders }).end(out ?? '')
         })
       })
     })
-    const wss = new WebSocketServer({ server: http, maxPayload: maxBytes })
+    const wss = new WebSocketServer({ server: http, maxPayload: maxBytes, verifyClient: (info: { origin?: string; req: { headers: { origin?: string } } }) => originAllowed(info.req.headers.origin, opts.cors) })
     // the WebSocket server re-emits the HTTP server's errors; listen failures are reported below
     wss.on('error', () => {})
     wss.on('connection', (ws) => {

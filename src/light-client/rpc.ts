@@ -8,6 +8,7 @@ import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { INVALID_PARAMS, Registry, RpcError, accountParam, bytesParam, chainHeadRpc, legacyRpc, nextAccountIndex, txParam } from '../json-rpc/index.ts'
+import { peerRoleName } from '../network/index.ts'
 import type { ChainService } from './chain-service.ts'
 import type { TransactionEvent, TransactionsService } from './transactions-service.ts'
 
@@ -15,6 +16,7 @@ const VERSION = '0.1.0'
 
 export function lightClientRpc(chain: ChainService, spec: ChainSpec, transactions: TransactionsService): Registry {
   const reg = new Registry()
+  const startingBlock = chain.finalized().header.number
   const broadcasts = new Map<string, () => void>()
   let nextBroadcast = 1
 
@@ -29,6 +31,12 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     .method('system_nodeRoles', () => ['Light'])
     .method('system_localPeerId', () => chain.host.peerId)
     .method('system_health', () => ({ peers: chain.peerCount, isSyncing: !chain.isReady, shouldHavePeers: true }))
+    .method('system_syncState', () => {
+      const currentBlock = chain.best().header.number
+      return { startingBlock, currentBlock, highestBlock: Math.max(currentBlock, ...chain.host.announcingPeers().map((p) => p.handshake?.bestNumber ?? 0)) }
+    })
+    .method('system_peers', () => chain.host.announcingPeers().flatMap((p) => (p.handshake ? [{ peerId: p.peerId, roles: peerRoleName(p.handshake.roles), bestHash: toHex(p.handshake.bestHash), bestNumber: p.handshake.bestNumber }] : [])))
+    .method('system_localListenAddresses', () => [])
     .subscription(
       'transactionWatch_v1_submitAndWatch',
       'transactionWatch_v1_watchEvent',

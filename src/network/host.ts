@@ -84,7 +84,7 @@ export interface HostOptions {
   dialFilter?: (addr: string) => boolean
   /** Transports to use (default both): a light client honours smoldot's `forbidTcp` / `forbidWs`. */
   transports?: { tcp: boolean; ws: boolean }
-  /** Our role in handshakes: `ROLE_FULL` (default) or `ROLE_LIGHT` for a light client. */
+  /** Our role in handshakes: `ROLE_FULL` (default), `ROLE_AUTHORITY` for an authoring node, `ROLE_LIGHT` for a light client. */
   roles?: number
   /** A peer's last connection closed. */
   onPeerGone?: (peerId: string) => void

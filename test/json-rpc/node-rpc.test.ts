@@ -91,6 +91,8 @@ test('node JSON-RPC: errors, batches, limits, chain data and subscriptions', { .
     assert.deepEqual((await c.call('system_nodeRoles')).result, ['Full'])
     assert.deepEqual((await c.call('system_peers')).result, [])
     assert.deepEqual((await c.call('system_localListenAddresses')).result, [])
+    assert.deepEqual((await c.call('system_syncState')).result, { startingBlock: 0, currentBlock: 2, highestBlock: 2 })
+    assert.deepEqual((await c.call('chain_getBlockHash', [[0, 2, 9]])).result, [toHex(chain.genesisHash), toHex(chain.bestBlock.hash), null])
     // state_getKeysPaged with a start key below the prefix starts at the prefix
     const accountPrefix = toHex(storagePrefix('System', 'Account'))
     const first = (await c.call('state_getKeysPaged', [accountPrefix, 2])).result

@@ -79,6 +79,16 @@ test('legacy JSON-RPC: the light client answers exactly what the node answers', 
     assert.equal(err.code, -32000)
     assert.match(err.message, /Unknown block/)
     assert.equal((await rpc('childstate_getStorage', ['0x1234', '0x01', F])).error.code, -32602)
+    // what a light client cannot serve says so; system answers describe the light client and its peer
+    const refused = (await rpc('author_insertKey', ['aura', '//Alice', '0x00'])).error
+    assert.equal(refused.code, -32601)
+    assert.match(refused.message, /not available on a light client/)
+    assert.ok(!(await rpc('rpc_methods', [])).result.methods.includes('author_insertKey'))
+    assert.deepEqual((await rpc('system_nodeRoles', [])).result, ['Light'])
+    const peers = (await rpc('system_peers', [])).result
+    assert.deepEqual(peers.map((p: any) => [p.peerId, p.roles]), [[dev.host.peerId, 'AUTHORITY']])
+    const sync = (await rpc('system_syncState', [])).result
+    assert.ok(sync.currentBlock >= fNumber && sync.highestBlock >= sync.currentBlock && sync.startingBlock <= fNumber, JSON.stringify(sync))
 
     // subscriptions: the current head and values first, then changes with new blocks
     const heads = (await rpc('chain_subscribeNewHeads', [])).result

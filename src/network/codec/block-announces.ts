@@ -66,3 +66,8 @@ export function decodeBlockAnnounce(b: Uint8Array): BlockAnnounce {
     throw e
   }
 }
+
+/** Substrate's name of handshake role bits in `system_peers` (its `Roles` debug form). */
+export function peerRoleName(roles: number): string {
+  return roles & 4 ? 'AUTHORITY' : roles & 2 ? 'LIGHT' : 'FULL'
+}
