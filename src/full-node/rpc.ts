@@ -4,7 +4,7 @@
 // over the node's ChainAccess. Hex at this edge only; everything inside stays bytes.
 
 import type { ChainSpec } from '../chain-spec/index.ts'
-import { Registry, chainHeadRpc, legacyRpc, type ChainHeadLimits } from '../json-rpc/index.ts'
+import { Registry, chainHeadRpc, legacyRpc, shouldHavePeers, type ChainHeadLimits } from '../json-rpc/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { devChainAccess } from './chain-access.ts'
 
@@ -34,7 +34,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
     .method('system_chain', () => info.spec.name)
     .method('system_chainType', () => info.spec.chainType)
     .method('system_properties', () => info.spec.properties)
-    .method('system_health', () => ({ peers: info.peers(), isSyncing: info.isSyncing?.() ?? false, shouldHavePeers: info.spec.chainType !== 'Development' }))
+    .method('system_health', () => ({ peers: info.peers(), isSyncing: info.isSyncing?.() ?? false, shouldHavePeers: shouldHavePeers(info.spec.chainType) }))
     .method('system_localPeerId', () => info.localPeerId())
     .method('system_nodeRoles', () => [info.role ?? 'Full'])
     .method('system_peers', () => info.peerList?.() ?? [])

@@ -66,6 +66,11 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 
 const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
 
+/** `system_health.shouldHavePeers`, by smoldot's and Substrate's rule: a Local or Live chain has a network; a Development or custom one may run alone. */
+export function shouldHavePeers(chainType: string): boolean {
+  return chainType === 'Local' || chainType === 'Live'
+}
+
 /**
  * `system_accountNextIndex`: the account's nonce at the best block (AccountNonceApi), past the nonces
  * that pending transactions already provide (their `provides` tags are (account, nonce)).

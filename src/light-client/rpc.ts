@@ -7,7 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
-import { INVALID_PARAMS, Registry, RpcError, accountParam, bytesParam, chainHeadRpc, legacyRpc, nextAccountIndex, txParam } from '../json-rpc/index.ts'
+import { INVALID_PARAMS, Registry, RpcError, accountParam, bytesParam, chainHeadRpc, legacyRpc, nextAccountIndex, shouldHavePeers, txParam } from '../json-rpc/index.ts'
 import { peerRoleName } from '../network/index.ts'
 import type { ChainService } from './chain-service.ts'
 import type { TransactionEvent, TransactionsService } from './transactions-service.ts'
@@ -30,7 +30,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     .method('system_properties', () => spec.properties ?? {})
     .method('system_nodeRoles', () => ['Light'])
     .method('system_localPeerId', () => chain.host.peerId)
-    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: !chain.isReady, shouldHavePeers: true }))
+    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: !chain.isReady, shouldHavePeers: shouldHavePeers(spec.chainType) }))
     .method('system_syncState', () => {
       const currentBlock = chain.best().header.number
       return { startingBlock, currentBlock, highestBlock: Math.max(currentBlock, ...chain.host.announcingPeers().map((p) => p.handshake?.bestNumber ?? 0)) }

@@ -33,9 +33,19 @@ test('@polkadot/api: balance transfer Alice → Bob through author_submitAndWatc
   try {
     await waitFor(() => /rpc on ws:\/\/127\.0\.0\.1:(\d+)/.test(out), 30_000, `the rpc line (${errOut})`)
     const port = Number(/rpc on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1])
-    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${port}`), noInitWarn: true, throwOnConnect: true })
+    const provider = new WsProvider(`ws://127.0.0.1:${port}`)
+    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true })
     assert.equal(api.runtimeVersion.specName.toString(), 'node-template')
     assert.ok(api.tx.balances?.transferKeepAlive, 'metadata decoded: Balances.transfer_keep_alive is known')
+    // what @polkadot/api's users call first (#16): peers, an unknown block, finalized number at once, health
+    assert.ok(Array.isArray((await api.rpc.system.peers()).toJSON()))
+    assert.equal(await provider.send('chain_getHeader', ['0x' + '09'.repeat(32)]), null)
+    const t0 = performance.now()
+    const finalizedNumber = await api.derive.chain.bestNumberFinalized()
+    assert.ok(performance.now() - t0 < 3000, `bestNumberFinalized answered in ${Math.round(performance.now() - t0)} ms`)
+    assert.ok(finalizedNumber.toNumber() >= 0)
+    const health = (await api.rpc.system.health()).toJSON() as { shouldHavePeers: boolean }
+    assert.equal(health.shouldHavePeers, true, 'node-template is a Local chain: it expects peers (smoldot\'s and Substrate\'s rule)')
 
     const keyring = new Keyring({ type: 'sr25519' })
     const alice = keyring.addFromUri('//Alice')
