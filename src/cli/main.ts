@@ -1,14 +1,9 @@
-// `sublight` command-line entry: dispatches sub-commands; each returns an exit code. Bad input (missing
+// `sublight` command-line entry: dispatches sub-commands (each loaded on demand, so `sublight light` never
+// loads the full node's SQLite); each returns an exit code. Bad input (missing
 // file, bad JSON, bad spec, bad usage) prints one clear line on stderr and exits 1, no stack trace.
 
-import { ChainSpecError } from '../chain-spec/index.ts'
-import { chainSpecCommand } from './chain-spec.ts'
-import { runtimeCommand } from './runtime.ts'
-import { verifyCommand } from './verify.ts'
-import { nodeCommand } from './node.ts'
-import { devCommand } from './dev.ts'
-import { lightCommand } from './light.ts'
-import { ExecutorError } from '../executor/index.ts'
+import { ChainSpecError } from '../chain-spec/errors.ts'
+import { ExecutorError } from '../executor/errors.ts'
 import { CliError } from './errors.ts'
 import { COMMAND_HELP, USAGE, version } from './help.ts'
 
@@ -43,17 +38,17 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE)
         return 0
       case 'chain-spec':
-        return await chainSpecCommand(rest, out)
+        return await (await import('./chain-spec.ts')).chainSpecCommand(rest, out)
       case 'light':
-        return await lightCommand(rest, out, (s) => void process.stderr.write(s))
+        return await (await import('./light.ts')).lightCommand(rest, out, (s) => void process.stderr.write(s))
       case 'dev':
-        return await devCommand(rest, out, (s) => void process.stderr.write(s))
+        return await (await import('./dev.ts')).devCommand(rest, out, (s) => void process.stderr.write(s))
       case 'node':
-        return await nodeCommand(rest, out, (s) => void process.stderr.write(s))
+        return await (await import('./node.ts')).nodeCommand(rest, out, (s) => void process.stderr.write(s))
       case 'verify':
-        return await verifyCommand(rest, out)
+        return await (await import('./verify.ts')).verifyCommand(rest, out)
       case 'runtime':
-        return await runtimeCommand(rest, out, (s) => void process.stderr.write(s))
+        return await (await import('./runtime.ts')).runtimeCommand(rest, out, (s) => void process.stderr.write(s))
       default:
         throw new CliError(`unknown command '${cmd}' (try 'sublight --help')`)
     }

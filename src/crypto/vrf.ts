@@ -37,7 +37,7 @@ function challengeScalar(t: Transcript, label: string): bigint {
 }
 
 /** The VRF input point: `t` bound to the public key, hashed to ristretto255. */
-export function vrfInputPoint(publicKey: Uint8Array, t: Transcript): RPoint {
+function vrfInputPoint(publicKey: Uint8Array, t: Transcript): RPoint {
   const tt = t.clone()
   tt.appendMessage('vrf-nm-pk', publicKey)
   return ristretto255_hasher.deriveToCurve!(tt.challengeBytes('VRFHash', 64)) as unknown as RPoint

@@ -39,10 +39,16 @@ type Reply = { id?: number; accessLog?: StorageAccessLog } & (
   | { ok: false; kind: 'other'; message: string }
 )
 
+/**
+ * The worker's entry: the compiled `worker-entry.js` next to this module in the package, or, when running
+ * from TypeScript sources (tests, development), a bootstrap that registers tsx first.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker-entry.js', import.meta.url)
+
 /** Runs one call in a fresh worker; rejects with ExecutorError('Timeout') after `timeoutMs`. */
 export function callIsolated(req: IsolatedRequest, timeoutMs = 30_000): Promise<IsolatedResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url))
+    const worker = new Worker(WORKER_ENTRY)
     let settled = false
     const finish = (fn: () => void) => {
       if (settled) return
@@ -80,7 +86,7 @@ export class IsolatedExecutor {
   constructor(private readonly timeoutMs = 10_000) {}
 
   private spawn(): Worker {
-    const w = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url))
+    const w = new Worker(WORKER_ENTRY)
     w.unref()
     return w
   }
