@@ -649,7 +649,8 @@ export class NetworkHost {
   private async request<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
     const peer = peerIdFromString(peerId)
-    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/${suffix}`)
+    // the protocol name goes out with the request (optimistic multistream-select): one round trip, not two
+    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/${suffix}`, { negotiateFully: false })
     try {
       s.send(frame(payload))
       await s.close()
