@@ -19,6 +19,8 @@ export type ChainEvent =
   | { kind: 'bestChanged'; hash: Uint8Array }
   /** `hashes`: the newly finalized blocks, oldest first (the last is the new finalized block). */
   | { kind: 'finalized'; hashes: Uint8Array[]; pruned: Uint8Array[] }
+  /** The chain jumped (a light client warped while following): what was reported before is gone. */
+  | { kind: 'reset' }
 
 /** Why a question about the chain could not be answered (unknown block, state discarded, no peer could prove it). */
 export class ChainAccessError extends Error {

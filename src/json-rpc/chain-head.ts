@@ -189,7 +189,9 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
         const onEvent = (e: ChainEvent) => {
           if (e.kind === 'newBlock') newBlock(e.hash)
           else if (e.kind === 'bestChanged') enqueue(() => emit({ event: 'bestBlockChanged', bestBlockHash: toHex(e.hash) }))
-          else enqueue(() => emit({ event: 'finalized', finalizedBlockHashes: e.hashes.map(toHex), prunedBlockHashes: e.pruned.map(toHex) }))
+          else if (e.kind === 'finalized') enqueue(() => emit({ event: 'finalized', finalizedBlockHashes: e.hashes.map(toHex), prunedBlockHashes: e.pruned.map(toHex) }))
+          // the chain jumped (a warp): this follow cannot go on; the client follows again
+          else stopFollow()
         }
         // the first events once the client has the subscription id (the response goes out first)
         const begin = () =>

@@ -53,6 +53,11 @@ export interface ChainServiceOptions {
    * genesis; one that is malformed or of another chain is ignored with a warning.
    */
   database?: string
+  /**
+   * Blocks a peer may be ahead of our finalized block before we warp to it again instead of fetching the
+   * blocks in between (default 128, the most one ancestry request fetches).
+   */
+  warpThreshold?: number
   /** smoldot's transport bans: addresses they exclude are never dialled. */
   forbid?: { tcp?: boolean; ws?: boolean; nonLocalWs?: boolean; wss?: boolean }
 }
@@ -324,10 +329,30 @@ export class ChainService implements ChainAccess {
       }
       if (this.stopped) return
       this.markReady()
+      if (this.farBehind(bestNumber)) await this.warpAgain(peer)
       await this.fetchAncestry(peer, bestHash, bestNumber)
     } catch (e) {
       this.o.log(3, `sync with ${peer}: ${(e as Error).message}`)
     }
+  }
+
+  /** Whether a block number is further above our finalized block than ancestry fetches reach. */
+  private farBehind(number: number): boolean {
+    return number - this.sync.finalized.header.number > (this.o.warpThreshold ?? 128)
+  }
+
+  /**
+   * Far behind a peer once following: warp to its finalized block (one warp at a time). What the client
+   * knew above its old finalized block is gone, so listeners get a `reset` (chainHead follows end with
+   * `stop`, as the spec asks when a client cannot report the chain continuously).
+   */
+  private async warpAgain(peer: string): Promise<void> {
+    if (this.warping) return this.warping
+    const before = this.sync.finalized.hash
+    this.warping = this.warpFrom(peer).catch((e) => this.o.log(3, `warp sync from ${peer}: ${(e as Error).message}`))
+    await this.warping
+    this.warping = undefined
+    if (!bytesEqual(before, this.sync.finalized.hash)) this.emit([{ kind: 'reset' }])
   }
 
   private async warpFrom(peer: string): Promise<void> {
@@ -388,6 +413,7 @@ export class ChainService implements ChainAccess {
     if (this.stopped || !this.isReady) return
     const r = this.sync.insertHeader(header, this.now())
     if (r.kind === 'unknownParent') {
+      if (this.farBehind(header.number)) await this.warpAgain(peer)
       await this.fetchAncestry(peer, headerHash(header), header.number).catch((e) => this.o.log(3, `ancestry from ${peer}: ${(e as Error).message}`))
       return
     }

@@ -59,6 +59,8 @@ export type LightSyncEvent =
   | { kind: 'bestChanged'; hash: Uint8Array }
   /** `hashes`: the newly finalized blocks, oldest first (the last is the new finalized block). */
   | { kind: 'finalized'; hashes: Uint8Array[]; pruned: Uint8Array[] }
+  /** The view jumped (a warp while following): everything reported before is gone; start again from `finalized`. */
+  | { kind: 'reset' }
 
 export type HeaderOutcome =
   | { kind: 'inserted'; events: LightSyncEvent[] }

@@ -1,0 +1,60 @@
+// Acceptance (#13, "far behind → warp again"): a light client that was following a devnet loses its
+// peer while the chain moves on by more than its warp threshold; when the peer is back it warps to the
+// peer's finalized block instead of fetching every block in between, its chainHead follow ends with
+// `stop` (the spec's answer to a jump), and a new follow initializes at the new finalized block.
+// The devnet runs on an accelerated clock (1 s slots); the light client reads the same clock.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { toHex } from '../../src/codec/index.ts'
+import { parseChainSpec } from '../../src/chain-spec/index.ts'
+import { DevNode, acceleratedClock } from '../../src/full-node/index.ts'
+import { Connection } from '../../src/json-rpc/index.ts'
+import { ChainService } from '../../src/light-client/chain-service.ts'
+import { lightClientRpc } from '../../src/light-client/rpc.ts'
+import { TransactionsService } from '../../src/light-client/transactions-service.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { waitFor } from '../support/wait.ts'
+import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+
+test('far behind its peer, the light client warps again; follows get stop and re-initialize above', { ...needsFixtures, timeout: 120_000 }, async () => {
+  const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+  const clock = acceleratedClock(6)
+  const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: null, clock })
+  const logs: string[] = []
+  const svc = await ChainService.start({ spec, bootNodes: [dev.host.addresses()[0]], now: clock.now, warpThreshold: 4, log: (_l, m) => void logs.push(m) })
+  const transactions = new TransactionsService(svc)
+  const notes: any[] = []
+  const conn = new Connection(lightClientRpc(svc, spec, transactions), (text) => void notes.push(JSON.parse(text)))
+  const call = async (method: string, params: unknown[]) => JSON.parse((await conn.handle(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })))!)
+  try {
+    await waitFor(() => dev.chain.finalized().number >= 2, 60_000, 'the devnet finalizing')
+    const sub = (await call('chainHead_v1_follow', [false])).result
+    const events = () => notes.filter((n) => n.params?.subscription === sub).map((n) => n.params.result)
+    await waitFor(() => events().some((e) => e.event === 'finalized'), 30_000, 'following: a finalized event')
+    const finalizedBefore = svc.finalized().header.number
+    // the peer goes away while the chain moves on well past the threshold
+    const devPeer = peerIdFromString(dev.host.peerId)
+    await svc.host.libp2p.hangUp(devPeer)
+    await waitFor(() => svc.peerCount === 0, 10_000, 'disconnected')
+    await waitFor(() => dev.chain.finalized().number > finalizedBefore + 8, 60_000, 'the devnet moving on')
+    const ancestryFetched = logs.length
+    svc.discover(dev.host.addresses()[0])
+    await waitFor(() => events().some((e) => e.event === 'stop'), 30_000, `the follow stopped by the jump (${logs.slice(ancestryFetched).join(' | ')})`)
+    assert.ok(svc.finalized().header.number > finalizedBefore + 8, `warped to #${svc.finalized().header.number}`)
+    assert.ok(logs.some((l) => /warp sync: finalized #\d+/.test(l) && Number(/#(\d+)/.exec(l)![1]) > finalizedBefore + 8), logs.join('\n'))
+    // a new follow starts at the new finalized block, one of the devnet's
+    const sub2 = (await call('chainHead_v1_follow', [false])).result
+    await waitFor(() => notes.some((n) => n.params?.subscription === sub2 && n.params.result.event === 'initialized'), 20_000, 'initialized again')
+    const init = notes.find((n) => n.params?.subscription === sub2 && n.params.result.event === 'initialized').params.result
+    const block = dev.chain.block(Uint8Array.from(Buffer.from(init.finalizedBlockHashes[0].slice(2), 'hex')))
+    assert.ok(block && block.header.number > finalizedBefore + 8, `initialized at #${block?.header.number}`)
+    assert.equal(init.finalizedBlockHashes[0], toHex(svc.finalized().hash))
+    // and it follows on from there
+    await waitFor(() => notes.some((n) => n.params?.subscription === sub2 && n.params.result.event === 'newBlock'), 20_000, 'new blocks after the jump')
+  } finally {
+    conn.close()
+    transactions.stop()
+    await svc.stop()
+    await dev.stop()
+  }
+})
