@@ -7,7 +7,7 @@
 // they agree on every set id. Pure.
 
 import { Reader } from '../codec/index.ts'
-import { ExecutorError, type StorageBackend } from '../executor/index.ts'
+import type { StorageBackend } from '../executor/index.ts'
 import type { Header } from '../header/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { runtimeAt } from './runtime-apis.ts'
@@ -73,18 +73,17 @@ export class NoGrandpaError extends Error {
   override readonly name = 'NoGrandpaError'
 }
 
-/** The GRANDPA set of a chain's genesis, from its genesis runtime (`GrandpaApi`); NoGrandpaError without one. */
+/**
+ * The GRANDPA set of a chain's genesis, from its genesis runtime (`GrandpaApi`); NoGrandpaError without
+ * one. At genesis the set id is 0 by definition, so a runtime older than `GrandpaApi_current_set_id`
+ * (Westend's genesis, for one) still gives its set.
+ */
 export function genesisGrandpaSet(genesis: StorageBackend): AuthoritySet {
   const rt = runtimeAt(genesis)
   const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: genesis }).output)
-  try {
-    return { setId: call('GrandpaApi_current_set_id').u64(), authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
-  } catch (e) {
-    if (e instanceof ExecutorError && e.code === 'MissingExport') {
-      throw new NoGrandpaError('this chain has no GRANDPA finality of its own (a parachain is finalized through its relay chain): sublight node and dev run GRANDPA chains only')
-    }
-    throw e
-  }
+  if (!rt.hasExport('GrandpaApi_grandpa_authorities')) throw new NoGrandpaError('this chain has no GRANDPA finality of its own (its runtime has no GrandpaApi; a parachain is finalized through its relay chain): sublight node and dev run GRANDPA chains only')
+  const setId = rt.hasExport('GrandpaApi_current_set_id') ? call('GrandpaApi_current_set_id').u64() : 0n
+  return { setId, authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
 }
 
 /** The sets along a stored chain: genesis set, then every canonical block replayed. */

@@ -28,6 +28,7 @@ test('bad input: one printable line, exit 1, no hang', { ...needsFixtures, timeo
       ['light', '--chain', png, '--rpc-port', '0'],
       ['node', '--chain', spec, '--bootnodes', 'nope'],
       ['dev', '--chain', spec, '--base-path', '/proc/sublight-cannot-be-here', '--no-rpc'],
+      ['node', '--chain', fixturePath('chain-specs', 'polkadot_coretime.json'), '--listen', '/ip4/127.0.0.1/tcp/0'],
     ]
     for (const args of await Promise.all(cases.map(async (c) => ({ c, r: await run(c) })))) {
       const { c, r } = args
@@ -37,8 +38,25 @@ test('bad input: one printable line, exit 1, no hang', { ...needsFixtures, timeo
       assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(r.stderr), `no raw control bytes: ${what}`)
       assert.match(r.stderr, /^sublight: /)
       assert.ok(r.ms < 20_000, `${what} took ${Math.round(r.ms)} ms`)
+      // #16 item 3: what is unsupported, in words a user understands
+      if (c.includes(fixturePath('chain-specs', 'polkadot_coretime.json'))) assert.match(r.stderr, /no GRANDPA finality of its own .*parachain is finalized through its relay chain/)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('node on Westend\'s genesis spec (a runtime older than GrandpaApi_current_set_id) starts and serves, set id 0', { ...needsFixtures, timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process')
+  const p = spawn(process.execPath, [bin, 'node', '--chain', fixturePath('chain-specs', 'westend-genesis.json'), '--listen', '/ip4/127.0.0.1/tcp/0'])
+  let out = ''
+  let err = ''
+  p.stdout.on('data', (d) => (out += d))
+  p.stderr.on('data', (d) => (err += d))
+  const exited = new Promise<number | null>((r) => p.on('exit', r))
+  for (let i = 0; i < 400 && !out.includes('listening on') && p.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50))
+  assert.match(out, /listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//, err)
+  assert.match(err, /not an Aura chain: serving the blocks held/)
+  p.kill('SIGINT')
+  assert.equal(await exited, 0)
 })
