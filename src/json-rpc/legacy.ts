@@ -89,9 +89,15 @@ export async function nextAccountIndex(chain: ChainAccess, account: Uint8Array, 
 }
 
 export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
-  /** The block a state query is about: the given hash (known to the chain) or the best block. */
-  const at = (hash: unknown): Uint8Array => {
-    if (hash === undefined || hash === null) return chain.best().hash
+  /**
+   * The block a state query is about: the given hash (known to the chain), or the best block once the
+   * chain is ready (a light client that is still warping has no best block worth answering about).
+   */
+  const at = async (hash: unknown): Promise<Uint8Array> => {
+    if (hash === undefined || hash === null) {
+      await chain.ready
+      return chain.best().hash
+    }
     const h = hash32(hash)
     if (!chain.header(h)) throw new RpcError(-32000, `Unknown block ${toHex(h)}`)
     return h
@@ -125,7 +131,7 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
   const blockHashAt = (n: unknown) => {
     const num = typeof n === 'string' ? Number.parseInt(n, n.startsWith('0x') ? 16 : 10) : n
     if (typeof num !== 'number' || !Number.isSafeInteger(num) || num < 0) throw new RpcError(INVALID_PARAMS, 'block number must be a non-negative integer')
-    return hexOrNull(chain.hashAt(num))
+    return hexOrNull(num === 0 ? chain.genesisHash : chain.hashAt(num))
   }
 
   /** The current head first (once the client has the subscription id), then one per `pick(event)`. */
@@ -138,9 +144,11 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
       if (header) emit(headerJson(header))
     })
     setTimeout(() => {
-      if (!live) return
-      sentFirst = true
-      emit(headerJson(chain.header(current())!))
+      void chain.ready.then(() => {
+        if (!live) return
+        sentFirst = true
+        emit(headerJson(chain.header(current())!))
+      })
     }, 0)
     return () => {
       live = false
@@ -169,8 +177,7 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
         }
       })
     }
-    const best = chain.best().hash
-    setTimeout(() => step(best), 0)
+    setTimeout(() => void chain.ready.then(() => step(chain.best().hash)), 0)
     const unlisten = chain.onEvent((e) => {
       if (e.kind === 'bestChanged') step(e.hash)
     })
@@ -181,18 +188,19 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
   }
 
   reg
-    .method('chain_getBlockHash', ([n]) => {
-      if (n === undefined || n === null) return toHex(chain.best().hash)
+    .method('chain_getBlockHash', async ([n]) => {
+      if (n === undefined || n === null) return toHex(await at(null))
+      await chain.ready
       return Array.isArray(n) ? n.map(blockHashAt) : blockHashAt(n)
     })
-    .method('chain_getHeader', ([hash]) => {
-      const h = hash === undefined || hash === null ? chain.best().hash : hash32(hash)
+    .method('chain_getHeader', async ([hash]) => {
+      const h = hash === undefined || hash === null ? await at(null) : hash32(hash)
       const header = chain.header(h)
       return header ? headerJson(header) : null
     })
     .method('chain_getBlock', ([hash]) =>
       answer(async () => {
-        const h = hash === undefined || hash === null ? chain.best().hash : hash32(hash)
+        const h = hash === undefined || hash === null ? await at(null) : hash32(hash)
         const header = chain.header(h)
         if (!header) return null
         const body = await chain.body(h)
@@ -201,73 +209,76 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
         return { block: { header: headerJson(header), extrinsics: body.map(toHex) }, justifications: j ? [[GRANDPA_ENGINE_ID, [...j]]] : null }
       }),
     )
-    .method('chain_getFinalizedHead', () => toHex(chain.finalized().hash))
-    .method('state_getStorage', ([key, hash]) => answer(async () => hexOrNull((await chain.storage(at(hash), [bytesParam(key, 'storage key')]))[0])))
+    .method('chain_getFinalizedHead', async () => {
+      await chain.ready
+      return toHex(chain.finalized().hash)
+    })
+    .method('state_getStorage', ([key, hash]) => answer(async () => hexOrNull((await chain.storage(await at(hash), [bytesParam(key, 'storage key')]))[0])))
     .method('state_getStorageHash', ([key, hash]) =>
       answer(async () => {
-        const v = (await chain.storage(at(hash), [bytesParam(key, 'storage key')]))[0]
+        const v = (await chain.storage(await at(hash), [bytesParam(key, 'storage key')]))[0]
         return v === undefined ? null : toHex(blake2_256(v))
       }),
     )
-    .method('state_getStorageSize', ([key, hash]) => answer(async () => (await chain.storage(at(hash), [bytesParam(key, 'storage key')]))[0]?.length ?? null))
+    .method('state_getStorageSize', ([key, hash]) => answer(async () => (await chain.storage(await at(hash), [bytesParam(key, 'storage key')]))[0]?.length ?? null))
     .method('state_queryStorageAt', ([keys, hash]) =>
       answer(async () => {
         if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
-        const h = at(hash)
+        const h = await at(hash)
         const ks = keys.map((k) => bytesParam(k, 'storage key'))
         const values = await chain.storage(h, ks)
         return [{ block: toHex(h), changes: ks.map((k, i) => [toHex(k), hexOrNull(values[i])]) }]
       }),
     )
     .method('state_getKeysPaged', ([prefix, count, startKey, hash]) =>
-      answer(async () => keysAfter(at(hash), bytesParam(prefix ?? '0x', 'prefix'), countParam(count), optionalKey(startKey, 'start key'))),
+      answer(async () => keysAfter(await at(hash), bytesParam(prefix ?? '0x', 'prefix'), countParam(count), optionalKey(startKey, 'start key'))),
     )
-    .method('state_getKeys', ([prefix, hash]) => answer(async () => (await allUnder(at(hash), bytesParam(prefix ?? '0x', 'prefix'))).map(([k]) => toHex(k))))
-    .method('state_getPairs', ([prefix, hash]) => answer(async () => (await allUnder(at(hash), bytesParam(prefix ?? '0x', 'prefix'))).map(([k, v]) => [toHex(k), toHex(v)])))
+    .method('state_getKeys', ([prefix, hash]) => answer(async () => (await allUnder(await at(hash), bytesParam(prefix ?? '0x', 'prefix'))).map(([k]) => toHex(k))))
+    .method('state_getPairs', ([prefix, hash]) => answer(async () => (await allUnder(await at(hash), bytesParam(prefix ?? '0x', 'prefix'))).map(([k, v]) => [toHex(k), toHex(v)])))
     .method('state_getReadProof', ([keys, hash]) =>
       answer(async () => {
         if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
-        const h = at(hash)
+        const h = await at(hash)
         return { at: toHex(h), proof: (await chain.readProof(h, keys.map((k) => bytesParam(k, 'storage key')))).map(toHex) }
       }),
     )
     .method('state_call', ([method, data, hash]) =>
       answer(async () => {
         if (typeof method !== 'string') throw new RpcError(INVALID_PARAMS, 'method must be a string')
-        return toHex(await call(at(hash), method, bytesParam(data ?? '0x', 'call data')))
+        return toHex(await call(await at(hash), method, bytesParam(data ?? '0x', 'call data')))
       }),
     )
-    .method('state_getMetadata', ([hash]) => answer(async () => toHex(new Reader(await call(at(hash), 'Metadata_metadata', new Uint8Array())).vecU8())))
-    .method('state_getRuntimeVersion', ([hash]) => answer(() => version(at(hash))))
-    .method('childstate_getStorage', ([child, key, hash]) => answer(async () => hexOrNull((await chain.storage(at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0])))
+    .method('state_getMetadata', ([hash]) => answer(async () => toHex(new Reader(await call(await at(hash), 'Metadata_metadata', new Uint8Array())).vecU8())))
+    .method('state_getRuntimeVersion', ([hash]) => answer(async () => version(await at(hash))))
+    .method('childstate_getStorage', ([child, key, hash]) => answer(async () => hexOrNull((await chain.storage(await at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0])))
     .method('childstate_getStorageHash', ([child, key, hash]) =>
       answer(async () => {
-        const v = (await chain.storage(at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0]
+        const v = (await chain.storage(await at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0]
         return v === undefined ? null : toHex(blake2_256(v))
       }),
     )
-    .method('childstate_getStorageSize', ([child, key, hash]) => answer(async () => (await chain.storage(at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0]?.length ?? null))
+    .method('childstate_getStorageSize', ([child, key, hash]) => answer(async () => (await chain.storage(await at(hash), [bytesParam(key, 'storage key')], childParam(child)))[0]?.length ?? null))
     .method('childstate_getStorageEntries', ([child, keys, hash]) =>
       answer(async () => {
         if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
-        return (await chain.storage(at(hash), keys.map((k) => bytesParam(k, 'storage key')), childParam(child))).map(hexOrNull)
+        return (await chain.storage(await at(hash), keys.map((k) => bytesParam(k, 'storage key')), childParam(child))).map(hexOrNull)
       }),
     )
-    .method('childstate_getKeys', ([child, prefix, hash]) => answer(async () => (await allUnder(at(hash), bytesParam(prefix ?? '0x', 'prefix'), childParam(child))).map(([k]) => toHex(k))))
+    .method('childstate_getKeys', ([child, prefix, hash]) => answer(async () => (await allUnder(await at(hash), bytesParam(prefix ?? '0x', 'prefix'), childParam(child))).map(([k]) => toHex(k))))
     .method('childstate_getKeysPaged', ([child, prefix, count, startKey, hash]) =>
-      answer(async () => keysAfter(at(hash), bytesParam(prefix ?? '0x', 'prefix'), countParam(count), optionalKey(startKey, 'start key'), childParam(child))),
+      answer(async () => keysAfter(await at(hash), bytesParam(prefix ?? '0x', 'prefix'), countParam(count), optionalKey(startKey, 'start key'), childParam(child))),
     )
     .method('state_getChildReadProof', ([child, keys, hash]) =>
       answer(async () => {
         if (!Array.isArray(keys)) throw new RpcError(INVALID_PARAMS, 'keys must be an array')
-        const h = at(hash)
+        const h = await at(hash)
         return { at: toHex(h), proof: (await chain.readProof(h, keys.map((k) => bytesParam(k, 'storage key')), childParam(child))).map(toHex) }
       }),
     )
     .method('payment_queryInfo', ([ext, hash]) =>
       answer(async () => {
         const tx = txParam(ext)
-        const h = at(hash)
+        const h = await at(hash)
         const id = toHex(blake2_64(utf8('TransactionPaymentApi')))
         const version = (await chain.runtimeVersion(h)).apis.find(([api]) => toHex(api) === id)?.[1]
         if (version === undefined) throw new RpcError(-32000, 'the runtime has no TransactionPaymentApi')

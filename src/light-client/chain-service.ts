@@ -12,7 +12,7 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { Reader, bytesEqual, concatBytes, fromHex, startsWith, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
@@ -31,6 +31,8 @@ const MAX_DESCENDANT_ROUNDS = 64
 /** Verified blocks remembered after they leave the fork tree (headers only). */
 const MAX_KNOWN_BLOCKS = 4096
 const HEAPPAGES = utf8(':heappages')
+/** How long a request waits for a first peer before answering that nobody could prove it. */
+const PEER_WAIT_MS = 10_000
 
 export { ChainAccessError }
 
@@ -127,6 +129,8 @@ interface StartPoint {
   consensus: Consensus
   /** The runtime at `finalized`, when known without the network (genesis). */
   runtime?: Runtime
+  /** The genesis state, when the spec holds it: genesis storage and calls are answered from it, no peer needed. */
+  genesisState?: MemoryStorage
   /** Peers to dial besides the boot nodes (saved in a database). */
   peers: string[]
   /** For the log: where the start comes from. */
@@ -165,6 +169,7 @@ export class ChainService implements ChainAccess {
     start: StartPoint,
   ) {
     this.genesisHash = start.genesisHash
+    this.genesisState = start.genesisState
     this.now = o.now ?? Date.now
     const hash = headerHash(start.finalized)
     if (start.runtime) this.runtimes.set(toHex(hash), start.runtime)
@@ -205,13 +210,34 @@ export class ChainService implements ChainAccess {
     if (!rt.hasExport('GrandpaApi_current_set_id')) throw new ChainAccessError('this light client follows chains finalized by GRANDPA: the genesis runtime has no GrandpaApi (a parachain needs its relay chain)')
     const consensus = await consensusOf(rt, call, true, async () => auraKeyScheme(await call('Metadata_metadata')) ?? 'sr25519')
     const grandpa = decodeGrandpaStart(await call('GrandpaApi_current_set_id'), await call('GrandpaApi_grandpa_authorities'))
-    return { genesisHash, finalized: genesis, grandpa, consensus, runtime: rt, peers: [], from: 'genesis' }
+    return { genesisHash, finalized: genesis, grandpa, consensus, runtime: rt, genesisState: storage, peers: [], from: 'genesis' }
   }
+
+  /** Resolves when a peer completes its handshake, or after `ms`. */
+  private peerArrival(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.peerWaiters.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.peerWaiters.add(done)
+    })
+  }
+  private readonly peerWaiters = new Set<() => void>()
 
   /** Dials a peer found by the user (`sudo_unstable_p2pDiscover`), honouring the transport bans. */
   discover(addr: string): void {
     if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${addr}: its transport is forbidden by the client's options`)
     void this.host.handshakeWith(multiaddr(addr)).catch((e) => this.o.log(3, `${addr}: ${(e as Error).message}`))
+  }
+
+  /** The spec's genesis state (raw genesis specs started at genesis): what genesis questions are answered from. */
+  private readonly genesisState: MemoryStorage | undefined
+  /** The genesis state when `hash` is the genesis block and the spec gave it. */
+  private local(hash: Uint8Array): MemoryStorage | undefined {
+    return this.genesisState && bytesEqual(hash, this.genesisHash) ? this.genesisState : undefined
   }
 
   /** Addresses of peers saved in the database we started from (dialled besides the boot nodes). */
@@ -244,7 +270,10 @@ export class ChainService implements ChainAccess {
       dialFilter: (addr) => addressAllowed(addr, o.forbid),
       targetPeers: 4,
       log: (l) => o.log(4, l),
-      onPeer: (peer, hs) => void svc.onPeer(peer, hs.bestNumber, hs.bestHash),
+      onPeer: (peer, hs) => {
+        for (const w of [...svc.peerWaiters]) w()
+        void svc.onPeer(peer, hs.bestNumber, hs.bestHash)
+      },
       onAnnounce: (peer, a) => void svc.onHeaderFrom(peer, a.header),
       onGrandpa: (peer, m) => {
         if (m.kind === 'commit') svc.onCommit(peer, m)
@@ -472,6 +501,8 @@ export class ChainService implements ChainAccess {
    */
   private async withProofs<T>(hash: Uint8Array, what: string, ask: (peer: string) => Promise<T | undefined>): Promise<T> {
     const number = this.header(hash)?.number ?? 0
+    // no peer yet (starting, or between peers): wait a little for one, as smoldot queues its requests
+    if (this.host.announcingPeers().length === 0) await this.peerArrival(PEER_WAIT_MS)
     for (const peer of this.peersFor(number)) {
       try {
         const r = await ask(peer)
@@ -560,11 +591,22 @@ export class ChainService implements ChainAccess {
   }
 
   async *descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const state = this.local(hash)
+    if (state) {
+      const get = (k: Uint8Array) => (childKey ? state.childGet(childKey, k) : state.get(k))
+      const next = (k: Uint8Array) => (childKey ? state.childNextKey(childKey, k) : state.nextKey(k))
+      const first = get(prefix)
+      if (first !== undefined) yield [prefix, first]
+      for (let k = next(prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+      return
+    }
     yield* await this.descendantEntries(hash, prefix, childKey)
   }
 
   /** Values of `keys` at `hash` (undefined when proven absent), from one read proof. */
   async storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]> {
+    const state = this.local(hash)
+    if (state) return keys.map((k) => (childKey ? state.childGet(childKey, k) : state.get(k)))
     const { view } = await this.provenRead(hash, keys, childKey)
     return keys.map((k) => {
       const r = view.get(k)
@@ -614,6 +656,8 @@ export class ChainService implements ChainAccess {
     const header = this.header(hash)
     if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     const rt = await this.runtimeAt(hash)
+    const state = this.local(hash)
+    if (state) return rt.call(method, args, { storage: state }).output
     return this.withProofs(hash, 'call', async (peer) => {
       const proof = await this.host.requestProof(peer, { kind: 'call', block: hash, method, data: args })
       if (!proof) return undefined
