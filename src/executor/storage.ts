@@ -88,6 +88,18 @@ export class MemoryStorage implements StorageBackend {
   childEntries(childKey: Uint8Array) {
     return this.children.get(keyStr(childKey))?.entries() ?? []
   }
+  /**
+   * Entries whose key starts with `prefix` (the prefix itself included), in key order, in the main trie
+   * or a child trie; from after `startAfter` when that is further than the prefix.
+   */
+  *entriesUnder(prefix: Uint8Array, childKey?: Uint8Array, startAfter?: Uint8Array): Generator<[Uint8Array, Uint8Array]> {
+    const get = (k: Uint8Array) => (childKey ? this.childGet(childKey, k) : this.get(k))
+    const next = (k: Uint8Array) => (childKey ? this.childNextKey(childKey, k) : this.nextKey(k))
+    const from = startAfter && compareBytes(startAfter, prefix) >= 0 ? startAfter : undefined
+    const first = from ? undefined : get(prefix)
+    if (first !== undefined) yield [prefix, first]
+    for (let k = next(from ?? prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+  }
 }
 
 /** State known only through a Merkle proof checked against `stateRoot`; unknown keys throw MissingStorageError. */

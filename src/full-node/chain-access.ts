@@ -3,7 +3,7 @@
 // new best block; finality reports every block from the previous finalized one up. A block whose state
 // was pruned answers storage and calls with ChainAccessError (the spec's `operationInaccessible`).
 
-import { compareBytes, startsWith, toHex, utf8 } from '../codec/index.ts'
+import { toHex, utf8 } from '../codec/index.ts'
 import { decodeProof } from '../trie/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
@@ -62,14 +62,7 @@ export function devChainAccess(chain: DevChain): ChainAccess {
       return chain.closestDescendantMerkleValue(hash, key, childKey)
     },
     async *descendants(hash, prefix, childKey, startAfter) {
-      const state = stateOf(hash)
-      const get = (k: Uint8Array) => (childKey ? state.childGet(childKey, k) : state.get(k))
-      const next = (k: Uint8Array) => (childKey ? state.childNextKey(childKey, k) : state.nextKey(k))
-      // start at the prefix, or after `startAfter` when that is further
-      const from = startAfter && compareBytes(startAfter, prefix) >= 0 ? startAfter : undefined
-      const first = from ? undefined : get(prefix)
-      if (first !== undefined) yield [prefix, first]
-      for (let k = next(from ?? prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
+      yield* stateOf(hash).entriesUnder(prefix, childKey, startAfter)
     },
     async readProof(hash, keys, childKey) {
       stateOf(hash)

@@ -12,7 +12,7 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Reader, bytesEqual, concatBytes, fromHex, startsWith, toHex, utf8 } from '../codec/index.ts'
+import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
@@ -592,14 +592,7 @@ export class ChainService implements ChainAccess {
 
   async *descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
     const state = this.local(hash)
-    if (state) {
-      const get = (k: Uint8Array) => (childKey ? state.childGet(childKey, k) : state.get(k))
-      const next = (k: Uint8Array) => (childKey ? state.childNextKey(childKey, k) : state.nextKey(k))
-      const first = get(prefix)
-      if (first !== undefined) yield [prefix, first]
-      for (let k = next(prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
-      return
-    }
+    if (state) return yield* state.entriesUnder(prefix, childKey)
     yield* await this.descendantEntries(hash, prefix, childKey)
   }
 
