@@ -123,8 +123,9 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
       const p = phase()
       if (p !== lastPhase) out(`${(lastPhase = p) && status()}\n`)
     }
-    timers.push(setInterval(tick, 1000))
+    timers.push(setInterval(tick, 250))
     tick()
+    void service.ready.then(tick)
     service.onEvent((e) => {
       if (e.kind === 'finalized') out(`finalized #${service.finalized().header.number} ${toHex(service.finalized().hash)}\n`)
     })

@@ -135,6 +135,8 @@ interface StartPoint {
   peers: string[]
   /** For the log: where the start comes from. */
   from: string
+  /** A recent start (a saved database): a peer close enough ahead is caught up with block by block, no warp. */
+  recent?: boolean
 }
 
 export class ChainService implements ChainAccess {
@@ -177,6 +179,7 @@ export class ChainService implements ChainAccess {
     this.sync = new LightSync(start.finalized, start.grandpa, start.consensus)
     this.recordFinalized(hash)
     this.savedPeers = start.peers
+    this.recentStart = start.recent ?? false
     o.log(3, `starting from ${start.from}: #${start.finalized.number} ${toHex(hash)}`)
   }
 
@@ -191,7 +194,7 @@ export class ChainService implements ChainAccess {
     if (o.database) {
       try {
         const db = decodeDatabase(o.database, genesisHash)
-        return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, peers: db.peers, from: "the database's finalized block" }
+        return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, peers: db.peers, from: "the database's finalized block", recent: true }
       } catch (e) {
         if (!(e instanceof DatabaseError)) throw e
         o.log(2, `ignoring the database content: ${e.message}`)
@@ -239,6 +242,9 @@ export class ChainService implements ChainAccess {
   private local(hash: Uint8Array): MemoryStorage | undefined {
     return this.genesisState && bytesEqual(hash, this.genesisHash) ? this.genesisState : undefined
   }
+
+  /** Started from a saved database: skip the warp when the first peer is within the warp threshold. */
+  private readonly recentStart: boolean
 
   /** Addresses of peers saved in the database we started from (dialled besides the boot nodes). */
   private savedPeers: string[] = []
@@ -341,7 +347,9 @@ export class ChainService implements ChainAccess {
   private async onPeer(peer: string, bestNumber: number, bestHash: Uint8Array): Promise<void> {
     if (this.stopped) return
     try {
-      while (!this.ready_ && bestNumber > this.sync.finalized.header.number) {
+      // a restart from a saved database close to the peer skips the warp: the blocks in between come by ancestry
+      const skipWarp = this.recentStart && !this.farBehind(bestNumber)
+      while (!skipWarp && !this.ready_ && bestNumber > this.sync.finalized.header.number) {
         if (this.warping) {
           await this.warping
           continue
