@@ -1,7 +1,8 @@
 // Public surface of the executor: load a runtime (raw or zstd), call any of its functions over the
 // storage of your choosing (in memory, a Merkle proof, or your own backend), get output, storage
-// changes, offchain-index changes, logs and the new state root. Calls can run in a worker with a
-// wall-clock limit (isolated.ts).
+// changes, offchain-index changes, logs and the new state root. Calls can run in a worker thread with
+// a wall-clock limit: import `./isolated.ts` directly (Node only, so not part of this surface, which the
+// browser build shares).
 //
 //   const rt = Runtime.load(code)
 //   const res = rt.call('Metadata_metadata', new Uint8Array(), { storage: new MemoryStorage(entries) })
@@ -13,4 +14,3 @@ export { Keystore, type KeyScheme } from './keystore.ts'
 export { FreeingBumpAllocator, MAX_POSSIBLE_ALLOCATION } from './allocator.ts'
 export type { RuntimeLog, TransactionIndexOperation } from './host-api.ts'
 export * from './runtime-code.ts'
-export { callIsolated, IsolatedExecutor, type IsolatedRequest, type IsolatedResult } from './isolated.ts'

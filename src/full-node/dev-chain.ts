@@ -6,7 +6,8 @@
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { ExecutorError, IsolatedExecutor, MemoryStorage } from '../executor/index.ts'
+import { ExecutorError, MemoryStorage } from '../executor/index.ts'
+import { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'

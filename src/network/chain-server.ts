@@ -4,7 +4,8 @@
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage, RecordingStorage, Runtime, type IsolatedExecutor, type StorageAccessLog } from '../executor/index.ts'
+import { MemoryStorage, RecordingStorage, Runtime, type StorageAccessLog } from '../executor/index.ts'
+import type { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
 import { encodeWarpProof } from '../finality/index.ts'

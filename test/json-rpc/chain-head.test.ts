@@ -11,7 +11,7 @@ import { Reader, toHex } from '../../src/codec/index.ts'
 import { encodeHeader } from '../../src/header/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ed25519FromSuri, encodeSs58, sr25519FromSuri, storageKey, storagePrefix } from '../../src/crypto/index.ts'
-import { RpcServer } from '../../src/json-rpc/index.ts'
+import { RpcServer } from '../../src/json-rpc/server.ts'
 import { DevChain, authorAuraBlock, localJustification, nodeRpc, runtimeAt } from '../../src/full-node/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 

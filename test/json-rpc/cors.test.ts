@@ -5,7 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { WebSocket } from 'ws'
-import { Registry, RpcServer, originAllowed } from '../../src/json-rpc/index.ts'
+import { Registry } from '../../src/json-rpc/index.ts'
+import { RpcServer, originAllowed } from '../../src/json-rpc/server.ts'
 
 const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: [] })
 const wsOpens = (url: string, origin?: string) =>

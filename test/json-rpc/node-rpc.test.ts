@@ -7,7 +7,7 @@ import { WebSocket } from 'ws'
 import { Reader, toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
-import { RpcServer } from '../../src/json-rpc/index.ts'
+import { RpcServer } from '../../src/json-rpc/server.ts'
 import { DevChain, authorAuraBlock, nodeRpc } from '../../src/full-node/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
