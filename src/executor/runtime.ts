@@ -83,6 +83,36 @@ export class Runtime {
 
   /** Decompresses and compiles `code` (cached per code hash). Throws ExecutorError. */
   static load(code: Uint8Array, opts: LoadOptions = {}): Runtime {
+    const p = Runtime.prepare(code, opts)
+    if (p instanceof Runtime) return p
+    let module: WebAssembly.Module
+    try {
+      module = new WebAssembly.Module(p.compiled as Uint8Array<ArrayBuffer>)
+    } catch (e) {
+      throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
+    }
+    return Runtime.finish(p, module, opts)
+  }
+
+  /**
+   * `load`, compiling asynchronously: the engine compiles off the calling thread, so a service's event
+   * loop is not held for the compile, and browsers (which refuse synchronous compiles of more than 4 KB on
+   * their main thread) can load runtimes. Same cache, same errors.
+   */
+  static async loadAsync(code: Uint8Array, opts: LoadOptions = {}): Promise<Runtime> {
+    const p = Runtime.prepare(code, opts)
+    if (p instanceof Runtime) return p
+    let module: WebAssembly.Module
+    try {
+      module = await WebAssembly.compile(p.compiled as Uint8Array<ArrayBuffer>)
+    } catch (e) {
+      throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
+    }
+    return Runtime.cache.get(p.cacheKey) ?? Runtime.finish(p, module, opts)
+  }
+
+  /** The cached runtime, or the decompressed code ready to compile. */
+  private static prepare(code: Uint8Array, opts: LoadOptions): Runtime | { codeHash: Uint8Array; cacheKey: string; wasm: Uint8Array; embedded: RuntimeVersion | undefined; compiled: Uint8Array; reusable: boolean } {
     const codeHash = blake2_256(code)
     const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
     const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
@@ -100,7 +130,6 @@ export class Runtime {
       if (e instanceof RuntimeCodeError) throw new ExecutorError('InvalidCode', e.message)
       throw e
     }
-    let module: WebAssembly.Module
     // Instances are reused only when every mutable global can be reset: the compiled module exports them.
     let reusable = true
     let compiled = wasm
@@ -109,11 +138,11 @@ export class Runtime {
     } catch {
       reusable = false // a module our walker cannot read: compile it as is, one instance per call
     }
-    try {
-      module = new WebAssembly.Module(compiled as Uint8Array<ArrayBuffer>)
-    } catch (e) {
-      throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
-    }
+    return { codeHash, cacheKey, wasm, embedded, compiled, reusable }
+  }
+
+  /** Checks the compiled module's imports and caches the runtime. */
+  private static finish(p: { codeHash: Uint8Array; cacheKey: string; wasm: Uint8Array; embedded: RuntimeVersion | undefined; reusable: boolean }, module: WebAssembly.Module, opts: LoadOptions): Runtime {
     const provided = hostFunctions(dummyContext())
     const missing: string[] = []
     for (const imp of WebAssembly.Module.imports(module)) {
@@ -125,9 +154,9 @@ export class Runtime {
       if (!(imp.name in provided) && !isContextOnlyImport(imp.name)) missing.push(imp.name)
     }
     if (missing.length > 0 && !opts.allowUnresolvedImports) throw new ExecutorError('MissingImports', `runtime imports host functions we do not provide: ${missing.join(', ')}`, { missing })
-    const rt = new Runtime(codeHash, wasm, module, importedMemoryLimits(wasm), new Set(missing), embedded, reusable)
+    const rt = new Runtime(p.codeHash, p.wasm, module, importedMemoryLimits(p.wasm), new Set(missing), p.embedded, p.reusable)
     if (!opts.noCache) {
-      Runtime.cache.set(cacheKey, rt)
+      Runtime.cache.set(p.cacheKey, rt)
       // a chain has one runtime at a time (two around an upgrade): evict the least recently used beyond the bound
       while (Runtime.cache.size > MAX_CACHED_RUNTIMES) Runtime.cache.delete(Runtime.cache.keys().next().value!)
     }

@@ -208,7 +208,7 @@ export class ChainService implements ChainAccess {
     const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
     const code = storage.get(CODE)
     if (!code) throw new ChainAccessError('the genesis storage has no runtime code')
-    const rt = Runtime.load(code)
+    const rt = await Runtime.loadAsync(code)
     const call = async (method: string) => rt.call(method, new Uint8Array(), { storage }).output
     if (!rt.hasExport('GrandpaApi_current_set_id')) throw new ChainAccessError('this light client follows chains finalized by GRANDPA: the genesis runtime has no GrandpaApi (a parachain needs its relay chain)')
     const consensus = await consensusOf(rt, call, true, async () => auraKeyScheme(await call('Metadata_metadata')) ?? 'sr25519')
@@ -639,18 +639,31 @@ export class ChainService implements ChainAccess {
     return this.header(hash)?.digest.some((d) => d.type === 'runtimeEnvironmentUpdated') ?? false
   }
 
-  /** The runtime in force at `hash`: the nearest block at or below it whose header changed the runtime, or the start. */
-  async runtimeAt(hash: Uint8Array): Promise<Runtime> {
+  /**
+   * The runtime in force at `hash`: the nearest block at or below it whose header changed the runtime, or
+   * the start. Its `:code` comes by read proof and compiles asynchronously (off the event loop); requests
+   * for a runtime already on its way share the download.
+   */
+  runtimeAt(hash: Uint8Array): Promise<Runtime> {
     const key = this.known.get(toHex(hash))?.runtimeFrom
-    if (!key) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
+    if (!key) return Promise.reject(new ChainAccessError(`unknown block ${toHex(hash)}`))
     const cached = this.runtimes.get(key)
-    if (cached) return cached
-    const code = (await this.provenRead(fromHex(key), [CODE, HEAPPAGES])).view.get(CODE)
-    if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
-    const rt = Runtime.load(code.value)
-    this.runtimes.set(key, rt)
-    return rt
+    if (cached) return Promise.resolve(cached)
+    let loading = this.runtimeLoads.get(key)
+    if (!loading) {
+      loading = (async () => {
+        const code = (await this.provenRead(fromHex(key), [CODE, HEAPPAGES])).view.get(CODE)
+        if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
+        const rt = await Runtime.loadAsync(code.value)
+        this.runtimes.set(key, rt)
+        return rt
+      })().finally(() => this.runtimeLoads.delete(key))
+      this.runtimeLoads.set(key, loading)
+    }
+    return loading
   }
+  /** Runtime downloads in progress, by the block whose `:code` they fetch. */
+  private readonly runtimeLoads = new Map<string, Promise<Runtime>>()
 
   /** Runs `method` at `hash` on a call proof from a peer; the output, or an ExecutorError from the runtime. */
   async call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array> {
