@@ -132,3 +132,37 @@ test('sublight light: an unknown chain name and a taken port are one clear line 
     busy.close()
   }
 })
+
+test('sublight light: malformed and oversized JSON-RPC get the spec\'s errors and the endpoint keeps serving', { timeout: 60_000 }, async () => {
+  // offline: Westend by name starts (connecting) and serves what needs no peer
+  const endpoint = light(['--chain', 'westend', '--rpc-port', '0'])
+  try {
+    await waitFor(() => portOf(endpoint.io.out) > 0, 30_000, `the endpoint line (${endpoint.io.err})`)
+    const url = `http://127.0.0.1:${portOf(endpoint.io.out)}`
+    const post = async (body: string) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      return { status: r.status, json: (await r.json().catch(() => undefined)) as any }
+    }
+    assert.equal((await post('{not json')).json.error.code, -32700)
+    assert.equal((await post(JSON.stringify({ jsonrpc: '1.0', id: 1, method: 'system_name' }))).json.error.code, -32600)
+    assert.equal((await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'state_getStorage', params: [42] }))).json.error.code, -32602)
+    assert.equal((await post(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'no_such_method' }))).json.error.code, -32601)
+    const big = await fetch(url, { method: 'POST', body: 'x'.repeat(11 * 1024 * 1024) }).catch(() => undefined)
+    assert.ok(big === undefined || big.status === 413)
+    // still serving, over HTTP and WebSocket
+    assert.equal((await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'chainSpec_v1_genesisHash', params: [] }))).json.result, '0xe143f23803ac50e8f6f8e62695d1ce9e4e1d68aa36c1cd2cfd15340213f3423e')
+    const { WebSocket } = await import('ws')
+    const ws = new WebSocket(url.replace('http', 'ws'))
+    const answers: any[] = []
+    ws.on('message', (d) => answers.push(JSON.parse(d.toString())))
+    await new Promise((r) => ws.once('open', r))
+    ws.send('[}')
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'system_chain', params: [] }))
+    await waitFor(() => answers.length >= 2, 10_000, 'two WebSocket answers')
+    ws.close()
+    assert.equal(answers.find((a) => a.id === null)?.error.code, -32700)
+    assert.equal(answers.find((a) => a.id === 5)?.result, 'Westend')
+  } finally {
+    await stop(endpoint.p, endpoint.io)
+  }
+})
