@@ -13,6 +13,13 @@ export function optionValue(args: string[], i: number): string {
   return v
 }
 
+/** A port option's value (0 picks a free port). */
+export function portValue(v: string, option: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${option} must be a port number (0-65535), got ${v}`)
+  return n
+}
+
 /** Reads and parses a chain spec file (ChainSpecError for bad specs, CliError for unreadable files). */
 export async function loadChainSpec(path: string): Promise<ChainSpec> {
   let text: string

@@ -7,15 +7,9 @@ import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
-import { corsValue, loadChainSpec, openChainDatabase, optionValue } from './args.ts'
+import { corsValue, loadChainSpec, openChainDatabase, optionValue, portValue } from './args.ts'
 
 const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
-
-function portValue(v: string, option: string): number {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${option} must be a port number (0-65535), got ${v}`)
-  return n
-}
 
 export async function devCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let chain: string | undefined

@@ -1,17 +1,6 @@
 // Help texts of the `sublight` command and each sub-command: every flag the README documents, with its
 // default. `sublight <command> --help` prints the command's text; `sublight --version` the version.
 
-import { readFileSync } from 'node:fs'
-
-/** The package version (from package.json, read once). */
-export function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
-
 export const USAGE = `usage: sublight <command> [options]    (sublight <command> --help for its options)
 
 commands:

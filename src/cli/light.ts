@@ -16,17 +16,11 @@ import { ChainAccessError, ChainService } from '../light-client/chain-service.ts
 import { lightClientRpc } from '../light-client/rpc.ts'
 import { TransactionsService } from '../light-client/transactions-service.ts'
 import { CliError } from './errors.ts'
-import { corsValue, optionValue } from './args.ts'
+import { corsValue, optionValue, portValue } from './args.ts'
 import { knownChainNames, knownChainSpec } from './known-chains.ts'
 
 const STATUS_EVERY_MS = 5_000
 const SAVE_EVERY_MS = 180_000
-
-function portValue(v: string, option: string): number {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${option} must be a port number (0-65535), got ${v}`)
-  return n
-}
 
 /** The spec text for `--chain`: a well-known name, else a file; anything else is one clear line. */
 async function chainSpecText(chain: string): Promise<{ text: string; from: string }> {

@@ -5,7 +5,8 @@
 import { ChainSpecError } from '../chain-spec/errors.ts'
 import { ExecutorError } from '../executor/errors.ts'
 import { CliError } from './errors.ts'
-import { COMMAND_HELP, USAGE, version } from './help.ts'
+import { COMMAND_HELP, USAGE } from './help.ts'
+import { SUBLIGHT_VERSION } from '../version.ts'
 
 const out = (s: string): void => void process.stdout.write(s)
 
@@ -27,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case '--version':
       case '-V':
-        out(`sublight ${version()}\n`)
+        out(`sublight ${SUBLIGHT_VERSION}\n`)
         return 0
       case undefined:
         process.stderr.write(USAGE)

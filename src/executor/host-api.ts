@@ -16,7 +16,7 @@ import { blake2_128, blake2_256, ecdsaFromSuri, ed25519FromSuri, ed25519Verify, 
 import { buildRootNode, sortedEntries, type Entry, type StateVersion } from '../trie/index.ts'
 import type { AllocatorMemory, FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError } from './errors.ts'
-import { Keystore, ecdsaSignPrehashed, type KeyScheme } from './keystore.ts'
+import { Keystore, type KeyScheme } from './keystore.ts'
 import type { OverlayStorage } from './storage.ts'
 
 export interface RuntimeLog {

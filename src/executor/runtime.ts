@@ -22,7 +22,6 @@ export const MAX_CACHED_RUNTIMES = 8
 
 /** Substrate's default number of heap pages when `:heappages` is absent. */
 export const DEFAULT_HEAP_PAGES = 2048
-const PAGE = 65536
 const HEAPPAGES_KEY = utf8(':heappages')
 
 export interface LoadOptions {
@@ -60,6 +59,22 @@ export interface CallResult {
 }
 
 /** A compiled runtime, ready to be called any number of times. */
+/** Runtime code decompressed and made ready to compile (what `load` and `loadAsync` share). */
+interface PreparedCode {
+  codeHash: Uint8Array
+  cacheKey: string
+  wasm: Uint8Array
+  embedded: RuntimeVersion | undefined
+  /** The code with its mutable globals exported (or the code itself when they cannot be). */
+  compiled: Uint8Array
+  reusable: boolean
+}
+
+/** A module the engine refuses to compile. */
+function compileFailed(e: unknown): never {
+  throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
+}
+
 export class Runtime {
   private constructor(
     readonly codeHash: Uint8Array,
@@ -89,7 +104,7 @@ export class Runtime {
     try {
       module = new WebAssembly.Module(p.compiled as Uint8Array<ArrayBuffer>)
     } catch (e) {
-      throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
+      return compileFailed(e)
     }
     return Runtime.finish(p, module, opts)
   }
@@ -102,17 +117,13 @@ export class Runtime {
   static async loadAsync(code: Uint8Array, opts: LoadOptions = {}): Promise<Runtime> {
     const p = Runtime.prepare(code, opts)
     if (p instanceof Runtime) return p
-    let module: WebAssembly.Module
-    try {
-      module = await WebAssembly.compile(p.compiled as Uint8Array<ArrayBuffer>)
-    } catch (e) {
-      throw new ExecutorError('InvalidCode', `runtime does not compile: ${(e as Error).message}`)
-    }
+    const module = await WebAssembly.compile(p.compiled as Uint8Array<ArrayBuffer>).catch(compileFailed)
+    // another load may have finished the same code meanwhile: one cache entry
     return Runtime.cache.get(p.cacheKey) ?? Runtime.finish(p, module, opts)
   }
 
   /** The cached runtime, or the decompressed code ready to compile. */
-  private static prepare(code: Uint8Array, opts: LoadOptions): Runtime | { codeHash: Uint8Array; cacheKey: string; wasm: Uint8Array; embedded: RuntimeVersion | undefined; compiled: Uint8Array; reusable: boolean } {
+  private static prepare(code: Uint8Array, opts: LoadOptions): Runtime | PreparedCode {
     const codeHash = blake2_256(code)
     const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
     const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
@@ -142,7 +153,7 @@ export class Runtime {
   }
 
   /** Checks the compiled module's imports and caches the runtime. */
-  private static finish(p: { codeHash: Uint8Array; cacheKey: string; wasm: Uint8Array; embedded: RuntimeVersion | undefined; reusable: boolean }, module: WebAssembly.Module, opts: LoadOptions): Runtime {
+  private static finish(p: PreparedCode, module: WebAssembly.Module, opts: LoadOptions): Runtime {
     const provided = hostFunctions(dummyContext())
     const missing: string[] = []
     for (const imp of WebAssembly.Module.imports(module)) {

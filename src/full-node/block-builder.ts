@@ -7,7 +7,7 @@
 import { Reader, Writer, bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { MemoryStorage, Runtime, type StorageChanges } from '../executor/index.ts'
 import { AURA_ENGINE, decodeHeader, encodeHeader, headerHash, preSealHash, unsealedHeader, type Header } from '../header/index.ts'
-import type { Entry, StateVersion } from '../trie/index.ts'
+import type { Entry } from '../trie/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 

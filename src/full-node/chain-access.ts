@@ -6,7 +6,7 @@
 import { toHex, utf8 } from '../codec/index.ts'
 import { decodeProof } from '../trie/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
-import { decodeRuntimeVersion, type MemoryStorage } from '../executor/index.ts'
+import type { MemoryStorage } from '../executor/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess, type ChainEvent } from '../json-rpc/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { runtimeAt } from './runtime-apis.ts'
@@ -76,7 +76,7 @@ export function devChainAccess(chain: DevChain): ChainAccess {
     },
     async runtimeVersion(hash) {
       const state = stateOf(hash)
-      return decodeRuntimeVersion(runtimeAt(state).call('Core_version', new Uint8Array(), { storage: state }).output)
+      return runtimeAt(state).version(state)
     },
     runtimeChanged(hash) {
       const b = chain.block(hash)

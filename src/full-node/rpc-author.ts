@@ -80,7 +80,6 @@ function specEvent(e: TxEvent): unknown {
   }
 }
 
-const DISPATCH_CLASSES = ['normal', 'operational', 'mandatory']
 /** transaction_v1_broadcast operations at once (over all connections). */
 const MAX_BROADCASTS = 4096
 

@@ -6,6 +6,7 @@
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { Registry, chainHeadRpc, legacyRpc, shouldHavePeers, type ChainHeadLimits } from '../json-rpc/index.ts'
 import type { DevChain } from './dev-chain.ts'
+import { SUBLIGHT_VERSION } from '../version.ts'
 import { devChainAccess } from './chain-access.ts'
 
 export interface NodeInfo {
@@ -30,7 +31,7 @@ export function nodeRpc(chain: DevChain, info: NodeInfo): Registry {
   reg
     .method('rpc_methods', () => ({ methods: reg.names() }))
     .method('system_name', () => 'sublight')
-    .method('system_version', () => '0.1.0')
+    .method('system_version', () => SUBLIGHT_VERSION)
     .method('system_chain', () => info.spec.name)
     .method('system_chainType', () => info.spec.chainType)
     .method('system_properties', () => info.spec.properties)

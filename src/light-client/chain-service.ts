@@ -14,7 +14,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
-import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion, type StorageBackend } from '../executor/index.ts'
+import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
@@ -41,6 +41,21 @@ interface TrieView {
   get(key: Uint8Array): ProofLookup
   closestDescendantMerkleValue(key: Uint8Array): MerkleValueLookup
 }
+/**
+ * The root of the trie a read is about, reached through `nodes` from the block's state root: the state
+ * root itself, or a default child trie's root read from the main trie; undefined when the state proves
+ * the child trie absent. Throws when the nodes do not reach it (a bad proof).
+ */
+function trieRoot(nodes: NodeMap, stateRoot: Uint8Array, childKey: Uint8Array | undefined): Uint8Array | undefined {
+  if (!nodes.has(stateRoot)) throw new Error('read proof without the state root')
+  if (!childKey) return stateRoot
+  const r = lookupValue(nodes, stateRoot, concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
+  if (r.kind === 'unknown') throw new Error('the proof does not reach the child trie')
+  if (r.kind === 'absent') return undefined
+  if (!nodes.has(r.value)) throw new Error('the proof lacks the child trie root node')
+  return r.value
+}
+
 /** The view of a child trie that the state proves absent. */
 const NO_TRIE: TrieView = { get: () => ({ kind: 'absent' }), closestDescendantMerkleValue: () => ({ kind: 'none' }) }
 
@@ -536,14 +551,11 @@ export class ChainService implements ChainAccess {
       if (!proof) return undefined
       try {
         const nodes = decodeProof(proof)
-        const top = TrieProof.fromNodes(header.stateRoot, nodes)
-        let view: TrieView = top
-        if (childKey) {
-          const root = top.get(concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
-          if (root.kind === 'unknown') throw new Error('the proof does not reach the child trie')
-          if (root.kind === 'absent') return { view: NO_TRIE, nodes }
-          view = TrieProof.fromNodes(root.value, nodes)
-        }
+        const map = new NodeMap()
+        map.add(nodes)
+        const root = trieRoot(map, header.stateRoot, childKey)
+        if (!root) return { view: NO_TRIE, nodes }
+        const view = TrieProof.over(root, map)
         for (const k of keys) if (view.get(k).kind === 'unknown') throw new Error(`the proof does not cover ${toHex(k)}`)
         return { view, nodes }
       } catch (e) {
@@ -572,17 +584,11 @@ export class ChainService implements ChainAccess {
       for (let round = 0; round < MAX_DESCENDANT_ROUNDS; round++) {
         const proof = await this.host.requestProof(peer, childKey ? { kind: 'readChild', block: hash, childKey, keys: ask } : { kind: 'read', block: hash, keys: ask })
         if (!proof) return undefined
-        let root = header.stateRoot
+        let root: Uint8Array | undefined
         try {
           nodes.add(decodeProof(proof))
-          if (!nodes.has(header.stateRoot)) throw new Error('read proof without the state root')
-          if (childKey) {
-            const r = lookupValue(nodes, header.stateRoot, concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, childKey))
-            if (r.kind === 'unknown') throw new Error('the proof does not reach the child trie')
-            if (r.kind === 'absent') return []
-            root = r.value
-            if (!nodes.has(root)) throw new Error('the proof lacks the child trie root node')
-          }
+          root = trieRoot(nodes, header.stateRoot, childKey)
+          if (!root) return []
         } catch (e) {
           this.ban(peer, `bad read proof: ${(e as Error).message}`)
           throw e

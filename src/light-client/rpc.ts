@@ -5,6 +5,7 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
+import { SUBLIGHT_VERSION } from '../version.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { INVALID_PARAMS, Registry, RpcError, accountParam, bytesParam, chainHeadRpc, legacyRpc, nextAccountIndex, shouldHavePeers, txParam } from '../json-rpc/index.ts'
@@ -12,7 +13,6 @@ import { peerRoleName } from '../network/index.ts'
 import type { ChainService } from './chain-service.ts'
 import type { TransactionEvent, TransactionsService } from './transactions-service.ts'
 
-const VERSION = '0.1.0'
 
 export function lightClientRpc(chain: ChainService, spec: ChainSpec, transactions: TransactionsService): Registry {
   const reg = new Registry()
@@ -23,8 +23,8 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
   reg
     .method('rpc_methods', () => ({ methods: reg.names() }))
     .method('system_name', () => 'sublight')
-    .method('system_version', () => VERSION)
-    .method('sudo_unstable_version', () => `sublight ${VERSION}`)
+    .method('system_version', () => SUBLIGHT_VERSION)
+    .method('sudo_unstable_version', () => `sublight ${SUBLIGHT_VERSION}`)
     .method('system_chain', () => spec.name)
     .method('system_chainType', () => spec.chainType)
     .method('system_properties', () => spec.properties ?? {})

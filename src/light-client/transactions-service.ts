@@ -119,14 +119,18 @@ export class TransactionsService {
     }
   }
 
+  private *pendingWatched(): Generator<Watched> {
+    for (const w of this.watched) if (!w.done && !w.included) yield w
+  }
+
   /** Transactions submitted and not yet in a block of the best chain. */
   pending(): Uint8Array[] {
-    return [...this.watched].filter((w) => !w.done && !w.included).map((w) => w.tx)
+    return [...this.pendingWatched()].map((w) => w.tx)
   }
 
   /** What pending transactions provide (for the next account index). */
   pendingTags(): Uint8Array[] {
-    return [...this.watched].filter((w) => !w.done && !w.included).flatMap((w) => w.provides)
+    return [...this.pendingWatched()].flatMap((w) => w.provides)
   }
 
   stop(): void {

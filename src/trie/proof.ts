@@ -108,6 +108,11 @@ export class TrieProof {
     if (!(root instanceof Uint8Array) || root.length !== 32) throw new TypeError('root must be a 32-byte Uint8Array')
     const src = new NodeMap()
     src.add(nodes)
+    return TrieProof.over(root, src)
+  }
+
+  /** A view over nodes already collected (and hashed) in `src`. Throws MissingRoot if the root node is absent. */
+  static over(root: Uint8Array, src: NodeMap): TrieProof {
     if (!src.has(root)) throw new TrieError('MissingRoot', 'the proof does not contain the root node')
     return new TrieProof(root, src)
   }
