@@ -14,6 +14,7 @@ import { RpcServer } from '../src/json-rpc/server.ts'
 import { DevChain, authorAuraBlock, encodeBlock, executeBlock, localJustification, nodeRpc, runtimeAt } from '../src/full-node/index.ts'
 import { unsealedHeader } from '../src/header/index.ts'
 import { chopsticksCall } from '../test/support/chopsticks.ts'
+import { nodeTransports } from '../src/platform/node.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 const N = Number(process.env.BLOCKS ?? 1000)
@@ -61,7 +62,7 @@ const mr = pct(ref.sort((a, b) => a - b), 50)
 row('Core_execute_block, median of 20 blocks: sublight (+root) | chopsticks (to root check)', `${mo.toFixed(2)} ms | ${mr.toFixed(2)} ms | ratio ${(mo / mr).toFixed(3)}`)
 
 // (1) a separate `sublight node` process syncs the chain over loopback
-const host = await NetworkHost.start({ server: chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
+const host = await NetworkHost.start({ transports: nodeTransports(), server: chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
 const bin = new URL('../bin/sublight.js', import.meta.url).pathname
 t = performance.now()
 const node = spawn(process.execPath, [bin, 'node', '--chain', specPath, '--tmp', '--bootnodes', host.addresses()[0], '--listen', '/ip4/127.0.0.1/tcp/0'])

@@ -7,17 +7,18 @@ import { toHex, utf8 } from '../src/codec/index.ts'
 import { parseChainSpec } from '../src/chain-spec/index.ts'
 import { FrameDecoder, GenesisChainServer, NetworkHost, decodeLightResponse, encodeLightRequest, frame } from '../src/network/index.ts'
 import { TrieProof, decodeProof } from '../src/trie/index.ts'
+import { nodeTransports } from '../src/platform/node.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const srv = new GenesisChainServer(parseChainSpec(readFileSync(`${FX}/chain-specs/westend-genesis.json`, 'utf8')))
 for (const ws of [false, true]) {
-  const node = await NetworkHost.start({ server: srv, listen: [ws ? '/ip4/127.0.0.1/tcp/0/ws' : '/ip4/127.0.0.1/tcp/0'] })
+  const node = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [ws ? '/ip4/127.0.0.1/tcp/0/ws' : '/ip4/127.0.0.1/tcp/0'] })
   const addr = node.addresses()[0]
   const times: number[] = []
   for (let i = 0; i < 9; i++) {
-    const client = await NetworkHost.start({ server: srv, listen: [] })
+    const client = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [] })
     const t = performance.now()
     await client.handshakeWith(multiaddr(addr))
     times.push(performance.now() - t)
@@ -26,9 +27,9 @@ for (const ws of [false, true]) {
   console.log(`dial + noise + yamux + block-announces handshake (${ws ? 'WebSocket' : 'TCP'})`.padEnd(64), `${median(times).toFixed(1).padStart(7)} ms`)
   await node.stop()
 }
-const node = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'] })
+const node = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'] })
 
-const client = await NetworkHost.start({ server: srv, listen: [] })
+const client = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [] })
 const g = toHex(srv.genesisHash).slice(2)
 const tcp = multiaddr(node.addresses().find((a) => !a.includes('/ws'))!)
 const times: number[] = []

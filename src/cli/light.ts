@@ -18,6 +18,7 @@ import { TransactionsService } from '../light-client/transactions-service.ts'
 import { CliError } from './errors.ts'
 import { corsValue, optionValue, portValue } from './args.ts'
 import { knownChainNames, knownChainSpec } from './known-chains.ts'
+import { nodeTransports } from '../platform/node.ts'
 
 const STATUS_EVERY_MS = 5_000
 const SAVE_EVERY_MS = 180_000
@@ -77,7 +78,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
 
   let service: ChainService
   try {
-    service = await ChainService.start({ spec, database: saved, bootNodes, log: (level, message) => void (level <= logLevel && err(`[${spec.id}] ${message}\n`)) })
+    service = await ChainService.start({ spec, database: saved, bootNodes, transports: nodeTransports, log: (level, message) => void (level <= logLevel && err(`[${spec.id}] ${message}\n`)) })
   } catch (e) {
     if (e instanceof ChainAccessError) throw new CliError(e.message)
     throw e

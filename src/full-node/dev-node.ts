@@ -18,6 +18,7 @@ import { nodeRpc } from './rpc.ts'
 import { authorRpc } from './rpc-author.ts'
 import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
 import { PoolError, TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
+import { nodeTransports } from '../platform/node.ts'
 
 export interface DevNodeOptions {
   spec: ChainSpec
@@ -120,6 +121,7 @@ export class DevNode {
       roles: ROLE_AUTHORITY,
       protocolId: o.spec.protocolId,
       listen: o.listen,
+      transports: nodeTransports(),
       bootNodes: o.bootNodes,
       log,
       onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),

@@ -20,6 +20,7 @@ import { justificationFromCommit } from '../sync/index.ts'
 import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
 import { ExecutorError } from '../executor/index.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'
+import { nodeTransports } from '../platform/node.ts'
 
 export interface SyncServiceOptions {
   spec: ChainSpec
@@ -82,6 +83,7 @@ export class SyncService {
       server: o.chain,
       protocolId: o.spec.protocolId,
       listen: o.listen,
+      transports: nodeTransports(),
       nodeKey: o.nodeKey,
       log: svc.log,
       onPeer: (peer, hs) => {

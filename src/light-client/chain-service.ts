@@ -10,6 +10,7 @@
 // Supported today: Aura + GRANDPA chains whose spec holds the raw genesis storage (devnets, Aura
 // solochains). BABE chains and checkpoint starts come with the BABE verifier's integration.
 
+import type { Transports } from '../network/transports.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
@@ -62,6 +63,8 @@ const NO_TRIE: TrieView = { get: () => ({ kind: 'absent' }), closestDescendantMe
 export interface ChainServiceOptions {
   spec: ChainSpec
   log: (level: number, message: string) => void
+  /** The platform's transports (`nodeTransports` on Node.js, `browserTransports` in a page or worker). */
+  transports: Transports
   /** Extra peers to dial besides the spec's boot nodes. */
   bootNodes?: string[]
   now?: () => number
@@ -287,7 +290,7 @@ export class ChainService implements ChainAccess {
       protocolId: o.spec.protocolId,
       listen: [],
       roles: ROLE_LIGHT,
-      transports: { tcp: !o.forbid?.tcp, ws: !(o.forbid?.ws && o.forbid?.wss) },
+      transports: o.transports({ tcp: !o.forbid?.tcp, ws: !(o.forbid?.ws && o.forbid?.wss) }),
       dialFilter: (addr) => addressAllowed(addr, o.forbid),
       targetPeers: 4,
       log: (l) => o.log(4, l),

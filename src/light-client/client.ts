@@ -9,6 +9,8 @@ import { Connection } from '../json-rpc/index.ts'
 import { ChainAccessError, ChainService } from './chain-service.ts'
 import { lightClientRpc } from './rpc.ts'
 import { TransactionsService } from './transactions-service.ts'
+import type { Transports } from '../network/transports.ts'
+import type { PortLike } from './worker-protocol.ts'
 
 /** `addChain` failed: bad chain spec, unsupported chain, bad option. */
 export class AddChainError extends Error {
@@ -51,6 +53,11 @@ export interface ClientOptions {
   forbidWss?: boolean
   /** WebRTC is not supported yet: accepted, always in effect. */
   forbidWebRtc?: boolean
+  /**
+   * Run the client in a worker instead (as smoldot's option): the other end of this port is given to
+   * `run` from `sublight/worker` there. `startFromWorker(worker)` sets this up in one call.
+   */
+  portToWorker?: PortLike
 }
 
 export interface AddChainOptions {
@@ -74,11 +81,56 @@ export interface Client {
   terminate(): Promise<void>
 }
 
-class LightChain implements Chain {
+/**
+ * A chain's JSON-RPC responses in arrival order, for `nextJsonRpcResponse()` and `jsonRpcResponses`
+ * (shared by the in-thread chain and the one relayed from a worker).
+ */
+export class ResponseQueue {
   private readonly queue: string[] = []
   private readonly waiting: { resolve: (s: string) => void; reject: (e: Error) => void }[] = []
+  closed = false
+
+  push(text: string): void {
+    if (this.closed) return
+    const w = this.waiting.shift()
+    if (w) w.resolve(text)
+    else this.queue.push(text)
+  }
+
+  next(): Promise<string> {
+    if (this.closed) return Promise.reject(new AlreadyDestroyedError())
+    const next = this.queue.shift()
+    if (next !== undefined) return Promise.resolve(next)
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+  }
+
+  /** `next()` as an async iterator that ends (instead of rejecting) once the chain is removed. */
+  iterator(next: () => Promise<string>): AsyncIterableIterator<string> {
+    return {
+      next: () => next().then(
+        (value) => ({ done: false as const, value }),
+        (e) => {
+          if (e instanceof AlreadyDestroyedError) return { done: true as const, value: undefined }
+          throw e
+        },
+      ),
+      [Symbol.asyncIterator]() {
+        return this
+      },
+    }
+  }
+
+  /** Removed: waiting reads reject with `AlreadyDestroyedError`, later pushes are dropped. */
+  close(): void {
+    this.closed = true
+    for (const w of this.waiting.splice(0)) w.reject(new AlreadyDestroyedError())
+  }
+}
+
+/** A chain of an in-thread client. */
+export class LightChain implements Chain {
+  private readonly responses = new ResponseQueue()
   private pending = 0
-  private removed = false
   private readonly conn: Connection | undefined
 
   constructor(
@@ -87,67 +139,55 @@ class LightChain implements Chain {
     rpc: ReturnType<typeof lightClientRpc> | undefined,
     private readonly onRemove: (c: LightChain) => void,
   ) {
-    this.conn = rpc && new Connection(rpc, (text) => this.push(text), { maxSubscriptions: opts.jsonRpcMaxSubscriptions ?? Number.MAX_SAFE_INTEGER, maxBatch: Number.MAX_SAFE_INTEGER })
-  }
-
-  private push(text: string): void {
-    const w = this.waiting.shift()
-    if (w) w.resolve(text)
-    else this.queue.push(text)
+    this.conn = rpc && new Connection(rpc, (text) => this.responses.push(text), { maxSubscriptions: opts.jsonRpcMaxSubscriptions ?? Number.MAX_SAFE_INTEGER, maxBatch: Number.MAX_SAFE_INTEGER })
   }
 
   sendJsonRpc(rpc: string): void {
-    if (this.removed) throw new AlreadyDestroyedError()
+    void this.request(rpc)
+  }
+
+  /** `sendJsonRpc` that also tells when the request is settled (answered, or needed no answer). */
+  request(rpc: string): Promise<void> {
+    if (this.responses.closed) throw new AlreadyDestroyedError()
     if (!this.conn) throw new JsonRpcDisabledError()
     if (this.pending >= (this.opts.jsonRpcMaxPendingRequests ?? Infinity)) throw new QueueFullError()
     this.pending++
-    void this.conn.handle(rpc).then(
+    return this.conn.handle(rpc).then(
       (out) => {
         this.pending--
-        if (out !== undefined && !this.removed) this.push(out)
+        if (out !== undefined) this.responses.push(out)
       },
-      () => this.pending--,
+      () => void this.pending--,
     )
   }
 
   nextJsonRpcResponse(): Promise<string> {
-    if (this.removed) return Promise.reject(new AlreadyDestroyedError())
+    if (this.responses.closed) return Promise.reject(new AlreadyDestroyedError())
     if (!this.conn) return Promise.reject(new JsonRpcDisabledError())
-    const next = this.queue.shift()
-    if (next !== undefined) return Promise.resolve(next)
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+    return this.responses.next()
   }
 
-  readonly jsonRpcResponses: AsyncIterableIterator<string> = {
-    next: () => this.nextJsonRpcResponse().then(
-      (value) => ({ done: false as const, value }),
-      (e) => {
-        if (e instanceof AlreadyDestroyedError) return { done: true as const, value: undefined }
-        throw e
-      },
-    ),
-    [Symbol.asyncIterator]() {
-      return this
-    },
-  }
+  readonly jsonRpcResponses: AsyncIterableIterator<string> = this.responses.iterator(() => this.nextJsonRpcResponse())
 
   remove(): void {
-    if (this.removed) throw new AlreadyDestroyedError()
-    this.close()
+    if (this.responses.closed) throw new AlreadyDestroyedError()
+    void this.close()
   }
 
   /** Frees everything now: subscriptions, pending reads, the network host. */
   close(): Promise<void> {
-    this.removed = true
+    this.responses.close()
     this.conn?.close()
-    for (const w of this.waiting.splice(0)) w.reject(new AlreadyDestroyedError())
     this.onRemove(this)
     return this.service.stop()
   }
 }
 
-/** Creates a client; it never fails here (errors surface in `addChain`), as smoldot's `start`. */
-export function start(options: ClientOptions = {}): Client {
+/**
+ * Creates a client on a platform's transports; it never fails here (errors surface in `addChain`), as
+ * smoldot's `start`. The entries bind the platform: `start` (Node.js) and `sublight/browser`'s `start`.
+ */
+export function createClient(transports: Transports, options: ClientOptions = {}): Client {
   const maxLevel = options.maxLogLevel ?? 3
   const logCallback = options.logCallback ?? ((level: number, target: string, message: string) => console.log(`[${target}] ${message}`))
   const chains = new Set<LightChain>()
@@ -173,6 +213,7 @@ export function start(options: ClientOptions = {}): Client {
           spec,
           database: o.databaseContent,
           log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message),
+          transports,
           forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
         })
       } catch (e) {

@@ -1,4 +1,4 @@
-// The libp2p host (service layer): TCP and WebSocket transports, noise, yamux, identify and Kademlia on
+// The libp2p host (service layer): the platform's transports (`transports.ts`), noise, yamux, identify and Kademlia on
 // `/<genesis>/kad` (js-libp2p; nothing re-implemented), ping, plus Substrate's protocols on top:
 // block-announces/transactions/grandpa notification substreams (handshake both ways) and the sync/2,
 // light/2 and sync/warp request-response protocols, answered by a ChainServer. Peers that send
@@ -12,10 +12,7 @@
 // whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
 // Kademlia's outbound liveness checks).
 
-import '../platform/node-polyfills.ts'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -58,6 +55,7 @@ import {
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
+import type { TransportFactory } from './transports.ts'
 
 export interface HostOptions {
   server: ChainServer
@@ -82,8 +80,8 @@ export interface HostOptions {
   onAnnounce?: (peerId: string, announce: BlockAnnounce) => void
   /** Which multiaddrs may be dialled at all (default: any), enforced by the connection gater. */
   dialFilter?: (addr: string) => boolean
-  /** Transports to use (default both): a light client honours smoldot's `forbidTcp` / `forbidWs`. */
-  transports?: { tcp: boolean; ws: boolean }
+  /** The transports to dial and listen with (the platform's: `nodeTransports()` or `browserTransports()`). */
+  transports: TransportFactory[]
   /** Our role in handshakes: `ROLE_FULL` (default), `ROLE_AUTHORITY` for an authoring node, `ROLE_LIGHT` for a light client. */
   roles?: number
   /** A peer's last connection closed. */
@@ -206,7 +204,7 @@ export class NetworkHost {
     return createLibp2p({
       privateKey,
       addresses: { listen: opts.listen },
-      transports: [...(opts.transports?.tcp === false ? [] : [tcp()]), ...(opts.transports?.ws === false ? [] : [webSockets()])],
+      transports: opts.transports,
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       // the connection monitor pings too; our ping service is the one liveness check

@@ -9,6 +9,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost } from '../../src/network/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 const H = (n: number) => new Uint8Array(32).fill(n & 0xff)
 
@@ -50,10 +51,10 @@ test('compiled-runtime cache: bounded, least recently used evicted first', () =>
 
 test('network host: what it keeps per peer is released when peers leave; expired bans are dropped', { ...needsFixtures, timeout: 120_000 }, async () => {
   const server = new GenesisChainServer(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')))
-  const host = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'], banMs: 200, peerSetIntervalMs: 100 })
+  const host = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'], banMs: 200, peerSetIntervalMs: 100 })
   try {
     for (let i = 0; i < 12; i++) {
-      const peer = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const peer = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'] })
       await peer.handshakeWith(multiaddr(host.addresses()[0]))
       if (i % 3 === 0) host.ban(peer.libp2p.peerId, 'churn test')
       await peer.stop()

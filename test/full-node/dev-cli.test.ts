@@ -13,6 +13,7 @@ import { BLOCK_BODY, BLOCK_HEADER, FrameDecoder, GenesisChainServer, NetworkHost
 import { verifyAuraHeader, auraSlot } from '../../src/verify/index.ts'
 import { executeBlock } from '../../src/full-node/index.ts'
 import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 
@@ -31,7 +32,7 @@ test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imp
     const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
     if (spec.genesis.kind !== 'raw') throw new Error('raw genesis expected')
     const srv = new GenesisChainServer(spec)
-    client = await NetworkHost.start({ server: srv, listen: [] })
+    client = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [] })
     const g = toHex(srv.genesisHash).slice(2)
     const s = await client.libp2p.dialProtocol(multiaddr(addr), `/${g}/sync/2`)
     s.send(frame(encodeBlockRequest({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 1 }, direction: 'ascending', maxBlocks: 16 })))

@@ -11,6 +11,7 @@ import { encodeHeader } from '../../src/header/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost } from '../../src/network/index.ts'
 import { BlockSync, DevChain, SyncService, authorAuraBlock } from '../../src/full-node/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 function chainOf(n: number, suri: string) {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
@@ -52,8 +53,8 @@ test('BlockSync: requests above the finalized block; malformed responses are the
 test('SyncService: imports a good peer’s chain with execution; bans a peer with bad seals', { ...needsFixtures, timeout: 60_000 }, async () => {
   const good = chainOf(3, '//Alice')
   const bad = chainOf(2, '//Charlie') // not an Aura authority of node-template
-  const goodHost = await NetworkHost.start({ server: good.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const badHost = await NetworkHost.start({ server: bad.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const goodHost = await NetworkHost.start({ transports: nodeTransports(), server: good.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const badHost = await NetworkHost.start({ transports: nodeTransports(), server: bad.chain, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const mine = new DevChain(good.spec)
   const svc = await SyncService.start({ spec: good.spec, chain: mine, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [badHost.addresses()[0], goodHost.addresses()[0]] })
   try {

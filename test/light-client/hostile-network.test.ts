@@ -17,6 +17,7 @@ import { NetworkHost, type ChainServer } from '../../src/network/index.ts'
 import { start } from '../../src/light-client/index.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 const NUMBER_KEY = '0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac'
 
@@ -55,10 +56,10 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     callProof: () => (asked.silent++, new Promise<undefined>(() => {})),
   })
   const hosts = {
-    warp: await NetworkHost.start({ server: forgedWarp, listen: ['/ip4/127.0.0.1/tcp/0'] }),
-    seal: await NetworkHost.start({ server: honest({}), listen: ['/ip4/127.0.0.1/tcp/0'] }),
-    garbage: await NetworkHost.start({ server: garbage, listen: ['/ip4/127.0.0.1/tcp/0'] }),
-    silent: await NetworkHost.start({ server: silent, listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    warp: await NetworkHost.start({ transports: nodeTransports(), server: forgedWarp, listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    seal: await NetworkHost.start({ transports: nodeTransports(), server: honest({}), listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    garbage: await NetworkHost.start({ transports: nodeTransports(), server: garbage, listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    silent: await NetworkHost.start({ transports: nodeTransports(), server: silent, listen: ['/ip4/127.0.0.1/tcp/0'] }),
   }
   const logs: string[] = []
   const client = start({ maxLogLevel: 3, logCallback: (_l, _t, m) => void logs.push(m) })

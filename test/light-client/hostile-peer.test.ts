@@ -11,6 +11,7 @@ import { GenesisChainServer, NetworkHost, type ChainServer } from '../../src/net
 import { start } from '../../src/light-client/index.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 test('a peer serving lying proofs is banned; the answers come from the honest peer', { ...needsFixtures, timeout: 120_000 }, async () => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
@@ -29,7 +30,7 @@ test('a peer serving lying proofs is banned; the answers come from the honest pe
     callProof: (_b, m, a) => genesis.callProof(dev.chain.genesisHash, m, a),
   }
   let liarContacted = false
-  const liar = await NetworkHost.start({ server: liarServer, listen: ['/ip4/127.0.0.1/tcp/0'], onPeer: () => (liarContacted = true) })
+  const liar = await NetworkHost.start({ transports: nodeTransports(), server: liarServer, listen: ['/ip4/127.0.0.1/tcp/0'], onPeer: () => (liarContacted = true) })
   const client = start({ maxLogLevel: 1, logCallback: () => {} })
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')

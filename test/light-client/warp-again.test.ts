@@ -15,13 +15,14 @@ import { TransactionsService } from '../../src/light-client/transactions-service
 import { peerIdFromString } from '@libp2p/peer-id'
 import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 test('far behind its peer, the light client warps again; follows get stop and re-initialize above', { ...needsFixtures, timeout: 120_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
   const clock = acceleratedClock(6)
   const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: null, clock })
   const logs: string[] = []
-  const svc = await ChainService.start({ spec, bootNodes: [dev.host.addresses()[0]], now: clock.now, warpThreshold: 4, log: (_l, m) => void logs.push(m) })
+  const svc = await ChainService.start({ spec, transports: nodeTransports, bootNodes: [dev.host.addresses()[0]], now: clock.now, warpThreshold: 4, log: (_l, m) => void logs.push(m) })
   const transactions = new TransactionsService(svc)
   const notes: any[] = []
   const conn = new Connection(lightClientRpc(svc, spec, transactions), (text) => void notes.push(JSON.parse(text)))

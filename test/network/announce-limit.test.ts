@@ -7,13 +7,14 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost, ROLE_FULL, encodeBlockAnnounce, encodeHandshake, encodeUvarint, frame } from '../../src/network/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { toHex } from '../../src/codec/index.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 test('an oversized block announce bans its sender; a normal one is delivered', { ...needsFixtures, timeout: 60_000 }, async () => {
   const server = new GenesisChainServer(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')))
   const announced: number[] = []
-  const a = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'], onAnnounce: (_p, ann) => announced.push(ann.header.number) })
-  const good = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const bad = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const a = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'], onAnnounce: (_p, ann) => announced.push(ann.header.number) })
+  const good = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const bad = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const protocol = `/${toHex(server.genesisHash).slice(2)}/block-announces/1`
   const hs = frame(encodeHandshake({ roles: ROLE_FULL, bestNumber: 0, bestHash: server.genesisHash, genesisHash: server.genesisHash }))
   try {

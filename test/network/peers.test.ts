@@ -10,6 +10,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost, decodeLightResponse, encodeHandshake, encodeLightRequest, frame, FrameDecoder } from '../../src/network/index.ts'
 import { TrieProof, decodeProof } from '../../src/trie/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 function server() {
   return new GenesisChainServer(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')))
@@ -31,9 +32,9 @@ async function readOneFrame(s: { addEventListener(t: string, f: (e: Event) => vo
 
 test('three nodes discover each other through Kademlia and exchange block-announce handshakes', { ...needsFixtures, timeout: 60_000 }, async () => {
   const srv = server()
-  const a = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const b = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]] })
-  const c = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]] })
+  const a = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const b = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]] })
+  const c = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]] })
   try {
     // b and c only know a; c finds b's addresses through the DHT
     let found: string[] = []
@@ -58,9 +59,9 @@ test('three nodes discover each other through Kademlia and exchange block-announ
 
 test('peer-set maintenance connects to peers discovered through Kademlia, up to the target', { ...needsFixtures, timeout: 60_000 }, async () => {
   const srv = server()
-  const a = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], peerSetIntervalMs: 500 })
-  const b = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500 })
-  const c = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500, targetPeers: 2 })
+  const a = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], peerSetIntervalMs: 500 })
+  const b = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500 })
+  const c = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]], peerSetIntervalMs: 500, targetPeers: 2 })
   try {
     let connected = false
     for (let i = 0; i < 80 && !connected; i++) {
@@ -75,12 +76,12 @@ test('peer-set maintenance connects to peers discovered through Kademlia, up to 
 
 test('misbehaving peers are banned; a well-behaved peer is served meanwhile', { ...needsFixtures, timeout: 60_000 }, async () => {
   const srv = server()
-  const node = await NetworkHost.start({ server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], log: process.env.TRACE_PEERS ? (l) => console.log('node:', l) : undefined })
+  const node = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], log: process.env.TRACE_PEERS ? (l) => console.log('node:', l) : undefined })
   const addr = multiaddr(node.addresses()[0])
   const g = toHex(srv.genesisHash).slice(2)
   const attackers: NetworkHost[] = []
   const attacker = async () => {
-    const h = await NetworkHost.start({ server: srv, listen: [] })
+    const h = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [] })
     attackers.push(h)
     return h
   }

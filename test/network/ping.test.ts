@@ -7,11 +7,12 @@ import { toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost } from '../../src/network/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 test('one ping substream answers pings sent 11 s apart (beyond js-libp2p\'s 10 s limit)', { ...needsFixtures, timeout: 60_000 }, async () => {
   const server = new GenesisChainServer(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')))
-  const a = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const b = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const a = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const b = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0'] })
   try {
     const conn = await b.dial(a.addresses()[0])
     const s = await conn.newStream('/ipfs/ping/1.0.0')

@@ -9,6 +9,7 @@ import { parseChainSpec, genesisHash } from '../../src/chain-spec/index.ts'
 import { storageKey } from '../../src/crypto/index.ts'
 import { GenesisChainServer, NetworkHost } from '../../src/network/index.ts'
 import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 const run = promisify(execFile)
 const ALICE = Uint8Array.from(Buffer.from('d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d', 'hex'))
@@ -16,7 +17,7 @@ const ALICE = Uint8Array.from(Buffer.from('d43593c715fdd31c61141abd04a99fd6822c8
 test('smoldot follows our node over TCP and WebSocket: runtime, storage and call through our proofs', { ...needsFixtures, timeout: 120_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
   const server = new GenesisChainServer(spec)
-  const host = await NetworkHost.start({ server, listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] })
+  const host = await NetworkHost.start({ transports: nodeTransports(), server, listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] })
   try {
     const tcpAddr = host.addresses().find((a) => !a.includes('/ws'))!
     const wsAddr = host.addresses().find((a) => a.includes('/ws'))!

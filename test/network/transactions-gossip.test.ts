@@ -13,11 +13,12 @@ import { DevNode, txHash } from '../../src/full-node/index.ts'
 import { GenesisChainServer, NetworkHost, REP } from '../../src/network/index.ts'
 import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { nodeTransports } from '../../src/platform/node.ts'
 
 test('a duplicate or invalid gossiped transaction neither ends the substream nor bans the peer', { ...needsFixtures, timeout: 90_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
   const node = await DevNode.start({ spec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: 0 })
-  const peer = await NetworkHost.start({ server: new GenesisChainServer(spec), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const peer = await NetworkHost.start({ transports: nodeTransports(), server: new GenesisChainServer(spec), listen: ['/ip4/127.0.0.1/tcp/0'] })
   let api: ApiPromise | undefined
   try {
     api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${node.rpc!.port}`), noInitWarn: true, throwOnConnect: true })

@@ -1,0 +1,231 @@
+// A light client in a worker, driven from the page: the messages both sides exchange over one
+// `MessagePort`, the worker side (`serveClient`, used by `sublight/worker`'s `run`) and the page side
+// (`remoteClient`, behind `start({ portToWorker })` and `startFromWorker`). The page side is a full
+// `Client`: same errors, same queue limits, same iterator; only JSON-RPC text, chain specs and logs
+// cross the port. Nothing here depends on the platform (a browser worker or Node's worker_threads).
+
+import {
+  AddChainError,
+  AlreadyDestroyedError,
+  CrashError,
+  JsonRpcDisabledError,
+  LightChain,
+  QueueFullError,
+  ResponseQueue,
+  type AddChainOptions,
+  type Chain,
+  type Client,
+  type ClientOptions,
+} from './client.ts'
+
+/** The part of a `MessagePort` both sides use (a browser's, or Node's from worker_threads). */
+export interface PortLike {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  start?(): void
+  close?(): void
+}
+
+/** The client options that cross to the worker (the log callback stays on the page). */
+export type WorkerClientOptions = Omit<ClientOptions, 'logCallback' | 'portToWorker'>
+
+type ToWorker =
+  | { kind: 'start'; options: WorkerClientOptions }
+  | { kind: 'addChain'; req: number; chainSpec: unknown; databaseContent?: unknown; relays: number[]; disableJsonRpc?: boolean; jsonRpcMaxPendingRequests?: number; jsonRpcMaxSubscriptions?: number }
+  | { kind: 'rpc'; chain: number; text: string }
+  | { kind: 'remove'; chain: number }
+  | { kind: 'terminate'; req: number }
+
+type ToPage =
+  | { kind: 'added'; req: number; chain: number }
+  | { kind: 'failed'; req: number; name: string; message: string }
+  | { kind: 'response'; chain: number; text: string }
+  | { kind: 'settled'; chain: number }
+  | { kind: 'terminated'; req: number }
+  | { kind: 'log'; level: number; target: string; message: string }
+
+/** An error as it crossed the port, made again with smoldot's class for its name. */
+function errorFrom(name: string, message: string): Error {
+  if (name === 'AddChainError') return new AddChainError(message)
+  if (name === 'AlreadyDestroyedError') return new AlreadyDestroyedError()
+  if (name === 'JsonRpcDisabledError') return new JsonRpcDisabledError()
+  if (name === 'CrashError') return new CrashError(message)
+  return new Error(message)
+}
+
+/**
+ * Worker side: waits for the page's `start` message, creates the client with `create`, then serves
+ * the page until it terminates the client; resolves then. (smoldot types its `run` as
+ * `Promise<Promise<void>>`, but a promise resolved with a promise adopts it: both settle at shutdown.)
+ */
+export function serveClient(port: PortLike, create: (options: ClientOptions) => Client): Promise<void> {
+  let client: Client | undefined
+  const chains = new Map<number, Chain>()
+  let nextChain = 1
+  const send = (m: ToPage) => port.postMessage(m)
+  let finished!: () => void
+  const done = new Promise<void>((r) => (finished = r))
+
+  const pump = async (id: number, chain: Chain) => {
+    for await (const text of chain.jsonRpcResponses) send({ kind: 'response', chain: id, text })
+  }
+  const onMessage = async (m: ToWorker) => {
+    if (m.kind === 'start') {
+      if (client) return
+      client = create({ ...m.options, logCallback: (level, target, message) => send({ kind: 'log', level, target, message }) })
+      return
+    }
+    if (!client) return
+    if (m.kind === 'addChain') {
+      try {
+        const chain = await client.addChain({
+          chainSpec: m.chainSpec as string,
+          databaseContent: m.databaseContent as string | undefined,
+          potentialRelayChains: m.relays.flatMap((r) => chains.get(r) ?? []),
+          disableJsonRpc: m.disableJsonRpc,
+          jsonRpcMaxPendingRequests: m.jsonRpcMaxPendingRequests,
+          jsonRpcMaxSubscriptions: m.jsonRpcMaxSubscriptions,
+        })
+        const id = nextChain++
+        chains.set(id, chain)
+        if (!m.disableJsonRpc) void pump(id, chain)
+        send({ kind: 'added', req: m.req, chain: id })
+      } catch (e) {
+        const err = e as Error
+        send({ kind: 'failed', req: m.req, name: err.name, message: err.message })
+      }
+    } else if (m.kind === 'rpc') {
+      const chain = chains.get(m.chain)
+      if (!(chain instanceof LightChain)) return
+      // the page checked the queue limit; settle every request so its count stays exact
+      chain.request(m.text).then(
+        () => send({ kind: 'settled', chain: m.chain }),
+        () => send({ kind: 'settled', chain: m.chain }),
+      )
+    } else if (m.kind === 'remove') {
+      const chain = chains.get(m.chain)
+      chains.delete(m.chain)
+      try {
+        chain?.remove()
+      } catch {
+        // already removed
+      }
+    } else if (m.kind === 'terminate') {
+      chains.clear()
+      await client.terminate().catch(() => {})
+      send({ kind: 'terminated', req: m.req })
+      port.close?.()
+      finished()
+    }
+  }
+  port.addEventListener('message', (e) => {
+    const m = e.data as ToWorker
+    if (typeof m !== 'object' || m === null || typeof m.kind !== 'string') return
+    onMessage(m).catch((err: Error) => send({ kind: 'log', level: 1, target: 'sublight', message: `worker: ${err.message}` }))
+  })
+  port.start?.()
+  return done
+}
+
+class RemoteChain implements Chain {
+  readonly responses = new ResponseQueue()
+  pending = 0
+
+  constructor(
+    private readonly id: number,
+    private readonly post: (m: ToWorker) => void,
+    private readonly opts: AddChainOptions,
+    private readonly onRemove: (id: number) => void,
+  ) {}
+
+  sendJsonRpc(rpc: string): void {
+    if (this.responses.closed) throw new AlreadyDestroyedError()
+    if (this.opts.disableJsonRpc) throw new JsonRpcDisabledError()
+    if (this.pending >= (this.opts.jsonRpcMaxPendingRequests ?? Infinity)) throw new QueueFullError()
+    this.pending++
+    this.post({ kind: 'rpc', chain: this.id, text: rpc })
+  }
+
+  nextJsonRpcResponse(): Promise<string> {
+    if (this.responses.closed) return Promise.reject(new AlreadyDestroyedError())
+    if (this.opts.disableJsonRpc) return Promise.reject(new JsonRpcDisabledError())
+    return this.responses.next()
+  }
+
+  readonly jsonRpcResponses: AsyncIterableIterator<string> = this.responses.iterator(() => this.nextJsonRpcResponse())
+
+  remove(): void {
+    if (this.responses.closed) throw new AlreadyDestroyedError()
+    this.responses.close()
+    this.onRemove(this.id)
+    this.post({ kind: 'remove', chain: this.id })
+  }
+}
+
+/**
+ * Page side: a `Client` whose chains live in the worker at the other end of `port` (which runs
+ * `sublight/worker`'s `run`). Logs come back to `options.logCallback` (default: the console).
+ */
+export function remoteClient(port: PortLike, options: ClientOptions = {}): Client {
+  const { logCallback, portToWorker: _port, ...workerOptions } = options
+  const log = logCallback ?? ((level: number, target: string, message: string) => console.log(`[${target}] ${message}`))
+  const post = (m: ToWorker) => port.postMessage(m)
+  const requests = new Map<number, { resolve: (chain: number) => void; reject: (e: Error) => void }>()
+  const chains = new Map<number, RemoteChain>()
+  const ids = new WeakMap<Chain, number>()
+  let nextReq = 1
+  let terminated = false
+
+  port.addEventListener('message', (e) => {
+    const m = e.data as ToPage
+    if (typeof m !== 'object' || m === null) return
+    if (m.kind === 'added' || m.kind === 'terminated') requests.get(m.req)?.resolve(m.kind === 'added' ? m.chain : 0)
+    else if (m.kind === 'failed') requests.get(m.req)?.reject(errorFrom(m.name, m.message))
+    else if (m.kind === 'response') chains.get(m.chain)?.responses.push(m.text)
+    else if (m.kind === 'settled') {
+      const c = chains.get(m.chain)
+      if (c) c.pending--
+    } else if (m.kind === 'log') log(m.level, m.target, m.message)
+    if (m.kind === 'added' || m.kind === 'failed' || m.kind === 'terminated') requests.delete(m.req)
+  })
+  port.start?.()
+  post({ kind: 'start', options: workerOptions })
+
+  const ask = (make: (req: number) => ToWorker) =>
+    new Promise<number>((resolve, reject) => {
+      const req = nextReq++
+      requests.set(req, { resolve, reject })
+      post(make(req))
+    })
+
+  return {
+    async addChain(o: AddChainOptions): Promise<Chain> {
+      if (terminated) throw new AlreadyDestroyedError()
+      if (typeof o.chainSpec !== 'string') throw new Error('Chain specification must be a string')
+      const relays = (o.potentialRelayChains ?? []).flatMap((c) => ids.get(c) ?? [])
+      const id = await ask((req) => ({
+        kind: 'addChain',
+        req,
+        chainSpec: o.chainSpec,
+        databaseContent: o.databaseContent,
+        relays,
+        disableJsonRpc: o.disableJsonRpc,
+        jsonRpcMaxPendingRequests: o.jsonRpcMaxPendingRequests,
+        jsonRpcMaxSubscriptions: o.jsonRpcMaxSubscriptions,
+      }))
+      if (terminated) throw new AlreadyDestroyedError()
+      const chain = new RemoteChain(id, post, o, (c) => chains.delete(c))
+      chains.set(id, chain)
+      ids.set(chain, id)
+      return chain
+    },
+    async terminate(): Promise<void> {
+      if (terminated) throw new AlreadyDestroyedError()
+      terminated = true
+      for (const c of chains.values()) c.responses.close()
+      chains.clear()
+      await ask((req) => ({ kind: 'terminate', req }))
+      port.close?.()
+    },
+  }
+}
