@@ -1,6 +1,6 @@
 // sublight in a browser (`sublight/browser`): smoldot's API over WebSocket (TCP does not exist in a
 // page; WebRTC is not built yet), in the page itself or in a Web Worker: `startFromWorker(worker)`
-// where the worker's script is `import { run } from 'sublight/worker'; onmessage = (e) => run(e.data)`.
+// where the worker's script is `import 'sublight/worker'`.
 // Nothing in this graph imports Node built-ins, Node globals or native code.
 import { browserTransports } from './platform/browser.ts'
 import { createClient, type Client, type ClientOptions } from './light-client/client.ts'
@@ -15,8 +15,8 @@ export function start(options: ClientOptions = {}): Client {
 }
 
 /**
- * Runs the client in `worker` (a Web Worker whose script calls `run` from `sublight/worker` with the
- * first message it receives); the page only relays JSON-RPC. Same options as `start`.
+ * Runs the client in `worker` (a Web Worker whose script imports `sublight/worker`); the page only
+ * relays JSON-RPC. Same options as `start`.
  */
 export function startFromWorker(worker: Worker, options: Omit<ClientOptions, 'portToWorker'> = {}): Client {
   const channel = new MessageChannel()

@@ -10,7 +10,7 @@ import { toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { sr25519FromSuri, storageKey } from '../../src/crypto/index.ts'
 import { DevNode } from '../../src/full-node/index.ts'
-import { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, start } from '../../src/light-client/index.ts'
+import { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, start, type PortLike } from '../../src/light-client/index.ts'
 import { run } from '../../src/worker.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
@@ -19,9 +19,10 @@ test('a light client across a MessagePort keeps smoldot\'s API and follows the d
   const specText = readFixtureText('chain-specs', 'node-template.json')
   const dev = await DevNode.start({ spec: parseChainSpec(specText), keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null })
   const { port1, port2 } = new MessageChannel()
-  const shutdown = run(port2)
+  // Node's MessagePort is an EventTarget with `data` on its events, as a browser's
+  const shutdown = run(port2 as unknown as PortLike)
   const logs: string[] = []
-  const client = start({ portToWorker: port1, maxLogLevel: 4, logCallback: (level, target, message) => void logs.push(`${level} ${target} ${message}`) })
+  const client = start({ portToWorker: port1 as unknown as PortLike, maxLogLevel: 4, logCallback: (level, target, message) => void logs.push(`${level} ${target} ${message}`) })
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing a block')
 

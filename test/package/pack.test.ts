@@ -3,7 +3,8 @@
 // module is never built): `import { start } from 'sublight'` works in plain Node ESM and the light
 // client starts and terminates; `require('sublight')` is refused with a clear message (ESM-only, as
 // its dependencies are); a TypeScript file using the API type-checks against the shipped .d.ts; the
-// `sublight` command runs from compiled JavaScript. The tarball holds only what users need.
+// `sublight` command runs from compiled JavaScript; browser and worker bundles made from the installed
+// package reach the browser and worker entries and nothing Node-only. The tarball holds only what users need.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -11,6 +12,7 @@ import { promisify } from 'node:util'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { build } from 'esbuild'
 
 const exec = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
@@ -40,10 +42,22 @@ test('npm pack → install in a fresh project: ESM import, CJS refusal, types, t
     // TypeScript against the shipped declarations (our compiler; Node's types from our dev dependencies)
     writeFileSync(
       join(proj, 'check.ts'),
-      "import { start, type Chain, type Client } from 'sublight'\nconst client: Client = start({ maxLogLevel: 2, forbidWs: true })\nconst chain: Promise<Chain> = client.addChain({ chainSpec: '{}', disableJsonRpc: false })\nvoid chain.then((c) => { c.sendJsonRpc('{}'); return c.nextJsonRpcResponse() })\n// @ts-expect-error: maxLogLevel is a number\nstart({ maxLogLevel: 'loud' })\n",
+      "import { start, type Chain, type Client } from 'sublight'\nimport { startFromWorker } from 'sublight/browser'\nimport { run } from 'sublight/worker'\nconst inWorker: Client = startFromWorker(new Worker('w.js', { type: 'module' }), { maxLogLevel: 1 })\nvoid inWorker\nvoid (run satisfies (port: MessagePort) => Promise<void>)\nconst client: Client = start({ maxLogLevel: 2, forbidWs: true })\nconst chain: Promise<Chain> = client.addChain({ chainSpec: '{}', disableJsonRpc: false })\nvoid chain.then((c) => { c.sendJsonRpc('{}'); return c.nextJsonRpcResponse() })\n// @ts-expect-error: maxLogLevel is a number\nstart({ maxLogLevel: 'loud' })\n",
     )
     writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: ['check.ts'] }))
     await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: proj }).catch((e) => assert.fail(`type-check failed: ${e.stdout}${e.stderr}`))
+    // browser bundles from the installed package (as a user's bundler would make them): `sublight` under the
+    // browser condition and `sublight/browser` reach the browser entry, `sublight/worker` the worker entry;
+    // none of them reaches TCP, `ws` or a Node built-in (esbuild fails on `node:*` for the browser platform)
+    writeFileSync(join(proj, 'page.mjs'), "import { start, startFromWorker } from 'sublight/browser'\nimport * as main from 'sublight'\nglobalThis.x = [start, startFromWorker, main.start]\n")
+    writeFileSync(join(proj, 'worker.mjs'), "import 'sublight/worker'\n")
+    for (const entry of ['page.mjs', 'worker.mjs']) {
+      const r = await build({ entryPoints: [join(proj, entry)], absWorkingDir: proj, bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent' })
+      const inputs = Object.keys(r.metafile.inputs)
+      assert.ok(inputs.includes(`node_modules/sublight/dist/${entry === 'page.mjs' ? 'browser' : 'worker'}.js`), `${entry}: ${inputs.filter((i) => i.includes('sublight/dist/')).slice(0, 5).join(', ')}`)
+      const nodeOnly = inputs.filter((i) => /node_modules\/(@libp2p\/tcp|ws|better-sqlite3)\/|sublight\/dist\/(index|full-node|platform\/node)/.test(i))
+      assert.deepEqual(nodeOnly, [], `${entry} reaches nothing Node-only`)
+    }
     // the command, compiled
     const { stdout: help } = await exec(join(proj, 'node_modules', '.bin', 'sublight'), ['--help'], { cwd: proj })
     assert.match(help, /^usage: sublight <command>/)
