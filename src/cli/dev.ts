@@ -1,7 +1,11 @@
-// `sublight dev --chain <raw spec> [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
+// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
 // starts a DevNode (Aura authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`.
+// Without `--chain` it runs the built-in development chain (`chains/dev.json`: node-template's runtime
+// and genesis, shipped in the package); without key flags it holds every well-known dev key, so it
+// authors every slot and finalizes alone wherever those keys are the authorities.
 
+import { fileURLToPath } from 'node:url'
 import { toHex } from '../codec/index.ts'
 import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
@@ -9,7 +13,12 @@ import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
 import { corsValue, loadChainSpec, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev --chain <spec.json> [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
+
+/** The built-in development chain: node-template's runtime and genesis (Aura + GRANDPA, Alice and Bob). */
+export const BUILT_IN_CHAIN = fileURLToPath(new URL('../../chains/dev.json', import.meta.url))
+/** Substrate's well-known development accounts; the node authors and votes with those the chain names. */
+const WELL_KNOWN_DEV_KEYS = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
 
 export async function devCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let chain: string | undefined
@@ -35,8 +44,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
-  if (!chain) throw new CliError(USAGE)
-  const spec = await loadChainSpec(chain)
+  const spec = await loadChainSpec(chain ?? BUILT_IN_CHAIN)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
   // --tmp: a throwaway database in a fresh temporary directory, removed on exit
@@ -45,7 +53,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : ['//Alice'], listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`) })
   } catch (e) {
     devChain.close()
     await cleanup()

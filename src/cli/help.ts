@@ -27,9 +27,10 @@ export const COMMAND_HELP: Record<string, string> = {
   --bootnodes <multiaddr>...  peers to dial besides the spec's boot nodes (repeatable)
   --log <0-5>                 client log level on stderr (default: 2, warnings)
 `,
-  dev: `usage: sublight dev --chain <spec.json> [options]
+  dev: `usage: sublight dev [--chain <spec.json>] [options]
 
-  --chain <spec.json>         a chain spec with raw genesis storage (Aura + GRANDPA, e.g. node-template) (required)
+  --chain <spec.json>         a chain spec with raw genesis storage, Aura + GRANDPA (default: the built-in
+                              development chain, node-template's runtime with Alice and Bob as authorities)
   --tmp                       keep the chain in a temporary database removed on exit (the default)
   --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite and resume from it
   --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
@@ -37,8 +38,9 @@ export const COMMAND_HELP: Record<string, string> = {
   --rpc-cors <all | origins>  browser origins let in, comma-separated (default: http(s)://localhost:*, http(s)://127.0.0.1:*, https://polkadot.js.org)
   --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
   --bootnodes <multiaddr>...  peers to dial (repeatable)
-  --alice | --bob             author with //Alice or //Bob (repeatable; default: --alice)
-  --key <secret URI>...       author with this key (repeatable)
+  --alice | --bob             author with //Alice or //Bob (repeatable)
+  --key <secret URI>...       author with this key (repeatable; default, with no key option: every
+                              well-known dev key, //Alice … //Ferdie, that the chain names as authority)
 `,
   node: `usage: sublight node --chain <spec.json> [options]
 

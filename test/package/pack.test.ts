@@ -23,7 +23,7 @@ test('npm pack → install in a fresh project: ESM import, CJS refusal, types, t
     const { stdout: packed } = await exec('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: root, maxBuffer: 1 << 24 })
     const info = JSON.parse(packed)[0] as { filename: string; files: { path: string }[] }
     const tops = new Set(info.files.map((f) => f.path.split('/')[0]))
-    assert.deepEqual([...tops].sort(), ['ARCHITECTURE.md', 'README.md', 'bin', 'cjs', 'dist', 'package.json'])
+    assert.deepEqual([...tops].sort(), ['ARCHITECTURE.md', 'README.md', 'bin', 'chains', 'cjs', 'dist', 'package.json'])
     assert.ok(!info.files.some((f) => /\.ts$/.test(f.path) && !f.path.endsWith('.d.ts')), 'no TypeScript sources')
     const proj = join(dir, 'proj')
     mkdirSync(proj)
