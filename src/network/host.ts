@@ -174,18 +174,61 @@ export class PeerTimeoutError extends Error {
   override readonly name = 'PeerTimeoutError'
 }
 
-async function firstFrame(stream: Stream, max: number, timeoutMs: number): Promise<Uint8Array> {
+async function firstFrame(stream: Stream, max: number, timeoutMs: number, optimisticProtocol?: string): Promise<Uint8Array> {
   const it = frames(stream, max)[Symbol.asyncIterator]()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, rej) => {
     timer = setTimeout(() => rej(new PeerTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs)
   })
-  try {
+  const next = async () => {
     const r = await Promise.race([it.next(), timeout])
     if (r.done) throw new Error('substream closed before a full message') // not misbehaviour: a cancelled request
     return r.value
+  }
+  try {
+    if (optimisticProtocol !== undefined) {
+      // the peer's multistream-select answer to what we sent ahead of the request: its header, then our
+      // protocol echoed (accepted) or `na` (not supported: no misbehaviour, the request just fails)
+      const header = new TextDecoder().decode(await next())
+      const answer = new TextDecoder().decode(await next())
+      if (header !== MSS_HEADER) throw new ProtocolError('Malformed', `multistream-select header expected, got ${JSON.stringify(header.slice(0, 40))}`)
+      if (answer === 'na\n') throw new Error(`the peer does not support ${optimisticProtocol}`)
+      if (answer !== `${optimisticProtocol}\n`) throw new ProtocolError('Malformed', `multistream-select answered ${JSON.stringify(answer.slice(0, 80))} for ${optimisticProtocol}`)
+    }
+    return await next()
   } finally {
     clearTimeout(timer)
+  }
+}
+
+const MSS_HEADER = '/multistream/1.0.0\n'
+/** The option our muxer wrapper reads: the protocol a new outbound stream will select optimistically. */
+const OPTIMISTIC = 'sublightOptimisticProtocol'
+
+/**
+ * Optimistic multistream-select for request substreams (what smoldot and rust-libp2p's `V1Lazy` do):
+ * js-libp2p 3.x always negotiates before handing a stream over — one round trip before the request
+ * can go out (its `negotiateFully: false` is ignored by @libp2p/multistream-select 7). This wraps the
+ * muxer so that a stream opened with `{ [OPTIMISTIC]: protocol }` is handed over as already selected;
+ * `request()` then sends the multistream header, the protocol and the request in one write, and skips
+ * the peer's echo before the response (`firstFrame`): one round trip per request instead of two.
+ */
+function withOptimisticStreams(make: ReturnType<typeof yamux>): ReturnType<typeof yamux> {
+  return () => {
+    const factory = make()
+    const createMuxer = factory.createStreamMuxer.bind(factory)
+    factory.createStreamMuxer = (...args) => {
+      const muxer = createMuxer(...args)
+      const createStream = muxer.createStream.bind(muxer)
+      muxer.createStream = async (options) => {
+        const stream = await createStream(options)
+        const protocol = (options as Record<string, unknown> | undefined)?.[OPTIMISTIC]
+        if (typeof protocol === 'string') stream.protocol = protocol
+        return stream
+      }
+      return muxer
+    }
+    return factory
   }
 }
 
@@ -206,7 +249,7 @@ export class NetworkHost {
       addresses: { listen: opts.listen },
       transports: opts.transports,
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [withOptimisticStreams(yamux())],
       // the connection monitor pings too; our ping service is the one liveness check
       connectionMonitor: { enabled: false },
       // libp2p's default allows 5 inbound connections per second per host: on loopback (tests, local
@@ -648,11 +691,14 @@ export class NetworkHost {
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
     const peer = peerIdFromString(peerId)
     // the protocol name goes out with the request (optimistic multistream-select): one round trip, not two
-    const s = await this.libp2p.dialProtocol(peer, `/${genesis}/${suffix}`, { negotiateFully: false })
+    const protocol = `/${genesis}/${suffix}`
+    const open = this.libp2p.getConnections(peer).find((c) => c.status === 'open')
+    const optimistic = open !== undefined
+    const s = open ? await open.newStream(protocol, { [OPTIMISTIC]: protocol } as object) : await this.libp2p.dialProtocol(peer, protocol)
     try {
-      s.send(frame(payload))
+      s.send(optimistic ? concatBytes(frame(new TextEncoder().encode(MSS_HEADER)), frame(new TextEncoder().encode(`${protocol}\n`)), frame(payload)) : frame(payload))
       await s.close()
-      return decode(await firstFrame(s, maxResponse, REQUEST_TIMEOUT_MS))
+      return decode(await firstFrame(s, maxResponse, REQUEST_TIMEOUT_MS, optimistic ? protocol : undefined))
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(peer, `${suffix} response: ${e.message}`)
       else if (e instanceof PeerTimeoutError) this.reportPeer(peerId, REP.TIMEOUT)
