@@ -132,7 +132,7 @@ class RemoteChain implements Chain {
   pending = 0
 
   constructor(
-    private readonly id: number,
+    readonly id: number,
     private readonly post: (m: ToWorker) => void,
     private readonly opts: AddChainOptions,
     private readonly onRemove: (id: number) => void,
@@ -172,7 +172,6 @@ export function remoteClient(port: PortLike, options: ClientOptions = {}): Clien
   const post = (m: ToWorker) => port.postMessage(m)
   const requests = new Map<number, { resolve: (chain: number) => void; reject: (e: Error) => void }>()
   const chains = new Map<number, RemoteChain>()
-  const ids = new WeakMap<Chain, number>()
   let nextReq = 1
   let terminated = false
 
@@ -202,7 +201,8 @@ export function remoteClient(port: PortLike, options: ClientOptions = {}): Clien
     async addChain(o: AddChainOptions): Promise<Chain> {
       if (terminated) throw new AlreadyDestroyedError()
       if (typeof o.chainSpec !== 'string') throw new Error('Chain specification must be a string')
-      const relays = (o.potentialRelayChains ?? []).flatMap((c) => ids.get(c) ?? [])
+      // chains of this client that are still there (smoldot skips unknown or removed ones silently)
+      const relays = (o.potentialRelayChains ?? []).flatMap((c) => (c instanceof RemoteChain && chains.get(c.id) === c ? [c.id] : []))
       const id = await ask((req) => ({
         kind: 'addChain',
         req,
@@ -216,7 +216,6 @@ export function remoteClient(port: PortLike, options: ClientOptions = {}): Clien
       if (terminated) throw new AlreadyDestroyedError()
       const chain = new RemoteChain(id, post, o, (c) => chains.delete(c))
       chains.set(id, chain)
-      ids.set(chain, id)
       return chain
     },
     async terminate(): Promise<void> {

@@ -11,7 +11,7 @@ type Mode = 'main' | 'worker'
 const step = (what: string) => console.log(`page: ${what} at ${performance.now().toFixed(0)} ms`)
 
 function client(mode: Mode): Client {
-  const options = { maxLogLevel: (window as any).sublightLogLevel ?? 2, logCallback: (level: number, target: string, message: string) => console.log(`sublight ${level} [${target}] ${message}`) }
+  const options = { maxLogLevel: 2, logCallback: (level: number, target: string, message: string) => console.log(`sublight ${level} [${target}] ${message}`) }
   if (mode === 'main') return start(options)
   const worker = new Worker(new URL('./worker.js', location.href), { type: 'module' })
   worker.addEventListener('error', (e) => console.log(`page: worker error ${e.message}`))
@@ -28,7 +28,6 @@ function session(chain: Chain) {
       const m = JSON.parse(text)
       if (m.id !== undefined) waiting.get(m.id)?.(m)
       else {
-        if (((window as any).sublightLogLevel ?? 0) >= 5) console.log(`page event: ${text.slice(0, 200)}`)
         events.push(m.params.result)
         for (const w of eventWaiters.splice(0)) w()
       }

@@ -15,6 +15,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { DevNode } from '../../src/full-node/index.ts'
 import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { transferToFinality } from '../support/polkadot-js.ts'
 
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 
@@ -71,14 +72,7 @@ test('sublight light: @polkadot/api reads, subscribes and transfers through the 
     unsubFin()
 
     const amount = 987_654_321_000n
-    const statuses: string[] = []
-    let finalizedIn: string | undefined
-    const unsub = await api.tx.balances.transferKeepAlive(bob.address, amount).signAndSend(alice, (r: { status: { type: string; isFinalized: boolean; asFinalized: { toHex(): string } } }) => {
-      statuses.push(r.status.type)
-      if (r.status.isFinalized) finalizedIn = r.status.asFinalized.toHex()
-    })
-    await waitFor(() => finalizedIn !== undefined, 90_000, `finality of the transfer (statuses ${statuses.join(',')})`)
-    unsub()
+    const { statuses, finalizedIn } = await transferToFinality(api, alice, bob.address, amount, 90_000)
     assert.equal(statuses[0], 'Ready')
     assert.equal(statuses.at(-1), 'Finalized')
     const atBlock = await api.at(finalizedIn!)

@@ -9,14 +9,11 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api'
 import { fixturePath, needsFixtures } from '../support/fixtures.ts'
+import { transferToFinality } from '../support/polkadot-js.ts'
+import { waitFor } from '../support/wait.ts'
 
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 const broadcast = new URL('../support/smoldot-broadcast.mjs', import.meta.url).pathname
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 50) await new Promise((r) => setTimeout(r, 50))
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
-}
 
 async function rpc(port: number, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
   const r = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
@@ -72,14 +69,7 @@ test('@polkadot/api: balance transfer Alice → Bob through author_submitAndWatc
     assert.equal(notHex.error?.code, -32602)
 
     // the real transfer, watched to finality
-    const statuses: string[] = []
-    let finalizedIn: string | undefined
-    const unsub = await api.tx.balances.transferKeepAlive(bob.address, amount).signAndSend(alice, (r: { status: { type: string; isFinalized: boolean; asFinalized: { toHex(): string } } }) => {
-      statuses.push(r.status.type)
-      if (r.status.isFinalized) finalizedIn = r.status.asFinalized.toHex()
-    })
-    await waitFor(() => finalizedIn !== undefined, 60_000, `finality of the transfer (statuses ${statuses.join(',')})`)
-    unsub()
+    const { statuses, finalizedIn } = await transferToFinality(api, alice, bob.address, amount, 60_000)
     // @polkadot/api switches to the newest status while it fetches a block's events, so with finality in
     // the same slot as inclusion it may never surface InBlock; the node's own sequence is checked below
     assert.equal(statuses[0], 'Ready')
