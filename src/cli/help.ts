@@ -19,7 +19,7 @@ export const COMMAND_HELP: Record<string, string> = {
   light: `usage: sublight light [options]
 
   --chain <name | spec.json>  the chain to follow (default: polkadot); names: sublight light --chain list
-  --relay <name | spec.json>  the relay chain of a parachain (parachains are not supported yet)
+  --relay <name | spec.json>  the relay chain of a parachain (default: the known chain the parachain's spec names)
   --rpc-port <port>           JSON-RPC port, WebSocket and HTTP (default: 9944; 0 picks a free one)
   --rpc-host <address>        JSON-RPC address (default: 127.0.0.1)
   --rpc-cors <all | origins>  browser origins let in, comma-separated (default: http(s)://localhost:*, http(s)://127.0.0.1:*, https://polkadot.js.org)

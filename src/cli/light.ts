@@ -1,6 +1,7 @@
 // `sublight light [--chain <name | spec.json>] [--relay <name | spec.json>] [--rpc-port 9944]
 // [--rpc-host 127.0.0.1] [--rpc-cors <all | origins>] [--database <file>] [--bootnodes <multiaddr>...] [--log <level>]`: one light
-// client behind a local JSON-RPC endpoint (WebSocket and HTTP on one port, the node's server and
+// client behind a local JSON-RPC endpoint (a parachain: its relay chain is followed too, named by the
+// parachain's spec or `--relay`, without JSON-RPC) (WebSocket and HTTP on one port, the node's server and
 // limits), shared by every connection. Progress goes to stdout: on a terminal, one status line every
 // few seconds (phase, peers, best and finalized blocks, finality lag); otherwise one line per change of
 // phase and one per newly finalized block. `--database` is loaded at start (a restart skips the warp)
@@ -35,10 +36,22 @@ async function chainSpecText(chain: string): Promise<{ text: string; from: strin
   }
 }
 
+/** A spec by name or file, parsed; a malformed one is one clear line naming where it came from. */
+async function loadSpec(chain: string): Promise<{ spec: ChainSpec; from: string }> {
+  const { text, from } = await chainSpecText(chain)
+  try {
+    return { spec: parseChainSpec(text), from }
+  } catch (e) {
+    if (e instanceof ChainSpecError) throw new CliError(`${from}: ${e.message}`)
+    throw e
+  }
+}
+
 const short = (h: Uint8Array) => `${toHex(h).slice(0, 10)}…`
 
 export async function lightCommand(args: string[], out: (s: string) => void, err: (s: string) => void, isTty = Boolean(process.stdout.isTTY)): Promise<number> {
   let chain = 'polkadot'
+  let relayArg: string | undefined
   let rpcPort = 9944
   let rpcHost = '127.0.0.1'
   let rpcCors: 'all' | string[] | undefined
@@ -49,7 +62,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     const a = args[i]
     const val = () => optionValue(args, i++)
     if (a === '--chain') chain = val()
-    else if (a === '--relay') val()
+    else if (a === '--relay') relayArg = val()
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--rpc-host') rpcHost = val()
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
@@ -64,22 +77,24 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     out(`${(await knownChainNames()).join('\n')}\n`)
     return 0
   }
-  const { text, from } = await chainSpecText(chain)
-  let spec: ChainSpec
-  try {
-    spec = parseChainSpec(text)
-  } catch (e) {
-    if (e instanceof ChainSpecError) throw new CliError(`${from}: ${e.message}`)
-    throw e
-  }
-  if (spec.relayChain !== undefined) throw new CliError(`${spec.name} is a parachain (of ${spec.relayChain}): following parachains through their relay chain is not supported by the light client yet`)
+  const { spec, from } = await loadSpec(chain)
+  // a parachain implies its relay chain (the known chain its spec names), followed without JSON-RPC
+  let relay: { spec: ChainSpec; from: string } | undefined
+  if (spec.relayChain !== undefined) {
+    relay = await loadSpec(relayArg ?? spec.relayChain)
+    if (relay.spec.id !== spec.relayChain) throw new CliError(`${spec.name} is a parachain of ${spec.relayChain}, but ${relay.from} is ${relay.spec.id}`)
+  } else if (relayArg !== undefined) throw new CliError(`--relay: ${spec.name} is not a parachain`)
   let saved: string | undefined
   if (database && existsSync(database)) saved = await readFile(database, 'utf8').catch(() => undefined)
 
+  const logFor = (id: string) => (level: number, message: string) => void (level <= logLevel && err(`[${id}] ${message}\n`))
+  let relayService: ChainService | undefined
   let service: ChainService
   try {
-    service = await ChainService.start({ spec, database: saved, bootNodes, transports: nodeTransports, log: (level, message) => void (level <= logLevel && err(`[${spec.id}] ${message}\n`)) })
+    if (relay) relayService = await ChainService.start({ spec: relay.spec, transports: nodeTransports, log: logFor(relay.spec.id) })
+    service = await ChainService.start({ spec, database: saved, bootNodes, transports: nodeTransports, log: logFor(spec.id), relay: relayService && { chain: relayService, paraId: spec.paraId! } })
   } catch (e) {
+    await relayService?.stop()
     if (e instanceof ChainAccessError) throw new CliError(e.message)
     throw e
   }
@@ -90,16 +105,20 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   } catch (e) {
     transactions.stop()
     await service.stop()
+    await relayService?.stop()
     if (e instanceof RpcServerError) throw new CliError(e.message)
     throw e
   }
   out(`${spec.name} (${from}): JSON-RPC on ws://${rpcHost}:${server.port} and http://${rpcHost}:${server.port}\n`)
+  if (relay) out(`parachain ${spec.paraId} of ${relay.spec.name} (${relay.from}), followed through it\n`)
   out(`starting at #${service.finalized().header.number} ${toHex(service.finalized().hash)}\n`)
 
   const save = async () => {
     if (!database || !service.isReady) return
+    const content = service.finalizedDatabase()
+    if (!content) return // nothing saved for parachains yet
     try {
-      await writeFile(database, service.finalizedDatabase())
+      await writeFile(database, content)
     } catch (e) {
       err(`cannot save the database to ${database}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`)
     }
@@ -137,6 +156,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   await server.stop()
   transactions.stop()
   await service.stop()
+  await relayService?.stop()
   err('stopped\n')
   return 0
 }

@@ -7,17 +7,20 @@
 // answered from peers' proofs, checked against the block's header; a peer whose proof or block does not
 // check out is banned and the next peer asked.
 //
-// Supported today: Aura + GRANDPA chains whose spec holds the raw genesis storage (devnets, Aura
-// solochains). BABE chains and checkpoint starts come with the BABE verifier's integration.
+// A parachain (`relay` option) follows its relay chain instead: its finalized and best blocks are the
+// para heads `Paras::Heads(para_id)` read by proof at the relay's finalized and best blocks; headers
+// between them come from the parachain's peers, each linked by hash to a vouched head; no warp, no
+// GRANDPA of its own. Storage, calls and bodies come from the parachain's peers as for any chain.
 
 import type { Transports } from '../network/transports.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Reader, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { Reader, Writer, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { storageKey } from '../crypto/index.ts'
 import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
-import { decodeJustification, decodeWarpProof, type GrandpaState } from '../finality/index.ts'
+import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
@@ -78,6 +81,8 @@ export interface ChainServiceOptions {
    * blocks in between (default 128, the most one ancestry request fetches).
    */
   warpThreshold?: number
+  /** A parachain: the relay chain's service (already started) and the para id it is registered under. */
+  relay?: { chain: ChainService; paraId: number }
   /** smoldot's transport bans: addresses they exclude are never dialled. */
   forbid?: { tcp?: boolean; ws?: boolean; nonLocalWs?: boolean; wss?: boolean }
 }
@@ -209,6 +214,13 @@ export class ChainService implements ChainAccess {
     const spec = o.spec
     const genesis = genesisHeader(spec)
     const genesisHash = headerHash(genesis)
+    if (o.relay) {
+      // a parachain starts at genesis; its first vouched para head moves it on (`followRelay`)
+      const genesisState = spec.genesis.kind === 'raw' ? new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const)) : undefined
+      const code = genesisState?.get(CODE)
+      const runtime = code ? await Runtime.loadAsync(code) : undefined
+      return { genesisHash, finalized: genesis, grandpa: initialGrandpaState(0n, []), consensus: { kind: 'relay' }, runtime, genesisState, peers: [], from: `genesis (parachain ${o.relay.paraId} of ${o.relay.chain.specId})` }
+    }
     if (o.database) {
       try {
         const db = decodeDatabase(o.database, genesisHash)
@@ -274,6 +286,8 @@ export class ChainService implements ChainAccess {
   finalizedDatabase(maxSize?: number): string {
     const fin = this.sync.finalized
     const consensus = this.sync.consensusAt(fin.hash)!
+    // parachains restart from their spec and the relay chain (no database format for them yet)
+    if (consensus.consensus.kind === 'relay') return ''
     const peers = this.host.announcingPeers().flatMap((p) => {
       const conn = this.host.libp2p.getConnections(peerIdFromString(p.peerId))[0]
       if (!conn) return []
@@ -296,11 +310,12 @@ export class ChainService implements ChainAccess {
       log: (l) => o.log(4, l),
       onPeer: (peer, hs) => {
         for (const w of [...svc.peerWaiters]) w()
-        void svc.onPeer(peer, hs.bestNumber, hs.bestHash)
+        // a parachain's peers serve proofs and ancestry; what its blocks are, the relay chain says
+        if (!o.relay) void svc.onPeer(peer, hs.bestNumber, hs.bestHash)
       },
-      onAnnounce: (peer, a) => void svc.onHeaderFrom(peer, a.header),
+      onAnnounce: (peer, a) => void (o.relay || svc.onHeaderFrom(peer, a.header)),
       onGrandpa: (peer, m) => {
-        if (m.kind === 'commit') svc.onCommit(peer, m)
+        if (m.kind === 'commit' && !o.relay) svc.onCommit(peer, m)
       },
     })
     for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? []), ...svc.savedPeers])) {
@@ -310,10 +325,138 @@ export class ChainService implements ChainAccess {
       }
       void svc.host.handshakeWith(multiaddr(b)).catch((e) => o.log(3, `boot node ${b}: ${(e as Error).message}`))
     }
+    if (o.relay) {
+      svc.stopFollowingRelay = o.relay.chain.onEvent(() => svc.followRelay())
+      svc.followRelay()
+      return svc
+    }
     // without any peer, start from what the spec proves (genesis) after a while, as smoldot does
     svc.readyTimer = setTimeout(() => svc.markReady(), 5_000)
     svc.readyTimer.unref?.()
     return svc
+  }
+
+  /** The chain spec's id (what parachain specs name as their `relay_chain`). */
+  get specId(): string {
+    return this.o.spec.id
+  }
+
+  private stopFollowingRelay: (() => void) | undefined
+  private relayBusy = false
+  private relayAgain = false
+
+  /** A parachain: reads the para heads again after any relay event (one read at a time, the last event wins). */
+  private followRelay(): void {
+    if (this.relayBusy) {
+      this.relayAgain = true
+      return
+    }
+    this.relayBusy = true
+    void (async () => {
+      try {
+        do {
+          this.relayAgain = false
+          await this.readParaHeads()
+        } while (this.relayAgain && !this.stopped)
+      } catch (e) {
+        this.o.log(3, `para head from the relay chain: ${(e as Error).message}`)
+      } finally {
+        this.relayBusy = false
+      }
+    })()
+  }
+
+  /** The relay's finalized and best para heads, vouched into the view (finalized first); ready after the first. */
+  private async readParaHeads(): Promise<void> {
+    const relay = this.o.relay!.chain
+    await relay.ready
+    if (this.stopped) return
+    const finalized = await this.paraHeadAt(relay.finalized().hash)
+    const best = await this.paraHeadAt(relay.best().hash)
+    if (this.stopped || !finalized) return
+    await this.vouch(finalized, true)
+    if (best) await this.vouch(best, false)
+    this.markReady()
+  }
+
+  /** `Paras::Heads(para_id)` at a relay block, proven by the relay chain: the parachain's header there (undefined: not registered). */
+  private async paraHeadAt(relayHash: Uint8Array): Promise<Header | undefined> {
+    const { chain, paraId } = this.o.relay!
+    const [value] = await chain.storage(relayHash, [storageKey('Paras', 'Heads', ['Twox64Concat', new Writer().u32(paraId).finish()])])
+    if (!value) return undefined
+    return decodeHeader(new Reader(value).vecU8())
+  }
+
+  /**
+   * Puts a head the relay chain vouches for into the view: inserted on a known parent, else after the
+   * blocks between it and what we hold (from the parachain's peers, linked by hash); a finalized head
+   * that cannot be linked restarts the view there (`reset` once following). Then finalizes it if asked.
+   */
+  private async vouch(header: Header, finalized: boolean): Promise<void> {
+    const hash = headerHash(header)
+    if (header.number < this.sync.finalized.header.number) return
+    if (!this.sync.block(hash)) {
+      const r = this.sync.insertHeader(header, this.now())
+      let linked = r.kind !== 'unknownParent'
+      if (r.kind === 'inserted') this.afterInsert('the relay chain', header, r)
+      if (!linked) linked = await this.vouchAncestry(header, hash)
+      if (!linked) {
+        if (!finalized) return
+        this.sync.restartAt(header)
+        this.remember(hash, header, toHex(hash))
+        this.recordFinalized(hash)
+        this.o.log(3, `parachain: restarting at the relay's finalized para head #${header.number} ${toHex(hash)}`)
+        if (this.isReady) this.emit([{ kind: 'reset' }])
+        return
+      }
+    }
+    if (finalized) this.emit(this.sync.finalizeVouched(hash))
+  }
+
+  /** The parachain blocks below a vouched head down to one we hold, from a peer; false when no peer links them. */
+  private async vouchAncestry(header: Header, hash: Uint8Array): Promise<boolean> {
+    const gap = header.number - this.sync.finalized.header.number
+    if (gap > (this.o.warpThreshold ?? 128)) return false
+    for (const peer of this.peersFor(header.number)) {
+      let blocks
+      try {
+        blocks = await this.host.requestBlocks(peer, { fields: BLOCK_HEADER, from: { hash: header.parentHash }, direction: 'descending', maxBlocks: gap, supportMultipleJustifications: true })
+      } catch (e) {
+        this.o.log(3, `parachain ancestry from ${peer}: ${(e as Error).message}`)
+        continue
+      }
+      // each header must be the parent the one above it names, down to a block we hold
+      const chain: Header[] = []
+      let expected = header.parentHash
+      let bad: string | undefined
+      for (const d of blocks) {
+        if (this.sync.block(expected)) break
+        let h: Header
+        try {
+          h = decodeHeader(d.header ?? new Uint8Array())
+        } catch (e) {
+          bad = `undecodable header: ${(e as Error).message}`
+          break
+        }
+        if (!bytesEqual(headerHash(h), expected)) {
+          bad = 'a header that is not the parent named above it'
+          break
+        }
+        chain.push(h)
+        expected = h.parentHash
+      }
+      if (bad) {
+        this.ban(peer, `parachain ancestry: ${bad}`)
+        continue
+      }
+      if (!this.sync.block(expected)) continue
+      for (const h of [...chain.reverse(), header]) {
+        const r = this.sync.insertHeader(h, this.now())
+        if (r.kind === 'inserted') this.afterInsert(peer, h, r)
+      }
+      return true
+    }
+    return false
   }
 
   private recordFinalized(hash: Uint8Array): void {
@@ -729,6 +872,7 @@ export class ChainService implements ChainAccess {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.stopFollowingRelay?.()
     clearTimeout(this.readyTimer)
     this.listeners.clear()
     await this.host.stop()

@@ -132,9 +132,12 @@ export class LightChain implements Chain {
   private readonly responses = new ResponseQueue()
   private pending = 0
   private readonly conn: Connection | undefined
+  /** Parachains following this chain: its service outlives its own `remove()` until they are gone (as smoldot's). */
+  private parachains = 0
+  private relay: LightChain | undefined
 
   constructor(
-    private readonly service: ChainService,
+    readonly service: ChainService,
     private readonly opts: AddChainOptions,
     rpc: ReturnType<typeof lightClientRpc> | undefined,
     private readonly onRemove: (c: LightChain) => void,
@@ -174,12 +177,26 @@ export class LightChain implements Chain {
     void this.close()
   }
 
-  /** Frees everything now: subscriptions, pending reads, the network host. */
-  close(): Promise<void> {
+  /** Still usable as a relay chain: not removed by the user. */
+  get live(): boolean {
+    return !this.responses.closed
+  }
+
+  /** This chain is a parachain of `relay`: the relay's service stays up while this one is. */
+  followsRelay(relay: LightChain): void {
+    this.relay = relay
+    relay.parachains++
+  }
+
+  /** Frees everything now: subscriptions, pending reads, the network host (once no parachain needs it). */
+  async close(): Promise<void> {
     this.responses.close()
     this.conn?.close()
     this.onRemove(this)
-    return this.service.stop()
+    if (this.parachains === 0) await this.service.stop()
+    const relay = this.relay
+    this.relay = undefined
+    if (relay && --relay.parachains === 0 && !relay.live) await relay.service.stop()
   }
 }
 
@@ -206,7 +223,9 @@ export function createClient(transports: Transports, options: ClientOptions = {}
         if (e instanceof ChainSpecError) throw new AddChainError(`Failed to decode chain specification: ${e.message}`)
         throw e
       }
-      if (spec.relayChain !== undefined) throw new AddChainError("Couldn't find relevant relay chain (parachains are not supported by sublight's light client yet)")
+      // a parachain pairs with a potential relay chain whose spec id is its `relay_chain` (unknown or removed ones are skipped)
+      const relay = spec.relayChain === undefined ? undefined : (o.potentialRelayChains ?? []).find((c): c is LightChain => c instanceof LightChain && c.live && c.service.specId === spec.relayChain)
+      if (spec.relayChain !== undefined && !relay) throw new AddChainError("Couldn't find relevant relay chain")
       let service: ChainService
       try {
         service = await ChainService.start({
@@ -214,6 +233,7 @@ export function createClient(transports: Transports, options: ClientOptions = {}
           database: o.databaseContent,
           log: (level, message) => level <= maxLevel && logCallback(level, spec.id, message),
           transports,
+          relay: relay && { chain: relay.service, paraId: spec.paraId! },
           forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
         })
       } catch (e) {
@@ -225,6 +245,7 @@ export function createClient(transports: Transports, options: ClientOptions = {}
         throw new AlreadyDestroyedError()
       }
       const chain = new LightChain(service, o, o.disableJsonRpc ? undefined : lightClientRpc(service, spec, new TransactionsService(service)), (c) => chains.delete(c))
+      if (relay) chain.followsRelay(relay)
       chains.add(chain)
       return chain
     },

@@ -11,7 +11,7 @@ import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/i
 import type { GrandpaState } from '../finality/index.ts'
 import type { BabeEpoch } from '../chain-spec/index.ts'
 import type { BabeAllowedSlots } from '../header/index.ts'
-import type { BabeStart, Consensus } from '../sync/index.ts'
+import type { AuraConsensus, BabeConsensus, BabeStart } from '../sync/index.ts'
 
 const FORMAT = 'sublight-finalized-db'
 const VERSION = 1
@@ -20,7 +20,8 @@ export interface FinalizedDatabase {
   genesisHash: Uint8Array
   finalized: Header
   grandpa: GrandpaState
-  consensus: Consensus
+  /** (Parachains have no database yet: they restart from their spec and the relay chain.) */
+  consensus: AuraConsensus | BabeConsensus
   /** Multiaddresses with `/p2p/<peer id>`. */
   peers: string[]
 }
@@ -39,7 +40,7 @@ const epochJson = (e: Omit<BabeEpoch, 'startSlot'> & { startSlot?: bigint }) => 
   c: e.config.c.map(String),
   allowedSlots: e.config.allowedSlots,
 })
-function consensusJson(c: Consensus) {
+function consensusJson(c: FinalizedDatabase['consensus']) {
   if (c.kind === 'aura') return { kind: 'aura', authorities: c.authorities.map(toHex), slotMs: c.slotMs.toString(), scheme: c.scheme }
   const e = c.epochs
   const epochs = 'genesis' in e ? { genesis: epochJson(e.genesis) } : { current: epochJson(e.current), next: e.next ? epochJson(e.next) : null, disabled: e.disabled }
@@ -159,7 +160,7 @@ function decodeEpoch(v: unknown, what: string, withStart: boolean): Omit<BabeEpo
   }
 }
 
-function decodeConsensus(a: Record<string, unknown>): Consensus {
+function decodeConsensus(a: Record<string, unknown>): FinalizedDatabase['consensus'] {
   const slotMs = big(a.slotMs, 'consensus.slotMs')
   if (slotMs === 0n) fail('consensus.slotMs must not be 0')
   if (a.kind === 'aura') {

@@ -1,4 +1,5 @@
-// The light client's view of one Aura or BABE chain with GRANDPA finality (pure: headers, proofs and the
+// The light client's view of one Aura or BABE chain with GRANDPA finality, or of a parachain whose
+// headers its relay chain vouches for (`RelayVouched`) (pure: headers, proofs and the
 // time go in, typed events come out; no sockets, timers or clock). It starts from a trusted finalized
 // block (genesis from the chain spec, a lightSyncState checkpoint, a saved database, or a block reached
 // by warp sync), verifies every header before it enters the fork tree — Aura: the slot author's seal,
@@ -45,7 +46,17 @@ export interface BabeConsensus {
   epochs: BabeStart
 }
 
-export type Consensus = AuraConsensus | BabeConsensus
+/**
+ * A parachain: its blocks carry no finality of their own and their authors are checked by the relay
+ * chain's validators, so a header is trusted when the relay chain vouches for it (its para head, proven
+ * from relay storage) or when it is the parent of a trusted header. The service inserts only such
+ * headers; `finalizeVouched` / `restartAt` follow the relay's finalized para head.
+ */
+export interface RelayVouched {
+  kind: 'relay'
+}
+
+export type Consensus = AuraConsensus | BabeConsensus | RelayVouched
 
 /** Consensus state as of a block: the GRANDPA tracker and the Aura authorities or BABE epochs for its children. */
 interface BlockState {
@@ -97,6 +108,8 @@ export class LightSync {
 
   private verify(parent: BlockState, header: Header): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
     if (this.consensus.kind === 'babe') return this.verifyBabe(parent, header, this.consensus.slotMs)
+    // vouched for by the relay chain (see RelayVouched): the longest chain wins until the relay says otherwise
+    if (this.consensus.kind === 'relay') return { ok: true, state: parent, weight: 1n }
     const aura = this.consensus
     const parentBlock = this.tree.get(header.parentHash)
     try {
@@ -137,7 +150,7 @@ export class LightSync {
     const s = this.tree.get(hash)?.state
     if (!s) return undefined
     const c = this.consensus
-    return { grandpa: s.grandpa, consensus: c.kind === 'aura' ? { ...c, authorities: s.aura } : { ...c, epochs: s.babe! } }
+    return { grandpa: s.grandpa, consensus: c.kind === 'aura' ? { ...c, authorities: s.aura } : c.kind === 'babe' ? { ...c, epochs: s.babe! } : c }
   }
 
   /** The chain's consensus engine. */
@@ -219,6 +232,22 @@ export class LightSync {
     if (!set) throw new LightSyncError(`justification for unknown block ${toHex(j.targetHash)}`)
     verifyJustification(j, set, { hash: j.targetHash, number: j.targetNumber })
     return this.finalize(j.targetHash)
+  }
+
+  /** A parachain: finalizes a block in the tree that the relay chain's finalized block names as its para head. */
+  finalizeVouched(hash: Uint8Array): LightSyncEvent[] {
+    if (this.consensus.kind !== 'relay') throw new LightSyncError('only a parachain is finalized by its relay chain')
+    if (bytesEqual(hash, this.finalized.hash)) return []
+    return this.finalize(hash)
+  }
+
+  /**
+   * A parachain whose relay-finalized para head is not linked to what we hold (far ahead, or the first
+   * head after a genesis start): the view restarts there, as after a warp.
+   */
+  restartAt(finalized: Header): void {
+    if (this.consensus.kind !== 'relay') throw new LightSyncError('only a parachain restarts at a head its relay chain vouches for')
+    this.tree = this.newTree(finalized, this.tree.finalized.state.grandpa)
   }
 
   private finalize(hash: Uint8Array): LightSyncEvent[] {

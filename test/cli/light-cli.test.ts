@@ -160,3 +160,21 @@ test('sublight light: malformed and oversized JSON-RPC get the spec\'s errors an
     await stop(endpoint.p, endpoint.io)
   }
 })
+
+test('sublight light: a parachain name pairs with its relay chain; a --relay that is not its relay is one clear line', { timeout: 60_000 }, async () => {
+  // offline: Polkadot Asset Hub by name starts with Polkadot (its spec's relay_chain) followed beside it
+  const endpoint = light(['--chain', 'polkadot-asset-hub', '--rpc-port', '0'])
+  try {
+    await waitFor(() => portOf(endpoint.io.out) > 0 && endpoint.io.out.includes('starting at #'), 30_000, `the endpoint lines (${endpoint.io.err})`)
+    assert.match(endpoint.io.out, /^Polkadot Asset Hub \(known chain polkadot-asset-hub\): JSON-RPC on /)
+    assert.match(endpoint.io.out, /\nparachain 1000 of Polkadot \(known chain polkadot\), followed through it\n/)
+    const res = await fetch(`http://127.0.0.1:${portOf(endpoint.io.out)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainSpec_v1_chainName', params: [] }) })
+    assert.equal(((await res.json()) as { result: string }).result, 'Polkadot Asset Hub', 'the endpoint serves the parachain, not its relay')
+  } finally {
+    await stop(endpoint.p, endpoint.io)
+  }
+  const wrong = light(['--chain', 'polkadot-asset-hub', '--relay', 'westend'])
+  await waitFor(() => wrong.io.code !== undefined, 30_000, 'exit')
+  assert.equal(wrong.io.code, 1)
+  assert.equal(wrong.io.err, 'sublight: Polkadot Asset Hub is a parachain of polkadot, but known chain westend is westend2\n')
+})
