@@ -1,5 +1,5 @@
 // `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
-// starts a DevNode (Aura authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
+// starts a DevNode (Aura or BABE authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`.
 // Without `--chain` it runs the built-in development chain (`chains/dev.json`: node-template's runtime
 // and genesis, shipped in the package); without key flags it holds every well-known dev key, so it

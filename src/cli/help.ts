@@ -5,7 +5,7 @@ export const USAGE = `usage: sublight <command> [options]    (sublight <command>
 
 commands:
   light       a light client behind a local JSON-RPC endpoint (the main command)
-  dev         a development chain: author Aura blocks, finalize, serve JSON-RPC and the light-client protocols
+  dev         a development chain: author Aura or BABE blocks, finalize, serve JSON-RPC and the light-client protocols
   node        a full node: sync a chain with execution and serve it
   chain-spec  summarize a chain spec (genesis hash, state root, checkpoint, runtime)
   runtime     run a chain's runtime: its version, or any runtime call on the genesis storage
@@ -29,7 +29,7 @@ export const COMMAND_HELP: Record<string, string> = {
 `,
   dev: `usage: sublight dev [--chain <spec.json>] [options]
 
-  --chain <spec.json>         a chain spec with raw genesis storage, Aura + GRANDPA (default: the built-in
+  --chain <spec.json>         a chain spec with raw genesis storage, Aura or BABE + GRANDPA (default: the built-in
                               development chain, node-template's runtime with Alice and Bob as authorities)
   --tmp                       keep the chain in a temporary database removed on exit (the default)
   --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite and resume from it

@@ -1,7 +1,8 @@
 // Block authoring and import with execution, over in-memory state (the database will store the same
-// states later). Authoring follows Substrate's BlockBuilder: Core_initialize_block, the inherents from
-// BlockBuilder_inherent_extrinsics (timestamp), BlockBuilder_apply_extrinsic for each extrinsic,
-// BlockBuilder_finalize_block, then the Aura pre-digest and seal. Import re-executes the block with
+// states later). Authoring follows Substrate's BlockBuilder: Core_initialize_block with the consensus
+// pre-digest, the inherents from BlockBuilder_inherent_extrinsics (timestamp, BABE slot, parachains…),
+// BlockBuilder_apply_extrinsic for each extrinsic, BlockBuilder_finalize_block, then the seal. The
+// consensus parts (pre-digest, inherent data, seal) come from the caller (`slot-authoring.ts`). Import re-executes the block with
 // Core_execute_block on the parent state (the runtime checks the state and extrinsics roots).
 
 import { Reader, Writer, bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
@@ -63,11 +64,20 @@ function runtimeOf(state: MemoryStorage): Runtime {
   return Runtime.load(code)
 }
 
+/** SCALE `InherentData` (a BTreeMap of 8-byte identifiers to encoded values, in identifier order). */
+export function inherentData(items: Record<string, Uint8Array>): Uint8Array {
+  const ids = Object.keys(items).sort()
+  const w = new Writer(64).compact(ids.length)
+  for (const id of ids) {
+    if (utf8(id).length !== 8) throw new TypeError(`inherent identifier ${id} is not 8 bytes`)
+    w.bytes(utf8(id)).vecU8(items[id])
+  }
+  return w.finish()
+}
+
 /** SCALE `InherentData` with the timestamp inherent (`timstap0` → u64 milliseconds). */
 export function timestampInherentData(timestampMs: bigint): Uint8Array {
-  const w = new Writer(32).compact(1).bytes(utf8('timstap0'))
-  w.vecU8(new Writer(8).u64(timestampMs).finish())
-  return w.finish()
+  return inherentData({ timstap0: new Writer(8).u64(timestampMs).finish() })
 }
 
 /** Encodes a block for Core_execute_block: header ++ Vec<extrinsic>. */
@@ -93,13 +103,36 @@ export interface Authored {
   rejected: Uint8Array[]
 }
 
+/** A block to author on `parent`, whatever the consensus: its pre-runtime digest, inherent data and seal. */
+export interface BlockDraft {
+  parent: Header
+  parentState: MemoryStorage
+  preDigest: Header['digest'][number]
+  inherentData: Uint8Array
+  /** Signed extrinsics from the pool, applied after the inherents; failing ones are skipped. */
+  extrinsics?: Uint8Array[]
+  /** The header as the runtime finalized it, sealed by the author. */
+  seal: (header: Header) => Header
+}
+
 /** Authors an Aura block on `parent`. */
 export function authorAuraBlock(p: AuthorParams): Authored {
+  return authorBlock({
+    parent: p.parent,
+    parentState: p.parentState,
+    preDigest: { type: 'preRuntime', engine: AURA_ENGINE, payload: new Writer(8).u64(p.slot).finish() },
+    inherentData: timestampInherentData(p.timestampMs),
+    extrinsics: p.extrinsics,
+    seal: (header) => ({ ...header, digest: [...header.digest, { type: 'seal', engine: AURA_ENGINE, payload: p.author.sign(preSealHash(header)) }] }),
+  })
+}
+
+/** Authors a block on `parent` by executing the runtime's block builder. */
+export function authorBlock(p: BlockDraft): Authored {
   const rt = runtimeOf(p.parentState)
-  const preDigest = { type: 'preRuntime' as const, engine: AURA_ENGINE, payload: new Writer(8).u64(p.slot).finish() }
-  const draft: Header = { parentHash: headerHash(p.parent), number: p.parent.number + 1, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: [preDigest] }
+  const draft: Header = { parentHash: headerHash(p.parent), number: p.parent.number + 1, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: [p.preDigest] }
   let state = applyChanges(p.parentState, rt.call('Core_initialize_block', encodeHeader(draft), { storage: p.parentState }).changes)
-  const inherents = new Reader(rt.call('BlockBuilder_inherent_extrinsics', timestampInherentData(p.timestampMs), { storage: state }).output).vec((r) => {
+  const inherents = new Reader(rt.call('BlockBuilder_inherent_extrinsics', p.inherentData, { storage: state }).output).vec((r) => {
     const start = r.pos
     const len = r.compactNumber()
     r.bytes_(len)
@@ -127,8 +160,7 @@ export function authorAuraBlock(p: AuthorParams): Authored {
   } catch (e) {
     throw new BlockError('BadRuntimeOutput', `finalize_block returned a bad header: ${(e as Error).message}`)
   }
-  header.digest.push({ type: 'seal', engine: AURA_ENGINE, payload: p.author.sign(preSealHash(header)) })
-  return { block: { header, body }, state, included, rejected }
+  return { block: { header: p.seal(header), body }, state, included, rejected }
 }
 
 /**

@@ -1,16 +1,16 @@
 // The devnet node service: wires a DevChain, the transaction pool, the libp2p host and the JSON-RPC
-// server, and drives Aura authoring (one block per owned slot) and local GRANDPA finality with real
-// timers. This is the I/O edge of the full node; the pieces it drives (block builder, pool, chain,
+// server, and drives Aura or BABE authoring (`slot-authoring.ts`: one block per slot one of its keys may
+// claim) and local GRANDPA finality with real timers. This is the I/O edge of the full node; the pieces it drives (block builder, pool, chain,
 // justification) are pure. `sublight dev` is a thin CLI over it.
 
-import { Reader, toHex, utf8 } from '../codec/index.ts'
+import { toHex, utf8 } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime } from '../executor/index.ts'
 import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index.ts'
-import { auraSlot } from '../verify/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
-import { authorAuraBlock } from './block-builder.ts'
+import { authorBlock } from './block-builder.ts'
+import { SlotAuthoringError, auraAuthoring, babeAuthoring, type SlotAuthoring } from './slot-authoring.ts'
 import { DevChain, genesisState } from './dev-chain.ts'
 import { GrandpaSets, NoGrandpaError, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
 import { holdsSupermajority, localJustification } from './grandpa-local.ts'
@@ -79,9 +79,7 @@ export class DevNode {
   private constructor(
     readonly chain: DevChain,
     readonly host: NetworkHost,
-    private readonly slotMs: bigint,
-    private readonly auraAuthorities: string[],
-    private readonly auraKeys: DevKeypair[],
+    private readonly authoring: SlotAuthoring,
     /** The GRANDPA sets along our chain (set changes from digests and finality) and our voting keys. */
     private readonly grandpa: { sets: GrandpaSets; keys: DevKeypair[] },
     private readonly log: (line: string) => void,
@@ -92,17 +90,21 @@ export class DevNode {
     const chain = o.chain ?? new DevChain(o.spec)
     const best = chain.bestBlock
     const rt = Runtime.load(best.state.get(utf8(':code'))!)
-    const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: best.state }).output)
-    let slotMs: bigint
-    let authorities: string[]
+    const keys = o.keys.map(sr25519FromSuri)
+    let authoring: SlotAuthoring
     try {
-      slotMs = call('AuraApi_slot_duration').u64()
-      authorities = call('AuraApi_authorities').vec((r) => toHex(r.bytes_(32)))
+      if (rt.hasExport('AuraApi_authorities')) authoring = auraAuthoring(rt, best.state, keys)
+      else if (rt.hasExport('BabeApi_configuration')) {
+        const history = function* () {
+          for (let n = 1; n <= best.header.number; n++) yield chain.blockAt(n)!.header
+        }
+        authoring = babeAuthoring(rt, best.state, keys, history())
+      } else throw new DevNodeError("this chain's runtime has neither AuraApi nor BabeApi: a devnet authors Aura or BABE blocks")
     } catch (e) {
-      throw new DevNodeError(`this chain's runtime is not an Aura runtime: ${(e as Error).message}`)
+      if (e instanceof SlotAuthoringError) throw new DevNodeError(e.message)
+      if (e instanceof DevNodeError) throw e
+      throw new DevNodeError(`this chain's runtime cannot tell its consensus parameters: ${(e as Error).message}`)
     }
-    const auraKeys = o.keys.map(sr25519FromSuri).filter((k) => authorities.includes(toHex(k.publicKey)))
-    if (auraKeys.length === 0) throw new DevNodeError('none of the given keys is an Aura authority of this chain')
     const grandpaKeys = o.keys.map(ed25519FromSuri)
     let sets: GrandpaSets
     try {
@@ -127,7 +129,7 @@ export class DevNode {
       onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),
     })
     const grandpa = { sets, keys: grandpaKeys }
-    node = new DevNode(chain, host, slotMs, authorities, auraKeys, grandpa, log)
+    node = new DevNode(chain, host, authoring, grandpa, log)
     if (o.rpcPort !== null) {
       const registry = nodeRpc(chain, {
         spec: o.spec,
@@ -151,7 +153,7 @@ export class DevNode {
     const started = node
     if (o.clock) started.clock = o.clock
     // after a restart, never author again in the slot of the stored best block
-    if (best.header.number > 0) started.lastSlot = auraSlot(best.header)
+    if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
     started.timer = setTimeout(() => started.tick(), 0)
     return started
   }
@@ -208,22 +210,24 @@ export class DevNode {
 
   private tick(): void {
     if (this.stopped) return
-    const slot = BigInt(Math.floor(this.clock.now())) / this.slotMs
+    const slotMs = this.authoring.slotMs
+    const slot = BigInt(Math.floor(this.clock.now())) / slotMs
     if (slot > this.lastSlot) {
       this.lastSlot = slot
-      const owner = this.auraAuthorities[Number(slot % BigInt(this.auraAuthorities.length))]
-      const author = this.auraKeys.find((k) => toHex(k.publicKey) === owner)
-      if (author) this.author(slot, author)
+      this.author(slot)
     }
-    const wait = Number(this.slotMs - (BigInt(Math.floor(this.clock.now())) % this.slotMs)) + 5
+    const wait = Number(slotMs - (BigInt(Math.floor(this.clock.now())) % slotMs)) + 5
     this.timer = setTimeout(() => this.tick(), this.clock.realMs(wait))
   }
 
-  private author(slot: bigint, author: DevKeypair): void {
+  private author(slot: bigint): void {
     const best = this.chain.bestBlock
     try {
-      const { block, state, rejected } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * this.slotMs, extrinsics: this.pool.ready(), author })
+      const claim = this.authoring.claim(slot, best.header)
+      if (!claim) return
+      const { block, state, rejected } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: this.pool.ready() })
       const hash = this.chain.add(block, state)
+      this.authoring.added(block.header)
       this.grandpa.sets.imported(block.header)
       this.host.announce(block.header, true)
       this.pool.blockImported(hash, block.header.number, block.body)

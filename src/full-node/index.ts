@@ -14,3 +14,4 @@ export * from './sync-service.ts'
 export * from './grandpa-sets.ts'
 
 export * from './babe-author.ts'
+export * from './slot-authoring.ts'

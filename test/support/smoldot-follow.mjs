@@ -1,9 +1,10 @@
 // Follows a live chain with the `smoldot` package for a while: chainHead_v1_follow(true) events, then
-// System.Number and Core_version at the block smoldot initialized on. Prints one `RESULT {json}` line.
-// Usage: node smoldot-follow.mjs <spec.json> <bootnode multiaddr> <System.Number key hex> <follow ms>
+// System.Number and a runtime call (Core_version unless named) at the block smoldot initialized on.
+// Prints one `RESULT {json}` line.
+// Usage: node smoldot-follow.mjs <spec.json> <bootnode multiaddr> <System.Number key hex> <follow ms> [method]
 import { connect, finish } from './smoldot-rpc.mjs'
 
-const [specFile, bootNode, numberKey, followMs] = process.argv.slice(2)
+const [specFile, bootNode, numberKey, followMs, method = 'Core_version'] = process.argv.slice(2)
 const { call, waitFor, events } = await connect(specFile, bootNode)
 const out = { events }
 const t0 = Date.now()
@@ -15,9 +16,9 @@ try {
   out.initializedAt = hash
   const st = (await call('chainHead_v1_storage', [sub, hash, [{ key: numberKey, type: 'value' }], null])).result
   out.storage = await waitFor((e) => e.operationId === st.operationId && e.event !== 'operationStorageDone', 20_000)
-  const c = (await call('chainHead_v1_call', [sub, hash, 'Core_version', '0x'])).result
+  const c = (await call('chainHead_v1_call', [sub, hash, method, '0x'])).result
   const done = await waitFor((e) => e.operationId === c.operationId, 20_000)
-  out.call = { event: done.event, length: (done.output ?? '').length }
+  out.call = { event: done.event, length: (done.output ?? '').length, output: done.output }
   await new Promise((r) => setTimeout(r, Number(followMs)))
 } catch (e) {
   out.error = String(e)

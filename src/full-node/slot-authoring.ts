@@ -1,0 +1,102 @@
+// Who may author a slot, and what the block says about it, for the devnet's authoring loop: Aura (the
+// slot's round-robin owner, a slot pre-digest, an Aura seal, the timestamp inherent) or BABE (a primary
+// VRF claim under the threshold, else the secondary author; the BABE pre-digest and seal; the timestamp,
+// BABE slot and — for relay chains — the empty parachains inherent over the parent header). BABE epochs
+// are tracked along the chain from NextEpochData / NextConfigData exactly as the verifier tracks them
+// (`verify/babe-epochs.ts`), the genesis epoch starting at block #1's slot. Pure apart from the runtime
+// calls made once at construction.
+
+import { Reader, Writer, toHex } from '../codec/index.ts'
+import type { BabeEpoch } from '../chain-spec/index.ts'
+import type { DevKeypair } from '../crypto/index.ts'
+import type { MemoryStorage, Runtime } from '../executor/index.ts'
+import { AURA_ENGINE, encodeHeader, headerHash, preSealHash, type Header } from '../header/index.ts'
+import { decodeBabeConfiguration } from '../sync/consensus-start.ts'
+import { applyBabeDigests, auraSlot, babePreDigest, epochFor, type BabeChainState } from '../verify/index.ts'
+import { babePreRuntimeItem, claimBabeSlot, sealBabeHeader } from './babe-author.ts'
+import { inherentData } from './block-builder.ts'
+
+/** The consensus parts of a block one of our keys may author. */
+export interface SlotClaim {
+  preDigest: Header['digest'][number]
+  inherentData: Uint8Array
+  seal: (header: Header) => Header
+}
+
+export interface SlotAuthoring {
+  readonly engine: 'aura' | 'babe'
+  readonly slotMs: bigint
+  /** The slot a header was authored in (after a restart the node never authors that slot again). */
+  slotOf(header: Header): bigint
+  /** The claim of one of our keys on `slot` above `parent`, or undefined when none may author it. */
+  claim(slot: bigint, parent: Header): SlotClaim | undefined
+  /** A block joined the chain (in order, parents first): epoch tracking. */
+  added(header: Header): void
+}
+
+const u64 = (v: bigint) => new Writer(8).u64(v).finish()
+
+/** Aura: the owner of `slot` is authority `slot % n`; `keys` are ours (only authorities are kept). */
+export function auraAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypair[]): SlotAuthoring {
+  const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: state }).output)
+  const slotMs = call('AuraApi_slot_duration').u64()
+  const authorities = call('AuraApi_authorities').vec((r) => toHex(r.bytes_(32)))
+  const ours = keys.filter((k) => authorities.includes(toHex(k.publicKey)))
+  if (ours.length === 0) throw new SlotAuthoringError('none of the given keys is an Aura authority of this chain')
+  return {
+    engine: 'aura',
+    slotMs,
+    slotOf: auraSlot,
+    claim(slot) {
+      const author = ours.find((k) => toHex(k.publicKey) === authorities[Number(slot % BigInt(authorities.length))])
+      if (!author) return undefined
+      return {
+        preDigest: { type: 'preRuntime', engine: AURA_ENGINE, payload: u64(slot) },
+        inherentData: inherentData({ timstap0: u64(slot * slotMs) }),
+        seal: (header) => ({ ...header, digest: [...header.digest, { type: 'seal', engine: AURA_ENGINE, payload: author.sign(preSealHash(header)) }] }),
+      }
+    },
+    added() {},
+  }
+}
+
+/**
+ * BABE from the runtime's `BabeApi_configuration`; `history` are the chain's blocks after genesis,
+ * oldest first (a restarted devnet), replayed to know the epochs in force.
+ */
+export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypair[], history: Iterable<Header>): SlotAuthoring {
+  const conf = decodeBabeConfiguration(rt.call('BabeApi_configuration', new Uint8Array(), { storage: state }).output)
+  if (!keys.some((k) => conf.genesis.authorities.some((a) => toHex(a.publicKey) === toHex(k.publicKey)))) throw new SlotAuthoringError('none of the given keys is a BABE authority of this chain')
+  // the epochs in force after each block (by hash); genesis has none: epoch 0 starts at block #1's slot
+  const after = new Map<string, BabeChainState>()
+  const genesisEpoch = (slot: bigint): BabeEpoch => ({ ...conf.genesis, startSlot: slot })
+  const stateAbove = (parentHash: Uint8Array, slot: bigint): BabeChainState =>
+    after.get(toHex(parentHash)) ?? { current: genesisEpoch(slot), next: undefined, disabled: [] }
+  const authoring: SlotAuthoring = {
+    engine: 'babe',
+    slotMs: conf.slotMs,
+    slotOf: (header) => babePreDigest(header).slot,
+    claim(slot, parent) {
+      const c = claimBabeSlot(slot, epochFor(stateAbove(headerHash(parent), slot), slot), keys)
+      if (!c) return undefined
+      // the parachains inherent (relay chains): no bitfields, candidates or disputes, over the parent header
+      const parachains = new Writer().compact(0).compact(0).compact(0).bytes(encodeHeader(parent)).finish()
+      return {
+        preDigest: babePreRuntimeItem(c.preDigest),
+        inherentData: inherentData({ timstap0: u64(slot * conf.slotMs), babeslot: u64(slot), parachn0: parachains }),
+        seal: (header) => sealBabeHeader(header, c.key),
+      }
+    },
+    added(header) {
+      if (header.number === 0) return
+      const slot = babePreDigest(header).slot
+      after.set(toHex(headerHash(header)), applyBabeDigests(stateAbove(header.parentHash, slot), header, slot))
+    },
+  }
+  for (const h of history) authoring.added(h)
+  return authoring
+}
+
+export class SlotAuthoringError extends Error {
+  override readonly name = 'SlotAuthoringError'
+}
