@@ -35,16 +35,18 @@ test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imp
     client = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [] })
     const g = toHex(srv.genesisHash).slice(2)
     const s = await client.libp2p.dialProtocol(multiaddr(addr), `/${g}/sync/2`)
-    s.send(frame(encodeBlockRequest({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 1 }, direction: 'ascending', maxBlocks: 16 })))
-    await s.close()
+    // listen before sending: under load the answer can arrive while close() is still pending
     const dec = new FrameDecoder(16 << 20)
-    const resp = await new Promise<Uint8Array>((resolve) =>
+    const response = new Promise<Uint8Array>((resolve) =>
       s.addEventListener('message', (e) => {
         const d = (e as Event & { data: Uint8Array | { subarray(): Uint8Array } }).data
         const f = dec.push(d instanceof Uint8Array ? d : d.subarray())
         if (f.length) resolve(f[0])
       }),
     )
+    s.send(frame(encodeBlockRequest({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 1 }, direction: 'ascending', maxBlocks: 16 })))
+    await s.close()
+    const resp = await response
     const blocks = decodeBlockResponse(resp)
     assert.ok(blocks.length >= 2)
     let state = new MemoryStorage(spec.genesis.top)

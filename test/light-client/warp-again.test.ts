@@ -41,14 +41,16 @@ test('far behind its peer, the light client warps again; follows get stop and re
     const ancestryFetched = logs.length
     svc.discover(dev.host.addresses()[0])
     await waitFor(() => events().some((e) => e.event === 'stop'), 30_000, `the follow stopped by the jump (${logs.slice(ancestryFetched).join(' | ')})`)
-    assert.ok(svc.finalized().header.number > finalizedBefore + 8, `warped to #${svc.finalized().header.number}`)
-    assert.ok(logs.some((l) => /warp sync: finalized #\d+/.test(l) && Number(/#(\d+)/.exec(l)![1]) > finalizedBefore + 8), logs.join('\n'))
+    // beyond the threshold (4) above where it stood; the peer may come back (peer-set maintenance) as soon
+    // as the gap passes the threshold, under load before the devnet has gone the whole 8 blocks further
+    assert.ok(svc.finalized().header.number > finalizedBefore + 4, `warped to #${svc.finalized().header.number} from #${finalizedBefore} (${logs.slice(ancestryFetched).join(' | ')})`)
+    assert.ok(logs.some((l) => /warp sync: finalized #\d+/.test(l) && Number(/#(\d+)/.exec(l)![1]) > finalizedBefore + 4), logs.join('\n'))
     // a new follow starts at the new finalized block, one of the devnet's
     const sub2 = (await call('chainHead_v1_follow', [false])).result
     await waitFor(() => notes.some((n) => n.params?.subscription === sub2 && n.params.result.event === 'initialized'), 20_000, 'initialized again')
     const init = notes.find((n) => n.params?.subscription === sub2 && n.params.result.event === 'initialized').params.result
     const block = dev.chain.block(Uint8Array.from(Buffer.from(init.finalizedBlockHashes[0].slice(2), 'hex')))
-    assert.ok(block && block.header.number > finalizedBefore + 8, `initialized at #${block?.header.number}`)
+    assert.ok(block && block.header.number > finalizedBefore + 4, `initialized at #${block?.header.number}`)
     assert.equal(init.finalizedBlockHashes[0], toHex(svc.finalized().hash))
     // and it follows on from there
     await waitFor(() => notes.some((n) => n.params?.subscription === sub2 && n.params.result.event === 'newBlock'), 20_000, 'new blocks after the jump')
