@@ -1,7 +1,7 @@
 // The devnet node service: wires a DevChain, the transaction pool, the libp2p host and the JSON-RPC
 // server, and drives Aura or BABE authoring (`slot-authoring.ts`: one block per slot one of its keys may
-// claim) and local GRANDPA finality with real timers. This is the I/O edge of the full node; the pieces it drives (block builder, pool, chain,
-// justification) are pure. `sublight dev` is a thin CLI over it.
+// claim) and local GRANDPA finality with real timers. This is the I/O edge of the full node; the pieces
+// it drives (block builder, slot authoring, pool, chain, justification) are pure. `sublight dev` is a thin CLI over it.
 
 import { toHex, utf8 } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'

@@ -20,7 +20,11 @@ const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imports them by execution', { ...needsFixtures, timeout: 90_000 }, async () => {
   const p = spawn(process.execPath, [bin, 'dev', '--chain', fixturePath('chain-specs', 'node-template.json'), '--tmp', '--alice', '--bob', '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0'])
   let out = ''
+  let errOut = ''
   p.stdout.on('data', (d) => (out += d))
+  p.stderr.on('data', (d) => (errOut += d))
+  const exited = new Promise<never>((_, reject) => p.once('exit', (code, signal) => reject(new Error(`sublight dev exited (${code ?? signal}): ${errOut.slice(-2000)}`))))
+  exited.catch(() => {})
   let client: NetworkHost | undefined
   try {
     for (let i = 0; i < 300 && out.split('\n').filter((l) => l.startsWith('#')).length < 2; i++) await new Promise((r) => setTimeout(r, 100))
@@ -46,7 +50,7 @@ test('dev: authors a block per slot; a peer syncs the blocks over sync/2 and imp
     )
     s.send(frame(encodeBlockRequest({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 1 }, direction: 'ascending', maxBlocks: 16 })))
     await s.close()
-    const resp = await response
+    const resp = await Promise.race([response, exited])
     const blocks = decodeBlockResponse(resp)
     assert.ok(blocks.length >= 2)
     let state = new MemoryStorage(spec.genesis.top)
