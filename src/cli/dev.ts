@@ -1,4 +1,4 @@
-// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...]`:
+// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]`:
 // starts a DevNode (Aura or BABE authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`.
 // Without `--chain` it runs the built-in development chain (`chains/dev.json`: node-template's runtime
@@ -13,7 +13,7 @@ import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
 import { corsValue, loadChainSpec, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]'
 
 /** The built-in development chain: node-template's runtime and genesis (Aura + GRANDPA, Alice and Bob). */
 export const BUILT_IN_CHAIN = fileURLToPath(new URL('../../chains/dev.json', import.meta.url))
@@ -29,6 +29,8 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   let rpcCors: 'all' | string[] | undefined
   let tmp = false
   let basePath: string | undefined
+  let history: number | undefined
+  let historyBlockMs: number | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
@@ -42,8 +44,18 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--no-rpc') rpcPort = null
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
+    else if (a === '--history-block-time') {
+      const v = val()
+      historyBlockMs = Number(v)
+      if (!/^\d+$/.test(v) || historyBlockMs > 600_000) throw new CliError(`--history-block-time: ${v} is not a number of milliseconds (0 to 600000)`)
+    } else if (a === '--history') {
+      const v = val()
+      history = Number(v)
+      if (!/^\d+$/.test(v) || history < 1 || history > 100_000) throw new CliError(`--history: ${v} is not a number of epochs (1 to 100000)`)
+    }
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
+  if (historyBlockMs !== undefined && history === undefined) throw new CliError('--history-block-time goes with --history')
   const spec = await loadChainSpec(chain ?? BUILT_IN_CHAIN)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
@@ -53,7 +65,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
   } catch (e) {
     devChain.close()
     await cleanup()

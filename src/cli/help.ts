@@ -41,6 +41,14 @@ export const COMMAND_HELP: Record<string, string> = {
   --alice | --bob             author with //Alice or //Bob (repeatable)
   --key <secret URI>...       author with this key (repeatable; default, with no key option: every
                               well-known dev key, //Alice … //Ferdie, that the chain names as authority)
+  --history <epochs>          BABE chains: start block #1 <epochs> epochs in the past and author that history
+                              fast (the first two slots of each epoch, a block every 50 ms), then go on in
+                              real time; the GRANDPA session key of every validator we control is rotated
+                              once per session, so each session change (from the third on) is also a
+                              GRANDPA set change
+  --history-block-time <ms>   real time between two history blocks (default: 50; 0: as fast as possible).
+                              Light clients catching up cannot take set changes every few blocks: let them
+                              connect at 3000 (a set change every ~6 s), e.g. after restarting a --base-path
 `,
   node: `usage: sublight node --chain <spec.json> [options]
 

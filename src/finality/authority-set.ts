@@ -1,7 +1,9 @@
 // GRANDPA authority-set tracking from header digests (what a light client follows between warp
 // proofs): ScheduledChange takes effect when the block `delay` after it is finalized; ForcedChange
-// when the block `delay` after it is imported; OnDisabled, Pause and Resume are recorded. Pure: headers
-// in, new state out (`applyHeader` returns a new object, the input is never mutated).
+// when the block `delay` after it is imported; OnDisabled, Pause and Resume are recorded. Several
+// standard changes may be pending along a chain (blocks imported faster than they are finalized, as
+// Substrate allows); they are enacted in order, and no justification may skip one (`justifyingSet`).
+// Pure: headers in, new state out (`applyHeader` returns a new object, the input is never mutated).
 
 import { DecodeError } from '../codec/index.ts'
 import { GRANDPA_ENGINE, consensusLogs, decodeGrandpaConsensusLog, type Authority, type Header } from '../header/index.ts'
@@ -40,7 +42,6 @@ export function applyHeader(state: GrandpaState, header: Header): GrandpaState {
     }
     switch (log.kind) {
       case 'scheduledChange':
-        if (s.pending.some((p) => !p.forced)) throw new GrandpaError('BadSetChange', `#${header.number} schedules a change while one is pending`)
         s.pending.push({ effectiveAt: header.number + log.change.delay, authorities: log.change.nextAuthorities, forced: false })
         break
       case 'forcedChange':
@@ -59,6 +60,17 @@ export function applyHeader(state: GrandpaState, header: Header): GrandpaState {
   }
   // forced changes apply on import
   return enact(s, header.number, true)
+}
+
+/**
+ * The set whose justification may finalize block `number`, given the tracker state after that block:
+ * the set in force, unless a standard change takes effect below `number` — the block ending the old set
+ * must be finalized first, by the old set (TooFarAhead, as in Substrate and smoldot).
+ */
+export function justifyingSet(state: GrandpaState, number: number): { setId: bigint; authorities: Authority[] } {
+  const skipped = state.pending.find((p) => !p.forced && p.effectiveAt < number)
+  if (skipped) throw new GrandpaError('TooFarAhead', `#${skipped.effectiveAt} ends the set in force and must be finalized before #${number}`)
+  return { setId: state.setId, authorities: state.authorities }
 }
 
 /** Applies finality of block `number`: standard changes whose effective block is now final are enacted. */

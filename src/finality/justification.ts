@@ -42,6 +42,7 @@ export type GrandpaErrorCode =
   | 'TargetMismatch'
   | 'MissingSetChange'
   | 'BadSetChange'
+  | 'TooFarAhead'
 
 export class GrandpaError extends Error {
   override readonly name = 'GrandpaError'

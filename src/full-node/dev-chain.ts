@@ -36,6 +36,9 @@ interface Stored {
   stateVersion?: StateVersion
 }
 
+/** Substrate's default `justification_period`: a justification is kept for every block of this multiple. */
+const JUSTIFICATION_PERIOD = 512
+
 /** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
 const CALL_PROOF_TIMEOUT_MS = 10_000
 
@@ -184,7 +187,7 @@ export class DevChain implements ChainServer {
       const d: BlockData = { hash: cur.hash }
       if (req.fields & BLOCK_HEADER) d.header = encodeHeader(cur.header)
       if (req.fields & BLOCK_BODY) d.body = cur.body
-      if (req.fields & BLOCK_JUSTIFICATION && cur.justification) {
+      if (req.fields & BLOCK_JUSTIFICATION && cur.justification && this.keepsJustification(cur)) {
         // as Substrate answers: every engine's SCALE `Justifications` (Vec<(ConsensusEngineId, bytes)>) to a
         // peer that supports them, else GRANDPA's alone in the legacy field
         if (req.supportMultipleJustifications) d.justifications = new Writer(cur.justification.length + 16).compact(1).bytes(utf8('FRNK')).vecU8(cur.justification).finish()
@@ -194,6 +197,22 @@ export class DevChain implements ChainServer {
       cur = req.direction === 'ascending' ? this.canonical[cur.header.number + 1] : this.find(cur.header.parentHash)
     }
     return out
+  }
+
+  /**
+   * Whether a block's justification is one Substrate keeps, and so serves in block responses: the
+   * blocks that end a GRANDPA set (their header schedules the change) and every 512th block (its
+   * `justification_period`). Other blocks are final through later ones; a peer that gets a justification
+   * for each block may meet one signed by a set it has not reached yet (smoldot bans the sender for it).
+   * The latest finalized block's justification still ends our warp proofs, as Substrate's does.
+   */
+  private keepsJustification(s: Stored): boolean {
+    if (s.header.number % JUSTIFICATION_PERIOD === 0) return true
+    try {
+      return scheduledChangeOf(s.header) !== undefined
+    } catch {
+      return false
+    }
   }
 
   private prover(block: Uint8Array): StateProver | undefined {

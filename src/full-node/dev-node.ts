@@ -6,7 +6,7 @@
 import { toHex, utf8 } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
-import { Runtime } from '../executor/index.ts'
+import { Runtime, type MemoryStorage } from '../executor/index.ts'
 import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
 import { authorBlock } from './block-builder.ts'
@@ -19,6 +19,8 @@ import { authorRpc } from './rpc-author.ts'
 import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
 import { PoolError, TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
 import { nodeTransports } from '../platform/node.ts'
+import { signingContext, type SigningContext } from './dev-extrinsics.ts'
+import { rotationGrandpaKeys, sessionKeyRotations } from './session-keys.ts'
 
 export interface DevNodeOptions {
   spec: ChainSpec
@@ -36,7 +38,30 @@ export interface DevNodeOptions {
   log?: (line: string) => void
   /** The clock slots are read from (default: the wall clock); tests pass an accelerated one. */
   clock?: DevClock
+  /**
+   * BABE chains: a fresh chain's block #1 is authored `epochs` epochs in the past, and that history is
+   * authored fast — the first `blocksPerEpoch` slots of every epoch (default 2), one block every
+   * `intervalMs` of real time (default 50) — before the node carries on in real time. Every block
+   * stays valid for any verifier: slots and timestamps only increase and none is in the future.
+   */
+  history?: { epochs: number; blocksPerEpoch?: number; intervalMs?: number }
+  /**
+   * Once per session, re-key the GRANDPA key of every validator whose controller we hold (see
+   * `session-keys.ts`): every session change becomes a GRANDPA set change. The node then votes with
+   * both keys of each URI it alternates between.
+   */
+  rotateSessionKeys?: boolean
 }
+
+/**
+ * `--history` defaults: two blocks per epoch (the session rotates in the first, keys are set in the
+ * second), one every 50 ms: five epoch and GRANDPA set changes take a few seconds. A light client that
+ * connects meanwhile may meet set changes faster than it can take them (smoldot bans a peer whose block
+ * response carries justifications of two set changes it has not reached yet): pace the history then
+ * (`intervalMs` 3000: a set change every ~6 s, slower than a warp and catch-up).
+ */
+const HISTORY_BLOCKS_PER_EPOCH = 2
+const HISTORY_INTERVAL_MS = 50
 
 /** Time for the authoring loop: `now()` in ms, and how long to really wait for `ms` of that time. */
 export interface DevClock {
@@ -73,6 +98,10 @@ export class DevNode {
   private lastSlot = 0n
   private clock: DevClock = WALL_CLOCK
   private round = 0n
+  private history: { epochs: number; blocksPerEpoch: number; intervalMs: number } | undefined
+  /** Secret URIs whose validators get their GRANDPA key rotated every session (empty: no rotation). */
+  private rotating: readonly string[] = []
+  private signing: { code: Uint8Array; ctx: SigningContext } | undefined
   /** The JSON-RPC server, unless disabled. */
   rpc: RpcServer | undefined
 
@@ -105,7 +134,8 @@ export class DevNode {
       if (e instanceof DevNodeError) throw e
       throw new DevNodeError(`this chain's runtime cannot tell its consensus parameters: ${(e as Error).message}`)
     }
-    const grandpaKeys = o.keys.map(ed25519FromSuri)
+    if (o.history && authoring.epochDuration === undefined) throw new DevNodeError('history (--history) needs a BABE chain: only BABE has epochs to author')
+    const grandpaKeys = o.rotateSessionKeys ? rotationGrandpaKeys(o.keys) : o.keys.map(ed25519FromSuri)
     let sets: GrandpaSets
     try {
       sets = grandpaSetsOf(chain, genesisGrandpaSet(genesisState(o.spec)))
@@ -128,6 +158,7 @@ export class DevNode {
       log,
       onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),
     })
+    host.announceGrandpaState(sets.finalizedSetId, chain.finalized().number)
     const grandpa = { sets, keys: grandpaKeys }
     node = new DevNode(chain, host, authoring, grandpa, log)
     if (o.rpcPort !== null) {
@@ -152,6 +183,8 @@ export class DevNode {
     }
     const started = node
     if (o.clock) started.clock = o.clock
+    if (o.history) started.history = { epochs: o.history.epochs, blocksPerEpoch: Math.max(o.history.blocksPerEpoch ?? HISTORY_BLOCKS_PER_EPOCH, o.rotateSessionKeys ? 2 : 1), intervalMs: o.history.intervalMs ?? HISTORY_INTERVAL_MS }
+    if (o.rotateSessionKeys) started.rotating = o.keys
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
     started.timer = setTimeout(() => started.tick(), 0)
@@ -212,6 +245,13 @@ export class DevNode {
     if (this.stopped) return
     const slotMs = this.authoring.slotMs
     const slot = BigInt(Math.floor(this.clock.now())) / slotMs
+    const past = this.historySlot(slot)
+    if (past !== undefined) {
+      this.lastSlot = past
+      this.author(past)
+      this.timer = setTimeout(() => this.tick(), this.history!.intervalMs)
+      return
+    }
     if (slot > this.lastSlot) {
       this.lastSlot = slot
       this.author(slot)
@@ -220,12 +260,52 @@ export class DevNode {
     this.timer = setTimeout(() => this.tick(), this.clock.realMs(wait))
   }
 
+  /**
+   * In history mode, the next past slot to author (the next of the first `blocksPerEpoch` slots of an
+   * epoch, counted from block #1's slot), or undefined once that slot is not in the past any more.
+   */
+  private historySlot(now: bigint): bigint | undefined {
+    const h = this.history
+    const d = this.authoring.epochDuration
+    if (!h || d === undefined) return undefined
+    const best = this.chain.bestBlock.header
+    let next: bigint
+    if (best.number === 0) next = now - BigInt(h.epochs) * d
+    else {
+      const last = this.authoring.slotOf(best)
+      const offset = (last - this.authoring.slotOf(this.chain.blockAt(1)!.header)) % d
+      next = offset + 1n < BigInt(h.blocksPerEpoch) ? last + 1n : last - offset + d
+    }
+    // a slot we could not author is not tried again
+    if (next <= this.lastSlot) next = this.lastSlot + 1n
+    if (next < now) return next
+    this.history = undefined
+    return undefined
+  }
+
+  /** This node's own extrinsics for a block on `best`: session key rotations, when enabled. */
+  private ownExtrinsics(best: { state: MemoryStorage }): Uint8Array[] {
+    if (!this.rotating.length) return []
+    try {
+      const code = best.state.get(utf8(':code'))!
+      if (this.signing?.code !== code) this.signing = { code, ctx: signingContext(best.state, this.chain.genesisHash) }
+      return sessionKeyRotations(best.state, this.signing.ctx, this.rotating)
+    } catch (e) {
+      this.log(`session key rotation stopped: ${(e as Error).message}`)
+      this.rotating = []
+      return []
+    }
+  }
+
   private author(slot: bigint): void {
     const best = this.chain.bestBlock
     try {
       const claim = this.authoring.claim(slot, best.header)
       if (!claim) return
-      const { block, state, rejected } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: this.pool.ready() })
+      const own = this.ownExtrinsics(best)
+      const built = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [...own, ...this.pool.ready()] })
+      const { block, state } = built
+      const rejected = built.rejected.filter((tx) => !own.includes(tx))
       const hash = this.chain.add(block, state)
       this.authoring.added(block.header)
       this.grandpa.sets.imported(block.header)

@@ -11,7 +11,7 @@ import type { StorageBackend } from '../executor/index.ts'
 import type { Header } from '../header/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { runtimeAt } from './runtime-apis.ts'
-import { applyFinalized, applyHeader, initialGrandpaState, type AuthoritySet, type GrandpaState } from '../finality/index.ts'
+import { applyFinalized, applyHeader, initialGrandpaState, justifyingSet, type AuthoritySet, type GrandpaState } from '../finality/index.ts'
 
 export class GrandpaSets {
   private finalizedState: GrandpaState
@@ -39,6 +39,11 @@ export class GrandpaSets {
     return this.finalizedNumber + this.above.length
   }
 
+  /** The set in force after the finalized block (the one voting on the blocks above it). */
+  get finalizedSetId(): bigint {
+    return this.finalizedState.setId
+  }
+
   /** The tracker state after the best block. */
   get current(): GrandpaState {
     return this.above.length ? this.above[this.above.length - 1] : this.finalizedState
@@ -54,7 +59,7 @@ export class GrandpaSets {
   at(number: number): AuthoritySet {
     const s = number <= this.finalizedNumber ? this.finalizedState : this.above[number - this.finalizedNumber - 1]
     if (!s) throw new RangeError(`block #${number} is not imported`)
-    return { setId: s.setId, authorities: s.authorities }
+    return number <= this.finalizedNumber ? { setId: s.setId, authorities: s.authorities } : justifyingSet(s, number)
   }
 
   /** Block `number` is final: standard changes due by then are enacted, for it and every block above. */

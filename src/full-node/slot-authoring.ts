@@ -26,6 +26,8 @@ export interface SlotClaim {
 export interface SlotAuthoring {
   readonly engine: 'aura' | 'babe'
   readonly slotMs: bigint
+  /** BABE: slots per epoch (undefined for Aura, which has no epochs). */
+  readonly epochDuration?: bigint
   /** The slot a header was authored in (after a restart the node never authors that slot again). */
   slotOf(header: Header): bigint
   /** The claim of one of our keys on `slot` above `parent`, or undefined when none may author it. */
@@ -75,6 +77,7 @@ export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
   const authoring: SlotAuthoring = {
     engine: 'babe',
     slotMs: conf.slotMs,
+    epochDuration: conf.genesis.duration,
     slotOf: (header) => babePreDigest(header).slot,
     claim(slot, parent) {
       const c = claimBabeSlot(slot, epochFor(stateAbove(headerHash(parent), slot), slot), keys)

@@ -99,6 +99,7 @@ export class SyncService {
         if (m.kind === 'commit') svc.onCommit(peer, m)
       },
     })
+    svc.announceGrandpaState()
     for (const b of o.bootNodes) {
       void svc.host.handshakeWith(multiaddr(b)).catch((e) => svc.log(`boot node ${b}: ${(e as Error).message}`))
     }
@@ -194,6 +195,7 @@ export class SyncService {
       if (bytesEqual(this.chain.blockAt(b.header.number)?.hash ?? new Uint8Array(), b.hash)) {
         this.chain.finalize(b.hash, b.justification)
         this.grandpa.finalized(b.header.number)
+        this.announceGrandpaState()
       }
     }
     if (!isNew && this.chain.finalized().number === finalizedBefore) return
@@ -208,7 +210,12 @@ export class SyncService {
    */
   onCommit(peer: string, commit: GrandpaCommit): void {
     if (commit.targetNumber <= this.chain.finalized().number || commit.targetNumber > this.chain.best().number) return
-    const set = this.grandpa.at(commit.targetNumber)
+    let set
+    try {
+      set = this.grandpa.at(commit.targetNumber)
+    } catch {
+      return // beyond a set change we have not finalized: not ours to judge yet
+    }
     if (commit.setId !== set.setId) return
     const j = justificationFromCommit(commit, this.chain)
     if (!j) return
@@ -220,9 +227,15 @@ export class SyncService {
     }
     this.chain.finalize(commit.targetHash, encodeJustification(j))
     this.grandpa.finalized(commit.targetNumber)
+    this.announceGrandpaState()
     const best = this.chain.best()
     const status = { number: best.number, hash: best.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
     for (const fn of this.listeners) fn(status)
+  }
+
+  /** Tells peers our set and finalized height: Substrate peers (and ours) send commits only to peers on their set. */
+  private announceGrandpaState(): void {
+    this.host.announceGrandpaState(this.grandpa.finalizedSetId, this.chain.finalized().number)
   }
 
   async stop(): Promise<void> {

@@ -318,6 +318,8 @@ export class ChainService implements ChainAccess {
         if (m.kind === 'commit' && !o.relay) svc.onCommit(peer, m)
       },
     })
+    // a checkpoint or database starts in a later set than genesis's
+    svc.announceGrandpaState()
     for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? []), ...svc.savedPeers])) {
       if (!addressAllowed(b, o.forbid)) {
         o.log(3, `boot node ${b}: its transport is forbidden by the client's options`)
@@ -478,9 +480,18 @@ export class ChainService implements ChainAccess {
 
   private emit(events: LightSyncEvent[]): void {
     for (const e of events) {
-      if (e.kind === 'finalized') for (const h of e.hashes) this.recordFinalized(h)
+      if (e.kind === 'finalized') {
+        for (const h of e.hashes) this.recordFinalized(h)
+        this.announceGrandpaState()
+      }
       for (const fn of this.listeners) fn(e)
     }
+  }
+
+  /** Our GRANDPA set and finalized height to peers (they send commits only to peers on their set). */
+  private announceGrandpaState(): void {
+    const set = this.o.relay ? undefined : this.sync.setAt(this.sync.finalized.hash)
+    if (set) this.host?.announceGrandpaState(set.setId, this.sync.finalized.header.number)
   }
 
   private markReady(): void {
@@ -567,6 +578,7 @@ export class ChainService implements ChainAccess {
     const hash = headerHash(header)
     this.remember(hash, header, toHex(hash))
     this.recordFinalized(hash)
+    this.announceGrandpaState()
     // the Aura parameters or BABE epochs of the new finalized block, by call proofs (its runtime is
     // fetched first); the Aura key scheme is the chain's, known from the start
     const rt = await this.runtimeAt(hash)

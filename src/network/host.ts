@@ -372,6 +372,7 @@ export class NetworkHost {
     this.txStreams.delete(peer)
     this.announceStreams.delete(peer)
     this.announceStreams.delete(`${peer} grandpa`)
+    this.grandpaViews.delete(peer)
     this.openingAnnounces.delete(peer)
     this.opts.onPeerGone?.(peer)
   }
@@ -446,6 +447,7 @@ export class NetworkHost {
             if (txs.length) this.deliver('transactions', conn, () => this.opts.onTransactions?.(conn.remotePeer.toString(), txs))
           } else {
             const g = decodeGrandpaGossip(f)
+            if (g.kind === 'neighbor') this.grandpaViews.set(conn.remotePeer.toString(), { setId: g.setId, finalizedHeight: g.finalizedHeight })
             this.deliver('grandpa gossip', conn, () => this.opts.onGrandpa?.(conn.remotePeer.toString(), g))
           }
         }
@@ -564,21 +566,48 @@ export class NetworkHost {
   private readonly announceStreams = new Map<string, Stream>()
   private readonly openingAnnounces = new Set<string>()
 
-  private grandpaSetId = 0n
+  /** Our GRANDPA state as our neighbor packets tell it: the set in force and our finalized height. */
+  private grandpaState = { round: 1n, setId: 0n, finalizedHeight: 0 }
+  /** Each peer's GRANDPA state from its latest neighbor packet (Substrate's gossip "view"). */
+  private readonly grandpaViews = new Map<string, { setId: bigint; finalizedHeight: number }>()
 
-  /** Gossips a finality commit (and our new finalized height) on every outbound grandpa substream. */
+  /** The outbound grandpa substreams, by peer. */
+  private *grandpaStreams(): Iterable<[string, Stream]> {
+    for (const [key, s] of this.announceStreams) if (key.endsWith(' grandpa')) yield [key.slice(0, -' grandpa'.length), s]
+  }
+  private sendGrandpa(peer: string, s: Stream, msg: Uint8Array): void {
+    try {
+      s.send(msg)
+    } catch {
+      this.announceStreams.delete(`${peer} grandpa`)
+    }
+  }
+
+  /**
+   * Tells peers our GRANDPA state — the set in force and our finalized height — with a neighbor packet
+   * when it changed. Substrate peers send a commit only to a peer whose neighbor packet names the
+   * commit's set, so a light client that never said it moved to a new set gets no more commits.
+   */
+  announceGrandpaState(setId: bigint, finalizedHeight: number, round = this.grandpaState.round): void {
+    const s = this.grandpaState
+    if (s.setId === setId && s.finalizedHeight === finalizedHeight && s.round === round) return
+    this.grandpaState = { round, setId, finalizedHeight }
+    const neighbor = frame(encodeGrandpaNeighbor(this.grandpaState))
+    for (const [peer, stream] of this.grandpaStreams()) this.sendGrandpa(peer, stream, neighbor)
+  }
+
+  /**
+   * Gossips a finality commit of set `setId`, after a neighbor packet with our new finalized height. As
+   * Substrate's gossip validator does, the commit goes only to peers whose latest neighbor packet names
+   * the same set and a lower finalized height (a peer still on an older set cannot check it: smoldot
+   * bans a peer for such a "bad justification").
+   */
   gossipFinality(j: { round: bigint; targetHash: Uint8Array; targetNumber: number; precommits: { targetHash: Uint8Array; targetNumber: number; signature: Uint8Array; authorityId: Uint8Array }[] }, setId: bigint): void {
-    this.grandpaSetId = setId
-    const neighbor = frame(encodeGrandpaNeighbor({ round: j.round, setId, finalizedHeight: j.targetNumber }))
+    this.announceGrandpaState(setId, j.targetNumber, j.round)
     const commit = frame(encodeGrandpaCommit({ ...j, setId }))
-    for (const [key, s] of this.announceStreams) {
-      if (!key.endsWith(' grandpa')) continue
-      try {
-        s.send(neighbor)
-        s.send(commit)
-      } catch {
-        this.announceStreams.delete(key)
-      }
+    for (const [peer, stream] of this.grandpaStreams()) {
+      const view = this.grandpaViews.get(peer) ?? { setId: 0n, finalizedHeight: 0 }
+      if (view.setId === setId && view.finalizedHeight < j.targetNumber) this.sendGrandpa(peer, stream, commit)
     }
   }
 
@@ -644,7 +673,7 @@ export class NetworkHost {
       s.send(frame(Uint8Array.from([this.roles])))
       await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
       const fin = this.opts.server.finalized?.() ?? { number: 0 }
-      s.send(frame(encodeGrandpaNeighbor({ round: 1n, setId: this.grandpaSetId, finalizedHeight: fin.number })))
+      s.send(frame(encodeGrandpaNeighbor({ ...this.grandpaState, finalizedHeight: Math.max(this.grandpaState.finalizedHeight, fin.number) })))
       this.announceStreams.set(key, s)
       s.addEventListener('close', () => {
         if (this.announceStreams.get(key) === s) this.announceStreams.delete(key)

@@ -16,6 +16,7 @@ import type { BabeEpoch } from '../chain-spec/index.ts'
 import { ForkTree, type TreeBlock } from '../chain/index.ts'
 import {
   applyFinalized,
+  justifyingSet,
   applyHeader,
   initialGrandpaState,
   verifyJustification,
@@ -228,8 +229,9 @@ export class LightSync {
    */
   applyJustification(j: GrandpaJustification): LightSyncEvent[] {
     if (j.targetNumber <= this.finalized.header.number) return []
-    const set = this.setAt(j.targetHash)
-    if (!set) throw new LightSyncError(`justification for unknown block ${toHex(j.targetHash)}`)
+    const state = this.tree.get(j.targetHash)?.state.grandpa
+    if (!state) throw new LightSyncError(`justification for unknown block ${toHex(j.targetHash)}`)
+    const set = justifyingSet(state, j.targetNumber)
     verifyJustification(j, set, { hash: j.targetHash, number: j.targetNumber })
     return this.finalize(j.targetHash)
   }
