@@ -42,8 +42,7 @@ export interface SigningContext {
 export function signingContext(state: StorageBackend, genesisHash: Uint8Array): SigningContext {
   const rt = runtimeAt(state)
   const metadata = decodeMetadata(rt.call('Metadata_metadata', new Uint8Array(), { storage: state }).output)
-  const unknown = metadata.signedExtensions.filter((e) => !(e in KNOWN_EXTENSIONS))
-  if (unknown.length) throw new DevExtrinsicError(`the runtime's transactions carry signed extensions this node cannot fill: ${unknown.join(', ')}`)
+  checkExtensions(metadata)
   const v = new Reader(rt.call('Core_version', new Uint8Array(), { storage: state }).output)
   v.str()
   v.str()
@@ -57,6 +56,12 @@ export function signingContext(state: StorageBackend, genesisHash: Uint8Array): 
   return { metadata, specVersion, transactionVersion: v.u32(), genesisHash }
 }
 
+function checkExtensions(metadata: RuntimeMetadata): void {
+  const unknown = metadata.signedExtensions.filter((e) => !Object.hasOwn(KNOWN_EXTENSIONS, e))
+  if (unknown.length) throw new DevExtrinsicError(`the runtime's transactions carry signed extensions this node cannot fill: ${unknown.join(', ')}`)
+  if (metadata.extrinsicVersion !== 4) throw new DevExtrinsicError(`extrinsic format version ${metadata.extrinsicVersion} (this node signs version 4)`)
+}
+
 /** The next nonce of `account` at `state` (`AccountNonceApi_account_nonce`). */
 export function accountNonce(state: StorageBackend, account: Uint8Array): number {
   return new Reader(runtimeAt(state).call('AccountNonceApi_account_nonce', account, { storage: state }).output).u32()
@@ -64,6 +69,7 @@ export function accountNonce(state: StorageBackend, account: Uint8Array): number
 
 /** A signed, immortal, tip-free extrinsic (with its compact length prefix, as block bodies hold it). */
 export function signedExtrinsic(ctx: SigningContext, signer: DevKeypair, nonce: number, call: Uint8Array): Uint8Array {
+  checkExtensions(ctx.metadata)
   const extra = new Writer()
   const additional = new Writer()
   for (const id of ctx.metadata.signedExtensions) {

@@ -20,7 +20,7 @@ import { fixturePath, needsFixtures } from '../support/fixtures.ts'
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 const follow = new URL('../support/smoldot-follow.mjs', import.meta.url).pathname
 
-function devnet(args: string[]): { proc: ChildProcessWithoutNullStreams; out: () => string; line: (re: RegExp, ms: number) => Promise<RegExpExecArray> } {
+function devnet(args: string[]): { proc: ChildProcessWithoutNullStreams; out: () => string; err: () => string; line: (re: RegExp, ms: number) => Promise<RegExpExecArray> } {
   const proc = spawn(process.execPath, [bin, 'dev', ...args])
   let out = ''
   let err = ''
@@ -35,7 +35,7 @@ function devnet(args: string[]): { proc: ChildProcessWithoutNullStreams; out: ()
     }
     throw new Error(`no ${re} from sublight dev (exit ${proc.exitCode}):\n${out.slice(-2000)}\n${err.slice(-2000)}`)
   }
-  return { proc, out: () => out, line }
+  return { proc, out: () => out, err: () => err, line }
 }
 
 const stopped = (p: ChildProcessWithoutNullStreams) =>
@@ -66,7 +66,9 @@ test('smoldot warp-syncs across the relay devnet set changes and follows further
     const addr = (await node.line(/^listening on (\S+)/m, 30_000))[1]
     const rpcPort = Number((await node.line(/^rpc on ws:\/\/127\.0\.0\.1:(\d+)/m, 30_000))[1])
     const rpc = async (method: string, params: unknown[]) => {
-      const res = await fetch(`http://127.0.0.1:${rpcPort}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+      const res = await fetch(`http://127.0.0.1:${rpcPort}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }).catch((e) => {
+        throw new Error(`${method}: ${e} (node exit ${node!.proc.exitCode}):\n${node!.out().slice(-1500)}\n${node!.err().slice(-3000)}`)
+      })
       const body = (await res.json()) as { result: any; error?: unknown }
       assert.equal(body.error, undefined, `${method}: ${JSON.stringify(body.error)}`)
       return body.result

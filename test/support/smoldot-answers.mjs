@@ -1,5 +1,5 @@
 // Asks smoldot the chainHead_v1 questions the side-by-side test compares: at the block it initializes
-// on, the header, the body, storage values and hashes of the given keys, and the output of the given
+// on (or the first it finalizes, when that is genesis), the header, the body, storage values and hashes of the given keys, and the output of the given
 // runtime calls (and descendantsValues/Hashes of $DESCENDANTS when set). Prints one `RESULT {json}` line.
 // Usage: node smoldot-answers.mjs <spec.json> <bootnode multiaddr> <keys hex,comma-separated> <calls Name:0xargs,...>
 import { connect, finish } from './smoldot-rpc.mjs'
@@ -12,7 +12,11 @@ const out = {}
 try {
   const sub = (await call('chainHead_v1_follow', [true])).result
   const init = await waitFor((e) => e.event === 'initialized', 60_000)
-  const hash = init.finalizedBlockHashes.at(-1)
+  // on a young chain smoldot starts at genesis (no justification to warp with): then the questions go
+  // to the first block it finalizes after it (pinned: the follow subscription has withRuntime = true)
+  const genesis = (await call('chainSpec_v1_genesisHash', [])).result
+  let hash = init.finalizedBlockHashes.at(-1)
+  if (hash === genesis) hash = (await waitFor((e) => e.event === 'finalized', 60_000)).finalizedBlockHashes.at(-1)
   out.hash = hash
   out.header = (await call('chainHead_v1_header', [sub, hash])).result
   const body = (await call('chainHead_v1_body', [sub, hash])).result

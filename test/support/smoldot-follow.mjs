@@ -15,7 +15,9 @@ try {
   const hash = init.finalizedBlockHashes.at(-1)
   out.initializedAt = hash
   const st = (await call('chainHead_v1_storage', [sub, hash, [{ key: numberKey, type: 'value' }], null])).result
-  out.storage = await waitFor((e) => e.operationId === st.operationId && e.event !== 'operationStorageDone', 20_000)
+  // the items events (none when the key has no value there), up to operationStorageDone
+  await waitFor((e) => e.operationId === st.operationId && e.event === 'operationStorageDone', 20_000)
+  out.storage = { items: events.filter((e) => e.operationId === st.operationId && e.event === 'operationStorageItems').flatMap((e) => e.items) }
   const c = (await call('chainHead_v1_call', [sub, hash, method, '0x'])).result
   const done = await waitFor((e) => e.operationId === c.operationId, 20_000)
   out.call = { event: done.event, length: (done.output ?? '').length, output: done.output }
