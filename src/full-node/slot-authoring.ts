@@ -7,12 +7,12 @@
 // calls made once at construction.
 
 import { Reader, Writer, toHex } from '../codec/index.ts'
-import type { BabeEpoch } from '../chain-spec/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
 import type { MemoryStorage, Runtime } from '../executor/index.ts'
-import { AURA_ENGINE, encodeHeader, headerHash, preSealHash, type Header } from '../header/index.ts'
+import { AURA_ENGINE, encodeHeader, preSealHash, type Header } from '../header/index.ts'
 import { decodeBabeConfiguration } from '../sync/consensus-start.ts'
-import { applyBabeDigests, auraSlot, babePreDigest, epochFor, type BabeChainState } from '../verify/index.ts'
+import { auraSlot, babePreDigest } from '../verify/index.ts'
+import { BabeChain } from './babe-chain.ts'
 import { babePreRuntimeItem, claimBabeSlot, sealBabeHeader } from './babe-author.ts'
 import { inherentData } from './block-builder.ts'
 
@@ -69,18 +69,14 @@ export function auraAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
 export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypair[], history: Iterable<Header>): SlotAuthoring {
   const conf = decodeBabeConfiguration(rt.call('BabeApi_configuration', new Uint8Array(), { storage: state }).output)
   if (!keys.some((k) => conf.genesis.authorities.some((a) => toHex(a.publicKey) === toHex(k.publicKey)))) throw new SlotAuthoringError('none of the given keys is a BABE authority of this chain')
-  // the epochs in force after each block (by hash); genesis has none: epoch 0 starts at block #1's slot
-  const after = new Map<string, BabeChainState>()
-  const genesisEpoch = (slot: bigint): BabeEpoch => ({ ...conf.genesis, startSlot: slot })
-  const stateAbove = (parentHash: Uint8Array, slot: bigint): BabeChainState =>
-    after.get(toHex(parentHash)) ?? { current: genesisEpoch(slot), next: undefined, disabled: [] }
+  const epochs = new BabeChain(conf.genesis, history)
   const authoring: SlotAuthoring = {
     engine: 'babe',
     slotMs: conf.slotMs,
     epochDuration: conf.genesis.duration,
     slotOf: (header) => babePreDigest(header).slot,
     claim(slot, parent) {
-      const c = claimBabeSlot(slot, epochFor(stateAbove(headerHash(parent), slot), slot), keys)
+      const c = claimBabeSlot(slot, epochs.epochAbove(parent, slot), keys)
       if (!c) return undefined
       // the parachains inherent (relay chains): no bitfields, candidates or disputes, over the parent header
       const parachains = new Writer().compact(0).compact(0).compact(0).bytes(encodeHeader(parent)).finish()
@@ -91,12 +87,9 @@ export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
       }
     },
     added(header) {
-      if (header.number === 0) return
-      const slot = babePreDigest(header).slot
-      after.set(toHex(headerHash(header)), applyBabeDigests(stateAbove(header.parentHash, slot), header, slot))
+      epochs.added(header)
     },
   }
-  for (const h of history) authoring.added(h)
   return authoring
 }
 

@@ -1,5 +1,6 @@
 // The syncing full node (`sublight node`): drives the BlockSync machine with the libp2p host and
 // imports what it downloads with full verification — the Aura seal against the runtime's authorities,
+// or the BABE slot claim, VRF and seal against the epochs tracked from genesis (`babe-chain.ts`),
 // execution of the body on the parent state (the runtime checks the state and extrinsics roots), and
 // GRANDPA justifications against the authority set in force at each block (set changes followed from
 // header digests and finality, `grandpa-sets.ts`) — into a DevChain that it also serves. Peers that
@@ -11,14 +12,14 @@ import { Reader, bytesEqual } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { NetworkHost, type GrandpaCommit } from '../network/index.ts'
-import { AuraVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
+import { AuraVerifyError, BabeVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
 import { decodeJustification, encodeJustification, verifyJustification } from '../finality/index.ts'
 import { BlockError, executeBlock } from './block-builder.ts'
 import { genesisState, type DevChain } from './dev-chain.ts'
 import { GrandpaSets, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
-import { justificationFromCommit } from '../sync/index.ts'
+import { decodeBabeConfiguration, justificationFromCommit } from '../sync/index.ts'
+import { BabeChain } from './babe-chain.ts'
 import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
-import { ExecutorError } from '../executor/index.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'
 import { nodeTransports } from '../platform/node.ts'
 
@@ -50,8 +51,9 @@ export class SyncService {
   private readonly listeners = new Set<(s: ImportStatus) => void>()
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly grandpa: GrandpaSets
-  /** Undefined for a chain that is not Aura: the node then only serves what it holds (its genesis). */
+  /** The chain's block verification: Aura or BABE (neither: the node only serves what it holds). */
   private readonly aura: { slotMs: bigint; scheme: 'sr25519' | 'ed25519' } | undefined
+  private readonly babe: { slotMs: bigint; epochs: BabeChain } | undefined
   private now: () => number = Date.now
   host!: NetworkHost
 
@@ -67,18 +69,23 @@ export class SyncService {
     })
     const genesis = genesisState(spec)
     this.grandpa = grandpaSetsOf(chain, genesisGrandpaSet(genesis))
-    try {
-      this.aura = { slotMs: new Reader(runtimeAt(genesis).call('AuraApi_slot_duration', new Uint8Array(), { storage: genesis }).output).u64(), scheme: auraSchemeAt(genesis) }
-    } catch (e) {
-      if (!(e instanceof ExecutorError && e.code === 'MissingExport')) throw e
-      this.aura = undefined
+    const rt = runtimeAt(genesis)
+    const call = (m: string) => rt.call(m, new Uint8Array(), { storage: genesis }).output
+    if (rt.hasExport('AuraApi_slot_duration')) this.aura = { slotMs: new Reader(call('AuraApi_slot_duration')).u64(), scheme: auraSchemeAt(genesis) }
+    else if (rt.hasExport('BabeApi_configuration')) {
+      const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
+      const best = chain.best().number
+      const history = function* () {
+        for (let n = 1; n <= best; n++) yield chain.blockAt(n)!.header
+      }
+      this.babe = { slotMs: conf.slotMs, epochs: new BabeChain(conf.genesis, history()) }
     }
   }
 
   static async start(o: SyncServiceOptions): Promise<SyncService> {
     const svc = new SyncService(o.chain, o.spec, o.log ?? (() => {}))
     if (o.now) svc.now = o.now
-    if (!svc.aura) svc.log('this chain is not an Aura chain: serving the blocks held, not importing (BABE import is not built yet)')
+    if (!svc.aura && !svc.babe) svc.log('this chain is neither Aura nor BABE: serving the blocks held, not importing')
     svc.host = await NetworkHost.start({
       server: o.chain,
       protocolId: o.spec.protocolId,
@@ -114,7 +121,7 @@ export class SyncService {
   }
 
   private pump(): void {
-    if (!this.aura) return
+    if (!this.aura && !this.babe) return
     for (let r = this.machine.nextRequest(); r; r = this.machine.nextRequest()) {
       const { peer, request } = r
       this.host.requestBlocks(peer, request).then(
@@ -164,13 +171,18 @@ export class SyncService {
       const parent = this.chain.block(b.header.parentHash)
       if (!parent?.state) return // unknown parent, or below our kept states: nothing to check it against
       try {
-        const authorities = new Reader(runtimeAt(parent.state).call('AuraApi_authorities', new Uint8Array(), { storage: parent.state }).output).vec((r) => r.bytes_(32))
-        // a block from a later slot than ours is refused (one slot of clock drift is tolerated)
-        const aura = this.aura!
-        const currentSlot = BigInt(Math.floor(this.now())) / aura.slotMs
-        verifyAuraHeader(b.header, { authorities, scheme: aura.scheme, currentSlot, allowedDrift: 1n, parentSlot: parent.header.number === 0 ? undefined : auraSlot(parent.header) })
+        if (this.aura) {
+          const authorities = new Reader(runtimeAt(parent.state).call('AuraApi_authorities', new Uint8Array(), { storage: parent.state }).output).vec((r) => r.bytes_(32))
+          // a block from a later slot than ours is refused (one slot of clock drift is tolerated)
+          const currentSlot = BigInt(Math.floor(this.now())) / this.aura.slotMs
+          verifyAuraHeader(b.header, { authorities, scheme: this.aura.scheme, currentSlot, allowedDrift: 1n, parentSlot: parent.header.number === 0 ? undefined : auraSlot(parent.header) })
+        } else {
+          const babe = this.babe!
+          // one slot of clock drift tolerated here too
+          babe.epochs.verify(b.header, parent.header, BigInt(Math.floor(this.now())) / babe.slotMs + 1n)
+        }
       } catch (e) {
-        if (e instanceof AuraVerifyError) throw new ImportError(`block #${b.header.number}: ${e.message}`)
+        if (e instanceof AuraVerifyError || e instanceof BabeVerifyError) throw new ImportError(`block #${b.header.number}: ${e.message}`)
         throw e
       }
       // a valid block on another fork: this chain is linear (one authoring network), so it is not followed

@@ -3,7 +3,7 @@
 // Call proofs built this way verify: executing the same call on the proof alone gives the same output.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fromHex, toHex, utf8 } from '../../src/codec/index.ts'
+import { toHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ExecutorError, ProofStorage, Runtime } from '../../src/executor/index.ts'
 import { IsolatedExecutor } from '../../src/executor/isolated.ts'
