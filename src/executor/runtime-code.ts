@@ -3,7 +3,7 @@
 // custom sections that give the version without executing anything. Pure; typed errors only.
 
 import { Decompress } from 'fzstd'
-import { Reader, bytesEqual, concatBytes } from '../codec/index.ts'
+import { Reader, Writer, bytesEqual, concatBytes } from '../codec/index.ts'
 import { DecodeError } from '../codec/index.ts'
 
 /** Substrate's marker for zstd-compressed runtime code (sp-maybe-compressed-blob ZSTD_PREFIX). */
@@ -138,6 +138,24 @@ export function decodeRuntimeVersion(bytes: Uint8Array): RuntimeVersion {
     if (e instanceof DecodeError) throw new RuntimeCodeError('BadVersion', `malformed runtime version: ${e.message}`)
     throw e
   }
+}
+
+/**
+ * SCALE `RuntimeVersion` with every field (a runtime decoding an older layout ignores the trailing
+ * ones): what `ext_misc_runtime_version` hands a runtime. A version read without a transaction
+ * version gets 1, Substrate's default.
+ */
+export function encodeRuntimeVersion(v: RuntimeVersion): Uint8Array {
+  return new Writer(64 + v.apis.length * 12)
+    .str(v.specName)
+    .str(v.implName)
+    .u32(v.authoringVersion)
+    .u32(v.specVersion)
+    .u32(v.implVersion)
+    .vec(v.apis, (w, [id, version]) => void w.bytes(id).u32(version))
+    .u32(v.transactionVersion ?? 1)
+    .u8(v.stateVersion)
+    .finish()
 }
 
 /**

@@ -13,7 +13,7 @@ import { FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type RuntimeLog, type TransactionIndexOperation } from './host-api.ts'
 import type { Keystore } from './keystore.ts'
-import { decodeRuntimeVersion, decompressRuntimeCode, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
+import { decodeRuntimeVersion, decompressRuntimeCode, encodeRuntimeVersion, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
 import { MemoryStorage, OverlayStorage, type StorageBackend, type StorageChanges } from './storage.ts'
 import { EXPOSED_GLOBAL_PREFIX, exposeMutableGlobals, importedMemoryLimits, type MemoryLimits } from './wasm-module.ts'
 
@@ -336,10 +336,15 @@ function callError(e: unknown, ctx: HostContext): Error {
   return e instanceof Error ? e : new Error(String(e))
 }
 
-/** `ext_misc_runtime_version`: the encoded version of other code (undefined if it is not a runtime). */
+/**
+ * `ext_misc_runtime_version`: the encoded version of other code (undefined if it is not a runtime) —
+ * from its embedded `runtime_version` / `runtime_apis` sections when it has them, else by running its
+ * `Core_version`, as Substrate's executor does (`can_set_code` compares that spec version).
+ */
 function otherRuntimeVersion(code: Uint8Array): Uint8Array | undefined {
   try {
-    return Runtime.load(code).call('Core_version').output
+    const rt = Runtime.load(code)
+    return rt.embeddedVersion ? encodeRuntimeVersion(rt.embeddedVersion) : rt.call('Core_version').output
   } catch (e) {
     if (e instanceof ExecutorError) return undefined
     throw e
