@@ -647,7 +647,8 @@ export class ChainService implements ChainAccess {
       this.remember(hash, header, upgraded ? toHex(hash) : (this.known.get(toHex(header.parentHash))?.runtimeFrom ?? toHex(hash)))
       this.emit(r.events)
     }
-    return r.kind !== 'unknownParent'
+    // a header met while the consensus after a warp is being fetched is dropped (it comes back by ancestry)
+    return r.kind !== 'unknownParent' && r.kind !== 'consensusPending'
   }
 
   private applyJustificationFrom(peer: string, bytes: Uint8Array): void {

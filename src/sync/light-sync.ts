@@ -81,6 +81,8 @@ export type HeaderOutcome =
   | { kind: 'belowFinalized' }
   /** A header that fails verification: its sender is to be banned. */
   | { kind: 'invalid'; reason: string }
+  /** After a warp, until `setConsensus` gives the new finalized block's epochs or authorities: not judged. */
+  | { kind: 'consensusPending' }
 
 export class LightSyncError extends Error {
   override readonly name = 'LightSyncError'
@@ -179,6 +181,9 @@ export class LightSync {
     return s && { setId: s.setId, authorities: s.authorities }
   }
 
+  /** Set by a warp until `setConsensus`: headers are not judged meanwhile. */
+  private consensusPending = false
+
   /**
    * Verifies a warp proof from our finalized block; on success the view restarts at the block it
    * proves, with the set in force after it. The Aura authorities or BABE epochs must then be refreshed
@@ -189,12 +194,15 @@ export class LightSync {
     const v = verifyWarpProof(proof, set)
     if (!v || v.finalized.number <= this.finalized.header.number) return { advanced: false, header: this.finalized.header }
     this.tree = this.newTree(v.finalized, initialGrandpaState(v.set.setId, v.set.authorities))
+    // the Aura authorities or BABE epochs in force there are not known yet: headers wait for them
+    this.consensusPending = true
     return { advanced: true, header: v.finalized }
   }
 
   /** The consensus parameters at the finalized block, from its runtime (after a warp). */
   setConsensus(c: Consensus): void {
     this.consensus = c
+    this.consensusPending = false
     const f = this.tree.finalized
     f.state = { ...f.state, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }
   }
@@ -202,6 +210,8 @@ export class LightSync {
   /** Verifies and inserts a header at time `nowMs`. */
   insertHeader(header: Header, nowMs: number): HeaderOutcome {
     this.now = nowMs
+    // verified against the consensus before the warp, an honest header could look invalid
+    if (this.consensusPending) return { kind: 'consensusPending' }
     const r = this.tree.insert(header)
     switch (r.kind) {
       case 'alreadyKnown':
