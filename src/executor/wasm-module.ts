@@ -110,8 +110,11 @@ export function exposeMutableGlobals(wasm: Uint8Array): Uint8Array {
     const q = { p: imports.bodyStart }
     const count = leb(wasm, q)
     for (let i = 0; i < count; i++) {
-      q.p += leb(wasm, q)
-      q.p += leb(wasm, q)
+      // (`q.p += leb(wasm, q)` would add the length to q.p as it was before the length was read)
+      const moduleLen = leb(wasm, q)
+      q.p += moduleLen
+      const fieldLen = leb(wasm, q)
+      q.p += fieldLen
       const kind = wasm[q.p++]
       if (kind === 0) leb(wasm, q)
       else if (kind === 1) {

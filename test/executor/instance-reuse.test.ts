@@ -5,6 +5,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ExecutorError, Runtime } from '../../src/executor/index.ts'
 import { EXPOSED_GLOBAL_PREFIX, exposeMutableGlobals } from '../../src/executor/wasm-module.ts'
+import { decompressRuntimeCode } from '../../src/executor/runtime-code.ts'
+import { parseChainSpec } from '../../src/chain-spec/index.ts'
+import { genesisState } from '../../src/full-node/index.ts'
+import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 const uleb = (n: number) => {
   const out: number[] = []
@@ -60,4 +64,18 @@ test('a reused instance starts every call with its mutable globals reset; a fail
   assert.throws(() => rt.call('fail', new Uint8Array(), { heapPages: 1 }), (e: unknown) => e instanceof ExecutorError && e.code === 'Trap')
   assert.equal(counter(), 1, 'after a trap, the next call does not inherit the failed call\'s state')
   assert.equal(counter(), 1)
+})
+
+test('real runtimes (with an import section) get their mutable globals exposed, so their instances are reused', needsFixtures, () => {
+  // regression: a misread import section made every real runtime fall back to one instance per call (10× slower blocks)
+  for (const f of ['node-template.json', 'polkadot-dev.json']) {
+    const wasm = decompressRuntimeCode(genesisState(parseChainSpec(readFixtureText('chain-specs', f))).get(new TextEncoder().encode(':code'))!)
+    const exposed = exposeMutableGlobals(wasm)
+    const before = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>)
+    const after = new WebAssembly.Module(exposed as Uint8Array<ArrayBuffer>)
+    assert.deepEqual(WebAssembly.Module.imports(after), WebAssembly.Module.imports(before), `${f}: imports unchanged`)
+    const added = WebAssembly.Module.exports(after).filter((e) => e.name.startsWith(EXPOSED_GLOBAL_PREFIX))
+    assert.ok(added.length >= 1 && added.every((e) => e.kind === 'global'), `${f}: the stack pointer and other mutable globals exported`)
+    assert.equal(WebAssembly.Module.exports(after).length, WebAssembly.Module.exports(before).length + added.length)
+  }
 })
