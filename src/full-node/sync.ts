@@ -1,7 +1,7 @@
 // Block download for a full node (pure state machine, smoldot style: the caller pulls requests and
 // reports responses). It tracks each peer's best block from handshakes and announces, asks one peer
-// at a time per request for the blocks above our finalized block (so the justifications of blocks we
-// already hold arrive too), and checks a response's shape — every header decodes, hashes to the hash
+// at a time per request for the blocks above our best block (or, level with the peer, above our
+// finalized block, for the justifications of blocks we already hold), and checks a response's shape — every header decodes, hashes to the hash
 // it came with, and links to the block below — before the caller verifies seals and executes. A peer
 // whose response does not fit is reported so the caller can ban it. No I/O, no clock.
 
@@ -86,7 +86,9 @@ export class BlockSync {
       // a peer at our height may still have the justifications of our unfinalized blocks
       const unfinalized = p.bestNumber >= best && best > fin && p.bestNumber > fin
       if (!lacking && !unfinalized) continue
-      const from = fin + 1
+      // above our best block when the peer has more; above the finalized one for justifications only (a
+      // peer keeps few: set changes and every 512th, as Substrate — finality otherwise comes by commits)
+      const from = lacking ? best + 1 : fin + 1
       const maxBlocks = Math.min(MAX_BLOCKS_PER_REQUEST, p.bestNumber - from + 1)
       if (maxBlocks <= 0) continue
       p.busy = true

@@ -1,5 +1,5 @@
 // Block download and import, on node-template blocks: the BlockSync machine asks for the blocks above
-// our finalized block and rejects responses that cannot be right (a header not matching its hash,
+// our best block (above the finalized one when level with the peer) and rejects responses that cannot be right (a header not matching its hash,
 // numbers out of order, unrequested data); the SyncService imports a good peer's chain with execution
 // and bans a peer whose blocks carry a seal by a key that is not an Aura authority.
 import { test } from 'node:test'
@@ -26,7 +26,7 @@ function chainOf(n: number, suri: string) {
   return { spec, chain }
 }
 
-test('BlockSync: requests above the finalized block; malformed responses are the peer’s fault', needsFixtures, () => {
+test('BlockSync: requests the blocks we lack; malformed responses are the peer’s fault', needsFixtures, () => {
   const { chain: theirs } = chainOf(3, '//Alice')
   const { chain: ours } = chainOf(0, '//Alice')
   const sync = new BlockSync({ best: () => ours.best(), finalizedNumber: () => ours.finalized().number, hashAt: (n) => ours.blockAt(n)?.hash })
@@ -67,4 +67,16 @@ test('SyncService: imports a good peer’s chain with execution; bans a peer wit
     await goodHost.stop()
     await badHost.stop()
   }
+})
+
+test('BlockSync: behind a peer it asks above its best block, not its finalized one (justifications are rare)', () => {
+  // 300 blocks held, none finalized: peers keep justifications only for set changes and every 512th
+  // block, so asking above the finalized block would fetch the same 128 blocks forever
+  const sync = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 0, hashAt: () => new Uint8Array(32) })
+  sync.peerBest('p', 1000, new Uint8Array(32).fill(1))
+  assert.deepEqual(sync.nextRequest()!.request.from, { number: 301 })
+  // level with the peer: above the finalized block, for the justifications of blocks already held
+  const level = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 250, hashAt: () => new Uint8Array(32) })
+  level.peerBest('q', 300, new Uint8Array(32).fill(1))
+  assert.deepEqual(level.nextRequest()!.request.from, { number: 251 })
 })
