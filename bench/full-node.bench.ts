@@ -11,9 +11,8 @@ import { parseChainSpec } from '../src/chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../src/crypto/index.ts'
 import { NetworkHost } from '../src/network/index.ts'
 import { RpcServer } from '../src/json-rpc/server.ts'
-import { DevChain, authorAuraBlock, encodeBlock, executeBlock, localJustification, nodeRpc, runtimeAt } from '../src/full-node/index.ts'
-import { unsealedHeader } from '../src/header/index.ts'
-import { chopsticksCall } from '../test/support/chopsticks.ts'
+import { DevChain, authorAuraBlock, localJustification, nodeRpc, runtimeAt } from '../src/full-node/index.ts'
+import { executeSideBySide } from './util.ts'
 import { nodeTransports } from '../src/platform/node.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
@@ -41,22 +40,7 @@ for (let i = 1; i <= N; i++) {
 row(`author ${N} blocks (initialize, inherents, finalize, seal, GRANDPA justification)`, `${((N * 1000) / (performance.now() - t)).toFixed(0).padStart(7)} blocks/s`)
 
 // (2) execution per block, ours vs chopsticks-executor, on 20 blocks spread over the chain
-const code = toHex(g.state.get(new TextEncoder().encode(':code'))!)
-const sample = Array.from({ length: 20 }, (_, i) => 1 + Math.floor((i * (N - 1)) / 19))
-const ours: number[] = []
-const ref: number[] = []
-for (const n of sample) {
-  const b = chain.blockAt(n)!
-  const parent = chain.blockAt(n - 1)!.state!
-  t = performance.now()
-  executeBlock(parent, { header: b.header, body: b.body })
-  ours.push(performance.now() - t)
-  t = performance.now()
-  // over callback storage the reference cannot compute the trie root (it needs trie nodes, not only
-  // keys): its run ends at the root check after executing the whole block, as in executor.bench.ts
-  await chopsticksCall(parent, code, 'Core_execute_block', toHex(encodeBlock({ header: unsealedHeader(b.header), body: b.body }))).catch(() => undefined)
-  ref.push(performance.now() - t)
-}
+const { ours, ref } = await executeSideBySide(chain, Array.from({ length: 20 }, (_, i) => 1 + Math.floor((i * (N - 1)) / 19)))
 const mo = pct(ours.sort((a, b) => a - b), 50)
 const mr = pct(ref.sort((a, b) => a - b), 50)
 row('Core_execute_block, median of 20 blocks: sublight (+root) | chopsticks (to root check)', `${mo.toFixed(2)} ms | ${mr.toFixed(2)} ms | ratio ${(mo / mr).toFixed(3)}`)

@@ -17,14 +17,13 @@ import { Reader, toHex, utf8 } from '../src/codec/index.ts'
 import { parseChainSpec } from '../src/chain-spec/index.ts'
 import { sr25519FromSuri, storageKey, storagePrefix } from '../src/crypto/index.ts'
 import { Runtime } from '../src/executor/index.ts'
-import { unsealedHeader } from '../src/header/index.ts'
-import { DevChain, DevNode, authorAuraBlock, authorBlock, encodeBlock, executeBlock } from '../src/full-node/index.ts'
+import { DevChain, DevNode, authorAuraBlock, authorBlock, executeBlock } from '../src/full-node/index.ts'
 import { babeAuthoring } from '../src/full-node/slot-authoring.ts'
 import { BabeChain } from '../src/full-node/babe-chain.ts'
 import { signingContext } from '../src/full-node/dev-extrinsics.ts'
 import { sessionKeyRotations } from '../src/full-node/session-keys.ts'
 import { decodeBabeConfiguration } from '../src/sync/index.ts'
-import { chopsticksCall } from '../test/support/chopsticks.ts'
+import { executeSideBySide } from './util.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 const N = Number(process.env.BLOCKS ?? 60)
@@ -83,20 +82,7 @@ const templateImport = (N * 1000) / (performance.now() - t)
 row(`import ${N} blocks (verify + execute): polkadot-dev | node-template`, `${relayImport.toFixed(1)} | ${templateImport.toFixed(1)} blocks/s | ratio ${(relayImport / templateImport).toFixed(3)}`)
 
 // (3) Core_execute_block vs chopsticks-executor on 10 polkadot-dev blocks
-const code = toHex(g.state.get(utf8(':code'))!)
-const ours: number[] = []
-const ref: number[] = []
-for (let i = 0; i < 10; i++) {
-  const n = 2 + Math.floor((i * (N - 3)) / 9)
-  const b = relay.blockAt(n)!
-  const parent = relay.blockAt(n - 1)!.state!
-  t = performance.now()
-  executeBlock(parent, { header: b.header, body: b.body })
-  ours.push(performance.now() - t)
-  t = performance.now()
-  await chopsticksCall(parent, code, 'Core_execute_block', toHex(encodeBlock({ header: unsealedHeader(b.header), body: b.body }))).catch(() => undefined)
-  ref.push(performance.now() - t)
-}
+const { ours, ref } = await executeSideBySide(relay, Array.from({ length: 10 }, (_, i) => 2 + Math.floor((i * (N - 3)) / 9)))
 row('Core_execute_block polkadot-dev, median of 10: sublight (+root) | chopsticks (to root check)', `${median(ours).toFixed(1)} ms | ${median(ref).toFixed(1)} ms | ratio ${(median(ours) / median(ref)).toFixed(3)}`)
 
 // (4) warp sync across N set changes: smoldot and ours, from addChain to initialized. The history has 16
