@@ -98,9 +98,10 @@ export interface AuthorParams {
 export interface Authored {
   block: Block
   state: MemoryStorage
-  /** Pool extrinsics that were included / rejected by the runtime. */
+  /** Pool extrinsics that were included / rejected by the runtime / left for a later block (the block was full). */
   included: Uint8Array[]
   rejected: Uint8Array[]
+  deferred: Uint8Array[]
 }
 
 /** A block to author on `parent`, whatever the consensus: its pre-runtime digest, inherent data and seal. */
@@ -139,19 +140,19 @@ export function authorBlock(p: BlockDraft): Authored {
     return r.bytes.slice(start, r.pos) // keep the compact length prefix: the body item as encoded
   })
   const body: Uint8Array[] = []
-  const apply = (ext: Uint8Array): boolean => {
+  const apply = (ext: Uint8Array): 'included' | 'rejected' | 'deferred' => {
     const res = rt.call('BlockBuilder_apply_extrinsic', ext, { storage: state })
     // ApplyExtrinsicResult = Result<Result<(), DispatchError>, TransactionValidityError>; 0x00 0x00 = Ok(Ok(()))
     // A dispatch error (0x00 0x01 ..) still includes the extrinsic (fees are paid); validity errors (0x01) do not.
-    if (res.output[0] !== 0) return false
+    // Invalid(ExhaustsResources) (0x01 0x00 0x06) only means this block is full: it waits for the next one.
+    if (res.output[0] !== 0) return res.output[1] === 0 && res.output[2] === 6 ? 'deferred' : 'rejected'
     state = applyChanges(state, res.changes)
     body.push(ext)
-    return true
+    return 'included'
   }
-  for (const ext of inherents) if (!apply(ext)) throw new BlockError('InherentFailed', 'the runtime rejected its own inherent')
-  const included: Uint8Array[] = []
-  const rejected: Uint8Array[] = []
-  for (const ext of p.extrinsics ?? []) (apply(ext) ? included : rejected).push(ext)
+  for (const ext of inherents) if (apply(ext) !== 'included') throw new BlockError('InherentFailed', 'the runtime rejected its own inherent')
+  const out = { included: [] as Uint8Array[], rejected: [] as Uint8Array[], deferred: [] as Uint8Array[] }
+  for (const ext of p.extrinsics ?? []) out[apply(ext)].push(ext)
   const fin = rt.call('BlockBuilder_finalize_block', new Uint8Array(), { storage: state })
   state = applyChanges(state, fin.changes)
   let header: Header
@@ -160,7 +161,7 @@ export function authorBlock(p: BlockDraft): Authored {
   } catch (e) {
     throw new BlockError('BadRuntimeOutput', `finalize_block returned a bad header: ${(e as Error).message}`)
   }
-  return { block: { header: p.seal(header), body }, state, included, rejected }
+  return { block: { header: p.seal(header), body }, state, ...out }
 }
 
 /**

@@ -56,7 +56,8 @@ test('node on Westend\'s genesis spec (a runtime older than GrandpaApi_current_s
   const exited = new Promise<number | null>((r) => p.on('exit', r))
   for (let i = 0; i < 400 && !out.includes('listening on') && p.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50))
   assert.match(out, /listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//, err)
-  assert.match(err, /not an Aura chain: serving the blocks held/)
+  // a BABE chain: the node tracks its epochs from the genesis runtime's BabeApi_configuration (old format) and waits for peers
+  assert.equal(p.exitCode, null, err)
   p.kill('SIGINT')
   assert.equal(await exited, 0)
 })

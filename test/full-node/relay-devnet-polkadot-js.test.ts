@@ -16,7 +16,8 @@ test('@polkadot/api reads epochs, sessions and GRANDPA sets advancing on the rel
   const json = JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json'))
   delete json.lightSyncState
   const spec = parseChainSpec(JSON.stringify(json))
-  const dev = await DevNode.start({ spec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0, history: { epochs: 1000, intervalMs: 400 }, rotateSessionKeys: true })
+  const logs: string[] = []
+  const dev = await DevNode.start({ spec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0, history: { epochs: 1000, intervalMs: 400 }, rotateSessionKeys: true, log: (l) => logs.push(l) })
   let api: ApiPromise | undefined
   try {
     api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${dev.rpc!.port}`), noInitWarn: true, throwOnConnect: true })
@@ -28,7 +29,6 @@ test('@polkadot/api reads epochs, sessions and GRANDPA sets advancing on the rel
     }
     await waitFor(() => dev.chain.finalized().number >= 6, 90_000, 'the devnet finalizing #6')
     const before = await read()
-    console.log('before', before, dev.chain.finalized().number)
 
     const keyring = new Keyring({ type: 'sr25519' })
     const bob = keyring.addFromUri('//Bob')
@@ -37,7 +37,9 @@ test('@polkadot/api reads epochs, sessions and GRANDPA sets advancing on the rel
     type Account = { data: { free: { toString(): string } } }
     const free = async (hash?: string) => BigInt(((await (hash ? await api!.at(hash) : api!).query.system.account(charlie)) as unknown as Account).data.free.toString())
     const start = await free()
-    const { statuses, finalizedIn } = await transferToFinality(api, bob, charlie, amount, 120_000)
+    const { statuses, finalizedIn } = await transferToFinality(api, bob, charlie, amount, 120_000).catch((e) => {
+      throw new Error(`${(e as Error).message}; node at #${dev.chain.best().number}, finalized #${dev.chain.finalized().number}, ${dev.pool.pending} pooled:\n${logs.slice(-20).join('\n')}`)
+    })
     assert.ok(statuses.includes('InBlock'), statuses.join(','))
     assert.equal((await free(finalizedIn)) - start, amount, "Charlie's balance at the finalized block")
 
