@@ -44,7 +44,16 @@ export function encodeWarpProof(p: WarpSyncProof): Uint8Array {
 
 /** The authority-set change a header enacts for warp sync: a ScheduledChange (or ForcedChange). */
 export function scheduledChangeOf(header: Header): AuthoritySet['authorities'] | undefined {
-  let next: AuthoritySet['authorities'] | undefined
+  return setChangeOf(header)?.authorities
+}
+
+/** Whether the header forces a GRANDPA set change (ForcedChange: in force on import, without finality). */
+export function forcesSetChange(header: Header): boolean {
+  return setChangeOf(header)?.forced ?? false
+}
+
+function setChangeOf(header: Header): { authorities: AuthoritySet['authorities']; forced: boolean } | undefined {
+  let next: { authorities: AuthoritySet['authorities']; forced: boolean } | undefined
   for (const payload of consensusLogs(header, GRANDPA_ENGINE)) {
     let log
     try {
@@ -55,7 +64,7 @@ export function scheduledChangeOf(header: Header): AuthoritySet['authorities'] |
     }
     if (log.kind === 'scheduledChange' || log.kind === 'forcedChange') {
       if (next) throw new GrandpaError('BadSetChange', `#${header.number} schedules more than one set change`)
-      next = log.change.nextAuthorities
+      next = { authorities: log.change.nextAuthorities, forced: log.kind === 'forcedChange' }
     }
   }
   return next

@@ -9,7 +9,7 @@ import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
-import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
+import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, forcesSetChange, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
@@ -268,7 +268,8 @@ export class DevChain implements ChainServer {
    * justification by the outgoing set — then the latest finalized block with its justification. A
    * proof that would exceed Substrate's 8 MiB limit stops early with `isFinished: false`, and the peer
    * asks again from its last fragment. A set-change block finalized without a justification cannot be
-   * proven across: the proof stops before it (unfinished).
+   * proven across: the proof stops before it (unfinished). Nor can a forced change: the proof ends
+   * (finished) at the block before it.
    */
   warpProof(from: Uint8Array) {
     const start = this.find(from)
@@ -283,16 +284,32 @@ export class DevChain implements ChainServer {
       fragments.push({ header: b.header, justification: decodeJustification(b.justification) })
       return 'ok'
     }
+    // the last block a warp can reach: a forced change is in force from its import, without a justification
+    // by the set it replaces, so warp proofs (Substrate's and smoldot's verifiers follow ScheduledChange
+    // only) end just before it; a client syncs across it block by block
+    let end = this.finalizedNumber
     for (const n of this.setChangeBlocks()) {
       if (n <= start.header.number) continue
-      if (n > this.finalizedNumber) break
+      if (n > end) break
+      if (this.forced(n)) {
+        end = n - 1
+        break
+      }
       if (push(this.canonical[n]) !== 'ok') return encodeWarpProof({ fragments, isFinished: false })
     }
-    const fin = this.canonical[this.finalizedNumber]
+    const fin = this.canonical[end]
     const lastNumber = fragments.length ? fragments[fragments.length - 1].header.number : start.header.number
     // a tip finalized without a justification of its own cannot be proven: the proof ends at the last change
     if (fin.header.number > lastNumber && push(fin) === 'full') return encodeWarpProof({ fragments, isFinished: false })
     return encodeWarpProof({ fragments, isFinished: true })
+  }
+
+  private forced(n: number): boolean {
+    try {
+      return forcesSetChange(this.canonical[n].header)
+    } catch {
+      return false
+    }
   }
 
   /** Canonical blocks whose header schedules or forces a GRANDPA set change (scanned once, then as blocks come). */
