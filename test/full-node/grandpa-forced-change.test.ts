@@ -4,26 +4,29 @@
 // force from its import, without finality. Then: the authoring node signs every later justification
 // with set 1 and keeps finalizing; a second node syncing with full verification follows it to the same
 // finalized block without banning anyone; the warp proof from genesis ends (finished) at the block before
-// the forced change — no justification by the replaced set crosses it, as in Substrate. (Our light
-// client warps there but does not yet follow across the forced change: not covered here.)
+// the forced change — no justification by the replaced set crosses it, as in Substrate — and our light
+// client warps there, then follows across the forced change block by block to finality under set 1.
+// Real time (6 s slots): a light client refuses blocks from slots ahead of its clock.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
-import { Writer, toHex } from '../../src/codec/index.ts'
+import { Writer, fromHex, toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { storagePrefix } from '../../src/crypto/index.ts'
 import { decodeWarpProof, forcesSetChange, verifyWarpProof } from '../../src/finality/index.ts'
-import { DevChain, DevNode, SyncService, TX_SOURCE_EXTERNAL, acceleratedClock, genesisGrandpaSet, genesisState } from '../../src/full-node/index.ts'
+import { DevChain, DevNode, SyncService, TX_SOURCE_EXTERNAL, genesisGrandpaSet, genesisState } from '../../src/full-node/index.ts'
 import { waitFor } from '../support/wait.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { start } from '../../src/light-client/index.ts'
+import { addChainWith, session } from '../support/light-client.ts'
 
-test('a forced GRANDPA set change: followed by the author and a syncing node; warp proofs stop before it', { ...needsFixtures, timeout: 180_000 }, async () => {
+test('a forced GRANDPA set change: followed by the author, a syncing node and the light client; warp proofs stop before it', { ...needsFixtures, timeout: 180_000 }, async () => {
   const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
-  const clock = acceleratedClock(6)
   const logs: string[] = []
-  const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0, clock, log: (l) => logs.push(l) })
+  const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0, log: (l) => logs.push(l) })
   let sync: SyncService | undefined
   let api: ApiPromise | undefined
+  let client: ReturnType<typeof start> | undefined
   try {
     api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${dev.rpc!.port}`), noInitWarn: true, throwOnConnect: true })
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice')
@@ -55,13 +58,22 @@ test('a forced GRANDPA set change: followed by the author and a syncing node; wa
 
     // a syncing node follows it
     const syncChain = new DevChain(spec)
-    sync = await SyncService.start({ spec, chain: syncChain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], now: clock.now, log: (l) => logs.push(`sync ${l}`) })
+    sync = await SyncService.start({ spec, chain: syncChain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], log: (l) => logs.push(`sync ${l}`) })
     await waitFor(() => syncChain.finalized().number >= forcedAt + 2, 90_000, `the syncing node finalizing past #${forcedAt} (at #${syncChain.finalized().number})`)
     const n = syncChain.finalized().number
     assert.equal(toHex(syncChain.blockAt(n)!.hash), toHex(dev.chain.blockAt(n)!.hash))
 
+    // the light client: warp to the block before it, then across it to finality under the new set
+    client = start({ maxLogLevel: 3, logCallback: (_l, t, m) => logs.push(`light ${t} ${m}`) })
+    const chain = await addChainWith(client, readFixtureText('chain-specs', 'node-template.json'), [dev.host.addresses()[0]])
+    const { rpc, event, events } = session(chain)
+    await rpc('chainHead_v1_follow', [false])
+    await event((e) => e.event === 'initialized', 'initialized')
+    const finalizedPast = () => events.some((e) => e.event === 'finalized' && (e.finalizedBlockHashes as string[]).some((h) => (dev.chain.block(fromHex(h))?.header.number ?? 0) > forcedAt))
+    await waitFor(finalizedPast, 60_000, `light: ${JSON.stringify(events.map((e) => e.event))} ${logs.filter((l) => l.startsWith('light')).slice(-10).join('|')}`)
     assert.ok(!logs.some((l) => /bann/.test(l)), logs.filter((l) => /bann/.test(l)).join('\n'))
   } finally {
+    await client?.terminate().catch(() => {})
     await api?.disconnect()
     await sync?.stop()
     await dev.stop()
