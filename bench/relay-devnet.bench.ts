@@ -21,7 +21,7 @@ import { DevChain, DevNode, authorAuraBlock, authorBlock, executeBlock } from '.
 import { babeAuthoring } from '../src/full-node/slot-authoring.ts'
 import { BabeChain } from '../src/full-node/babe-chain.ts'
 import { signingContext } from '../src/full-node/dev-extrinsics.ts'
-import { sessionKeyRotations } from '../src/full-node/session-keys.ts'
+import { rotationSigners, sessionKeyRotations } from '../src/full-node/session-keys.ts'
 import { decodeBabeConfiguration } from '../src/sync/index.ts'
 import { executeSideBySide } from './util.ts'
 
@@ -43,13 +43,14 @@ const relay = new DevChain(relaySpec, undefined, N + 1)
 const g = relay.bestBlock
 const authoring = babeAuthoring(Runtime.load(g.state.get(utf8(':code'))!), g.state, [sr25519FromSuri('//Alice')], [])
 const ctx = signingContext(g.state, relay.genesisHash)
+const signers = rotationSigners(['//Alice'])
 const slot0 = BigInt(Math.floor(Date.now() / 6000)) - 2400n * BigInt(N)
 let t = performance.now()
 for (let i = 0; i < N; i++) {
   const best = relay.bestBlock
   const slot = slot0 + 2400n * BigInt(i >> 1) + BigInt(i & 1)
   const claim = authoring.claim(slot, best.header)!
-  const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: sessionKeyRotations(best.state, ctx, ['//Alice']) })
+  const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: sessionKeyRotations(best.state, ctx, signers) })
   relay.add(block, state)
   authoring.added(block.header)
 }

@@ -4,12 +4,18 @@
 
 import { bytesEqual, utf8 } from '../codec/index.ts'
 import { decompressRuntimeCode, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from '../executor/runtime-code.ts'
+import { MemoryStorage } from '../executor/storage.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { EMPTY_TRIE_ROOT, stateRoot, type StateVersion } from '../trie/index.ts'
 import type { ChainSpec, RawGenesis } from './chain-spec.ts'
 import { ChainSpecError } from './errors.ts'
 
 const CODE_KEY = utf8(':code')
+
+/** Raw genesis storage as a state backend: the main trie and the default child tries. */
+export function genesisStorage(genesis: RawGenesis): MemoryStorage {
+  return new MemoryStorage(genesis.top, genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+}
 
 /** `:code` from raw genesis storage. */
 export function genesisCode(genesis: RawGenesis): Uint8Array | undefined {

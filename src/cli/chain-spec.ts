@@ -3,10 +3,10 @@
 
 import { readFile } from 'node:fs/promises'
 import { toHex } from '../codec/index.ts'
-import { genesisHeader, genesisRuntimeVersion, parseChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisRuntimeVersion, genesisStorage, parseChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
-import { MemoryStorage, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
+import { Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { utf8 } from '../codec/index.ts'
 
 export interface ChainSpecSummary {
@@ -30,7 +30,7 @@ export function summarizeChainSpec(text: string): ChainSpecSummary {
   // From the runtime's custom sections; older runtimes lack them, then Core_version is executed.
   let rv = genesisRuntimeVersion(spec)
   if (rv === undefined && spec.genesis.kind === 'raw') {
-    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    const storage = genesisStorage(spec.genesis)
     rv = decodeRuntimeVersion(Runtime.load(storage.get(utf8(':code'))!).call('Core_version', new Uint8Array(), { storage }).output)
   }
   return {

@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { HexError, fromHex, toHex, utf8 } from '../codec/index.ts'
-import { parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { genesisStorage, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
 import { MemoryStorage, Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { CliError } from './errors.ts'
 
@@ -16,9 +16,9 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
-function genesisStorage(spec: ChainSpec, path: string): MemoryStorage {
+function rawGenesisStorage(spec: ChainSpec, path: string): MemoryStorage {
   if (spec.genesis.kind !== 'raw') throw new CliError(`${path} has no genesis storage (only a state root)`)
-  return new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+  return genesisStorage(spec.genesis)
 }
 
 /** Loads either a chain spec (runtime = genesis `:code`) or a runtime file. */
@@ -26,7 +26,7 @@ async function loadTarget(path: string): Promise<{ runtime: Runtime; storage: Me
   const bytes = await readInput(path)
   if (bytes[0] === 0x7b /* '{' */) {
     const spec = parseChainSpec(new TextDecoder().decode(bytes))
-    const storage = genesisStorage(spec, path)
+    const storage = rawGenesisStorage(spec, path)
     const code = storage.get(utf8(':code'))
     if (!code) throw new CliError(`${path}: genesis storage has no :code`)
     return { runtime: Runtime.load(code), storage }
@@ -73,7 +73,7 @@ export async function runtimeCommand(args: string[], out: (s: string) => void, e
       throw new CliError(`bad call arguments: ${(e as HexError).message}`)
     }
     const spec = parseChainSpec(new TextDecoder().decode(await readInput(pos[0])))
-    const storage = genesisStorage(spec, pos[0])
+    const storage = rawGenesisStorage(spec, pos[0])
     const code = storage.get(utf8(':code'))
     if (!code) throw new CliError(`${pos[0]}: genesis storage has no :code`)
     const t0 = performance.now()

@@ -5,7 +5,7 @@
 // `DevChain.open` restores the chain from it. Without a store it is a pure in-memory structure.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
-import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
@@ -45,7 +45,7 @@ const CALL_PROOF_TIMEOUT_MS = 10_000
 /** The genesis state of a spec with raw genesis storage. */
 export function genesisState(spec: ChainSpec): MemoryStorage {
   if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
-  return new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+  return genesisStorage(spec.genesis)
 }
 
 export class DevChain implements ChainServer {
@@ -138,6 +138,11 @@ export class DevChain implements ChainServer {
     return hash
   }
 
+  /** The canonical headers after genesis up to the best block, oldest first (replaying a stored chain). */
+  *headers(): Generator<Header> {
+    for (let n = 1; n < this.canonical.length; n++) yield this.canonical[n].header
+  }
+
   /** The best block; its state is always kept. */
   get bestBlock(): ChainBlock & { state: MemoryStorage } {
     return this.canonical[this.canonical.length - 1] as ChainBlock & { state: MemoryStorage }
@@ -208,11 +213,8 @@ export class DevChain implements ChainServer {
    */
   private keepsJustification(s: Stored): boolean {
     if (s.header.number % JUSTIFICATION_PERIOD === 0) return true
-    try {
-      return scheduledChangeOf(s.header) !== undefined
-    } catch {
-      return false
-    }
+    const change = this.setChangeBlocks().get(s.header.number)
+    return change !== undefined && change !== 'malformed' && this.canonical[s.header.number] === s
   }
 
   private prover(block: Uint8Array): StateProver | undefined {
@@ -288,10 +290,10 @@ export class DevChain implements ChainServer {
     // by the set it replaces, so warp proofs (Substrate's and smoldot's verifiers follow ScheduledChange
     // only) end just before it; a client syncs across it block by block
     let end = this.finalizedNumber
-    for (const n of this.setChangeBlocks()) {
+    for (const [n, kind] of this.setChangeBlocks()) {
       if (n <= start.header.number) continue
       if (n > end) break
-      if (this.forced(n)) {
+      if (kind === 'forced') {
         end = n - 1
         break
       }
@@ -304,27 +306,22 @@ export class DevChain implements ChainServer {
     return encodeWarpProof({ fragments, isFinished: true })
   }
 
-  private forced(n: number): boolean {
-    try {
-      return forcesSetChange(this.canonical[n].header)
-    } catch {
-      return false
-    }
-  }
-
-  /** Canonical blocks whose header schedules or forces a GRANDPA set change (scanned once, then as blocks come). */
-  private setChangeBlocks(): number[] {
+  /**
+   * Canonical blocks whose header schedules or forces a GRANDPA set change, in order, by number (scanned
+   * once, then as blocks come). A malformed GRANDPA log counts as a change no proof can cross.
+   */
+  private setChangeBlocks(): Map<number, 'scheduled' | 'forced' | 'malformed'> {
     for (let n = this.scannedForSetChanges + 1; n < this.canonical.length; n++) {
+      const header = this.canonical[n].header
       try {
-        if (scheduledChangeOf(this.canonical[n].header)) this.setChanges.push(n)
+        if (scheduledChangeOf(header)) this.setChanges.set(n, forcesSetChange(header) ? 'forced' : 'scheduled')
       } catch {
-        // a malformed GRANDPA log cannot be proven across: treat it as a change with no usable proof
-        this.setChanges.push(n)
+        this.setChanges.set(n, 'malformed')
       }
       this.scannedForSetChanges = n
     }
     return this.setChanges
   }
-  private readonly setChanges: number[] = []
+  private readonly setChanges = new Map<number, 'scheduled' | 'forced' | 'malformed'>()
   private scannedForSetChanges = 0
 }

@@ -20,7 +20,7 @@ import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
 import { PoolError, TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
 import { nodeTransports } from '../platform/node.ts'
 import { signingContext, type SigningContext } from './dev-extrinsics.ts'
-import { rotationGrandpaKeys, sessionKeyRotations } from './session-keys.ts'
+import { rotationGrandpaKeys, rotationSigners, sessionKeyRotations, type RotationSigner } from './session-keys.ts'
 
 export interface DevNodeOptions {
   spec: ChainSpec
@@ -99,8 +99,8 @@ export class DevNode {
   private clock: DevClock = WALL_CLOCK
   private round = 0n
   private history: { epochs: number; blocksPerEpoch: number; intervalMs: number } | undefined
-  /** Secret URIs whose validators get their GRANDPA key rotated every session (empty: no rotation). */
-  private rotating: readonly string[] = []
+  /** Keys whose validators get their GRANDPA key rotated every session (empty: no rotation). */
+  private rotating: readonly RotationSigner[] = []
   private signing: { code: Uint8Array; ctx: SigningContext } | undefined
   /** The JSON-RPC server, unless disabled. */
   rpc: RpcServer | undefined
@@ -123,12 +123,8 @@ export class DevNode {
     let authoring: SlotAuthoring
     try {
       if (rt.hasExport('AuraApi_authorities')) authoring = auraAuthoring(rt, best.state, keys)
-      else if (rt.hasExport('BabeApi_configuration')) {
-        const history = function* () {
-          for (let n = 1; n <= best.header.number; n++) yield chain.blockAt(n)!.header
-        }
-        authoring = babeAuthoring(rt, best.state, keys, history())
-      } else throw new DevNodeError("this chain's runtime has neither AuraApi nor BabeApi: a devnet authors Aura or BABE blocks")
+      else if (rt.hasExport('BabeApi_configuration')) authoring = babeAuthoring(rt, best.state, keys, chain.headers())
+      else throw new DevNodeError("this chain's runtime has neither AuraApi nor BabeApi: a devnet authors Aura or BABE blocks")
     } catch (e) {
       if (e instanceof SlotAuthoringError) throw new DevNodeError(e.message)
       if (e instanceof DevNodeError) throw e
@@ -184,7 +180,7 @@ export class DevNode {
     const started = node
     if (o.clock) started.clock = o.clock
     if (o.history) started.history = { epochs: o.history.epochs, blocksPerEpoch: Math.max(o.history.blocksPerEpoch ?? HISTORY_BLOCKS_PER_EPOCH, o.rotateSessionKeys ? 2 : 1), intervalMs: o.history.intervalMs ?? HISTORY_INTERVAL_MS }
-    if (o.rotateSessionKeys) started.rotating = o.keys
+    if (o.rotateSessionKeys) started.rotating = rotationSigners(o.keys)
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
     started.timer = setTimeout(() => started.tick(), 0)

@@ -93,9 +93,5 @@ export function genesisGrandpaSet(genesis: StorageBackend): AuthoritySet {
 
 /** The sets along a stored chain: genesis set, then every canonical block replayed. */
 export function grandpaSetsOf(chain: DevChain, genesis: AuthoritySet): GrandpaSets {
-  const best = chain.best().number
-  function* headers() {
-    for (let n = 1; n <= best; n++) yield chain.blockAt(n)!.header
-  }
-  return GrandpaSets.replay(genesis, headers(), chain.finalized().number)
+  return GrandpaSets.replay(genesis, chain.headers(), chain.finalized().number)
 }

@@ -16,6 +16,14 @@ import { runtimeAt } from './runtime-apis.ts'
 
 const GRANDPA_KEY_TYPE = 'gran'
 
+/** A secret URI whose validator's GRANDPA key is rotated, with its sr25519 key (derived once: it signs). */
+export interface RotationSigner {
+  suri: string
+  key: DevKeypair
+}
+
+export const rotationSigners = (suris: readonly string[]): RotationSigner[] => suris.map((suri) => ({ suri, key: sr25519FromSuri(suri) }))
+
 /** The two GRANDPA keys the node alternates between for each of its secret URIs. */
 export function rotationGrandpaKeys(suris: readonly string[]): DevKeypair[] {
   return suris.flatMap((s) => [ed25519FromSuri(s), ed25519FromSuri(`${s}//grandpa-rotation`)])
@@ -33,12 +41,13 @@ function decodeSessionKeys(state: StorageBackend, keys: Uint8Array): { key: Uint
  * The `Session.set_keys` extrinsics the node should include in a block built on `state` (one per
  * validator it controls whose keys have no change pending), or none.
  */
-export function sessionKeyRotations(state: StorageBackend, ctx: SigningContext, suris: readonly string[]): Uint8Array[] {
+export function sessionKeyRotations(state: StorageBackend, ctx: SigningContext, signers: readonly RotationSigner[]): Uint8Array[] {
   const validatorsRaw = state.get(storageKey('Session', 'Validators'))
-  if (!validatorsRaw) return []
-  const validators = decodeAll(validatorsRaw, (r) => r.vec((x) => x.bytes_(32)))
   const queuedRaw = state.get(storageKey('Session', 'QueuedKeys'))
-  const signers = suris.map((s) => ({ suri: s, key: sr25519FromSuri(s) }))
+  if (!validatorsRaw || !queuedRaw) return []
+  const validators = decodeAll(validatorsRaw, (r) => r.vec((x) => x.bytes_(32)))
+  // (validator, keys) pairs; every validator's keys have the same length, known from the first NextKeys
+  let queuedKeys: { who: Uint8Array; keys: Uint8Array }[] | undefined
   const out: Uint8Array[] = []
   for (const stash of validators) {
     // the controller signs set_keys (without Staking, the validator account itself)
@@ -46,8 +55,9 @@ export function sessionKeyRotations(state: StorageBackend, ctx: SigningContext, 
     const signer = signers.find((s) => bytesEqual(s.key.publicKey, controller))
     if (!signer) continue
     const next = state.get(storageKey('Session', 'NextKeys', ['Twox64Concat', stash]))
-    if (!next || !queuedRaw) continue
-    const queued = decodeAll(queuedRaw, (r) => r.vec((x) => ({ who: x.bytes_(32), keys: x.bytes_(next.length) }))).find((q) => bytesEqual(q.who, stash))
+    if (!next) continue
+    queuedKeys ??= decodeAll(queuedRaw, (r) => r.vec((x) => ({ who: x.bytes_(32), keys: x.bytes_(next.length) })))
+    const queued = queuedKeys.find((q) => bytesEqual(q.who, stash))
     if (!queued || !bytesEqual(queued.keys, next)) continue
     const parts = decodeSessionKeys(state, next)
     const gran = parts.find((p) => p.type === GRANDPA_KEY_TYPE)

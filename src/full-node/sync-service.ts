@@ -74,11 +74,7 @@ export class SyncService {
     if (rt.hasExport('AuraApi_slot_duration')) this.aura = { slotMs: new Reader(call('AuraApi_slot_duration')).u64(), scheme: auraSchemeAt(genesis) }
     else if (rt.hasExport('BabeApi_configuration')) {
       const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
-      const best = chain.best().number
-      const history = function* () {
-        for (let n = 1; n <= best; n++) yield chain.blockAt(n)!.header
-      }
-      this.babe = { slotMs: conf.slotMs, epochs: new BabeChain(conf.genesis, history()) }
+      this.babe = { slotMs: conf.slotMs, epochs: new BabeChain(conf.genesis, chain.headers()) }
     }
   }
 

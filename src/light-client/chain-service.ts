@@ -17,7 +17,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, Writer, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { storageKey } from '../crypto/index.ts'
-import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
@@ -216,7 +216,7 @@ export class ChainService implements ChainAccess {
     const genesisHash = headerHash(genesis)
     if (o.relay) {
       // a parachain starts at genesis; its first vouched para head moves it on (`followRelay`)
-      const genesisState = spec.genesis.kind === 'raw' ? new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const)) : undefined
+      const genesisState = spec.genesis.kind === 'raw' ? genesisStorage(spec.genesis) : undefined
       const code = genesisState?.get(CODE)
       const runtime = code ? await Runtime.loadAsync(code) : undefined
       return { genesisHash, finalized: genesis, grandpa: initialGrandpaState(0n, []), consensus: { kind: 'relay' }, runtime, genesisState, peers: [], from: `genesis (parachain ${o.relay.paraId} of ${o.relay.chain.specId})` }
@@ -235,7 +235,7 @@ export class ChainService implements ChainAccess {
       return { genesisHash, finalized: c.finalized, grandpa: c.grandpa, consensus: { kind: 'babe', slotMs: CHECKPOINT_SLOT_MS, epochs: c.babe }, peers: [], from: "the chain spec's checkpoint" }
     }
     if (spec.genesis.kind !== 'raw') throw new ChainAccessError('the chain spec has neither the raw genesis storage nor a lightSyncState checkpoint to start from')
-    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    const storage = genesisStorage(spec.genesis)
     const code = storage.get(CODE)
     if (!code) throw new ChainAccessError('the genesis storage has no runtime code')
     const rt = await Runtime.loadAsync(code)

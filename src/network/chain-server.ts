@@ -3,7 +3,7 @@
 // chain spec's genesis storage (the serving node before the full node exists). Pure: no I/O.
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
-import { genesisHeader, type ChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { MemoryStorage, RecordingStorage, Runtime, type StorageAccessLog } from '../executor/index.ts'
 import type { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
@@ -126,7 +126,7 @@ export class GenesisChainServer implements ChainServer {
     if (spec.genesis.kind !== 'raw') throw new TypeError('the serving node needs a chain spec with raw genesis storage')
     this.header = genesisHeader(spec)
     this.genesisHash = headerHash(this.header)
-    const storage = new MemoryStorage(spec.genesis.top, spec.genesis.childrenDefault.map((c) => [c.childKey, c.entries] as const))
+    const storage = genesisStorage(spec.genesis)
     if (stateVersion === undefined) {
       stateVersion = Runtime.load(storage.get(CODE)!).version(storage).stateVersion ?? 0
     }

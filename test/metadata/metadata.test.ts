@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypeRegistry, Metadata } from '@polkadot/types'
-import { Writer, concatBytes, fromHex, utf8 } from '../../src/codec/index.ts'
+import { Writer, concatBytes, decodeAll, fromHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec, genesisHeader } from '../../src/chain-spec/index.ts'
 import { sr25519FromSuri } from '../../src/crypto/index.ts'
 import { headerHash } from '../../src/header/index.ts'
@@ -43,17 +43,12 @@ test('metadata: pallet and call indices and signed extensions equal @polkadot/ty
   const g = genesisState(spec)
   const out = Runtime.load(g.get(utf8(':code'))!).call('Metadata_metadata', new Uint8Array(), { storage: g }).output
   const pd = decodeMetadata(out) // the runtime's Vec<u8> wrapping
-  const inner = compareWithPolkadotJs(out.subarray(wrapLength(out)))
+  const inner = compareWithPolkadotJs(decodeAll(out, (r) => r.vecU8()))
   assert.deepEqual([...inner.pallets.keys()], [...pd.pallets.keys()])
   assert.deepEqual(callIndex(pd, 'Session', 'set_keys'), [9, 0])
   assert.throws(() => callIndex(pd, 'Sudo', 'sudo'), MetadataError, 'Polkadot 9390 has no Sudo pallet')
   assert.throws(() => callIndex(pd, 'Session', 'rotate'), MetadataError)
 })
-
-/** Bytes taken by the compact length prefix of a SCALE Vec<u8>. */
-function wrapLength(bytes: Uint8Array): number {
-  return [1, 2, 4][bytes[0] & 3] ?? 5
-}
 
 test('metadata: malformed or other-version bytes get MetadataError', needsFixtures, () => {
   const bytes = fromHex(readFixtureText('runtimes', 'node-template-metadata.hex').trim())
