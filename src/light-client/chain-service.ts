@@ -34,6 +34,9 @@ const CODE = utf8(':code')
 const MAX_DESCENDANT_ROUNDS = 64
 /** Verified blocks remembered after they leave the fork tree (headers only). */
 const MAX_KNOWN_BLOCKS = 4096
+/** GRANDPA commits kept while their blocks arrive: the highest few from each of the latest peers. */
+const MAX_PENDING_COMMITS_PER_PEER = 8
+const MAX_PENDING_COMMIT_PEERS = 32
 const HEAPPAGES = utf8(':heappages')
 /** How long a request waits for a first peer before answering that nobody could prove it. */
 const PEER_WAIT_MS = 10_000
@@ -646,6 +649,7 @@ export class ChainService implements ChainAccess {
       // a block's runtime is its parent's, unless its header says the runtime changed
       this.remember(hash, header, upgraded ? toHex(hash) : (this.known.get(toHex(header.parentHash))?.runtimeFrom ?? toHex(hash)))
       this.emit(r.events)
+      this.retryPendingCommits()
     }
     // a header met while the consensus after a warp is being fetched is dropped (it comes back by ancestry)
     return r.kind !== 'unknownParent' && r.kind !== 'consensusPending'
@@ -659,18 +663,59 @@ export class ChainService implements ChainAccess {
     }
   }
 
+  /**
+   * A GRANDPA commit from a peer. One whose target (or a precommit's) is not on our chain yet — its block
+   * announce still on the way, or its ancestry being fetched — is kept, the highest per peer, and tried
+   * again as blocks arrive (smoldot queues them the same way); without that, a client that is a block
+   * behind its peer drops every commit and finalizes nothing, as justifications in block responses are
+   * rare (Substrate keeps them only for set changes and every 512th block).
+   */
   private onCommit(peer: string, commit: GrandpaCommit): void {
     if (!this.isReady || commit.targetNumber <= this.sync.finalized.header.number) return
     const set = this.sync.setAt(commit.targetHash)
-    if (!set || set.setId !== commit.setId) return
-    const j = justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })
-    if (!j) return
+    const j = set && justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })
+    if (!j) {
+      // on our chain under another set: not for us; otherwise wait for its blocks
+      if (set && set.setId !== commit.setId) return
+      const held = this.pendingCommits.get(peer) ?? []
+      if (held.some((c) => c.targetNumber === commit.targetNumber)) return
+      // the highest few from each of the most recent peers
+      const kept = [...held, commit].sort((a, b) => b.targetNumber - a.targetNumber).slice(0, MAX_PENDING_COMMITS_PER_PEER)
+      this.pendingCommits.delete(peer)
+      this.pendingCommits.set(peer, kept)
+      if (this.pendingCommits.size > MAX_PENDING_COMMIT_PEERS) this.pendingCommits.delete(this.pendingCommits.keys().next().value!)
+      return
+    }
+    if (set.setId !== commit.setId) return
     try {
       this.emit(this.sync.applyJustification(j))
     } catch (e) {
       this.ban(peer, `bad GRANDPA commit: ${(e as Error).message}`)
     }
   }
+
+  /** Tries the commits that waited for their blocks again (after new blocks), dropping those now final. */
+  private retryPendingCommits(): void {
+    if (this.retryingCommits || this.pendingCommits.size === 0) return
+    this.retryingCommits = true
+    try {
+      for (const [peer, held] of [...this.pendingCommits]) {
+        // highest first: once one finalizes, those below it are done
+        const left: GrandpaCommit[] = []
+        for (const commit of held) {
+          if (commit.targetNumber <= this.sync.finalized.header.number) continue
+          if (this.sync.setAt(commit.targetHash) && justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })) this.onCommit(peer, commit)
+          else left.push(commit)
+        }
+        if (left.length) this.pendingCommits.set(peer, left.filter((c) => c.targetNumber > this.sync.finalized.header.number))
+        else this.pendingCommits.delete(peer)
+      }
+    } finally {
+      this.retryingCommits = false
+    }
+  }
+  private readonly pendingCommits = new Map<string, GrandpaCommit[]>()
+  private retryingCommits = false
 
   /** The header of a known block (in the fork tree, or recently finalized), else undefined. */
   header(hash: Uint8Array): Header | undefined {

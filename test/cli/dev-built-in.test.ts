@@ -25,7 +25,7 @@ test('`sublight dev` with no chain and no key authors every slot and finalizes',
   p.stderr.on('data', (d) => (err += d))
   try {
     const lines = () => out.split('\n').filter((l) => l.startsWith('#'))
-    await waitFor(() => lines().some((l) => / finalized #([2-9]|\d\d)/.test(l)), 60_000, `finalized #2 (stdout: ${out} stderr: ${err.slice(-500)})`)
+    await waitFor(() => lines().some((l) => / finalized #([2-9]|\d\d)/.test(l)), 60_000, () => `finalized #2 (stdout: ${out} stderr: ${err.slice(-500)})`)
     const port = /rpc on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]
     const rpc = async (method: string, params: unknown[]) => {
       const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })

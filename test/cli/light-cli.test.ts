@@ -52,8 +52,8 @@ test('sublight light: @polkadot/api reads, subscribes and transfers through the 
   let first = light(args)
   try {
     await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing')
-    await waitFor(() => portOf(first.io.out) > 0, 30_000, `the endpoint line (${first.io.err})`)
-    await waitFor(() => first.io.out.includes('following'), 30_000, `the client following (${first.io.out})`)
+    await waitFor(() => portOf(first.io.out) > 0, 30_000, () => `the endpoint line (${first.io.err})`)
+    await waitFor(() => first.io.out.includes('following'), 30_000, () => `the client following (${first.io.out})`)
     const firstReadyMs = sinceStart(first.io)
     api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${portOf(first.io.out)}`), noInitWarn: true, throwOnConnect: true })
     assert.equal(api.runtimeVersion.specName.toString(), 'node-template')
@@ -92,7 +92,7 @@ test('sublight light: @polkadot/api reads, subscribes and transfers through the 
     const lastFinalized = [...first.io.out.matchAll(savedAt)].at(-1)?.[1]
     const second = light(args)
     first = second
-    await waitFor(() => second.io.out.includes('following'), 30_000, `the second start following (${second.io.out})`)
+    await waitFor(() => second.io.out.includes('following'), 30_000, () => `the second start following (${second.io.out})`)
     const secondReadyMs = sinceStart(second.io)
     const startLine = /starting at #(\d+)/.exec(second.io.out)
     assert.ok(startLine && Number(startLine[1]) > 0, `started from the saved block, not genesis (${second.io.out})`)
@@ -131,7 +131,7 @@ test('sublight light: malformed and oversized JSON-RPC get the spec\'s errors an
   // offline: Westend by name starts (connecting) and serves what needs no peer
   const endpoint = light(['--chain', 'westend', '--rpc-port', '0'])
   try {
-    await waitFor(() => portOf(endpoint.io.out) > 0, 30_000, `the endpoint line (${endpoint.io.err})`)
+    await waitFor(() => portOf(endpoint.io.out) > 0, 30_000, () => `the endpoint line (${endpoint.io.err})`)
     const url = `http://127.0.0.1:${portOf(endpoint.io.out)}`
     const post = async (body: string) => {
       const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
@@ -165,7 +165,7 @@ test('sublight light: a parachain name pairs with its relay chain; a --relay tha
   // offline: Polkadot Asset Hub by name starts with Polkadot (its spec's relay_chain) followed beside it
   const endpoint = light(['--chain', 'polkadot-asset-hub', '--rpc-port', '0'])
   try {
-    await waitFor(() => portOf(endpoint.io.out) > 0 && endpoint.io.out.includes('starting at #'), 30_000, `the endpoint lines (${endpoint.io.err})`)
+    await waitFor(() => portOf(endpoint.io.out) > 0 && endpoint.io.out.includes('starting at #'), 30_000, () => `the endpoint lines (${endpoint.io.err})`)
     assert.match(endpoint.io.out, /^Polkadot Asset Hub \(known chain polkadot-asset-hub\): JSON-RPC on /)
     assert.match(endpoint.io.out, /\nparachain 1000 of Polkadot \(known chain polkadot\), followed through it\n/)
     const res = await fetch(`http://127.0.0.1:${portOf(endpoint.io.out)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainSpec_v1_chainName', params: [] }) })

@@ -42,7 +42,7 @@ test('a forced GRANDPA set change: followed by the author, a syncing node and th
       value.u8(1).u32(dev.chain.finalized().number)
       const tx = (await api.tx.sudo.sudo(api.tx.system.setStorage([[toHex(storagePrefix('Grandpa', 'PendingChange')), toHex(value.finish())]])).signAsync(alice, { nonce: nonce++, era: 0 })).toU8a()
       dev.submit(tx, TX_SOURCE_EXTERNAL)
-      await waitFor(() => dev.chain.best().number >= at, 30_000, `block #${at}`)
+      await waitFor(() => dev.chain.best().number >= at, 30_000, () => `block #${at}`)
       if (forcesSetChange(dev.chain.blockAt(at)!.header)) forcedAt = at
     }
     assert.ok(forcedAt > 0, 'the runtime emitted a ForcedChange digest')
@@ -59,7 +59,7 @@ test('a forced GRANDPA set change: followed by the author, a syncing node and th
     // a syncing node follows it
     const syncChain = new DevChain(spec)
     sync = await SyncService.start({ spec, chain: syncChain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], log: (l) => logs.push(`sync ${l}`) })
-    await waitFor(() => syncChain.finalized().number >= forcedAt + 2, 90_000, `the syncing node finalizing past #${forcedAt} (at #${syncChain.finalized().number})`)
+    await waitFor(() => syncChain.finalized().number >= forcedAt + 2, 90_000, () => `the syncing node finalizing past #${forcedAt} (at #${syncChain.finalized().number})`)
     const n = syncChain.finalized().number
     assert.equal(toHex(syncChain.blockAt(n)!.hash), toHex(dev.chain.blockAt(n)!.hash))
 
@@ -70,7 +70,7 @@ test('a forced GRANDPA set change: followed by the author, a syncing node and th
     await rpc('chainHead_v1_follow', [false])
     await event((e) => e.event === 'initialized', 'initialized')
     const finalizedPast = () => events.some((e) => e.event === 'finalized' && (e.finalizedBlockHashes as string[]).some((h) => (dev.chain.block(fromHex(h))?.header.number ?? 0) > forcedAt))
-    await waitFor(finalizedPast, 60_000, `light: ${JSON.stringify(events.map((e) => e.event))} ${logs.filter((l) => l.startsWith('light')).slice(-10).join('|')}`)
+    await waitFor(finalizedPast, 60_000, () => `light: ${JSON.stringify(events.map((e) => e.event))} ${logs.filter((l) => l.startsWith('light')).slice(-10).join('|')}`)
     assert.ok(!logs.some((l) => /bann/.test(l)), logs.filter((l) => /bann/.test(l)).join('\n'))
   } finally {
     await client?.terminate().catch(() => {})

@@ -42,7 +42,7 @@ test('a GRANDPA set change: signed, followed by a syncing node, and proven by wa
       const call = api.tx.sudo.sudo(api.tx.system.setStorage([[toHex(storagePrefix('Grandpa', 'PendingChange')), toHex(value.finish())]]))
       const tx = (await call.signAsync(alice, { nonce: nonce++, era: 0 })).toU8a()
       dev.submit(tx, TX_SOURCE_EXTERNAL)
-      await waitFor(() => dev.chain.best().number >= at, 30_000, `block #${at}`)
+      await waitFor(() => dev.chain.best().number >= at, 30_000, () => `block #${at}`)
       if (scheduledChangeOf(dev.chain.blockAt(at)!.header)) changeAt = at
     }
     assert.ok(changeAt > 0, 'the runtime emitted a ScheduledChange digest')
@@ -55,7 +55,7 @@ test('a GRANDPA set change: signed, followed by a syncing node, and proven by wa
     // a second node syncs it all, verifying every justification against the set in force at its block
     const syncChain = new DevChain(spec)
     sync = await SyncService.start({ spec, chain: syncChain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], now: clock.now })
-    await waitFor(() => syncChain.finalized().number >= changeAt + 2, 90_000, `the syncing node finalizing past #${changeAt} (at #${syncChain.finalized().number})`)
+    await waitFor(() => syncChain.finalized().number >= changeAt + 2, 90_000, () => `the syncing node finalizing past #${changeAt} (at #${syncChain.finalized().number})`)
     assert.ok(!sync.host.isBanned(dev.host.peerId), 'the honest author is not banned')
     const n = syncChain.finalized().number
     assert.equal(toHex(syncChain.blockAt(n)!.hash), toHex(dev.chain.blockAt(n)!.hash))

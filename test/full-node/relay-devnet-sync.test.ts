@@ -26,9 +26,9 @@ test('a second node syncs the relay devnet from genesis with full execution, acr
     const chain = new DevChain(spec)
     sync = await SyncService.start({ spec, chain, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [dev.host.addresses()[0]], log: (l) => logs.push(l) })
     const changes = () => Array.from({ length: dev.chain.finalized().number }, (_, i) => dev.chain.blockAt(i + 1)!.header).filter((h) => scheduledChangeOf(h)).length
-    await waitFor(() => chain.best().number >= 24 && toHex(chain.best().hash) === toHex(dev.chain.best().hash), 150_000, `the syncing node at the author's best block (${chain.best().number} vs ${dev.chain.best().number}):\n${logs.slice(-20).join('\n')}`)
+    await waitFor(() => chain.best().number >= 24 && toHex(chain.best().hash) === toHex(dev.chain.best().hash), 150_000, () => `the syncing node at the author's best block (${chain.best().number} vs ${dev.chain.best().number}):\n${logs.slice(-20).join('\n')}`)
     const lastChange = Array.from({ length: dev.chain.best().number }, (_, i) => dev.chain.blockAt(i + 1)!.header).filter((h) => scheduledChangeOf(h)).at(-1)!
-    await waitFor(() => chain.finalized().number > lastChange.number, 60_000, `the syncing node finalizing past the last set change #${lastChange.number} (at #${chain.finalized().number}):\n${logs.slice(-20).join('\n')}`)
+    await waitFor(() => chain.finalized().number > lastChange.number, 60_000, () => `the syncing node finalizing past the last set change #${lastChange.number} (at #${chain.finalized().number}):\n${logs.slice(-20).join('\n')}`)
     assert.ok(changes() >= 5, `${changes()} set changes`)
     // what it finalized is the author's chain
     const fin = chain.finalized()

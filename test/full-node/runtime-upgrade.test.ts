@@ -61,14 +61,14 @@ test('runtime upgrade: setCode through sudo, the node and smoldot report the new
       statuses.push(r.status.type)
       if (r.status.isInBlock) inBlock = r.status.asInBlock.toHex()
     })
-    await waitFor(() => inBlock !== undefined, 60_000, `the setCode extrinsic in a block (${statuses.join(',')})`)
+    await waitFor(() => inBlock !== undefined, 60_000, () => `the setCode extrinsic in a block (${statuses.join(',')})`)
     unsub()
     const setAt = dev.chain.block(Uint8Array.from(Buffer.from(inBlock!.slice(2), 'hex')))!.header
     // the block that set the code says so in its digest; the next one runs it
     assert.ok(setAt.digest.some((d) => d.type === 'runtimeEnvironmentUpdated'), 'RuntimeEnvironmentUpdated in the block that set the code')
     await waitFor(() => dev.chain.finalized().number >= setAt.number + 3, 60_000, 'finality three blocks past the upgrade')
     assert.equal((await api.rpc.state.getRuntimeVersion()).specVersion.toNumber(), before + 1)
-    await waitFor(() => versions.includes(before + 1), 10_000, `state_subscribeRuntimeVersion reporting ${before + 1} (saw ${versions.join(',')})`)
+    await waitFor(() => versions.includes(before + 1), 10_000, () => `state_subscribeRuntimeVersion reporting ${before + 1} (saw ${versions.join(',')})`)
     unsubVersion()
     // an old block still answers with the old runtime
     assert.equal((await api.rpc.state.getRuntimeVersion(setAt.parentHash)).specVersion.toNumber(), before)

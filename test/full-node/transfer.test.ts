@@ -28,7 +28,7 @@ test('@polkadot/api: balance transfer Alice → Bob through author_submitAndWatc
   dev.stderr.on('data', (d) => (errOut += d))
   let api: ApiPromise | undefined
   try {
-    await waitFor(() => /rpc on ws:\/\/127\.0\.0\.1:(\d+)/.test(out), 30_000, `the rpc line (${errOut})`)
+    await waitFor(() => /rpc on ws:\/\/127\.0\.0\.1:(\d+)/.test(out), 30_000, () => `the rpc line (${errOut})`)
     const port = Number(/rpc on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1])
     const provider = new WsProvider(`ws://127.0.0.1:${port}`)
     api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true })
@@ -102,7 +102,7 @@ test('@polkadot/api: balance transfer Alice → Bob through author_submitAndWatc
         const b = await api!.rpc.chain.getBlock(h.hash.toHex())
         if (b.block.extrinsics.some((x) => x.hash.toHex() === txHash)) includedIn = h.hash.toHex()
       })
-      await waitFor(() => includedIn !== undefined, 60_000, `inclusion of the smoldot-broadcast transfer (smoldot: ${bcOut.trim()} ${bcErr.slice(-1000)}) (node: ${errOut.slice(-1000)})`)
+      await waitFor(() => includedIn !== undefined, 60_000, () => `inclusion of the smoldot-broadcast transfer (smoldot: ${bcOut.trim()} ${bcErr.slice(-1000)}) (node: ${errOut.slice(-1000)})`)
       unsubHeads()
       const r = JSON.parse(bcOut.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
       assert.equal(r.error, undefined)

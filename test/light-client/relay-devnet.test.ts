@@ -34,7 +34,7 @@ test('the light client warps across the relay devnet set changes and follows the
     const initSet = setIdAt(initHash)
     assert.ok(initSet >= 10n, `warped across ${initSet} set changes`)
     const finalizedHashes = () => events.filter((e) => e.event === 'finalized').flatMap((e) => e.finalizedBlockHashes as string[])
-    await waitFor(() => finalizedHashes().some((h) => setIdAt(h) >= initSet + 5n), 90_000, `finality across five more set changes:\n${logs.slice(-15).join('\n')}`)
+    await waitFor(() => finalizedHashes().some((h) => setIdAt(h) >= initSet + 5n), 90_000, () => `finality across five more set changes:\n${logs.slice(-15).join('\n')}`)
     for (const h of finalizedHashes()) assert.ok(dev.chain.block(fromHex(h)), `finalized ${h} is the node's`)
     assert.ok(!logs.some((l) => /banning/.test(l)), logs.filter((l) => /banning/.test(l)).join('\n'))
   } finally {

@@ -31,7 +31,7 @@ test('far behind its peer, the light client warps again; follows get stop and re
     await waitFor(() => dev.chain.finalized().number >= 2, 60_000, 'the devnet finalizing')
     const sub = (await call('chainHead_v1_follow', [false])).result
     const events = () => notes.filter((n) => n.params?.subscription === sub).map((n) => n.params.result)
-    await waitFor(() => events().some((e) => e.event === 'finalized'), 30_000, 'following: a finalized event')
+    await waitFor(() => events().some((e) => e.event === 'finalized'), 30_000, () => `following: a finalized event (client best #${svc.best().header.number} finalized #${svc.finalized().header.number}, devnet best #${dev.chain.bestBlock.header.number} finalized #${dev.chain.finalized().number}; ${logs.slice(-10).join(' | ')})`)
     const finalizedBefore = svc.finalized().header.number
     // the peer goes away while the chain moves on well past the threshold
     const devPeer = peerIdFromString(dev.host.peerId)
@@ -40,7 +40,7 @@ test('far behind its peer, the light client warps again; follows get stop and re
     await waitFor(() => dev.chain.finalized().number > finalizedBefore + 8, 60_000, 'the devnet moving on')
     const ancestryFetched = logs.length
     svc.discover(dev.host.addresses()[0])
-    await waitFor(() => events().some((e) => e.event === 'stop'), 30_000, `the follow stopped by the jump (${logs.slice(ancestryFetched).join(' | ')})`)
+    await waitFor(() => events().some((e) => e.event === 'stop'), 30_000, () => `the follow stopped by the jump (${logs.slice(ancestryFetched).join(' | ')})`)
     // beyond the threshold (4) above where it stood; the peer may come back (peer-set maintenance) as soon
     // as the gap passes the threshold, under load before the devnet has gone the whole 8 blocks further
     assert.ok(svc.finalized().header.number > finalizedBefore + 4, `warped to #${svc.finalized().header.number} from #${finalizedBefore} (${logs.slice(ancestryFetched).join(' | ')})`)

@@ -33,7 +33,7 @@ export function session(chain: Chain) {
   const rpc = async (method: string, params: unknown[]): Promise<any> => {
     const id = nextId++
     chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
-    await waitFor(() => responses.has(id), 30_000, `${method} response`)
+    await waitFor(() => responses.has(id), 30_000, () => `${method} response`)
     return responses.get(id)
   }
   /** The first notification matching `pred` not returned before (each is returned once). */

@@ -14,7 +14,7 @@ export async function transferToFinality(api: ApiPromise, from: KeyringPair, to:
     statuses.push(r.status.type)
     if (r.status.isFinalized) finalizedIn = r.status.asFinalized.toHex()
   })
-  await waitFor(() => finalizedIn !== undefined, ms, `finality of the transfer (statuses ${statuses.join(',')})`)
+  await waitFor(() => finalizedIn !== undefined, ms, () => `finality of the transfer (statuses ${statuses.join(',')})`)
   unsub()
   return { statuses, finalizedIn: finalizedIn! }
 }
