@@ -33,39 +33,105 @@ export interface StorageBackend {
   childEntries?(childKey: Uint8Array): Iterable<Entry>
 }
 
+/** A trie's entries: a map for reads and the keys in order for next-key queries. */
 class SortedStore {
-  readonly map = new Map<string, Uint8Array>()
-  readonly keys: Uint8Array[]
-  constructor(entries: readonly Entry[]) {
+  private constructor(
+    readonly keys: Uint8Array[],
+    readonly map: Map<string, Uint8Array>,
+  ) {}
+  static of(entries: Iterable<Entry>): SortedStore {
     const sorted = sortedEntries(entries)
-    this.keys = sorted.map((e) => e[0])
-    for (const [k, v] of sorted) this.map.set(keyStr(k), v)
+    const map = new Map<string, Uint8Array>()
+    for (const [k, v] of sorted) map.set(keyStr(k), v)
+    return new SortedStore(
+      sorted.map((e) => e[0]),
+      map,
+    )
+  }
+  get size(): number {
+    return this.keys.length
   }
   get(key: Uint8Array): Uint8Array | undefined {
     return this.map.get(keyStr(key))
   }
-  nextKey(key: Uint8Array): Uint8Array | undefined {
-    let lo = 0
+  /** Index of the first key not below `key`, from `lo` on. */
+  private lowerBound(key: Uint8Array, lo: number): number {
     let hi = this.keys.length
     while (lo < hi) {
       const mid = (lo + hi) >> 1
-      if (compareBytes(this.keys[mid], key) <= 0) lo = mid + 1
+      if (compareBytes(this.keys[mid], key) < 0) lo = mid + 1
       else hi = mid
     }
-    return this.keys[lo]
+    return lo
+  }
+  nextKey(key: Uint8Array): Uint8Array | undefined {
+    const i = this.lowerBound(key, 0)
+    return i < this.keys.length && compareBytes(this.keys[i], key) === 0 ? this.keys[i + 1] : this.keys[i]
   }
   *entries(): Iterable<Entry> {
     for (const k of this.keys) yield [k, this.map.get(keyStr(k))!]
   }
+  /**
+   * This store with `changes` applied (null deletes), as a new store; this one is left as it was. The
+   * changes come sorted (a call's net changes, a database diff), so the keys are merged in one pass and
+   * nothing is sorted again: linear in the state, not n log n (changes out of order are sorted first).
+   */
+  with(changes: readonly (readonly [Uint8Array, Uint8Array | null])[]): SortedStore {
+    let sorted = changes
+    for (let i = 1; i < changes.length; i++) {
+      if (compareBytes(changes[i - 1][0], changes[i][0]) >= 0) {
+        sorted = dedupeSorted(changes)
+        break
+      }
+    }
+    const map = new Map(this.map)
+    const keys: Uint8Array[] = []
+    let i = 0
+    for (const [k, v] of sorted) {
+      const at = this.lowerBound(k, i)
+      for (; i < at; i++) keys.push(this.keys[i])
+      const present = i < this.keys.length && compareBytes(this.keys[i], k) === 0
+      if (present) i++
+      if (v === null) map.delete(keyStr(k))
+      else {
+        map.set(keyStr(k), v)
+        keys.push(k)
+      }
+    }
+    for (; i < this.keys.length; i++) keys.push(this.keys[i])
+    return new SortedStore(keys, map)
+  }
+}
+
+/** Changes in key order, the last of any repeated key kept. */
+function dedupeSorted(changes: readonly (readonly [Uint8Array, Uint8Array | null])[]): (readonly [Uint8Array, Uint8Array | null])[] {
+  const idx = changes.map((_, i) => i).sort((a, b) => compareBytes(changes[a][0], changes[b][0]) || a - b)
+  return idx.filter((i, n) => n + 1 === idx.length || compareBytes(changes[i][0], changes[idx[n + 1]][0]) !== 0).map((i) => changes[i])
 }
 
 /** A whole state held in memory (genesis from a chain spec, a block's parent state in tests). */
 export class MemoryStorage implements StorageBackend {
-  private readonly top: SortedStore
-  private readonly children = new Map<string, SortedStore>()
+  private top: SortedStore
+  private children = new Map<string, SortedStore>()
   constructor(top: readonly Entry[], children: readonly (readonly [childKey: Uint8Array, entries: readonly Entry[]])[] = []) {
-    this.top = new SortedStore(top)
-    for (const [k, e] of children) this.children.set(keyStr(k), new SortedStore(e))
+    this.top = SortedStore.of(top)
+    for (const [k, e] of children) this.children.set(keyStr(k), SortedStore.of(e))
+  }
+  /**
+   * The state after `changes` (a call's net changes or a stored diff), as a new MemoryStorage sharing
+   * this one's values; this state is left untouched. Linear in the state's size; emptied child tries go.
+   */
+  withChanges(changes: StorageChanges): MemoryStorage {
+    const next = new MemoryStorage([])
+    next.top = this.top.with(changes.top)
+    for (const [ks, store] of this.children) if (store.size > 0) next.children.set(ks, store)
+    for (const c of changes.children) {
+      const ks = keyStr(c.childKey)
+      const store = (this.children.get(ks) ?? SortedStore.of([])).with(c.changes)
+      if (store.size > 0) next.children.set(ks, store)
+      else next.children.delete(ks)
+    }
+    return next
   }
   get(key: Uint8Array) {
     return this.top.get(key)

@@ -8,7 +8,6 @@
 import { Reader, Writer, bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { MemoryStorage, Runtime, type StorageChanges } from '../executor/index.ts'
 import { AURA_ENGINE, decodeHeader, encodeHeader, headerHash, preSealHash, unsealedHeader, type Header } from '../header/index.ts'
-import type { Entry } from '../trie/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
@@ -32,30 +31,7 @@ const CODE = utf8(':code')
 
 /** The state after `changes`: a new MemoryStorage (the parent is left untouched). */
 export function applyChanges(parent: MemoryStorage, changes: StorageChanges): MemoryStorage {
-  const top = new Map<string, Entry>()
-  for (const [k, v] of parent.topEntries()) top.set(String(k), [k, v])
-  for (const [k, v] of changes.top) {
-    if (v === null) top.delete(String(k))
-    else top.set(String(k), [k, v])
-  }
-  const children = new Map<string, [Uint8Array, Map<string, Entry>]>()
-  for (const ck of parent.childKeys()) {
-    const m = new Map<string, Entry>()
-    for (const [k, v] of parent.childEntries(ck)) m.set(String(k), [k, v])
-    children.set(String(ck), [ck, m])
-  }
-  for (const c of changes.children) {
-    if (!children.has(String(c.childKey))) children.set(String(c.childKey), [c.childKey, new Map()])
-    const m = children.get(String(c.childKey))![1]
-    for (const [k, v] of c.changes) {
-      if (v === null) m.delete(String(k))
-      else m.set(String(k), [k, v])
-    }
-  }
-  return new MemoryStorage(
-    [...top.values()],
-    [...children.values()].filter(([, m]) => m.size > 0).map(([ck, m]) => [ck, [...m.values()]] as const),
-  )
+  return parent.withChanges(changes)
 }
 
 function runtimeOf(state: MemoryStorage): Runtime {

@@ -96,3 +96,48 @@ test('property: overlay with nested transactions behaves like a naive snapshot m
     { numRuns: 800 },
   )
 })
+
+test('property: MemoryStorage.withChanges equals the state rebuilt from scratch, and leaves the parent as it was', () => {
+  const key = fc.uint8Array({ minLength: 0, maxLength: 3, max: 3 }) // short keys over a small alphabet: many collisions and prefixes
+  const value = fc.uint8Array({ minLength: 0, maxLength: 2 })
+  const change = fc.tuple(key, fc.option(value, { nil: null }))
+  const child = fc.constantFrom(Uint8Array.of(1), Uint8Array.of(2))
+  fc.assert(
+    fc.property(fc.array(fc.tuple(key, value)), fc.array(fc.tuple(child, key, value), { maxLength: 8 }), fc.array(change), fc.array(fc.tuple(child, change), { maxLength: 8 }), fc.boolean(), (top, kids, topChanges, kidChanges, sortFirst) => {
+      const model = new Map<string, Map<string, Uint8Array>>([['', new Map()]])
+      const trie = (c: string) => model.get(c) ?? model.set(c, new Map()).get(c)!
+      for (const [k, v] of top) trie('').set(toHex(k), v)
+      for (const [c, k, v] of kids) trie(toHex(c)).set(toHex(k), v)
+      const parent = new MemoryStorage(
+        [...trie('')].map(([k, v]) => [Buffer.from(k.slice(2), 'hex'), v]),
+        [...model].filter(([c]) => c !== '').map(([c, m]) => [Uint8Array.from(Buffer.from(c.slice(2), 'hex')), [...m].map(([k, v]) => [Uint8Array.from(Buffer.from(k.slice(2), 'hex')), v] as const)] as const),
+      )
+      const before = [...parent.topEntries()].map(([k, v]) => toHex(k) + toHex(v)).join()
+      // calls hand over their changes sorted; a database diff too; out of order must still work
+      const order = <T extends readonly [Uint8Array, unknown]>(xs: T[]) => (sortFirst ? [...xs].sort((a, b) => compareBytes(a[0], b[0])) : xs)
+      const byChild = new Map<string, [Uint8Array, Uint8Array | null][]>()
+      for (const [c, ch] of kidChanges) (byChild.get(toHex(c)) ?? byChild.set(toHex(c), []).get(toHex(c))!).push(ch)
+      const next = parent.withChanges({ top: order(topChanges), children: [...byChild].map(([c, changes]) => ({ childKey: Uint8Array.from(Buffer.from(c.slice(2), 'hex')), changes: order(changes) })) })
+      for (const [k, v] of topChanges) v === null ? trie('').delete(toHex(k)) : trie('').set(toHex(k), v)
+      for (const [c, [k, v]] of kidChanges) v === null ? trie(toHex(c)).delete(toHex(k)) : trie(toHex(c)).set(toHex(k), v)
+      const sortedKeys = (m: Map<string, Uint8Array>) => [...m.keys()].sort((a, b) => compareBytes(Buffer.from(a.slice(2), 'hex'), Buffer.from(b.slice(2), 'hex')))
+      assert.deepEqual([...next.topEntries()].map(([k, v]) => [toHex(k), toHex(v)]), sortedKeys(trie('')).map((k) => [k, toHex(trie('').get(k)!)]))
+      assert.deepEqual(next.childKeys().map(toHex).sort(), [...model].filter(([c, m]) => c !== '' && m.size > 0).map(([c]) => c).sort())
+      for (const [c, m] of model) {
+        if (c === '') continue
+        const ck = Uint8Array.from(Buffer.from(c.slice(2), 'hex'))
+        assert.deepEqual([...next.childEntries(ck)].map(([k, v]) => [toHex(k), toHex(v)]), sortedKeys(m).map((k) => [k, toHex(m.get(k)!)]))
+      }
+      // reads and next keys over every short key
+      const keys = sortedKeys(trie(''))
+      for (const probe of [new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(1, 2), Uint8Array.of(3, 3, 3), Uint8Array.of(2)]) {
+        const h = toHex(probe)
+        assert.equal(next.get(probe) && toHex(next.get(probe)!), trie('').has(h) ? toHex(trie('').get(h)!) : undefined)
+        const expectedNext = keys.find((k) => compareBytes(Buffer.from(k.slice(2), 'hex'), probe) > 0)
+        assert.equal(next.nextKey(probe) && toHex(next.nextKey(probe)!), expectedNext)
+      }
+      assert.equal([...parent.topEntries()].map(([k, v]) => toHex(k) + toHex(v)).join(), before, 'the parent state is unchanged')
+    }),
+    { numRuns: 300 },
+  )
+})
