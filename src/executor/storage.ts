@@ -4,7 +4,7 @@
 // MissingStorageError carrying the key; nothing here does I/O.
 
 import { bytesEqual, compareBytes, concatBytes, startsWith } from '../codec/index.ts'
-import { CHILD_STORAGE_DEFAULT_PREFIX, TrieError, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, PersistentTrie, TrieError, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 
 /** Binary-string map key for a byte string (cheap, exact). */
@@ -123,6 +123,7 @@ export class MemoryStorage implements StorageBackend {
    */
   withChanges(changes: StorageChanges): MemoryStorage {
     const next = new MemoryStorage([])
+    if (this.tries) next.tries = triesWith(this.tries, changes)
     next.top = this.top.with(changes.top)
     for (const [ks, store] of this.children) if (store.size > 0) next.children.set(ks, store)
     for (const c of changes.children) {
@@ -132,6 +133,27 @@ export class MemoryStorage implements StorageBackend {
       else next.children.delete(ks)
     }
     return next
+  }
+  /**
+   * The state root after `changes` on this state, without building that state. The first call builds
+   * persistent tries of this state; states derived by `withChanges` from then on carry theirs along
+   * (sharing nodes), so a chain's later roots hash only the changed paths.
+   */
+  rootAfter(changes: StorageChanges, version: StateVersion): Uint8Array {
+    return rootOfTries(triesWith(this.rootTries(), changes), version)
+  }
+  /** A child trie's root after `changes` to it (the empty-trie root when it ends up empty). */
+  childRootAfter(childKey: Uint8Array, changes: StorageChanges['children'][number]['changes'], version: StateVersion): Uint8Array {
+    return (this.rootTries().children.get(keyStr(childKey)) ?? PersistentTrie.empty).with(changes).hash(version)
+  }
+  private tries: StateTries | undefined
+  private rootTries(): StateTries {
+    if (!this.tries) {
+      const children = new Map<string, PersistentTrie>()
+      for (const [ks, store] of this.children) if (store.size > 0) children.set(ks, PersistentTrie.of(store.entries()))
+      this.tries = { top: PersistentTrie.of([...this.top.entries()].filter(([k]) => !startsWithPrefix(k))), children }
+    }
+    return this.tries
   }
   get(key: Uint8Array) {
     return this.top.get(key)
@@ -166,6 +188,29 @@ export class MemoryStorage implements StorageBackend {
     if (first !== undefined) yield [prefix, first]
     for (let k = next(from ?? prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
   }
+}
+
+/** A state's tries for roots: the top trie without child-trie root entries, and each non-empty child trie. */
+interface StateTries {
+  top: PersistentTrie
+  children: Map<string, PersistentTrie>
+}
+
+function triesWith(t: StateTries, changes: StorageChanges): StateTries {
+  const children = new Map(t.children)
+  for (const c of changes.children) {
+    const ks = keyStr(c.childKey)
+    const trie = (children.get(ks) ?? PersistentTrie.empty).with(c.changes)
+    if (trie.isEmpty) children.delete(ks)
+    else children.set(ks, trie)
+  }
+  return { top: t.top.with(changes.top.filter(([k]) => !startsWithPrefix(k))), children }
+}
+
+/** The state root: each child trie's root goes under `:child_storage:default:` ++ its key in the top trie. */
+function rootOfTries(t: StateTries, version: StateVersion): Uint8Array {
+  const childRoots = [...t.children].map(([ks, trie]) => [concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, strKey(ks)), trie.hash(version)] as const)
+  return t.top.with(childRoots).hash(version)
 }
 
 /** State known only through a Merkle proof checked against `stateRoot`; unknown keys throw MissingStorageError. */
@@ -432,12 +477,14 @@ export class OverlayStorage {
 
   /** Root of a child trie after the changes (the empty-trie root when empty). */
   childRoot(childKey: Uint8Array, version: StateVersion): Uint8Array {
+    if (this.backend instanceof MemoryStorage) return this.backend.childRootAfter(childKey, this.changes().children.find((c) => bytesEqual(c.childKey, childKey))?.changes ?? [], version)
     if (!this.backend.childEntries) throw new ExecutorError('StorageRootUnavailable', 'the storage backend cannot enumerate entries (proof-backed state)')
     return trieRoot(this.mergedEntries(this.backend.childEntries(childKey), this.children.get(keyStr(childKey))), version)
   }
 
   /** State root after the changes, child tries included. Needs a backend holding the whole state. */
   root(version: StateVersion): Uint8Array {
+    if (this.backend instanceof MemoryStorage) return this.backend.rootAfter(this.changes(), version)
     if (!this.backend.topEntries || !this.backend.childEntries) throw new ExecutorError('StorageRootUnavailable', 'the storage backend cannot enumerate entries (proof-backed state)')
     const top = this.mergedEntries(this.backend.topEntries(), this.top).filter(([k]) => !startsWithPrefix(k))
     const children = this.allChildKeys().map((ck) => [ck, this.mergedEntries(this.backend.childEntries!(ck), this.children.get(keyStr(ck)))] as const)

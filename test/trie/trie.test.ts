@@ -12,6 +12,7 @@ import {
   CHILD_STORAGE_DEFAULT_PREFIX,
   EMPTY_TRIE_ROOT,
   MemoryTrie,
+  PersistentTrie,
   TrieError,
   TrieProof,
   decodeNode,
@@ -165,6 +166,32 @@ test('property: trie root of random maps equals the naive reference (V0 and V1)'
     fc.property(entriesArb, fc.constantFrom(0 as const, 1 as const), (entries, version) => {
       const map = new Map(entries.map(([k, v]) => [toHex(k).slice(2), v]))
       assert.deepEqual(trieRoot(entries, version), naiveRoot(map, version))
+    }),
+    { numRuns: 1500 },
+  )
+})
+
+test('property: a persistent trie after random insert/delete batches has the naive reference root, and its earlier versions keep theirs', () => {
+  // short keys over a small alphabet: splits, merges, values on branches and keys that prefix others
+  const key = fc.uint8Array({ maxLength: 4, max: 0x12 })
+  const value = fc.uint8Array({ maxLength: 40 })
+  const batch = fc.array(fc.tuple(key, fc.option(value, { nil: null })), { maxLength: 12 })
+  fc.assert(
+    fc.property(entriesArb, fc.array(batch, { maxLength: 6 }), fc.constantFrom(0 as const, 1 as const), (entries, batches, version) => {
+      const map = new Map(entries.map(([k, v]) => [toHex(k).slice(2), v]))
+      let trie = PersistentTrie.of(entries)
+      assert.deepEqual(trie.hash(version), naiveRoot(map, version))
+      const versions: [PersistentTrie, Uint8Array][] = [[trie, naiveRoot(map, version)]]
+      for (const b of batches) {
+        trie = trie.with(b)
+        for (const [k, v] of b) v === null ? map.delete(toHex(k).slice(2)) : map.set(toHex(k).slice(2), v)
+        const expected = naiveRoot(map, version)
+        assert.deepEqual(trie.hash(version), expected)
+        assert.equal(trie.isEmpty, map.size === 0)
+        versions.push([trie, expected])
+      }
+      // structure sharing never changes an older version's root
+      for (const [t, root] of versions) assert.deepEqual(t.hash(version), root)
     }),
     { numRuns: 1500 },
   )
