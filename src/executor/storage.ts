@@ -491,7 +491,7 @@ export class OverlayStorage {
     return stateRoot(top, children, version)
   }
 
-  /** The net changes, sorted, and (for child tries) the child-root entries they imply in the top trie. */
+  /** The net changes, sorted, per trie (the child-root entries of the top trie are not among them: roots derive those). */
   changes(): StorageChanges {
     const sortChanges = (t: TrieChanges) => [...t.map].map(([ks, v]) => [strKey(ks), v] as [Uint8Array, Uint8Array | null]).sort((a, b) => compareBytes(a[0], b[0]))
     return {
