@@ -19,6 +19,7 @@ import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../../src/network
 import { decodeWarpProof, encodeJustification } from '../../src/finality/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { seededRandom } from '../support/random.ts'
+import Database from 'better-sqlite3'
 
 const rootOf = (s: MemoryStorage) =>
   toHex(stateRoot(s.topEntries(), s.childKeys().map((k) => [k, s.childEntries(k)] as const), 0))
@@ -84,6 +85,33 @@ test("store: another chain's database is refused", needsFixtures, () => {
     DevChain.open(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')), path).close()
     const other = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
     assert.throws(() => DevChain.open(other, path), (e: unknown) => e instanceof StoreError && e.code === 'WrongChain')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('store: a state changed behind our back is refused on open (its root no longer matches its header)', needsFixtures, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sublight-store-'))
+  try {
+    const path = join(dir, 'db.sqlite')
+    const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+    const alice = sr25519FromSuri('//Alice')
+    const chain = DevChain.open(spec, path, 1)
+    for (let i = 1; i <= 3; i++) {
+      const best = chain.bestBlock
+      const slot = 3_000_000n + BigInt(2 * i)
+      const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice })
+      chain.add(block, state)
+    }
+    chain.close()
+    DevChain.open(spec, path, 1).close() // intact: opens
+    const db = new Database(path)
+    // the latest stored value of some key (a row of the best block's diff)
+    const row = db.prepare('SELECT trie, key, number FROM state WHERE value IS NOT NULL ORDER BY number DESC LIMIT 1').get() as { trie: Buffer; key: Buffer; number: number }
+    const changed = db.prepare('UPDATE state SET value = ? WHERE trie = ? AND key = ? AND number = ?').run(Buffer.from([0xde, 0xad]), row.trie, row.key, row.number)
+    db.close()
+    assert.equal(changed.changes, 1)
+    assert.throws(() => DevChain.open(spec, path, 1), (e: unknown) => e instanceof StoreError && e.code === 'Corrupted')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
