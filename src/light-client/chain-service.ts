@@ -40,6 +40,8 @@ const MAX_PENDING_COMMIT_PEERS = 32
 const HEAPPAGES = utf8(':heappages')
 /** How long a request waits for a first peer before answering that nobody could prove it. */
 const PEER_WAIT_MS = 10_000
+/** A proof request unanswered this long is also sent to the next peer (the first checked answer wins). */
+const HEDGE_MS = 3_000
 
 export { ChainAccessError }
 
@@ -724,23 +726,54 @@ export class ChainService implements ChainAccess {
 
   /**
    * Asks peers in turn until one answers `ask` with a checked result; a peer whose answer fails its
-   * check is banned by `ask` (throwing), one without an answer is skipped.
+   * check is banned by `ask` (throwing), one without an answer is skipped. A peer slow to answer does
+   * not hold the request up to its timeout: after HEDGE_MS without an answer the next peer is asked as
+   * well, and the first checked answer wins (the others are ignored when they come).
    */
   private async withProofs<T>(hash: Uint8Array, what: string, ask: (peer: string) => Promise<T | undefined>): Promise<T> {
     const number = this.header(hash)?.number ?? 0
     // no peer yet (starting, or between peers): wait a little for one, as smoldot queues its requests
     if (this.host.announcingPeers().length === 0) await this.peerArrival(PEER_WAIT_MS)
-    for (const peer of this.peersFor(number)) {
-      try {
-        const r = await ask(peer)
-        if (r !== undefined) return r
-      } catch (e) {
-        // the runtime's own failure on a complete proof is the answer, whoever proved it
-        if (e instanceof ExecutorError) throw e
-        this.o.log(3, `${what} from ${peer}: ${(e as Error).message}`)
+    const peers = this.peersFor(number)
+    return new Promise<T>((resolve, reject) => {
+      let next = 0
+      let running = 0
+      let settled = false
+      let hedge: ReturnType<typeof setTimeout> | undefined
+      const settle = (f: () => void) => {
+        settled = true
+        clearTimeout(hedge)
+        f()
       }
-    }
-    throw new ChainAccessError(`no peer could prove the ${what} at ${toHex(hash)}`)
+      const launch = (): void => {
+        clearTimeout(hedge)
+        if (settled) return
+        if (next === peers.length) {
+          if (running === 0) settle(() => reject(new ChainAccessError(`no peer could prove the ${what} at ${toHex(hash)}`)))
+          return
+        }
+        const peer = peers[next++]
+        running++
+        hedge = setTimeout(launch, HEDGE_MS)
+        ask(peer).then(
+          (r) => {
+            running--
+            if (settled) return
+            if (r !== undefined) settle(() => resolve(r))
+            else launch()
+          },
+          (e) => {
+            running--
+            if (settled) return
+            // the runtime's own failure on a complete proof is the answer, whoever proved it
+            if (e instanceof ExecutorError) return settle(() => reject(e))
+            this.o.log(3, `${what} from ${peer}: ${(e as Error).message}`)
+            launch()
+          },
+        )
+      }
+      launch()
+    })
   }
 
   /**

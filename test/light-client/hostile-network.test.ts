@@ -97,8 +97,8 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     assert.ok(logs.some((l) => /banning .*BadSignature: the seal/.test(l)), logs.join('\n'))
     assert.ok(!events.some((e) => forgedHashes.has(e.blockHash)), 'no forged header ever reported')
 
-    // reads and calls: the silent peer (asked first) times out and the call moves on; the garbage peer
-    // (asked next) is banned at its first proof
+    // reads and calls: the silent peer (asked first) does not answer, so after a few seconds the next peer is
+    // asked as well; the garbage peer (asked next) is banned at its first proof
     const at = events.filter((e) => e.event === 'newBlock').at(-1).blockHash as string
     const block = dev.chain.block(Uint8Array.from(Buffer.from(at.slice(2), 'hex')))!
     const st = (await rpc('chainHead_v1_storage', [sub, at, [{ key: NUMBER_KEY, type: 'value' }], null])).result
@@ -112,6 +112,8 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     assert.ok(asked.garbage > 0, 'the garbage peer was asked')
     await waitFor(() => hosts.garbage.libp2p.getPeers().length === 0, 10_000, 'the garbage peer banned')
     assert.ok(asked.silent > 0, 'the silent peer was asked (and the call moved on to another peer)')
+    // the answer did not wait for the silent peer's request to time out: another peer was asked meanwhile
+    assert.ok(!logs.some((l) => /^call from .*no answer within/.test(l)), `no call waited for a timeout:\n${logs.join('\n')}`)
     assert.ok(hosts.silent.libp2p.getPeers().length > 0, 'a silent peer is not banned for one timeout')
     assert.ok(dev.host.libp2p.getPeers().length > 0, 'the honest node still serves')
   } finally {
