@@ -17,7 +17,7 @@ import { decodeJustification, encodeJustification, verifyJustification } from '.
 import { BlockError, executeBlock } from './block-builder.ts'
 import { genesisState, type DevChain } from './dev-chain.ts'
 import { GrandpaSets, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
-import { decodeBabeConfiguration, justificationFromCommit } from '../sync/index.ts'
+import { PendingCommits, decodeBabeConfiguration, justificationFromCommit } from '../sync/index.ts'
 import { BabeChain } from './babe-chain.ts'
 import { auraSchemeAt, runtimeAt } from './runtime-apis.ts'
 import { BlockSync, type SyncedBlock } from './sync.ts'
@@ -150,6 +150,7 @@ export class SyncService {
   private async importNow(peer: string, blocks: SyncedBlock[]): Promise<void> {
     try {
       for (const b of blocks) this.importOne(b)
+      this.retryPendingCommits()
     } catch (e) {
       // a bad block bans its sender; anything else (our own failure) is logged, never thrown out of
       // this detached task (it would end the process)
@@ -214,10 +215,13 @@ export class SyncService {
   /**
    * A GRANDPA commit a peer gossiped: once its blocks are ours and it is for the set in force at its
    * target, it is verified like a justification and finalizes the target. A commit that fails
-   * verification bans its sender; one we cannot judge yet (unknown blocks, another set) is ignored.
+   * verification bans its sender; one for blocks we have not imported yet is kept until they come
+   * (`PendingCommits`); one for another set, or beyond a set change we have not finalized, is ignored.
    */
   onCommit(peer: string, commit: GrandpaCommit): void {
-    if (commit.targetNumber <= this.chain.finalized().number || commit.targetNumber > this.chain.best().number) return
+    if (commit.targetNumber <= this.chain.finalized().number) return
+    const j = justificationFromCommit(commit, this.chain)
+    if (!j) return this.pendingCommits.hold(peer, commit)
     let set
     try {
       set = this.grandpa.at(commit.targetNumber)
@@ -225,8 +229,6 @@ export class SyncService {
       return // beyond a set change we have not finalized: not ours to judge yet
     }
     if (commit.setId !== set.setId) return
-    const j = justificationFromCommit(commit, this.chain)
-    if (!j) return
     try {
       verifyJustification(j, set, { hash: commit.targetHash, number: commit.targetNumber })
     } catch (e) {
@@ -240,6 +242,13 @@ export class SyncService {
     const status = { number: best.number, hash: best.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
     for (const fn of this.listeners) fn(status)
   }
+
+  /** Tries the commits that waited for their blocks again (after an import). */
+  private retryPendingCommits(): void {
+    if (this.pendingCommits.size === 0) return
+    for (const [peer, commit] of this.pendingCommits.take(this.chain.finalized().number, (c) => justificationFromCommit(c, this.chain) !== undefined)) this.onCommit(peer, commit)
+  }
+  private readonly pendingCommits = new PendingCommits()
 
   /** Tells peers our set and finalized height: Substrate peers (and ours) send commits only to peers on their set. */
   private announceGrandpaState(): void {

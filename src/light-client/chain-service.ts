@@ -23,7 +23,7 @@ import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
-import { LightSync, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
+import { LightSync, PendingCommits, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess } from '../json-rpc/index.ts'
 import { auraKeyScheme } from '../verify/index.ts'
@@ -34,9 +34,6 @@ const CODE = utf8(':code')
 const MAX_DESCENDANT_ROUNDS = 64
 /** Verified blocks remembered after they leave the fork tree (headers only). */
 const MAX_KNOWN_BLOCKS = 4096
-/** GRANDPA commits kept while their blocks arrive: the highest few from each of the latest peers. */
-const MAX_PENDING_COMMITS_PER_PEER = 8
-const MAX_PENDING_COMMIT_PEERS = 32
 const HEAPPAGES = utf8(':heappages')
 /** How long a request waits for a first peer before answering that nobody could prove it. */
 const PEER_WAIT_MS = 10_000
@@ -667,10 +664,8 @@ export class ChainService implements ChainAccess {
 
   /**
    * A GRANDPA commit from a peer. One whose target (or a precommit's) is not on our chain yet — its block
-   * announce still on the way, or its ancestry being fetched — is kept, the highest per peer, and tried
-   * again as blocks arrive (smoldot queues them the same way); without that, a client that is a block
-   * behind its peer drops every commit and finalizes nothing, as justifications in block responses are
-   * rare (Substrate keeps them only for set changes and every 512th block).
+   * announce still on the way, or its ancestry being fetched — is kept (`PendingCommits`) and tried again
+   * as blocks arrive.
    */
   private onCommit(peer: string, commit: GrandpaCommit): void {
     if (!this.isReady || commit.targetNumber <= this.sync.finalized.header.number) return
@@ -678,14 +673,7 @@ export class ChainService implements ChainAccess {
     const j = set && justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })
     if (!j) {
       // on our chain under another set: not for us; otherwise wait for its blocks
-      if (set && set.setId !== commit.setId) return
-      const held = this.pendingCommits.get(peer) ?? []
-      if (held.some((c) => c.targetNumber === commit.targetNumber)) return
-      // the highest few from each of the most recent peers
-      const kept = [...held, commit].sort((a, b) => b.targetNumber - a.targetNumber).slice(0, MAX_PENDING_COMMITS_PER_PEER)
-      this.pendingCommits.delete(peer)
-      this.pendingCommits.set(peer, kept)
-      if (this.pendingCommits.size > MAX_PENDING_COMMIT_PEERS) this.pendingCommits.delete(this.pendingCommits.keys().next().value!)
+      if (!set || set.setId === commit.setId) this.pendingCommits.hold(peer, commit)
       return
     }
     if (set.setId !== commit.setId) return
@@ -696,28 +684,13 @@ export class ChainService implements ChainAccess {
     }
   }
 
-  /** Tries the commits that waited for their blocks again (after new blocks), dropping those now final. */
+  /** Tries the commits that waited for their blocks again (after new blocks). */
   private retryPendingCommits(): void {
-    if (this.retryingCommits || this.pendingCommits.size === 0) return
-    this.retryingCommits = true
-    try {
-      for (const [peer, held] of [...this.pendingCommits]) {
-        // highest first: once one finalizes, those below it are done
-        const left: GrandpaCommit[] = []
-        for (const commit of held) {
-          if (commit.targetNumber <= this.sync.finalized.header.number) continue
-          if (this.sync.setAt(commit.targetHash) && justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })) this.onCommit(peer, commit)
-          else left.push(commit)
-        }
-        if (left.length) this.pendingCommits.set(peer, left.filter((c) => c.targetNumber > this.sync.finalized.header.number))
-        else this.pendingCommits.delete(peer)
-      }
-    } finally {
-      this.retryingCommits = false
-    }
+    if (this.pendingCommits.size === 0) return
+    const ready = (c: GrandpaCommit) => this.sync.setAt(c.targetHash) !== undefined && justificationFromCommit(c, { blockAt: (n) => this.sync.canonicalAt(n) }) !== undefined
+    for (const [peer, commit] of this.pendingCommits.take(this.sync.finalized.header.number, ready)) this.onCommit(peer, commit)
   }
-  private readonly pendingCommits = new Map<string, GrandpaCommit[]>()
-  private retryingCommits = false
+  private readonly pendingCommits = new PendingCommits()
 
   /** The header of a known block (in the fork tree, or recently finalized), else undefined. */
   header(hash: Uint8Array): Header | undefined {

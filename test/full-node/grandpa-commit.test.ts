@@ -9,7 +9,7 @@ import { ed25519FromSuri, sr25519FromSuri } from '../../src/crypto/index.ts'
 import { GrandpaError, precommitMessage, verifyJustification } from '../../src/finality/index.ts'
 import { decodeGrandpaGossip, encodeGrandpaCommit, type GrandpaCommit } from '../../src/network/index.ts'
 import { DevChain, authorAuraBlock, runtimeAt } from '../../src/full-node/index.ts'
-import { justificationFromCommit } from '../../src/sync/index.ts'
+import { PendingCommits, justificationFromCommit } from '../../src/sync/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 test('a commit with precommits on the target and on a descendant verifies with our ancestry', needsFixtures, () => {
@@ -51,4 +51,23 @@ test('a commit with precommits on the target and on a descendant verifies with o
   // one voter short of the supermajority
   assert.throws(() => verifyJustification(justificationFromCommit({ ...commit, precommits: [vote('//Alice', 2)] }, chain)!, set, { hash: target.hash, number: 2 }), (e: unknown) => e instanceof GrandpaError && e.code === 'InsufficientWeight')
   assert.equal(toHex(j.targetHash), toHex(target.hash))
+})
+
+test('pending commits: kept per peer (highest first, bounded), handed back once judgeable, dropped once final', () => {
+  const c = (n: number): GrandpaCommit => ({ round: BigInt(n), setId: 0n, targetHash: new Uint8Array(32).fill(n), targetNumber: n, precommits: [] })
+  const p = new PendingCommits(3, 2)
+  for (const n of [5, 9, 7, 9, 6, 8]) p.hold('a', c(n)) // 9 twice: once kept
+  assert.equal(p.size, 3, 'the highest three of peer a')
+  p.hold('b', c(4))
+  p.hold('c', c(4)) // a third peer: the least recent (a) goes
+  assert.equal(p.size, 2)
+  p.hold('b', c(12))
+  p.hold('c', c(10))
+  // nothing judgeable yet: all stay
+  assert.deepEqual(p.take(0, () => false), [])
+  assert.equal(p.size, 4)
+  // finality reached #4 elsewhere: those go; #10 and #12 become judgeable, highest first
+  const taken = p.take(4, (x) => x.targetNumber >= 10)
+  assert.deepEqual(taken.map(([peer, x]) => [peer, x.targetNumber]), [['b', 12], ['c', 10]])
+  assert.equal(p.size, 0)
 })
