@@ -728,6 +728,8 @@ export class ChainService implements ChainAccess {
         const peer = peers[next++]
         running++
         hedge = setTimeout(launch, HEDGE_MS)
+        // never what keeps a process alive (a client being terminated)
+        hedge.unref?.()
         ask(peer).then(
           (r) => {
             running--
