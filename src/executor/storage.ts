@@ -143,7 +143,7 @@ export class MemoryStorage implements StorageBackend {
     return rootOfTries(triesWith(this.rootTries(), changes), version)
   }
   /** A child trie's root after `changes` to it (the empty-trie root when it ends up empty). */
-  childRootAfter(childKey: Uint8Array, changes: StorageChanges['children'][number]['changes'], version: StateVersion): Uint8Array {
+  childRootAfter(childKey: Uint8Array, changes: Iterable<readonly [key: Uint8Array, value: Uint8Array | null]>, version: StateVersion): Uint8Array {
     return (this.rootTries().children.get(keyStr(childKey)) ?? PersistentTrie.empty).with(changes).hash(version)
   }
   private tries: StateTries | undefined
@@ -477,7 +477,11 @@ export class OverlayStorage {
 
   /** Root of a child trie after the changes (the empty-trie root when empty). */
   childRoot(childKey: Uint8Array, version: StateVersion): Uint8Array {
-    if (this.backend instanceof MemoryStorage) return this.backend.childRootAfter(childKey, this.changes().children.find((c) => bytesEqual(c.childKey, childKey))?.changes ?? [], version)
+    if (this.backend instanceof MemoryStorage) {
+      // this child's changes alone (in any order: a persistent trie applies them one by one)
+      const t = this.children.get(keyStr(childKey))
+      return this.backend.childRootAfter(childKey, t ? [...t.map].map(([ks, v]) => [strKey(ks), v] as const) : [], version)
+    }
     if (!this.backend.childEntries) throw new ExecutorError('StorageRootUnavailable', 'the storage backend cannot enumerate entries (proof-backed state)')
     return trieRoot(this.mergedEntries(this.backend.childEntries(childKey), this.children.get(keyStr(childKey))), version)
   }

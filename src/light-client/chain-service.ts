@@ -687,7 +687,7 @@ export class ChainService implements ChainAccess {
   /** Tries the commits that waited for their blocks again (after new blocks). */
   private retryPendingCommits(): void {
     if (this.pendingCommits.size === 0) return
-    const ready = (c: GrandpaCommit) => this.sync.setAt(c.targetHash) !== undefined && justificationFromCommit(c, { blockAt: (n) => this.sync.canonicalAt(n) }) !== undefined
+    const ready = (c: GrandpaCommit) => justificationFromCommit(c, { blockAt: (n) => this.sync.canonicalAt(n) }) !== undefined
     for (const [peer, commit] of this.pendingCommits.take(this.sync.finalized.header.number, ready)) this.onCommit(peer, commit)
   }
   private readonly pendingCommits = new PendingCommits()

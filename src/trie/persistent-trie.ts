@@ -109,7 +109,7 @@ export class PersistentTrie {
   static readonly empty: PersistentTrie = new PersistentTrie(undefined)
 
   static of(entries: Iterable<Entry>): PersistentTrie {
-    return PersistentTrie.empty.with(Array.from(entries, ([k, v]) => [k, v] as const))
+    return PersistentTrie.empty.with(entries)
   }
 
   /** This trie with `changes` applied in order (null deletes); this one is left as it was. */
