@@ -7,7 +7,7 @@
 //   const rt = Runtime.load(code)
 //   const res = rt.call('Metadata_metadata', new Uint8Array(), { storage: new MemoryStorage(entries) })
 //   res.output; res.changes; res.stateRoot(1)
-export { Runtime, MAX_CACHED_RUNTIMES, DEFAULT_HEAP_PAGES, type CallOptions, type CallResult, type LoadOptions } from './runtime.ts'
+export { Runtime, MAX_CACHED_RUNTIMES, DEFAULT_HEAP_PAGES, HEAPPAGES_KEY, heapPagesOf, type CallOptions, type CallResult, type LoadOptions } from './runtime.ts'
 export { ExecutorError, MissingStorageError, type ExecutorErrorCode } from './errors.ts'
 export { MemoryStorage, ProofStorage, RecordingStorage, OverlayStorage, type StorageBackend, type StorageChanges, type StorageAccessLog } from './storage.ts'
 export { Keystore, type KeyScheme } from './keystore.ts'

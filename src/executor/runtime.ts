@@ -22,7 +22,17 @@ export const MAX_CACHED_RUNTIMES = 8
 
 /** Substrate's default number of heap pages when `:heappages` is absent. */
 export const DEFAULT_HEAP_PAGES = 2048
-const HEAPPAGES_KEY = utf8(':heappages')
+/** The storage key of a chain's heap pages (a SCALE u64). */
+export const HEAPPAGES_KEY = utf8(':heappages')
+
+/**
+ * The heap pages a `:heappages` value sets: its u64 when it is one, else Substrate's default. Substrate
+ * reads it (with `:code`) before a call, outside the call's storage recording, so a call proof never
+ * holds it: callers over proofs take it from the block's runtime, never from the call's storage.
+ */
+export function heapPagesOf(value: Uint8Array | undefined): number {
+  return value && value.length === 8 ? Number(new Reader(value).u64()) : DEFAULT_HEAP_PAGES
+}
 
 export interface LoadOptions {
   /** Compile even if the runtime imports host functions we lack; calling one of them traps. */
@@ -242,11 +252,7 @@ export class Runtime {
   /** Runs the exported function `method` with SCALE-encoded `args`. */
   call(method: string, args: Uint8Array = new Uint8Array(), opts: CallOptions = {}): CallResult {
     const backend = opts.storage ?? new MemoryStorage([])
-    let heapPages = opts.heapPages
-    if (heapPages === undefined) {
-      const hp = backend.get(HEAPPAGES_KEY)
-      heapPages = hp && hp.length === 8 ? Number(new Reader(hp).u64()) : DEFAULT_HEAP_PAGES
-    }
+    const heapPages = opts.heapPages ?? heapPagesOf(backend.get(HEAPPAGES_KEY))
     const pooled = this.pooled
     const inst = pooled && !pooled.busy && pooled.heapPages === heapPages ? pooled : this.instantiate(heapPages)
     const fn = inst.instance.exports[method]

@@ -18,7 +18,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, Writer, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { storageKey } from '../crypto/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
-import { ExecutorError, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, type RuntimeVersion } from '../executor/index.ts'
+import { ExecutorError, HEAPPAGES_KEY, MemoryStorage, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, heapPagesOf, type RuntimeVersion } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
@@ -34,7 +34,6 @@ const CODE = utf8(':code')
 const MAX_DESCENDANT_ROUNDS = 64
 /** Verified blocks remembered after they leave the fork tree (headers only). */
 const MAX_KNOWN_BLOCKS = 4096
-const HEAPPAGES = utf8(':heappages')
 /** How long a request waits for a first peer before answering that nobody could prove it. */
 const PEER_WAIT_MS = 10_000
 /** A proof request unanswered this long is also sent to the next peer (the first checked answer wins). */
@@ -152,8 +151,8 @@ interface StartPoint {
   finalized: Header
   grandpa: GrandpaState
   consensus: Consensus
-  /** The runtime at `finalized`, when known without the network (genesis). */
-  runtime?: Runtime
+  /** The runtime at `finalized` and its heap pages, when known without the network (genesis). */
+  runtime?: BlockRuntime
   /** The genesis state, when the spec holds it: genesis storage and calls are answered from it, no peer needed. */
   genesisState?: MemoryStorage
   /** Peers to dial besides the boot nodes (saved in a database). */
@@ -164,13 +163,29 @@ interface StartPoint {
   recent?: boolean
 }
 
+/**
+ * A block's runtime: its compiled `:code` and the `:heappages` read with it. Calls over a peer's call
+ * proof run with these heap pages: a Substrate call proof never holds `:heappages` (nor `:code`).
+ */
+export interface BlockRuntime {
+  runtime: Runtime
+  heapPages: number
+  /** The `:code` value it was compiled from (kept for the finalized database). */
+  code: Uint8Array
+}
+
+/** Compiles a block's `:code` (off the event loop) with the heap pages its `:heappages` value sets. */
+async function loadBlockRuntime(code: Uint8Array, heapPages: Uint8Array | number | undefined): Promise<BlockRuntime> {
+  return { runtime: await Runtime.loadAsync(code), heapPages: typeof heapPages === 'number' ? heapPages : heapPagesOf(heapPages), code }
+}
+
 export class ChainService implements ChainAccess {
   readonly genesisHash: Uint8Array
   readonly sync: LightSync
   host!: NetworkHost
   private readonly listeners = new Set<ChainListener>()
-  /** Compiled runtimes by the hash of the block whose state holds their code. */
-  private readonly runtimes = new Map<string, Runtime>()
+  /** Compiled runtimes, with their heap pages, by the hash of the block whose state holds their code. */
+  private readonly runtimes = new Map<string, BlockRuntime>()
   /**
    * Every block we verified (finalized ones included, which leave the fork tree): its header and the
    * block whose `:code` is its runtime. Pinned blocks stay usable after finality moves on. Bounded.
@@ -220,13 +235,21 @@ export class ChainService implements ChainAccess {
       // a parachain starts at genesis; its first vouched para head moves it on (`followRelay`)
       const genesisState = spec.genesis.kind === 'raw' ? genesisStorage(spec.genesis) : undefined
       const code = genesisState?.get(CODE)
-      const runtime = code ? await Runtime.loadAsync(code) : undefined
+      const runtime = code ? await loadBlockRuntime(code, genesisState!.get(HEAPPAGES_KEY)) : undefined
       return { genesisHash, finalized: genesis, grandpa: initialGrandpaState(0n, []), consensus: { kind: 'relay' }, runtime, genesisState, peers: [], from: `genesis (parachain ${o.relay.paraId} of ${o.relay.chain.specId})` }
     }
     if (o.database) {
       try {
         const db = decodeDatabase(o.database, genesisHash)
-        return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, peers: db.peers, from: "the database's finalized block", recent: true }
+        let runtime: BlockRuntime | undefined
+        if (db.runtime) {
+          try {
+            runtime = await loadBlockRuntime(db.runtime.code, db.runtime.heapPages)
+          } catch (e) {
+            o.log(2, `ignoring the database's runtime (it is fetched again): ${(e as Error).message}`)
+          }
+        }
+        return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, runtime, peers: db.peers, from: "the database's finalized block", recent: true }
       } catch (e) {
         if (!(e instanceof DatabaseError)) throw e
         o.log(2, `ignoring the database content: ${e.message}`)
@@ -245,7 +268,7 @@ export class ChainService implements ChainAccess {
     if (!rt.hasExport('GrandpaApi_current_set_id')) throw new ChainAccessError('this light client follows chains finalized by GRANDPA: the genesis runtime has no GrandpaApi (a parachain needs its relay chain)')
     const consensus = await consensusOf(rt, call, true, async () => auraKeyScheme(await call('Metadata_metadata')) ?? 'sr25519')
     const grandpa = decodeGrandpaStart(await call('GrandpaApi_current_set_id'), await call('GrandpaApi_grandpa_authorities'))
-    return { genesisHash, finalized: genesis, grandpa, consensus, runtime: rt, genesisState: storage, peers: [], from: 'genesis' }
+    return { genesisHash, finalized: genesis, grandpa, consensus, runtime: { runtime: rt, heapPages: heapPagesOf(storage.get(HEAPPAGES_KEY)), code }, genesisState: storage, peers: [], from: 'genesis' }
   }
 
   /** Resolves when a peer completes its handshake, or after `ms`. */
@@ -296,7 +319,9 @@ export class ChainService implements ChainAccess {
       const a = conn.remoteAddr.toString()
       return [a.includes('/p2p/') ? a : `${a}/p2p/${p.peerId}`]
     })
-    return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, consensus: consensus.consensus, peers }, maxSize)
+    const from = this.known.get(toHex(fin.hash))?.runtimeFrom
+    const rt = from === undefined ? undefined : this.runtimes.get(from)
+    return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, consensus: consensus.consensus, peers, runtime: rt && { code: rt.code, heapPages: rt.heapPages } }, maxSize)
   }
 
   static async start(o: ChainServiceOptions): Promise<ChainService> {
@@ -583,7 +608,7 @@ export class ChainService implements ChainAccess {
     this.announceGrandpaState()
     // the Aura parameters or BABE epochs of the new finalized block, by call proofs (its runtime is
     // fetched first); the Aura key scheme is the chain's, known from the start
-    const rt = await this.runtimeAt(hash)
+    const { runtime: rt } = await this.runtimeAt(hash)
     const scheme = this.sync.auraScheme
     this.sync.setConsensus(await consensusOf(rt, (method) => this.call(hash, method, new Uint8Array()), false, async () => scheme))
     this.o.log(3, `warp sync: finalized #${header.number} ${toHex(hash)}`)
@@ -859,10 +884,10 @@ export class ChainService implements ChainAccess {
 
   /**
    * The runtime in force at `hash`: the nearest block at or below it whose header changed the runtime, or
-   * the start. Its `:code` comes by read proof and compiles asynchronously (off the event loop); requests
-   * for a runtime already on its way share the download.
+   * the start. Its `:code` and `:heappages` come by one read proof and the code compiles asynchronously
+   * (off the event loop); requests for a runtime already on its way share the download.
    */
-  runtimeAt(hash: Uint8Array): Promise<Runtime> {
+  runtimeAt(hash: Uint8Array): Promise<BlockRuntime> {
     const key = this.known.get(toHex(hash))?.runtimeFrom
     if (!key) return Promise.reject(new ChainAccessError(`unknown block ${toHex(hash)}`))
     const cached = this.runtimes.get(key)
@@ -870,9 +895,11 @@ export class ChainService implements ChainAccess {
     let loading = this.runtimeLoads.get(key)
     if (!loading) {
       loading = (async () => {
-        const code = (await this.provenRead(fromHex(key), [CODE, HEAPPAGES])).view.get(CODE)
+        const { view } = await this.provenRead(fromHex(key), [CODE, HEAPPAGES_KEY])
+        const code = view.get(CODE)
+        const pages = view.get(HEAPPAGES_KEY)
         if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
-        const rt = await Runtime.loadAsync(code.value)
+        const rt = await loadBlockRuntime(code.value, pages.kind === 'value' ? pages.value : undefined)
         this.runtimes.set(key, rt)
         return rt
       })().finally(() => this.runtimeLoads.delete(key))
@@ -881,15 +908,15 @@ export class ChainService implements ChainAccess {
     return loading
   }
   /** Runtime downloads in progress, by the block whose `:code` they fetch. */
-  private readonly runtimeLoads = new Map<string, Promise<Runtime>>()
+  private readonly runtimeLoads = new Map<string, Promise<BlockRuntime>>()
 
   /** Runs `method` at `hash` on a call proof from a peer; the output, or an ExecutorError from the runtime. */
   async call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array> {
     const header = this.header(hash)
     if (!header) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
-    const rt = await this.runtimeAt(hash)
+    const { runtime: rt, heapPages } = await this.runtimeAt(hash)
     const state = this.local(hash)
-    if (state) return rt.call(method, args, { storage: state }).output
+    if (state) return rt.call(method, args, { storage: state, heapPages }).output
     return this.withProofs(hash, 'call', async (peer) => {
       const proof = await this.host.requestProof(peer, { kind: 'call', block: hash, method, data: args })
       if (!proof) return undefined
@@ -901,17 +928,22 @@ export class ChainService implements ChainAccess {
         throw e
       }
       try {
-        return rt.call(method, args, { storage }).output
+        return rt.call(method, args, { storage, heapPages }).output
       } catch (e) {
-        // a proof that lacks what the call reads is the peer's fault; the runtime's own failure is the answer
-        if (e instanceof MissingStorageError) this.ban(peer, 'incomplete call proof')
+        // a proof lacking what the call reads: this peer could not answer (it may not hold that state, or
+        // prove it differently), not misbehaviour: the next peer is asked. The runtime's own failure on a
+        // complete proof is the answer, whoever proved it.
+        if (e instanceof MissingStorageError) {
+          this.o.log(3, `call proof from ${peer} lacks ${toHex(e.key)}: asking another peer`)
+          return undefined
+        }
         throw e
       }
     })
   }
 
   async runtimeVersion(hash: Uint8Array): Promise<RuntimeVersion> {
-    const rt = await this.runtimeAt(hash)
+    const { runtime: rt } = await this.runtimeAt(hash)
     return rt.embeddedVersion ?? decodeRuntimeVersion(await this.call(hash, 'Core_version', new Uint8Array()))
   }
 

@@ -1,8 +1,9 @@
 // The light client's finalized database (`chainHead_unstable_finalizedDatabase`, given back as
 // `addChain`'s `databaseContent`): everything needed to restart from a finalized block instead of the
 // chain spec's start — that block's header, the GRANDPA state in force after it (set, authorities and
-// changes still pending), the Aura parameters or BABE epochs for its children — plus addresses of peers
-// that served us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
+// changes still pending), the Aura parameters or BABE epochs for its children, the runtime in force there
+// (its `:code` and heap pages, as smoldot keeps it: a restart needs no multi-megabyte download, and a call
+// proof, which never holds `:code`, can be run at once) — plus addresses of peers that served us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
 // the content is trusted input (the user's own saved state); what it cannot be is silently wrong:
 // a string that does not decode, or names another chain, is refused here and ignored by the caller.
 
@@ -24,6 +25,8 @@ export interface FinalizedDatabase {
   consensus: AuraConsensus | BabeConsensus
   /** Multiaddresses with `/p2p/<peer id>`. */
   peers: string[]
+  /** The runtime at `finalized`: its `:code` value and heap pages (absent: fetched from peers at start). */
+  runtime?: { code: Uint8Array; heapPages: number }
 }
 
 export class DatabaseError extends Error {
@@ -49,10 +52,12 @@ function consensusJson(c: FinalizedDatabase['consensus']) {
 
 /**
  * The database as a string of at most `maxSize` characters (UTF-16 code units; the string is ASCII, so
- * also bytes): peers are dropped first; if even the chain state does not fit, the result is empty.
+ * also bytes): the runtime is dropped first, then peers; if even the chain state does not fit, the
+ * result is empty.
  */
 export function encodeDatabase(db: FinalizedDatabase, maxSize = Number.MAX_SAFE_INTEGER): string {
   const g = db.grandpa
+  let runtime = db.runtime
   const body = (peers: string[]) =>
     JSON.stringify({
       format: FORMAT,
@@ -68,9 +73,14 @@ export function encodeDatabase(db: FinalizedDatabase, maxSize = Number.MAX_SAFE_
       },
       consensus: consensusJson(db.consensus),
       peers,
+      ...(runtime ? { runtime: { code: toHex(runtime.code), heapPages: runtime.heapPages } } : {}),
     })
   let peers = db.peers
   let text = body(peers)
+  if (text.length > maxSize && runtime) {
+    runtime = undefined
+    text = body(peers)
+  }
   while (text.length > maxSize && peers.length) {
     peers = peers.slice(0, Math.floor(peers.length / 2))
     text = body(peers)
@@ -138,7 +148,13 @@ export function decodeDatabase(text: string, genesisHash: Uint8Array): Finalized
   if (!grandpa.authorities.length) fail('grandpa.authorities is empty')
   const consensus = decodeConsensus(obj(o.consensus, 'consensus'))
   const peers = arr(o.peers, 'peers').map((p, i) => str(p, `peers[${i}]`))
-  return { genesisHash: genesis, finalized, grandpa, consensus, peers }
+  let runtime: FinalizedDatabase['runtime']
+  if (o.runtime !== undefined) {
+    const r = obj(o.runtime, 'runtime')
+    runtime = { code: bytes(r.code, 'runtime.code'), heapPages: Number.isSafeInteger(r.heapPages) && (r.heapPages as number) >= 0 && (r.heapPages as number) <= 0xffff_ffff ? (r.heapPages as number) : fail('runtime.heapPages must be a number of pages') }
+    if (runtime.code.length === 0) fail('runtime.code is empty')
+  }
+  return { genesisHash: genesis, finalized, grandpa, consensus, peers, runtime }
 }
 
 const ALLOWED: BabeAllowedSlots[] = ['primary', 'primaryAndSecondaryPlain', 'primaryAndSecondaryVrf']

@@ -4,7 +4,7 @@
 
 import { bytesEqual, concatBytes, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
-import { MemoryStorage, RecordingStorage, Runtime, type StorageAccessLog } from '../executor/index.ts'
+import { HEAPPAGES_KEY, MemoryStorage, RecordingStorage, Runtime, heapPagesOf, type StorageAccessLog } from '../executor/index.ts'
 import type { IsolatedExecutor } from '../executor/isolated.ts'
 import { encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, MemoryTrie, encodeProof, type ProofQuery, type StateVersion } from '../trie/index.ts'
@@ -36,11 +36,12 @@ export interface ChainServer {
 }
 
 const CODE = utf8(':code')
-const HEAPPAGES = utf8(':heappages')
 
 /**
- * Proofs over one block's whole state: read, child-read and call proofs (a call proof holds the nodes
- * of every key the call read or iterated, recorded with the executor's RecordingStorage).
+ * Proofs over one block's whole state: read, child-read and call proofs. A call proof holds the nodes
+ * of every key the call read or iterated (recorded with the executor's RecordingStorage) and nothing
+ * else: like Substrate's `prove_execution`, the runtime code and heap pages are read before recording
+ * starts, so `:code` and `:heappages` are in it only when the call itself reads them.
  */
 export class StateProver {
   readonly root: Uint8Array
@@ -83,7 +84,7 @@ export class StateProver {
   callProof(method: string, args: Uint8Array): Uint8Array {
     const rec = new RecordingStorage(this.storage)
     try {
-      Runtime.load(this.storage.get(CODE)!).call(method, args, { storage: rec })
+      Runtime.load(this.storage.get(CODE)!).call(method, args, { storage: rec, heapPages: this.heapPages })
     } catch {
       // a failing call is still proven: the caller re-executes and sees the same failure
     }
@@ -96,13 +97,18 @@ export class StateProver {
    */
   async callProofIsolated(method: string, args: Uint8Array, executor: IsolatedExecutor): Promise<Uint8Array> {
     const s = this.storage
-    const log = await executor.recordReads({ code: s.get(CODE)!, method, args, top: [...s.topEntries()], children: s.childKeys().map((ck) => [ck, [...s.childEntries(ck)]]) })
+    const log = await executor.recordReads({ code: s.get(CODE)!, method, args, heapPages: this.heapPages, top: [...s.topEntries()], children: s.childKeys().map((ck) => [ck, [...s.childEntries(ck)]]) })
     return this.proofOfReads(log)
   }
 
-  /** The nodes proving every key a call read or iterated (plus `:code` and `:heappages`). */
+  /** The heap pages calls at this state run with (read outside any recording, as Substrate does). */
+  private get heapPages(): number {
+    return heapPagesOf(this.storage.get(HEAPPAGES_KEY))
+  }
+
+  /** The nodes proving every key a call read or iterated, and nothing else. */
   private proofOfReads(log: StorageAccessLog): Uint8Array {
-    const queries: ProofQuery[] = [CODE, HEAPPAGES, ...log.reads].map((key) => ({ kind: 'value', key }))
+    const queries: ProofQuery[] = log.reads.map((key) => ({ kind: 'value', key }))
     for (const key of log.nextKeys) queries.push({ kind: 'nextKey', key })
     const nodes = this.top.prove(queries)
     for (const [ck, key] of log.childReads) nodes.push(...(this.children.get(String(ck))?.proveKeys([key]) ?? []))
