@@ -123,7 +123,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
       err(`cannot save the database to ${database}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`)
     }
   }
-  const phase = () => (service.isReady ? 'following' : service.peerCount === 0 ? 'connecting' : 'warp syncing')
+  const phase = () => (service.peerCount === 0 ? 'connecting' : service.isReady ? 'following' : 'warp syncing')
   const status = () => {
     const best = service.best()
     const fin = service.finalized()

@@ -222,7 +222,8 @@ export class ProofStorage implements StorageBackend {
     stateRoot: Uint8Array,
     private readonly nodes: readonly Uint8Array[],
   ) {
-    this.top = TrieProof.fromNodes(stateRoot, nodes)
+    // a call that read nothing has an empty proof: reads it cannot answer are missing keys
+    this.top = TrieProof.partial(stateRoot, nodes)
   }
   get(key: Uint8Array) {
     const r = this.top.get(key)

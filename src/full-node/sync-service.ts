@@ -6,7 +6,6 @@
 // header digests and finality, `grandpa-sets.ts`) — into a DevChain that it also serves. Peers that
 // send blocks failing any of these are banned. Timers and sockets live here; the logic is in sync.ts.
 
-import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, bytesEqual } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
@@ -103,9 +102,8 @@ export class SyncService {
       },
     })
     svc.announceGrandpaState()
-    for (const b of o.bootNodes) {
-      void svc.host.handshakeWith(multiaddr(b)).catch((e) => svc.log(`boot node ${b}: ${(e as Error).message}`))
-    }
+    // kept connected: dialled again with back-off whenever they are not (a restarted peer, a network blip)
+    for (const b of o.bootNodes) svc.host.keepConnected(b, 'boot')
     svc.timer = setInterval(() => svc.pump(), 1000)
     return svc
   }

@@ -13,7 +13,6 @@
 // GRANDPA of its own. Storage, calls and bodies come from the parachain's peers as for any chain.
 
 import type { Transports } from '../network/transports.ts'
-import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, Writer, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { storageKey } from '../crypto/index.ts'
@@ -22,7 +21,7 @@ import { ExecutorError, HEAPPAGES_KEY, MemoryStorage, MissingStorageError, Proof
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
-import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkError, NetworkHost, ProtocolError, RequestTooLargeError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, PendingCommits, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess } from '../json-rpc/index.ts'
@@ -36,6 +35,8 @@ const MAX_DESCENDANT_ROUNDS = 64
 const MAX_KNOWN_BLOCKS = 4096
 /** How long a request waits for a first peer before answering that nobody could prove it. */
 const PEER_WAIT_MS = 10_000
+/** A peer's best block this far above ours means we are still syncing (as Substrate's major-sync distance). */
+const SYNCING_DISTANCE = 5
 /** A proof request unanswered this long is also sent to the next peer (the first checked answer wins). */
 const HEDGE_MS = 3_000
 
@@ -285,10 +286,20 @@ export class ChainService implements ChainAccess {
   }
   private readonly peerWaiters = new Set<() => void>()
 
-  /** Dials a peer found by the user (`sudo_unstable_p2pDiscover`), honouring the transport bans. */
+  /** Adds a peer found by the user (`sudo_unstable_p2pDiscover`) to the peer set, honouring the transport bans. */
   discover(addr: string): void {
-    if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${addr}: its transport is forbidden by the client's options`)
-    void this.host.handshakeWith(multiaddr(addr)).catch((e) => this.o.log(3, `${addr}: ${(e as Error).message}`))
+    this.keep(addr, 'discovered', 'peer')
+  }
+
+  /** Adds an address to the peer set (dialled now, and again whenever it is not connected); a bad one is logged and skipped. */
+  private keep(addr: string, kind: 'boot' | 'saved' | 'discovered', what: string): void {
+    if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${what} ${addr}: its transport is forbidden by the client's options`)
+    try {
+      this.host.keepConnected(addr, kind)
+    } catch (e) {
+      if (!(e instanceof NetworkError)) throw e
+      this.o.log(2, `ignoring ${what} ${addr}: ${e.message}`)
+    }
   }
 
   /** The spec's genesis state (raw genesis specs started at genesis): what genesis questions are answered from. */
@@ -347,13 +358,8 @@ export class ChainService implements ChainAccess {
     })
     // a checkpoint or database starts in a later set than genesis's
     svc.announceGrandpaState()
-    for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? []), ...svc.savedPeers])) {
-      if (!addressAllowed(b, o.forbid)) {
-        o.log(3, `boot node ${b}: its transport is forbidden by the client's options`)
-        continue
-      }
-      void svc.host.handshakeWith(multiaddr(b)).catch((e) => o.log(3, `boot node ${b}: ${(e as Error).message}`))
-    }
+    for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? [])])) svc.keep(b, 'boot', 'boot node')
+    for (const p of svc.savedPeers) svc.keep(p, 'saved', 'saved peer')
     if (o.relay) {
       svc.stopFollowingRelay = o.relay.chain.onEvent(() => svc.followRelay())
       svc.followRelay()
@@ -767,6 +773,8 @@ export class ChainService implements ChainAccess {
             if (settled) return
             // the runtime's own failure on a complete proof is the answer, whoever proved it
             if (e instanceof ExecutorError) return settle(() => reject(e))
+            // too large for the protocol: no peer can be asked
+            if (e instanceof RequestTooLargeError) return settle(() => reject(new ChainAccessError(`cannot ask peers for the ${what}: ${e.message}`)))
             this.o.log(3, `${what} from ${peer}: ${(e as Error).message}`)
             launch()
           },
@@ -964,8 +972,20 @@ export class ChainService implements ChainAccess {
     })
   }
 
+  /** Peers we hold a block-announces handshake with (what `system_health` and `system_peers` count). */
   get peerCount(): number {
-    return this.host.libp2p.getPeers().length
+    return this.host.announcingPeers().length
+  }
+
+  /**
+   * Whether the client is still catching up (`system_health.isSyncing`): no peer yet (offline: what it
+   * shows may be months old), the starting warp not done, or the best block far below a peer's.
+   */
+  get isSyncing(): boolean {
+    const peers = this.host.announcingPeers()
+    if (peers.length === 0 || !this.isReady) return true
+    const best = this.sync.best.header.number
+    return peers.some((p) => (p.handshake?.bestNumber ?? 0) > best + SYNCING_DISTANCE)
   }
 
   async stop(): Promise<void> {

@@ -30,7 +30,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
     .method('system_properties', () => spec.properties ?? {})
     .method('system_nodeRoles', () => ['Light'])
     .method('system_localPeerId', () => chain.host.peerId)
-    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: !chain.isReady, shouldHavePeers: shouldHavePeers(spec.chainType) }))
+    .method('system_health', () => ({ peers: chain.peerCount, isSyncing: chain.isSyncing, shouldHavePeers: shouldHavePeers(spec.chainType) }))
     .method('system_syncState', () => {
       const currentBlock = chain.best().header.number
       return { startingBlock, currentBlock, highestBlock: Math.max(currentBlock, ...chain.host.announcingPeers().map((p) => p.handshake?.bestNumber ?? 0)) }

@@ -23,11 +23,12 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { concatBytes, toHex } from '../codec/index.ts'
-import type { Header } from '../header/index.ts'
+import { headerHash, type Header } from '../header/index.ts'
 import {
   FrameDecoder,
   ProtocolError,
   ROLE_FULL,
+  ROLE_LIGHT,
   decodeBlockAnnounce,
   decodeBlockRequest,
   decodeHandshake,
@@ -55,6 +56,7 @@ import {
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
+import { PeerSet, peerKeyOf, type PeerSlotKind } from './peer-set.ts'
 import type { TransportFactory } from './transports.ts'
 
 export interface HostOptions {
@@ -69,7 +71,7 @@ export interface HostOptions {
   banMs?: number
   /** Peers to keep connected: below it, the host looks up more through Kademlia (default 8). */
   targetPeers?: number
-  /** Interval of the peer-set maintenance (ms, default 5000). */
+  /** Interval of the Kademlia lookups for more peers while below `targetPeers` (ms, default 5000). */
   peerSetIntervalMs?: number
   log?: (line: string) => void
   /** Transactions a peer gossiped on `/transactions/1` (whole extrinsics, length prefix kept). */
@@ -104,12 +106,21 @@ const MAX_HANDSHAKE = 1024
 /** Block and warp responses: up to 16 MiB, as Substrate's sync protocols allow. */
 const MAX_RESPONSE = 16 * 1024 * 1024
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+/** Request-response protocols: an oversized request there is refused, not punished by a ban. */
+const REQUEST_PROTOCOLS = new Set(['sync/2', 'light/2', 'sync/warp'])
 const PING_LENGTH = 32
 /** An inbound ping substream with no ping for this long is closed (smoldot pings every 20 s). */
 const PING_IDLE_MS = 60_000
 const MAX_RESPONSE_BLOCKS = 128
 const REQUEST_TIMEOUT_MS = 20_000
 const MAX_STREAMS_PER_PROTOCOL = 32
+/**
+ * Our requests in flight to one peer on one protocol; more wait in a queue. Below what a Substrate node
+ * (and ours, `MAX_STREAMS_PER_PROTOCOL`) accepts, so a burst of requests never looks like a flood.
+ */
+const MAX_REQUESTS_PER_PEER = 8
+/** How often the peer set is looked at: slots due for a dial are dialled (ms). */
+const PEER_SET_TICK_MS = 1000
 /** Bans remembered at once (expired ones are dropped at every peer-set round). */
 const MAX_BANS = 10_000
 
@@ -167,6 +178,14 @@ async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> 
 /** The host cannot start: a listen address that is malformed, taken or unusable (one line for the user). */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'
+}
+
+/**
+ * A request larger than the protocol accepts (1 MiB, as Substrate): never sent, since any peer would refuse
+ * it. The caller's request cannot be served over this protocol at all.
+ */
+export class RequestTooLargeError extends Error {
+  override readonly name = 'RequestTooLargeError'
 }
 
 /** A peer that did not answer in time: slow or overloaded, not misbehaving (no ban, lower reputation). */
@@ -269,7 +288,8 @@ export class NetworkHost {
         // Kademlia pings peers through this service (outbound); inbound pings are answered by our own
         // handler (see the header), registered in its place
         ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
-        dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
+        // a light client is a Kademlia client only, as smoldot: it asks, it does not serve the routing table
+        dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: opts.roles === ROLE_LIGHT, peerInfoMapper: (p) => p }),
       },
     })
   }
@@ -297,12 +317,16 @@ export class NetworkHost {
     }
     const host = new NetworkHost(libp2p, opts, banned)
     await host.register(genesis)
-    for (const b of opts.bootNodes ?? []) void host.dial(b).catch((e) => host.log(`boot node ${b}: ${(e as Error).message}`))
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
+    for (const b of opts.bootNodes ?? []) host.keepConnected(b, 'boot')
+    let ticks = 0
+    const lookupEvery = Math.max(1, Math.round((opts.peerSetIntervalMs ?? 5000) / PEER_SET_TICK_MS))
     host.peerSetTimer = setInterval(() => {
+      host.dialDuePeers()
+      if (++ticks % lookupEvery !== 0) return
       host.pruneBans()
       void host.maintainPeers()
-    }, opts.peerSetIntervalMs ?? 5000)
+    }, PEER_SET_TICK_MS)
     host.peerSetTimer.unref?.()
     return host
   }
@@ -347,13 +371,18 @@ export class NetworkHost {
     return (this.banned.get(peer) ?? 0) > Date.now()
   }
 
-  /** Counts substreams a peer opens on a protocol; too many at once is misbehaviour. */
+  /**
+   * Counts substreams a peer opens on a protocol. One too many is refused (reset) and costs a little
+   * reputation, as Substrate refuses requests past its queue without a ban: a burst from a busy client
+   * (50 apps asking at once) is not an attack. The muxer bounds the substreams a connection may hold.
+   */
   private admit(conn: Connection, proto: string): boolean {
     const key = `${conn.remotePeer.toString()} ${proto}`
     const n = (this.streamCounts.get(key) ?? 0) + 1
     this.streamCounts.set(key, n)
     if (n > MAX_STREAMS_PER_PROTOCOL) {
-      if (!this.isBanned(conn.remotePeer.toString())) this.ban(conn.remotePeer, `too many ${proto} substreams`)
+      this.release(conn, proto)
+      if (!this.isBanned(conn.remotePeer.toString())) this.reportPeer(conn.remotePeer.toString(), REP.REFUSED_REQUEST)
       return false
     }
     return true
@@ -374,6 +403,7 @@ export class NetworkHost {
     this.announceStreams.delete(`${peer} grandpa`)
     this.grandpaViews.delete(peer)
     this.openingAnnounces.delete(peer)
+    this.peerSet.lost(peer, Date.now())
     this.opts.onPeerGone?.(peer)
   }
 
@@ -407,7 +437,7 @@ export class NetworkHost {
 
     // ping: one long-lived substream per connection, as smoldot and rust-libp2p use it
     await this.libp2p.unhandle(PING_PROTOCOL)
-    await this.libp2p.handle(PING_PROTOCOL, (stream, conn) => this.guard(conn, 'ping', () => this.answerPings(stream)), { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true })
+    await this.libp2p.handle(PING_PROTOCOL, (stream, conn) => this.guard(conn, 'ping', () => this.answerPings(stream), stream), { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true })
 
     // block-announces: handshake both ways, then announces from the peer
     await this.libp2p.handle(this.names(genesis, 'block-announces/1'), (stream, conn) => this.guard(conn, 'block-announces', async () => {
@@ -424,10 +454,11 @@ export class NetworkHost {
           void this.openAnnounces(conn, stream.protocol)
         } else {
           const a = decodeBlockAnnounce(f)
+          this.noteAnnounce(conn.remotePeer.toString(), a)
           this.deliver('block announce', conn, () => this.opts.onAnnounce?.(conn.remotePeer.toString(), a))
         }
       }
-    }), opts)
+    }, stream), opts)
 
     // transactions and grandpa: accept the substream (handshake = roles byte), keep peers around
     for (const proto of ['transactions/1', 'grandpa/1']) {
@@ -451,7 +482,7 @@ export class NetworkHost {
             this.deliver('grandpa gossip', conn, () => this.opts.onGrandpa?.(conn.remotePeer.toString(), g))
           }
         }
-      }), opts)
+      }, stream), opts)
     }
 
     // sync/2: block requests
@@ -459,7 +490,7 @@ export class NetworkHost {
       const req = decodeBlockRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
       stream.send(frame(encodeBlockResponse(server.blocks(req, Math.min(req.maxBlocks || MAX_RESPONSE_BLOCKS, MAX_RESPONSE_BLOCKS)))))
       await stream.close()
-    }), opts)
+    }, stream), opts)
 
     // light/2: read, child-read and call proofs
     await this.libp2p.handle(this.names(genesis, 'light/2'), (stream, conn) => this.guard(conn, 'light/2', async () => {
@@ -470,7 +501,7 @@ export class NetworkHost {
       else proof = await server.callProof(req.block, req.method, req.data)
       stream.send(frame(encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)))
       await stream.close()
-    }), opts)
+    }, stream), opts)
 
     // sync/warp: request = the finalized block hash the peer starts from
     await this.libp2p.handle(this.names(genesis, 'sync/warp'), (stream, conn) => this.guard(conn, 'sync/warp', async () => {
@@ -479,7 +510,7 @@ export class NetworkHost {
       const proof = server.warpProof(req)
       if (proof) stream.send(frame(proof))
       await stream.close()
-    }), opts)
+    }, stream), opts)
   }
 
   /** Echoes every 32-byte ping on the substream until it ends or stays idle for `PING_IDLE_MS`. */
@@ -525,12 +556,20 @@ export class NetworkHost {
    * Runs a protocol handler; protocol errors ban the peer, a timeout lowers its reputation, other
    * failures just close the substream.
    */
-  private async guard(conn: Connection, proto: string, fn: () => Promise<void>): Promise<void> {
-    if (!this.admit(conn, proto)) return
+  private async guard(conn: Connection, proto: string, fn: () => Promise<void>, stream?: Stream): Promise<void> {
+    if (!this.admit(conn, proto)) {
+      stream?.abort(new Error(`too many ${proto} substreams`))
+      return
+    }
     try {
       await fn()
     } catch (e) {
-      if (e instanceof ProtocolError) this.ban(conn.remotePeer, `${proto}: ${e.message}`)
+      // like Substrate, a request too large is refused (the substream reset) and costs reputation, no ban
+      if (e instanceof ProtocolError && e.code === 'TooLarge' && REQUEST_PROTOCOLS.has(proto)) {
+        stream?.abort(new Error(e.message))
+        this.reportPeer(conn.remotePeer.toString(), REP.REFUSED_REQUEST)
+        this.log(`${proto} from ${conn.remotePeer.toString()} refused: ${e.message}`)
+      } else if (e instanceof ProtocolError) this.ban(conn.remotePeer, `${proto}: ${e.message}`)
       else if (e instanceof PeerTimeoutError) this.reportPeer(conn.remotePeer.toString(), REP.TIMEOUT)
       else this.log(`${proto} with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
     } finally {
@@ -551,9 +590,7 @@ export class NetworkHost {
       const hs = await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS)
       decodeHandshake(hs, this.opts.server.genesisHash)
       this.announceStreams.set(peer, s)
-      s.addEventListener('close', () => {
-        if (this.announceStreams.get(peer) === s) this.announceStreams.delete(peer)
-      })
+      s.addEventListener('close', () => this.announceClosed(peer, s))
       void this.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
       // and our grandpa substream (neighbor packets, commits), whoever opened first
       void this.openGrandpa(conn, protocol.replace(/block-announces\/1$/, 'grandpa/1'))
@@ -565,6 +602,19 @@ export class NetworkHost {
   }
   private readonly announceStreams = new Map<string, Stream>()
   private readonly openingAnnounces = new Set<string>()
+
+  /**
+   * Our block-announces substream with a peer closed (its node restarting, a reset): the peer no longer
+   * counts as announcing, and the peer set dials it again (the connection may still be up: then only the
+   * substream and its handshake are redone).
+   */
+  private announceClosed(peer: string, s: Stream): void {
+    if (this.announceStreams.get(peer) !== s) return
+    this.announceStreams.delete(peer)
+    this.peers.delete(peer)
+    this.peerSet.lost(peer, Date.now())
+    this.opts.onPeerGone?.(peer)
+  }
 
   /** Our GRANDPA state as our neighbor packets tell it: the set in force and our finalized height. */
   private grandpaState = { round: 1n, setId: 0n, finalizedHeight: 0 }
@@ -686,6 +736,43 @@ export class NetworkHost {
   }
   private readonly openingGrandpa = new Set<string>()
 
+  private readonly peerSet = new PeerSet()
+
+  /**
+   * Keeps a block-announces substream with the peer at `addr` (boot node, saved or discovered peer):
+   * dialled now, and again with back-off whenever it is not connected — also after its node restarted or
+   * the network came back. Throws a NetworkError when `addr` is not a multiaddr.
+   */
+  keepConnected(addr: string, kind: PeerSlotKind): void {
+    try {
+      multiaddr(addr)
+    } catch (e) {
+      throw new NetworkError(`'${addr}' is not a multiaddr: ${(e as Error).message}`)
+    }
+    this.peerSet.add(addr, kind, Date.now())
+    this.dialDuePeers()
+  }
+
+  /** Whether we hold a block-announces handshake and our substream with the peer. */
+  private isAnnouncing(peer: string): boolean {
+    return this.announceStreams.has(peer) && this.peers.get(peer)?.handshake !== undefined
+  }
+
+  /** Dials the peer-set slots that are due (not connected, back-off passed, not banned). */
+  private dialDuePeers(): void {
+    if (this.stopped) return
+    const now = Date.now()
+    for (const addr of this.peerSet.due(now, (k) => this.isAnnouncing(k), (k) => this.isBanned(k))) {
+      this.handshakeWith(multiaddr(addr)).then(
+        (hs) => this.peerSet.succeeded(addr, hs.peerId),
+        (e) => {
+          this.peerSet.failed(addr, Date.now())
+          this.log(`peer ${addr}: ${(e as Error).message}`)
+        },
+      )
+    }
+  }
+
   async dial(addr: string | Multiaddr): Promise<Connection> {
     return this.libp2p.dial(typeof addr === 'string' ? multiaddr(addr) : addr)
   }
@@ -699,9 +786,7 @@ export class NetworkHost {
     const hs = decodeHandshake(await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
     const peerId = conn.remotePeer.toString()
     this.announceStreams.set(peerId, s)
-    s.addEventListener('close', () => {
-      if (this.announceStreams.get(peerId) === s) this.announceStreams.delete(peerId)
-    })
+    s.addEventListener('close', () => this.announceClosed(peerId, s))
     this.peers.set(peerId, { peerId, handshake: hs })
     this.opts.onPeer?.(peerId, hs)
     return { ...hs, peerId }
@@ -715,8 +800,43 @@ export class NetworkHost {
     return this.request(peerId, 'sync/2', encodeBlockRequest(req), MAX_RESPONSE, decodeBlockResponse)
   }
 
-  /** One request-response exchange with a connected peer: a ProtocolError bans it, a timeout lowers its reputation. */
+  /**
+   * One request-response exchange with a connected peer: a ProtocolError bans it, a timeout lowers its
+   * reputation. A request over the protocol's size limit is never sent (RequestTooLargeError); at most
+   * `MAX_REQUESTS_PER_PEER` per peer and protocol are in flight, the others wait their turn.
+   */
   private async request<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
+    if (frame(payload).length > MAX_REQUEST) throw new RequestTooLargeError(`a ${suffix} request of ${payload.length} bytes exceeds the protocol's ${MAX_REQUEST}-byte limit`)
+    const key = `${peerId} ${suffix}`
+    await this.requestSlot(key)
+    try {
+      return await this.exchange(peerId, suffix, payload, maxResponse, decode)
+    } finally {
+      this.releaseRequestSlot(key)
+    }
+  }
+
+  /** Requests in flight and waiting, by `<peer> <protocol>`. */
+  private readonly requestSlots = new Map<string, { active: number; waiting: (() => void)[] }>()
+  private requestSlot(key: string): Promise<void> {
+    let q = this.requestSlots.get(key)
+    if (!q) this.requestSlots.set(key, (q = { active: 0, waiting: [] }))
+    if (q.active < MAX_REQUESTS_PER_PEER) {
+      q.active++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => q.waiting.push(resolve))
+  }
+  private releaseRequestSlot(key: string): void {
+    const q = this.requestSlots.get(key)
+    if (!q) return
+    const next = q.waiting.shift()
+    if (next) return next() // the slot passes to the next request
+    if (--q.active === 0) this.requestSlots.delete(key)
+  }
+
+  private async exchange<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
+    if (this.stopped) throw new Error('the network host is stopped')
     const genesis = toHex(this.opts.server.genesisHash).slice(2)
     const peer = peerIdFromString(peerId)
     // the protocol name goes out with the request (optimistic multistream-select): one round trip, not two
@@ -747,6 +867,18 @@ export class NetworkHost {
     return this.request(peerId, 'light/2', encodeLightRequest(req), MAX_RESPONSE, (b) => decodeLightResponse(b).proof)
   }
 
+  /** A peer's new best block, from its announce (what requests at that height are routed by). */
+  private noteAnnounce(peer: string, a: BlockAnnounce): void {
+    const info = this.peers.get(peer)
+    if (!info?.handshake || !a.isBest || a.header.number < info.handshake.bestNumber) return
+    info.handshake = { ...info.handshake, bestNumber: a.header.number, bestHash: headerHash(a.header) }
+  }
+
+  /** A peer's finalized height, from its latest GRANDPA neighbor packet (undefined: none yet). */
+  finalizedHeightOf(peer: string): number | undefined {
+    return this.grandpaViews.get(peer)?.finalizedHeight
+  }
+
   /** Peers with a block-announces handshake (their best block), most recent first. */
   announcingPeers(): PeerInfo[] {
     return [...this.peers.values()].filter((p) => p.handshake).reverse()
@@ -764,24 +896,28 @@ export class NetworkHost {
   private peerSetTimer: ReturnType<typeof setInterval> | undefined
   private maintaining = false
 
-  /** Peer-set maintenance: below the target, look up peers near a random key and dial the new ones. */
+  /**
+   * Discovery: below the target, look up peers near a random key (Kademlia) and add the new ones to the
+   * peer set, which opens a block-announces substream with each (a peer without one serves us nothing).
+   */
   async maintainPeers(): Promise<void> {
-    if (this.maintaining) return
+    if (this.maintaining || this.stopped) return
     this.maintaining = true
     try {
-      const connected = new Set(this.libp2p.getPeers().map((p) => p.toString()))
+      const announcing = this.announcingPeers().length
       const target = this.opts.targetPeers ?? 8
-      if (connected.size >= target || connected.size === 0) return
+      if (announcing >= target || this.libp2p.getPeers().length === 0) return
       const key = crypto.getRandomValues(new Uint8Array(32))
+      let added = 0
       for await (const peer of this.libp2p.peerRouting.getClosestPeers(key, { signal: AbortSignal.timeout(4000) })) {
         const id = peer.id.toString()
-        if (id === this.peerId || connected.has(id) || this.isBanned(id)) continue
-        await this.libp2p.dial(peer.id, { signal: AbortSignal.timeout(4000) }).then(
-          () => connected.add(id),
-          () => {},
-        )
-        if (connected.size >= target) break
+        if (id === this.peerId || this.peerSet.has(id) || this.isBanned(id)) continue
+        const addr = peer.multiaddrs.map((m) => m.toString()).find((a) => !this.opts.dialFilter || this.opts.dialFilter(a))
+        if (!addr) continue
+        this.peerSet.add(addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`, 'discovered', Date.now())
+        if (announcing + ++added >= target) break
       }
+      if (added) this.dialDuePeers()
     } catch {
       // lookups fail while the routing table is empty; the next round retries
     } finally {
@@ -789,8 +925,13 @@ export class NetworkHost {
     }
   }
 
+  private stopped = false
+
+  /** Stops the host: timers cleared, every connection closed, waiting requests failed. */
   async stop(): Promise<void> {
+    this.stopped = true
     clearInterval(this.peerSetTimer)
+    for (const q of this.requestSlots.values()) for (const w of q.waiting.splice(0)) w()
     await this.libp2p.stop()
   }
 }

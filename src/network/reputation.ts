@@ -12,6 +12,8 @@ export interface ReputationChange {
 export const REP = {
   /** A request to the peer timed out (slow, not malicious). */
   TIMEOUT: { value: -(1 << 10), reason: 'Request timeout' },
+  /** We refused the peer's request: over the protocol's size limit, or one substream too many at once. */
+  REFUSED_REQUEST: { value: -(1 << 10), reason: 'Request refused' },
   /** The peer sent a transaction the runtime rejects. */
   BAD_TRANSACTION: { value: -(1 << 12), reason: 'Bad transaction' },
   /** The peer sent a transaction the runtime accepts. */

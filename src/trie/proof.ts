@@ -111,6 +111,18 @@ export class TrieProof {
     return TrieProof.over(root, src)
   }
 
+  /**
+   * A view over `nodes` that may lack even the root node: every lookup they cannot answer is 'unknown'.
+   * For call proofs: a Substrate call proof holds exactly the nodes the call read, so a call that read
+   * nothing comes with an empty proof, which is not a bad one.
+   */
+  static partial(root: Uint8Array, nodes: Iterable<Uint8Array>): TrieProof {
+    if (!(root instanceof Uint8Array) || root.length !== 32) throw new TypeError('root must be a 32-byte Uint8Array')
+    const src = new NodeMap()
+    src.add(nodes)
+    return new TrieProof(root, src)
+  }
+
   /** A view over nodes already collected (and hashed) in `src`. Throws MissingRoot if the root node is absent. */
   static over(root: Uint8Array, src: NodeMap): TrieProof {
     if (!src.has(root)) throw new TrieError('MissingRoot', 'the proof does not contain the root node')

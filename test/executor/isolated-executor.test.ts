@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { toHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
-import { ExecutorError, ProofStorage, Runtime } from '../../src/executor/index.ts'
+import { ExecutorError, HEAPPAGES_KEY, ProofStorage, Runtime, heapPagesOf } from '../../src/executor/index.ts'
 import { IsolatedExecutor } from '../../src/executor/isolated.ts'
 import { DevChain } from '../../src/full-node/index.ts'
 import { decodeProof } from '../../src/trie/index.ts'
@@ -38,7 +38,7 @@ test('call proofs made off-thread verify: the call re-executed on the proof alon
     for (const method of ['Metadata_metadata', 'AuraApi_authorities', 'GrandpaApi_grandpa_authorities']) {
       const proof = await chain.callProof(g.hash, method, new Uint8Array())
       assert.ok(proof, method)
-      const onProof = Runtime.load(g.state!.get(utf8(':code'))!).call(method, new Uint8Array(), { storage: new ProofStorage(g.header.stateRoot, decodeProof(proof)) }).output
+      const onProof = Runtime.load(g.state!.get(utf8(':code'))!).call(method, new Uint8Array(), { storage: new ProofStorage(g.header.stateRoot, decodeProof(proof)), heapPages: heapPagesOf(g.state!.get(HEAPPAGES_KEY)) }).output
       const direct = Runtime.load(g.state!.get(utf8(':code'))!).call(method, new Uint8Array(), { storage: g.state! }).output
       assert.equal(toHex(onProof), toHex(direct), method)
     }

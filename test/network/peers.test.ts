@@ -1,6 +1,7 @@
 // Peers on loopback: three sublight nodes discover each other through Kademlia (/<genesis>/kad) and
-// exchange block-announce handshakes; misbehaving peers (garbage, oversized messages, wrong genesis,
-// substream floods) are dropped and banned while a well-behaved peer keeps being served.
+// exchange block-announce handshakes; misbehaving peers (garbage, wrong genesis) are dropped and banned
+// while a well-behaved peer keeps being served; an oversized request or one substream too many is refused
+// and costs reputation, without a ban (as Substrate: a busy client is not an attacker).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -74,7 +75,7 @@ test('peer-set maintenance connects to peers discovered through Kademlia, up to 
   }
 })
 
-test('misbehaving peers are banned; a well-behaved peer is served meanwhile', { ...needsFixtures, timeout: 60_000 }, async () => {
+test('misbehaving peers are banned, oversized requests and substream floods refused without a ban; a well-behaved peer is served meanwhile', { ...needsFixtures, timeout: 60_000 }, async () => {
   const srv = server()
   const node = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], log: process.env.TRACE_PEERS ? (l) => console.log('node:', l) : undefined })
   const addr = multiaddr(node.addresses()[0])
@@ -94,11 +95,11 @@ test('misbehaving peers are banned; a well-behaved peer is served meanwhile', { 
     const wrong = await attacker()
     const s2 = await wrong.libp2p.dialProtocol(addr, `/${g}/block-announces/1`)
     s2.send(frame(encodeHandshake({ roles: 1, bestNumber: 0, bestHash: new Uint8Array(32), genesisHash: new Uint8Array(32).fill(9) })))
-    // 3. an oversized message (declared length beyond the limit)
+    // 3. an oversized request (declared length beyond the limit): refused, not banned
     const big = await attacker()
     const s3 = await big.libp2p.dialProtocol(addr, `/${g}/light/2`)
     s3.send(Uint8Array.from([0x80, 0x80, 0x80, 0x10]))
-    // 4. substreams in a loop
+    // 4. substreams in a loop: those past the limit are refused, not banned
     const flood = await attacker()
     const opened: unknown[] = []
     for (let i = 0; i < 40 && !node.isBanned(flood.peerId); i++) {
@@ -118,10 +119,19 @@ test('misbehaving peers are banned; a well-behaved peer is served meanwhile', { 
     const proof = TrieProof.fromNodes(srv.header.stateRoot, decodeProof(res.proof!))
     assert.equal(proof.get(utf8(':code')).kind, 'value')
 
-    for (let i = 0; i < 200 && ![garbage, wrong, big, flood].every((h) => node.isBanned(h.peerId)); i++) await sleep(100)
-    for (const [name, h] of [['garbage', garbage], ['wrong genesis', wrong], ['oversized', big], ['substream flood', flood]] as const) {
+    const settled = () => [garbage, wrong].every((h) => node.isBanned(h.peerId)) && [big, flood].every((h) => node.reputation(h.peerId) < 0)
+    for (let i = 0; i < 200 && !settled(); i++) await sleep(100)
+    for (const [name, h] of [['garbage', garbage], ['wrong genesis', wrong]] as const) {
       assert.ok(node.isBanned(h.peerId), `${name} peer is banned`)
     }
+    for (const [name, h] of [['oversized request', big], ['substream flood', flood]] as const) {
+      assert.ok(!node.isBanned(h.peerId), `${name}: refused, not banned`)
+      assert.ok(node.reputation(h.peerId) < 0, `${name}: costs reputation (${node.reputation(h.peerId)})`)
+    }
+    assert.ok(opened.length === 40, 'the flooding peer was never hung up on')
+    // the oversized request got no answer: its substream was reset
+    for (let i = 0; i < 50 && s3.status === 'open'; i++) await sleep(100)
+    assert.notEqual(s3.status, 'open', 'the oversized request substream is closed by the node')
     assert.ok(!node.isBanned(good.peerId), 'the good peer is not banned')
     // a banned peer cannot come back
     await assert.rejects(garbage.libp2p.dialProtocol(addr, `/${g}/sync/2`, { signal: AbortSignal.timeout(5000) }))
