@@ -1,5 +1,6 @@
 // Shared CLI helpers: option values, chain-spec files and the node database, with one-line errors.
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { HexError, fromHex } from '../codec/index.ts'
 import { tmpdir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
@@ -57,7 +58,7 @@ export async function openChainDatabase(spec: ChainSpec, basePath: string | unde
   const cleanup = async () => {
     if (!basePath) await rm(dir, { recursive: true, force: true })
   }
-  const dbDir = join(dir, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
+  const dbDir = chainDirectory(dir, spec)
   const file = join(dbDir, 'sublight.sqlite')
   try {
     await makeDirectories(dbDir)
@@ -68,6 +69,52 @@ export async function openChainDatabase(spec: ChainSpec, basePath: string | unde
     if ((e as NodeJS.ErrnoException).code) throw new CliError(`cannot create ${dbDir}: ${(e as NodeJS.ErrnoException).code}`)
     throw e
   }
+}
+
+/** `<base path>/chains/<spec id>`: where a node keeps its database and its network key. */
+function chainDirectory(basePath: string, spec: ChainSpec): string {
+  return join(basePath, 'chains', spec.id.replace(/[^A-Za-z0-9_-]/g, '_') || 'chain')
+}
+
+/** `--node-key <hex>`: 32 bytes of hex (an Ed25519 seed). */
+export function nodeKeyValue(v: string): Uint8Array {
+  let key: Uint8Array
+  try {
+    key = fromHex(v)
+  } catch (e) {
+    throw new CliError(`--node-key: ${(e as HexError).message}`)
+  }
+  if (key.length !== 32) throw new CliError('--node-key must be 32 bytes of hex')
+  return key
+}
+
+/**
+ * The node's network key: `--node-key` when given; else, with `--base-path`, the one kept in
+ * `<base>/chains/<id>/network/secret_ed25519` (32 raw bytes, Substrate's place for it), made on first
+ * start, so a restarted node keeps its peer id and its peers find it again; else none (a random one).
+ */
+export async function nodeKeyFor(spec: ChainSpec, basePath: string | undefined, given: Uint8Array | undefined): Promise<Uint8Array | undefined> {
+  if (given || !basePath) return given
+  const dir = join(chainDirectory(basePath, spec), 'network')
+  const file = join(dir, 'secret_ed25519')
+  try {
+    const key = new Uint8Array(await readFile(file))
+    if (key.length !== 32) throw new CliError(`${file}: not a 32-byte network key (remove it to make a new one)`)
+    return key
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (e instanceof CliError) throw e
+      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    }
+  }
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  try {
+    await makeDirectories(dir)
+    await writeFile(file, key, { mode: 0o600 })
+  } catch (e) {
+    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  return key
 }
 
 /** `--rpc-cors all` or a comma-separated list of origins (`http://localhost:*` allows any port). */

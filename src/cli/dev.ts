@@ -11,9 +11,9 @@ import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
-import { corsValue, loadChainSpec, openChainDatabase, optionValue, portValue } from './args.ts'
+import { corsValue, loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]'
 
 /** The built-in development chain: node-template's runtime and genesis (Aura + GRANDPA, Alice and Bob). */
 export const BUILT_IN_CHAIN = fileURLToPath(new URL('../../chains/dev.json', import.meta.url))
@@ -29,6 +29,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   let rpcCors: 'all' | string[] | undefined
   let tmp = false
   let basePath: string | undefined
+  let nodeKey: Uint8Array | undefined
   let history: number | undefined
   let historyBlockMs: number | undefined
   for (let i = 0; i < args.length; i++) {
@@ -39,6 +40,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--bootnodes') bootNodes.push(val())
     else if (a === '--tmp') tmp = true
     else if (a === '--base-path') basePath = val()
+    else if (a === '--node-key') nodeKey = nodeKeyValue(val())
     else if (a === '--alice' || a === '--bob') suris.push(a === '--alice' ? '//Alice' : '//Bob')
     else if (a === '--key') suris.push(val())
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
@@ -60,12 +62,13 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
   // --tmp: a throwaway database in a fresh temporary directory, removed on exit
+  nodeKey = await nodeKeyFor(spec, basePath, nodeKey)
   const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
   const best = devChain.bestBlock.header.number
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, rpcPort, rpcCors, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
   } catch (e) {
     devChain.close()
     await cleanup()

@@ -38,6 +38,9 @@ export const COMMAND_HELP: Record<string, string> = {
   --rpc-cors <all | origins>  browser origins let in, comma-separated (default: http(s)://localhost:*, http(s)://127.0.0.1:*, https://polkadot.js.org)
   --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
   --bootnodes <multiaddr>...  peers to dial (repeatable)
+  --node-key <hex32>          the libp2p identity's secret key (default: the one kept in
+                              <dir>/chains/<id>/network/secret_ed25519 with --base-path, made on first start;
+                              else a fresh one)
   --alice | --bob             author with //Alice or //Bob (repeatable)
   --key <secret URI>...       author with this key (repeatable; default, with no key option: every
                               well-known dev key, //Alice … //Ferdie, that the chain names as authority)
@@ -57,7 +60,9 @@ export const COMMAND_HELP: Record<string, string> = {
   --base-path <dir>           keep the chain in <dir>/chains/<id>/sublight.sqlite
   --listen <multiaddr>...     libp2p listen addresses (default: /ip4/127.0.0.1/tcp/30333/ws)
   --bootnodes <multiaddr>...  peers to sync from besides the spec's boot nodes (repeatable)
-  --node-key <hex32>          the libp2p identity's secret key (default: a fresh one)
+  --node-key <hex32>          the libp2p identity's secret key (default: the one kept in
+                              <dir>/chains/<id>/network/secret_ed25519 with --base-path, made on first start;
+                              else a fresh one)
 `,
   'chain-spec': `usage: sublight chain-spec <file> [--json]
 

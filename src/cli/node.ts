@@ -4,11 +4,11 @@
 // `listening on <multiaddr>/p2p/<peerId>` per address, then `#<n> <hash> finalized #<f> peers <p> txs 0`
 // per imported block, and shuts down cleanly on Ctrl-C (SIGINT/SIGTERM).
 
-import { HexError, fromHex, toHex } from '../codec/index.ts'
+import { toHex } from '../codec/index.ts'
 import { NoGrandpaError, SyncService } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
-import { loadChainSpec, openChainDatabase, optionValue } from './args.ts'
+import { loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue } from './args.ts'
 
 export async function nodeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let chain: string | undefined
@@ -24,18 +24,13 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
     else if (a === '--bootnodes') bootNodes.push(val())
     else if (a === '--base-path') basePath = val()
     else if (a === '--tmp') continue // the default: a throwaway database
-    else if (a === '--node-key') {
-      try {
-        nodeKey = fromHex(val())
-      } catch (e) {
-        throw new CliError(`--node-key: ${(e as HexError).message}`)
-      }
-      if (nodeKey.length !== 32) throw new CliError('--node-key must be 32 bytes of hex')
-    } else throw new CliError(`unknown option ${a}`)
+    else if (a === '--node-key') nodeKey = nodeKeyValue(val())
+    else throw new CliError(`unknown option ${a}`)
   }
   if (!chain) throw new CliError('usage: sublight node --chain <spec.json> [--tmp | --base-path <dir>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>]')
   const spec = await loadChainSpec(chain)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no genesis storage to serve`)
+  nodeKey = await nodeKeyFor(spec, basePath, nodeKey)
   const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
   let node: SyncService
   try {

@@ -28,6 +28,8 @@ export interface DevNodeOptions {
   keys: string[]
   listen: string[]
   bootNodes?: string[]
+  /** 32-byte Ed25519 seed of the node's network identity (a fixed peer id); random when absent. */
+  nodeKey?: Uint8Array
   /** JSON-RPC port on `rpcHost` (default 127.0.0.1); null disables the server; 0 picks a free port. */
   rpcPort?: number | null
   rpcHost?: string
@@ -149,6 +151,7 @@ export class DevNode {
       roles: ROLE_AUTHORITY,
       protocolId: o.spec.protocolId,
       listen: o.listen,
+      nodeKey: o.nodeKey,
       transports: nodeTransports(),
       bootNodes: o.bootNodes,
       log,
