@@ -20,7 +20,7 @@ interface Slot {
 /** First retry after a failure (ms); doubles with each failure. */
 const BASE_BACKOFF_MS = 500
 /** Longest wait between two attempts at a boot or saved peer (ms). */
-const MAX_BACKOFF_KNOWN_MS = 5_000
+const MAX_BACKOFF_KNOWN_MS = 3_000
 /** Longest wait between two attempts at a discovered peer (ms). */
 const MAX_BACKOFF_DISCOVERED_MS = 60_000
 /** Failures in a row after which a discovered peer is forgotten. */
