@@ -9,9 +9,12 @@
 // (0 none … 5 trace; default 2, warnings).
 
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
-import { ChainSpecError, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { ChainSpecError, genesisHeader, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { headerHash } from '../header/index.ts'
+import { DatabaseError, decodeDatabase } from '../light-client/database.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
 import { ChainAccessError, ChainService } from '../light-client/chain-service.ts'
 import { lightClientRpc } from '../light-client/rpc.ts'
@@ -47,6 +50,49 @@ async function loadSpec(chain: string): Promise<{ spec: ChainSpec; from: string 
   }
 }
 
+/** `--bootnodes <multiaddr>`: a multiaddr naming its peer (`/p2p/<id>`), as Substrate requires of boot nodes. */
+function bootNodeValue(v: string): string {
+  try {
+    multiaddr(v)
+  } catch (e) {
+    throw new CliError(`--bootnodes: '${v}' is not a multiaddr (${(e as Error).message})`)
+  }
+  if (!/\/p2p\/[^/]+$/.test(v)) throw new CliError(`--bootnodes: '${v}' names no peer (it must end with /p2p/<peer id>)`)
+  return v
+}
+
+/**
+ * What `--database <file>` holds: undefined when the file does not exist yet (or is empty), the saved
+ * database when it is this chain's. Anything else — a directory, a file that is not a sublight database
+ * (the chain spec given by mistake, random bytes), another chain's database — is refused before
+ * anything runs, since the client would overwrite it.
+ */
+async function readDatabase(file: string, spec: ChainSpec): Promise<string | undefined> {
+  let isFile: boolean
+  try {
+    isFile = (await stat(file)).isFile()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new CliError(`--database ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  if (!isFile) throw new CliError(`--database ${file}: not a file (a directory?); give the path of a database file`)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    throw new CliError(`--database ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+  }
+  if (text.trim() === '') return undefined
+  // parachains have no database yet: their file is refused like any other non-database
+  try {
+    decodeDatabase(text, headerHash(genesisHeader(spec)))
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e
+    throw new CliError(`--database ${file}: not a sublight database of ${spec.name} (${e.message.replace(/^database content: /, '')}); refusing to overwrite it`)
+  }
+  return text
+}
+
 const short = (h: Uint8Array) => `${toHex(h).slice(0, 10)}…`
 
 export async function lightCommand(args: string[], out: (s: string) => void, err: (s: string) => void, isTty = Boolean(process.stdout.isTTY)): Promise<number> {
@@ -67,7 +113,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     else if (a === '--rpc-host') rpcHost = val()
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
     else if (a === '--database') database = val()
-    else if (a === '--bootnodes') bootNodes.push(val())
+    else if (a === '--bootnodes') bootNodes.push(bootNodeValue(val()))
     else if (a === '--log') {
       logLevel = Number(val())
       if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 5) throw new CliError('--log must be a level from 0 to 5')
@@ -84,8 +130,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     relay = await loadSpec(relayArg ?? spec.relayChain)
     if (relay.spec.id !== spec.relayChain) throw new CliError(`${spec.name} is a parachain of ${spec.relayChain}, but ${relay.from} is ${relay.spec.id}`)
   } else if (relayArg !== undefined) throw new CliError(`--relay: ${spec.name} is not a parachain`)
-  let saved: string | undefined
-  if (database && existsSync(database)) saved = await readFile(database, 'utf8').catch(() => undefined)
+  const saved = database === undefined ? undefined : await readDatabase(database, spec)
 
   const logFor = (id: string) => (level: number, message: string) => void (level <= logLevel && err(`[${id}] ${message}\n`))
   let relayService: ChainService | undefined
@@ -117,8 +162,11 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     if (!database || !service.isReady) return
     const content = service.finalizedDatabase()
     if (!content) return // nothing saved for parachains yet
+    // atomically: a crash mid-save leaves the previous database whole, never a torn file
+    const tmp = `${database}.${process.pid}.tmp`
     try {
-      await writeFile(database, content)
+      await writeFile(tmp, content)
+      await rename(tmp, database)
     } catch (e) {
       err(`cannot save the database to ${database}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`)
     }
