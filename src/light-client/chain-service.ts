@@ -13,6 +13,7 @@
 // GRANDPA of its own. Storage, calls and bodies come from the parachain's peers as for any chain.
 
 import type { Transports } from '../network/transports.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, Writer, bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { storageKey } from '../crypto/index.ts'
@@ -293,7 +294,12 @@ export class ChainService implements ChainAccess {
 
   /** Adds an address to the peer set (dialled now, and again whenever it is not connected); a bad one is logged and skipped. */
   private keep(addr: string, kind: 'boot' | 'saved' | 'discovered', what: string): void {
-    if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${what} ${addr}: its transport is forbidden by the client's options`)
+    try {
+      multiaddr(addr)
+    } catch (e) {
+      return this.o.log(2, `ignoring ${what} ${addr}: not a multiaddr (${(e as Error).message})`)
+    }
+    if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${what} ${addr}: its transport is forbidden by the client's options (or unsupported)`)
     try {
       this.host.keepConnected(addr, kind)
     } catch (e) {
@@ -337,6 +343,19 @@ export class ChainService implements ChainAccess {
 
   static async start(o: ChainServiceOptions): Promise<ChainService> {
     const svc = new ChainService(o, await ChainService.startPoint(o))
+    try {
+      return await svc.startNetwork()
+    } catch (e) {
+      // nothing started is left running: no socket, no timer
+      await svc.stop().catch(() => {})
+      throw e
+    }
+  }
+
+  /** Starts the network host, dials the boot and saved peers, and starts following. */
+  private async startNetwork(): Promise<ChainService> {
+    const o = this.o
+    const svc = this
     svc.host = await NetworkHost.start({
       server: new NothingServed(svc.genesisHash, () => ({ number: svc.sync.finalized.header.number, hash: svc.sync.finalized.hash })),
       protocolId: o.spec.protocolId,
@@ -356,6 +375,7 @@ export class ChainService implements ChainAccess {
         if (m.kind === 'commit' && !o.relay) svc.onCommit(peer, m)
       },
     })
+    if (svc.stopped) return svc
     // a checkpoint or database starts in a later set than genesis's
     svc.announceGrandpaState()
     for (const b of new Set([...o.spec.bootNodes.map((b) => b.address), ...(o.bootNodes ?? [])])) svc.keep(b, 'boot', 'boot node')
@@ -993,7 +1013,8 @@ export class ChainService implements ChainAccess {
     this.stopFollowingRelay?.()
     clearTimeout(this.readyTimer)
     this.listeners.clear()
-    await this.host.stop()
+    for (const w of [...this.peerWaiters]) w()
+    await this.host?.stop()
   }
 }
 

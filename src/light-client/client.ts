@@ -237,8 +237,10 @@ export function createClient(transports: Transports, options: ClientOptions = {}
           forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
         })
       } catch (e) {
+        // whatever the spec or the database holds (a bad `:code`, numbers out of range, unusable
+        // addresses), the caller gets smoldot's one error class, and nothing started is left behind
         if (e instanceof ChainAccessError) throw new AddChainError(e.message)
-        throw e
+        throw new AddChainError(`Failed to start the chain: ${e instanceof Error ? e.message : String(e)}`)
       }
       if (terminated) {
         await service.stop()

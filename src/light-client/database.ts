@@ -104,7 +104,10 @@ const bytes = (v: unknown, what: string, len?: number): Uint8Array => {
   if (len !== undefined && b.length !== len) fail(`${what} must be ${len} bytes`)
   return b
 }
-const big = (v: unknown, what: string): bigint => (/^\d{1,20}$/.test(str(v, what)) ? BigInt(v as string) : fail(`${what} must be a decimal number`))
+const big = (v: unknown, what: string): bigint => {
+  const n = /^\d{1,20}$/.test(str(v, what)) ? BigInt(v as string) : fail(`${what} must be a decimal number`)
+  return n <= 0xffff_ffff_ffff_ffffn ? n : fail(`${what} does not fit a u64`)
+}
 const num = (v: unknown, what: string): number => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(`${what} must be a block number`))
 const authorities = (v: unknown, what: string) =>
   arr(v, what).map((a, i) => {
@@ -154,7 +157,7 @@ export function decodeDatabase(text: string, genesisHash: Uint8Array): Finalized
     runtime = { code: bytes(r.code, 'runtime.code'), heapPages: Number.isSafeInteger(r.heapPages) && (r.heapPages as number) >= 0 && (r.heapPages as number) <= 0xffff_ffff ? (r.heapPages as number) : fail('runtime.heapPages must be a number of pages') }
     if (runtime.code.length === 0) fail('runtime.code is empty')
   }
-  return { genesisHash: genesis, finalized, grandpa, consensus, peers, runtime }
+  return { genesisHash: genesis, finalized, grandpa, consensus, peers, ...(runtime ? { runtime } : {}) }
 }
 
 const ALLOWED: BabeAllowedSlots[] = ['primary', 'primaryAndSecondaryPlain', 'primaryAndSecondaryVrf']

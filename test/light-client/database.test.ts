@@ -39,6 +39,17 @@ test('finalized database codec: round trip, size limit, every malformed field re
   assert.ok(small.length > 0 && small.length < text.length)
   assert.deepEqual(decodeDatabase(small, genesisHash).peers.length < 2, true)
   assert.equal(encodeDatabase(db, 10), '')
+  // the finalized block's runtime travels with it; a size limit drops it before any peer
+  const withRuntime = { ...db, runtime: { code: new Uint8Array(4000).fill(7), heapPages: 1024 } }
+  const full = encodeDatabase(withRuntime)
+  assert.deepEqual(decodeDatabase(full, genesisHash), withRuntime)
+  assert.deepEqual(decodeDatabase(encodeDatabase(withRuntime, full.length - 1), genesisHash), db, 'runtime dropped, peers kept')
+  const badPages = JSON.parse(full)
+  badPages.runtime.heapPages = -1
+  assert.throws(() => decodeDatabase(JSON.stringify(badPages), genesisHash), DatabaseError)
+  const bigSet = JSON.parse(text)
+  bigSet.grandpa.setId = '18446744073709551616'
+  assert.throws(() => decodeDatabase(JSON.stringify(bigSet), genesisHash), /does not fit a u64/)
   // another chain's database
   assert.throws(() => decodeDatabase(text, key()), DatabaseError)
   // a BABE chain's database: the polkadot-dev checkpoint's epochs, and a genesis epoch
