@@ -191,6 +191,9 @@ export class SyncService {
       }
       this.chain.add({ header: b.header, body: b.body }, state)
       this.grandpa.imported(b.header)
+      // like any Substrate full node, announce the new best block: light clients whose peers are full
+      // nodes (most of a live network) learn new blocks from these announces
+      this.host.announce(b.header, true)
     }
     if (b.justification && b.header.number > this.chain.finalized().number) {
       try {
@@ -235,6 +238,9 @@ export class SyncService {
     }
     this.chain.finalize(commit.targetHash, encodeJustification(j))
     this.grandpa.finalized(commit.targetNumber)
+    // pass the commit on to the peers on its set that have not finalized its target (Substrate's gossip
+    // validator propagates valid commits): a light client behind full nodes learns finality from them
+    this.host.gossipFinality(commit, commit.setId)
     this.announceGrandpaState()
     const best = this.chain.best()
     const status = { number: best.number, hash: best.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }

@@ -1,4 +1,4 @@
-// A `sublight dev` process for churn tests: spawned on a fixed port and base path (so a restart keeps its
+// A `sublight dev` (or `sublight node`) process for churn tests: spawned on a fixed port and base path (so a restart keeps its
 // address, database and peer id), killed with SIGKILL, restarted; its stdout and stderr kept for failures.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
@@ -19,13 +19,17 @@ export class DevProcess {
   private proc: ChildProcess | undefined
   out = ''
   err = ''
-  constructor(private readonly args: string[]) {}
+  /** `command`: `dev` (an authoring node) or `node` (a syncing full node). */
+  constructor(
+    private readonly args: string[],
+    private readonly command: 'dev' | 'node' = 'dev',
+  ) {}
 
   /** Starts the node and waits for its `listening on` line; returns that address (with `/p2p/<id>`). */
   async start(): Promise<string> {
     this.out = ''
     this.err = ''
-    const p = spawn(process.execPath, [bin, 'dev', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, [bin, this.command, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc = p
     p.stdout!.on('data', (d) => (this.out += d))
     p.stderr!.on('data', (d) => (this.err += d))
