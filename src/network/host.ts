@@ -342,9 +342,8 @@ export class NetworkHost {
     return n
   }
 
-  /** Drops and bans a misbehaving peer. */
-  ban(peer: PeerId, why: string): void {
-    const ms = this.opts.banMs ?? 5 * 60_000
+  /** Drops and bans a misbehaving peer for `ms` (default: the host's `banMs`, 5 minutes). */
+  ban(peer: PeerId, why: string, ms = this.opts.banMs ?? 5 * 60_000): void {
     this.banned.set(peer.toString(), Date.now() + ms)
     if (this.banned.size > MAX_BANS) this.pruneBans()
     this.peers.delete(peer.toString())

@@ -1,5 +1,6 @@
 // Acceptance (#13, "far behind → warp again"): a light client that was following a devnet loses its
-// peer while the chain moves on by more than its warp threshold; when the peer is back it warps to the
+// peer while the chain moves on by more than its warp threshold (the peer is unreachable for 12 s: banned
+// for that long); when the peer is back — the peer set dials it again by itself — it warps to the
 // peer's finalized block instead of fetching every block in between, its chainHead follow ends with
 // `stop` (the spec's answer to a jump), and a new follow initializes at the new finalized block.
 // The devnet runs on an accelerated clock (1 s slots); the light client reads the same clock.
@@ -29,17 +30,24 @@ test('far behind its peer, the light client warps again; follows get stop and re
   const call = async (method: string, params: unknown[]) => JSON.parse((await conn.handle(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })))!)
   try {
     await waitFor(() => dev.chain.finalized().number >= 2, 60_000, 'the devnet finalizing')
-    const sub = (await call('chainHead_v1_follow', [false])).result
+    // following: a finalized event. Under load the client may fall more than the threshold (4 blocks at
+    // 1 s slots) behind while it fetches the consensus after its first warp, and warp again: that follow
+    // then ends with `stop`, and a new one is what follows
+    let sub = ''
     const events = () => notes.filter((n) => n.params?.subscription === sub).map((n) => n.params.result)
-    await waitFor(() => events().some((e) => e.event === 'finalized'), 30_000, () => `following: a finalized event (client best #${svc.best().header.number} finalized #${svc.finalized().header.number}, devnet best #${dev.chain.bestBlock.header.number} finalized #${dev.chain.finalized().number}; ${logs.slice(-10).join(' | ')})`)
+    for (let attempt = 0; attempt < 3; attempt++) {
+      sub = (await call('chainHead_v1_follow', [false])).result
+      await waitFor(() => events().some((e) => e.event === 'finalized' || e.event === 'stop'), 30_000, () => `following: a finalized event (client best #${svc.best().header.number} finalized #${svc.finalized().header.number}, devnet best #${dev.chain.bestBlock.header.number} finalized #${dev.chain.finalized().number}; ${logs.slice(-10).join(' | ')})`)
+      if (!events().some((e) => e.event === 'stop')) break
+    }
+    assert.ok(events().some((e) => e.event === 'finalized') && !events().some((e) => e.event === 'stop'), 'a follow that reports finality')
     const finalizedBefore = svc.finalized().header.number
-    // the peer goes away while the chain moves on well past the threshold
+    // the peer is unreachable for a while (the client may not dial it) as the chain moves on past the threshold
     const devPeer = peerIdFromString(dev.host.peerId)
-    await svc.host.libp2p.hangUp(devPeer)
+    svc.host.ban(devPeer, 'test: the peer unreachable for 12 s', 12_000)
     await waitFor(() => svc.peerCount === 0, 10_000, 'disconnected')
     await waitFor(() => dev.chain.finalized().number > finalizedBefore + 8, 60_000, 'the devnet moving on')
     const ancestryFetched = logs.length
-    svc.discover(dev.host.addresses()[0])
     await waitFor(() => events().some((e) => e.event === 'stop'), 30_000, () => `the follow stopped by the jump (${logs.slice(ancestryFetched).join(' | ')})`)
     // beyond the threshold (4) above where it stood; the peer may come back (peer-set maintenance) as soon
     // as the gap passes the threshold, under load before the devnet has gone the whole 8 blocks further
