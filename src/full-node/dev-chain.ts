@@ -39,6 +39,13 @@ interface Stored {
 /** Substrate's default `justification_period`: a justification is kept for every block of this multiple. */
 const JUSTIFICATION_PERIOD = 512
 
+/**
+ * Bytes of headers, bodies and justifications one block response carries at most (Substrate's
+ * `MAX_BODY_BYTES`): past it the response ends early (never before its first block), well within the
+ * 16 MiB a peer accepts, and the peer asks again from where it stopped.
+ */
+const MAX_BLOCK_RESPONSE_BYTES = 8 * 1024 * 1024
+
 /** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
 const CALL_PROOF_TIMEOUT_MS = 10_000
 
@@ -188,6 +195,7 @@ export class DevChain implements ChainServer {
   blocks(req: BlockRequest, maxBlocks: number): BlockData[] {
     let cur = 'hash' in req.from ? this.find(req.from.hash) : this.canonical[req.from.number]
     const out: BlockData[] = []
+    let bytes = 0
     while (cur && out.length < maxBlocks) {
       const d: BlockData = { hash: cur.hash }
       if (req.fields & BLOCK_HEADER) d.header = encodeHeader(cur.header)
@@ -198,6 +206,9 @@ export class DevChain implements ChainServer {
         if (req.supportMultipleJustifications) d.justifications = new Writer(cur.justification.length + 16).compact(1).bytes(utf8('FRNK')).vecU8(cur.justification).finish()
         else d.justification = cur.justification
       }
+      const size = (d.header?.length ?? 0) + (d.body?.reduce((n, x) => n + x.length, 0) ?? 0) + (d.justifications?.length ?? d.justification?.length ?? 0)
+      if (out.length > 0 && bytes + size > MAX_BLOCK_RESPONSE_BYTES) break
+      bytes += size
       out.push(d)
       cur = req.direction === 'ascending' ? this.canonical[cur.header.number + 1] : this.find(cur.header.parentHash)
     }

@@ -88,6 +88,11 @@ export interface HostOptions {
   roles?: number
   /** A peer's last connection closed. */
   onPeerGone?: (peerId: string) => void
+  /**
+   * Answer a light/2 request we cannot serve with an empty `Response{}`, as Substrate did before 2023
+   * (tests of clients meeting such peers); by default the response names its kind and holds no proof.
+   */
+  emptyLightResponses?: boolean
   /** A GRANDPA gossip message (commit, neighbor packet, vote, catch-up) a peer sent. */
   onGrandpa?: (peerId: string, message: GrandpaGossip) => void
 }
@@ -498,7 +503,8 @@ export class NetworkHost {
       if (req.kind === 'read') proof = server.readProof(req.block, req.keys)
       else if (req.kind === 'readChild') proof = req.childKey === undefined ? undefined : server.readChildProof(req.block, req.childKey, req.keys)
       else proof = await server.callProof(req.block, req.method, req.data)
-      stream.send(frame(encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)))
+      const response = proof === undefined && this.opts.emptyLightResponses ? new Uint8Array() : encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)
+      stream.send(frame(response))
       await stream.close()
     }, stream), opts)
 

@@ -4,9 +4,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Runtime, MAX_CACHED_RUNTIMES } from '../../src/executor/index.ts'
-import { BlockSync, MAX_SYNC_PEERS } from '../../src/full-node/index.ts'
+import { BlockSync, DevChain, MAX_SYNC_PEERS } from '../../src/full-node/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
-import { GenesisChainServer, NetworkHost } from '../../src/network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, GenesisChainServer, NetworkHost } from '../../src/network/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { nodeTransports } from '../../src/platform/node.ts'
@@ -68,5 +68,30 @@ test('network host: what it keeps per peer is released when peers leave; expired
     assert.ok(t.streamCounts <= 2, JSON.stringify(t))
   } finally {
     await host.stop()
+  }
+})
+
+test('block responses end before 8 MiB of bodies (Substrate: MAX_BODY_BYTES), never before their first block', needsFixtures, () => {
+  const chain = new DevChain(parseChainSpec(readFixtureText('chain-specs', 'node-template.json')))
+  try {
+    // six blocks of ~3 MiB bodies: only what fits in 8 MiB goes in one response
+    const state = chain.bestBlock.state
+    for (let n = 1; n <= 6; n++) {
+      const parent = chain.bestBlock
+      const header = { ...parent.header, parentHash: parent.hash, number: n, digest: [] }
+      chain.add({ header, body: [new Uint8Array(3 * 1024 * 1024).fill(n)] }, state)
+    }
+    const all = chain.blocks({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 1 }, direction: 'ascending', maxBlocks: 128 }, 128)
+    assert.deepEqual(all.map((b) => b.body![0][0]), [1, 2], 'two 3 MiB bodies, not a third')
+    const bytes = all.reduce((n, b) => n + b.header!.length + b.body![0].length, 0)
+    assert.ok(bytes <= 8 * 1024 * 1024, `${bytes} bytes`)
+    // headers alone are small: all six
+    assert.equal(chain.blocks({ fields: BLOCK_HEADER, from: { number: 1 }, direction: 'ascending', maxBlocks: 128 }, 128).length, 6)
+    // one block larger than the limit still goes out alone
+    const parent = chain.bestBlock
+    chain.add({ header: { ...parent.header, parentHash: parent.hash, number: 7, digest: [] }, body: [new Uint8Array(9 * 1024 * 1024)] }, state)
+    assert.equal(chain.blocks({ fields: BLOCK_BODY, from: { number: 7 }, direction: 'ascending', maxBlocks: 128 }, 128).length, 1)
+  } finally {
+    chain.close()
   }
 })

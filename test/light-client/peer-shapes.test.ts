@@ -61,6 +61,45 @@ test('call proofs padded with :code and :heappages nodes are accepted; answers e
   }
 })
 
+test("an older Substrate's empty Response{} for what it cannot serve: the next peer answers, nobody banned", { ...needsFixtures, timeout: 120_000 }, async () => {
+  const specText = readFixtureText('chain-specs', 'node-template.json')
+  const dev = await DevNode.start({ spec: parseChainSpec(specText), keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: null })
+  // the old peer: the devnet's blocks, but no proof of anything, answered with an empty Response{}
+  let asked = 0
+  const old: ChainServer = {
+    genesisHash: dev.chain.genesisHash,
+    best: () => dev.chain.best(),
+    finalized: () => dev.chain.finalized(),
+    blocks: (req, max) => dev.chain.blocks(req, max),
+    warpProof: (from) => dev.chain.warpProof(from),
+    readProof: () => void asked++,
+    readChildProof: () => void asked++,
+    callProof: () => void asked++,
+  }
+  const oldPeer = await NetworkHost.start({ transports: nodeTransports(), server: old, listen: ['/ip4/127.0.0.1/tcp/0'], emptyLightResponses: true })
+  const logs: string[] = []
+  const client = start({ maxLogLevel: 3, logCallback: (l, _t, m) => logs.push(`${l} ${m}`) })
+  try {
+    await waitFor(() => dev.chain.finalized().number >= 1, 60_000, 'the devnet finalizing')
+    const chain = await addChainWith(client, specText, [dev.host.addresses()[0], oldPeer.addresses()[0]])
+    const { rpc } = session(chain)
+    await waitFor(async () => (await rpc('system_health', [])).result.peers === 2, 20_000, 'both peers')
+    // enough reads that the old peer is asked too (the most recent peer is asked first)
+    for (let i = 0; i < 6 && asked === 0; i++) {
+      const r = await rpc('state_getStorage', ['0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac'])
+      assert.equal(r.error, undefined, JSON.stringify(r.error))
+      assert.match(r.result, /^0x[0-9a-f]{8}$/, 'System.Number from the honest peer')
+    }
+    assert.ok(asked > 0, 'the old peer was asked')
+    assert.deepEqual(logs.filter((l) => /bann/.test(l)), [], 'an empty Response{} is no misbehaviour')
+    assert.equal((await rpc('system_health', [])).result.peers, 2)
+  } finally {
+    await client.terminate().catch(() => {})
+    await oldPeer.stop()
+    await dev.stop()
+  }
+})
+
 test('connection reset under the client, three times: it dials again and finality advances within 15 s each time', { ...needsFixtures, timeout: 120_000 }, async (t) => {
   const specText = readFixtureText('chain-specs', 'node-template.json')
   const dev = await DevNode.start({ spec: parseChainSpec(specText), keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0'], rpcPort: null })

@@ -57,6 +57,8 @@ test('light requests and responses round-trip; read request bytes are field 2 { 
   for (const r of requests) assert.deepEqual(decodeLightRequest(encodeLightRequest(r)), r)
   assert.deepEqual(decodeLightResponse(encodeLightResponse('call', Uint8Array.from([4, 5]))), { kind: 'call', proof: Uint8Array.from([4, 5]) })
   assert.deepEqual(decodeLightResponse(encodeLightResponse('read', undefined)), { kind: 'read', proof: undefined })
+  // an older Substrate's answer to a request it cannot serve: an empty Response{} — no proof, not malformed
+  assert.deepEqual(decodeLightResponse(new Uint8Array()), { kind: 'none', proof: undefined })
 })
 
 test('block-announces handshake layout (roles u8, best u32, best hash, genesis) and genesis check', () => {
@@ -104,7 +106,7 @@ test('robustness: every mutated input is rejected with a ProtocolError or decode
     ['block request', decodeBlockRequest, encodeBlockRequest],
     ['block response', decodeBlockResponse, encodeBlockResponse],
     ['light request', decodeLightRequest, (r: LightRequest) => encodeLightRequest(r)],
-    ['light response', decodeLightResponse, (r: { kind: 'call' | 'read'; proof: Uint8Array | undefined }) => encodeLightResponse(r.kind, r.proof)],
+    ['light response', decodeLightResponse, (r: { kind: 'call' | 'read' | 'none'; proof: Uint8Array | undefined }) => (r.kind === 'none' ? new Uint8Array() : encodeLightResponse(r.kind, r.proof))],
     ['handshake', (b) => decodeHandshake(b), encodeHandshake],
     ['block announce', decodeBlockAnnounce, (a: BlockAnnounce) => encodeBlockAnnounce(a)],
     ['transactions', decodeTransactions, encodeTransactions],

@@ -75,7 +75,12 @@ export function encodeLightResponse(kind: 'call' | 'read', proof: Uint8Array | u
   return new ProtoWriter().bytes(kind === 'call' ? 1 : 2, inner.finish()).finish()
 }
 
-export function decodeLightResponse(b: Uint8Array): { kind: 'call' | 'read'; proof: Uint8Array | undefined } {
+/**
+ * A light/2 response: its proof, or undefined when the peer has none. An empty `Response{}` (no field at
+ * all) is how Substrate nodes before 2023 answered a request they could not serve: no proof, not malformed.
+ */
+export function decodeLightResponse(b: Uint8Array): { kind: 'call' | 'read' | 'none'; proof: Uint8Array | undefined } {
+  if (b.length === 0) return { kind: 'none', proof: undefined }
   const f = decodeFields(b)
   const call = bytesField(f, 1)
   if (call) return { kind: 'call', proof: bytesField(decodeFields(call), 2) }
