@@ -124,6 +124,8 @@ const MAX_STREAMS_PER_PROTOCOL = 32
  * (and ours, `MAX_STREAMS_PER_PROTOCOL`) accepts, so a burst of requests never looks like a flood.
  */
 const MAX_REQUESTS_PER_PEER = 8
+/** Requests waiting behind those in flight, per peer and protocol; past it a request fails at once (another peer may be asked). */
+const MAX_QUEUED_REQUESTS_PER_PEER = 512
 /** How often the peer set is looked at: slots due for a dial are dialled (ms). */
 const PEER_SET_TICK_MS = 1000
 /** Bans remembered at once (expired ones are dropped at every peer-set round). */
@@ -178,6 +180,13 @@ async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> 
   for await (const bytes of chunks(stream)) {
     for (const f of dec.push(bytes)) yield f
   }
+}
+
+/** Bytes of a frame carrying `n` bytes: the unsigned-varint length prefix, then the bytes. */
+function framedLength(n: number): number {
+  let prefix = 1
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) prefix++
+  return prefix + n
 }
 
 /** The host cannot start: a listen address that is malformed, taken or unusable (one line for the user). */
@@ -811,7 +820,7 @@ export class NetworkHost {
    * `MAX_REQUESTS_PER_PEER` per peer and protocol are in flight, the others wait their turn.
    */
   private async request<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
-    if (frame(payload).length > MAX_REQUEST) throw new RequestTooLargeError(`a ${suffix} request of ${payload.length} bytes exceeds the protocol's ${MAX_REQUEST}-byte limit`)
+    if (framedLength(payload.length) > MAX_REQUEST) throw new RequestTooLargeError(`a ${suffix} request of ${payload.length} bytes exceeds the protocol's ${MAX_REQUEST}-byte limit`)
     const key = `${peerId} ${suffix}`
     await this.requestSlot(key)
     try {
@@ -830,6 +839,7 @@ export class NetworkHost {
       q.active++
       return Promise.resolve()
     }
+    if (q.waiting.length >= MAX_QUEUED_REQUESTS_PER_PEER) return Promise.reject(new Error(`${MAX_QUEUED_REQUESTS_PER_PEER} requests already wait for this peer`))
     return new Promise((resolve) => q.waiting.push(resolve))
   }
   private releaseRequestSlot(key: string): void {
