@@ -1,0 +1,56 @@
+// The peer set (pure): which peers to dial again and when. Back-off doubles from 0.5 s up to 3 s for boot
+// and saved peers (they are dialled forever), up to 60 s for discovered ones (forgotten after 5 failures in
+// a row); a lost peer is due at once; connected, banned or already-dialling slots are never due; an
+// address without a peer id is keyed by the id its first handshake names; discovered slots are bounded.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { PeerSet, peerKeyOf } from '../../src/network/index.ts'
+
+const A = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWA'
+const B = '/ip4/127.0.0.1/tcp/2/p2p/12D3KooWB'
+const never = () => false
+
+test('peer set: back-off per kind, lost peers due at once, connected and banned ones never', () => {
+  const s = new PeerSet()
+  s.add(A, 'boot', 0)
+  s.add(B, 'discovered', 0)
+  assert.deepEqual(s.due(0, never, never), [A, B])
+  assert.deepEqual(s.due(0, never, never), [], 'being dialled: not due twice')
+  // boot: 0.5, 1, 2, 3, 3 s … ; discovered: 0.5, 1, 2, 4 s, then forgotten at the 5th failure
+  let t = 0
+  const waits: number[] = []
+  for (let i = 0; i < 5; i++) {
+    s.failed(A, t)
+    s.failed(B, t)
+    const start = t
+    while (!s.due(t, never, never).includes(A)) t += 100
+    waits.push(t - start)
+  }
+  assert.deepEqual(waits, [500, 1000, 2000, 3000, 3000])
+  assert.equal(s.has('12D3KooWB'), false, 'a discovered peer failing 5 times in a row is forgotten')
+  assert.equal(s.has('12D3KooWA'), true, 'a boot node never is')
+  // connected: not due, and its failures reset
+  s.succeeded(A, '12D3KooWA')
+  assert.deepEqual(s.due(t + 60_000, () => true, never), [])
+  s.lost('12D3KooWA', t)
+  assert.deepEqual(s.due(t, never, never), [A], 'lost: due at once')
+  s.succeeded(A, '12D3KooWA')
+  s.lost('12D3KooWA', t)
+  assert.deepEqual(s.due(t, never, (k) => k === '12D3KooWA'), [], 'banned: not due')
+})
+
+test('peer set: an address without a peer id is keyed by its handshake; discovered slots are bounded', () => {
+  const s = new PeerSet(3)
+  const bare = '/ip4/127.0.0.1/tcp/3'
+  assert.equal(peerKeyOf(bare), bare)
+  s.add(bare, 'boot', 0)
+  assert.deepEqual(s.due(0, never, never), [bare])
+  s.succeeded(bare, '12D3KooWC')
+  assert.equal(s.has('12D3KooWC'), true)
+  assert.equal(s.has(bare), false)
+  for (let i = 0; i < 10; i++) s.add(`/ip4/127.0.0.1/tcp/${10 + i}/p2p/12D3KooWD${i}`, 'discovered', 0)
+  assert.equal(s.size, 1 + 3, 'three discovered slots at most')
+  // a boot node already known as discovered is upgraded, not duplicated
+  s.add('/ip4/127.0.0.1/tcp/10/p2p/12D3KooWD0', 'boot', 0)
+  assert.equal(s.size, 4)
+})
