@@ -49,7 +49,7 @@ export class BabeChain {
    * future) and records its epochs. Throws BabeVerifyError.
    */
   verify(header: Header, parent: Header, currentSlot: bigint): BabeVerified {
-    const r = babeStep(this.stateAbove(parent.number, headerHash(parent), babePreDigest(header).slot), header, currentSlot)
+    const r = babeStep(this.stateAbove(parent.number, headerHash(parent), babePreDigest(header).slot), header, parent.number > 0 ? babePreDigest(parent).slot : undefined, currentSlot)
     this.keep(header, r.state)
     return r.verified
   }

@@ -141,7 +141,9 @@ export class LightSync {
       // the first block after genesis fixes epoch 0's start slot
       if ('genesis' in epochs) epochs = { current: { ...epochs.genesis, startSlot: babePreDigest(header).slot }, next: undefined, disabled: [] }
       // one slot of drift allowed for clocks a little behind the author's
-      const r = babeStep(epochs, header, BigInt(Math.floor(this.now)) / slotMs + 1n)
+      const parentHeader = this.tree.get(header.parentHash)?.header
+      const parentSlot = parentHeader && parentHeader.number > 0 ? babePreDigest(parentHeader).slot : undefined
+      const r = babeStep(epochs, header, parentSlot, BigInt(Math.floor(this.now)) / slotMs + 1n)
       return { ok: true, state: { grandpa: applyHeader(parent.grandpa, header), aura: [], babe: r.state }, weight: r.weight }
     } catch (e) {
       return { ok: false, error: e instanceof BabeVerifyError ? `${e.code}: ${e.message}` : (e as Error).message }

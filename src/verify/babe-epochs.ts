@@ -1,7 +1,11 @@
 // BABE epoch tracking along a chain: the epoch in force and the announced next one. The first block of
 // an epoch carries NextEpochData (authorities and randomness of the epoch after it) and possibly
 // NextConfigData; OnDisabled is recorded. `babeStep` verifies a header against the right epoch and
-// returns the child's state — the `VerifyStep` a ForkTree runs per block. Pure.
+// returns the child's state — the `VerifyStep` a ForkTree runs per block — with Substrate's and smoldot's
+// chain rules: a slot after its parent's (`SlotNumberNotIncreasing`), NextEpochData in the first block of
+// each epoch (block #1 included) and in no other (`MissingEpochChangeLog`, `UnexpectedEpochChangeLog`).
+// Without them, one validator winning one primary slot could build a fork of many blocks on it, or hand
+// the next epoch to keys of its choosing in any block. Pure.
 
 import { DecodeError } from '../codec/index.ts'
 import { BABE_ENGINE, consensusLogs, decodeBabeConsensusLog, type Header } from '../header/index.ts'
@@ -58,9 +62,34 @@ export function applyBabeDigests(state: BabeChainState, header: Header, slot: bi
   return { current: s.current, next, disabled }
 }
 
-/** Verifies `header` (child of a block with state `parent`) and derives its state and fork-choice weight. */
-export function babeStep(parent: BabeChainState, header: Header, currentSlot?: bigint): { state: BabeChainState; verified: BabeVerified; weight: bigint } {
+/** The index of the epoch `slot` falls in, counted from the state's current epoch (skipped epochs included). */
+function epochIndexOf(state: BabeChainState, slot: bigint): bigint {
+  const cur = state.current
+  return slot < cur.startSlot ? cur.epochIndex : cur.epochIndex + (slot - cur.startSlot) / cur.duration
+}
+
+/**
+ * Verifies `header` (child of a block with state `parent`, in slot `parentSlot`; undefined when the parent
+ * is genesis) and derives its state and fork-choice weight. Throws BabeVerifyError.
+ */
+export function babeStep(parent: BabeChainState, header: Header, parentSlot: bigint | undefined, currentSlot?: bigint): { state: BabeChainState; verified: BabeVerified; weight: bigint } {
   const slot = babePreDigest(header).slot
+  if (parentSlot !== undefined && slot <= parentSlot) throw new BabeVerifyError('SlotNumberNotIncreasing', `block #${header.number} is in slot ${slot}, not after its parent's ${parentSlot}`)
   const verified = verifyBabeHeader(header, epochFor(parent, slot), currentSlot)
+  // the first block after genesis, or the first in a later epoch than its parent's, starts an epoch
+  const startsEpoch = parentSlot === undefined || epochIndexOf(parent, slot) > epochIndexOf(parent, parentSlot)
+  let announces = false
+  for (const payload of consensusLogs(header, BABE_ENGINE)) {
+    let kind: string
+    try {
+      kind = decodeBabeConsensusLog(payload).kind
+    } catch {
+      continue // malformed: applyBabeDigests refuses it below
+    }
+    if (kind === 'nextEpochData') announces = true
+    else if (kind === 'nextConfigData' && !startsEpoch) throw new BabeVerifyError('UnexpectedEpochChangeLog', `NextConfigData in block #${header.number}, which does not start an epoch`)
+  }
+  if (startsEpoch && !announces) throw new BabeVerifyError('MissingEpochChangeLog', `block #${header.number} starts epoch ${epochIndexOf(parent, slot)} without NextEpochData`)
+  if (!startsEpoch && announces) throw new BabeVerifyError('UnexpectedEpochChangeLog', `NextEpochData in block #${header.number}, which does not start an epoch`)
   return { state: applyBabeDigests(parent, header, slot), verified, weight: verified.primary ? 1n : 0n }
 }

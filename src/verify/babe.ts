@@ -22,6 +22,12 @@ export type BabeVerifyErrorCode =
   | 'VrfThresholdExceeded'
   | 'SecondarySlotsNotAllowed'
   | 'WrongSecondaryAuthor'
+  /** The slot is not after the parent's (several blocks on one won slot). */
+  | 'SlotNumberNotIncreasing'
+  /** The first block of an epoch lacks NextEpochData (the epoch after it would be unknown). */
+  | 'MissingEpochChangeLog'
+  /** NextEpochData or NextConfigData in a block that does not start an epoch (a mid-epoch hand-over). */
+  | 'UnexpectedEpochChangeLog'
 
 export class BabeVerifyError extends Error {
   override readonly name = 'BabeVerifyError'

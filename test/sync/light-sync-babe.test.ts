@@ -10,11 +10,13 @@ import { Writer, toHex } from '../../src/codec/index.ts'
 import { parseChainSpec, genesisHeader, type BabeEpoch } from '../../src/chain-spec/index.ts'
 import { blake2_256, ed25519FromSuri, sr25519FromSuri } from '../../src/crypto/index.ts'
 import { MemoryStorage, Runtime } from '../../src/executor/index.ts'
-import { headerHash, type Header } from '../../src/header/index.ts'
+import { BABE_ENGINE, consensusLogs, decodeBabeConsensusLog, decodeHeader, headerHash, type Header } from '../../src/header/index.ts'
+import { decodeBlockResponse } from '../../src/network/index.ts'
+import { babePreDigest } from '../../src/verify/index.ts'
 import { EMPTY_TRIE_ROOT } from '../../src/trie/index.ts'
 import { babePreRuntimeItem, claimBabeSlot, localJustification, sealBabeHeader } from '../../src/full-node/index.ts'
 import { LightSync, checkpointStart, decodeBabeConfiguration, decodeGrandpaStart, type HeaderOutcome } from '../../src/sync/index.ts'
-import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { needsFixtures, readFixture, readFixtureText } from '../support/fixtures.ts'
 
 const alice = sr25519FromSuri('//Alice')
 const aliceGrandpa = ed25519FromSuri('//Alice')
@@ -136,9 +138,71 @@ test('BABE from polkadot-dev genesis: the genesis runtime\'s BabeApi_configurati
   inserted(sync.insertHeader(b1, Number(start * 6000n)))
   // epoch 1 = block #1's NextEpochData, starting one epoch after block #1's slot
   const e1: BabeEpoch = { ...e0, epochIndex: 1n, startSlot: start + 2400n, randomness: r1 }
-  const b2 = author(b1, start + 2400n, e1)
+  // block #2 starts epoch 1: it must announce epoch 2
+  invalid(sync.insertHeader(author(b1, start + 2400n, e1), Number((start + 2400n) * 6000n)), 'MissingEpochChangeLog')
+  const b2 = author(b1, start + 2400n, e1, [nextEpochData(blake2_256(new Uint8Array([2])))])
   inserted(sync.insertHeader(b2, Number((start + 2400n) * 6000n)))
   // a block #2 in epoch 1 that uses the genesis randomness instead is refused
-  const b2bad = author(b1, start + 2401n, { ...e1, randomness: conf.genesis.randomness })
+  const b2bad = author(b1, start + 2401n, { ...e1, randomness: conf.genesis.randomness }, [nextEpochData(r1)])
   assert.equal(sync.insertHeader(b2bad, Number((start + 2401n) * 6000n)).kind, 'invalid')
+})
+
+test('BABE chain rules (#25) on the polkadot-dev checkpoint: slots increase, NextEpochData exactly in the first block of each epoch; honest epochs followed across 3 changes', needsFixtures, () => {
+  const spec = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
+  const start = checkpointStart(spec.lightSyncState!)
+  const [e0, e1] = [start.babe.current, start.babe.next!]
+  const sync = new LightSync(start.finalized, start.grandpa, { kind: 'babe', slotMs: SLOT_MS, epochs: start.babe })
+  const at = (slot: bigint) => Number(slot * SLOT_MS)
+  const cp = start.finalized
+  const cpSlot = babePreDigest(cp).slot
+  // a child in its parent's slot, or an earlier one: refused (one primary slot won would make a fork of any length)
+  const s1 = slotWhere(cpSlot + 1n, e0, true)
+  const b1 = author(cp, s1, e0)
+  inserted(sync.insertHeader(b1, at(s1)))
+  invalid(sync.insertHeader(author(b1, s1, e0, [], 7), at(s1)), 'SlotNumberNotIncreasing')
+  invalid(sync.insertHeader(author(b1, s1 - 1n, e0, [], 8), at(s1)), 'SlotNumberNotIncreasing')
+  // NextEpochData in a mid-epoch block (handing the next epoch to //Eve): refused
+  const s2 = slotWhere(s1 + 1n, e0, true)
+  invalid(sync.insertHeader(author(b1, s2, e0, [nextEpochData(blake2_256(new TextEncoder().encode('eve')))]), at(s2)), 'UnexpectedEpochChangeLog')
+  const b2 = author(b1, s2, e0)
+  inserted(sync.insertHeader(b2, at(s2)))
+  // three epoch changes, each first block announcing the epoch after: accepted; each without: refused
+  let parent = b2
+  let epoch = e1
+  for (let i = 0; i < 3; i++) {
+    const slot = epoch.startSlot + 1n
+    invalid(sync.insertHeader(author(parent, slot, epoch), at(slot)), 'MissingEpochChangeLog')
+    const r = blake2_256(new TextEncoder().encode(`epoch ${epoch.epochIndex + 1n}`))
+    const first = author(parent, slot, epoch, [nextEpochData(r)])
+    inserted(sync.insertHeader(first, at(slot)))
+    // and a second block in the same epoch, without a log
+    const second = author(first, slot + 1n, epoch)
+    inserted(sync.insertHeader(second, at(slot + 1n)))
+    parent = second
+    epoch = { ...epoch, epochIndex: epoch.epochIndex + 1n, startSlot: epoch.startSlot + epoch.duration, randomness: r }
+  }
+  assert.equal(toHex(sync.best.hash), toHex(headerHash(parent)))
+  assert.equal(parent.number, cp.number + 2 + 6)
+})
+
+test('the recorded real Westend blocks 1-128 (sync/2 response) pass every rule from genesis: block #1 announces epoch 1, no other does', needsFixtures, () => {
+  const spec = parseChainSpec(readFixtureText('chain-specs', 'westend-genesis.json'))
+  if (spec.genesis.kind !== 'raw') throw new Error('raw genesis expected')
+  const storage = new MemoryStorage(spec.genesis.top, [])
+  const rt = Runtime.load(storage.get(new TextEncoder().encode(':code'))!)
+  const call = (m: string) => rt.call(m, new Uint8Array(), { storage }).output
+  const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
+  // Westend's genesis runtime (2019) predates GrandpaApi_current_set_id: set 0
+  const westendGrandpa = decodeGrandpaStart(new Writer(8).u64(0n).finish(), call('GrandpaApi_grandpa_authorities'))
+  const sync = new LightSync(genesisHeader(spec), westendGrandpa, { kind: 'babe', slotMs: conf.slotMs, epochs: { genesis: conf.genesis } })
+  const blocks = decodeBlockResponse(readFixture('recorded', 'sync', 'westend_sync2_response_blocks_1_to_128.bin')).map((d) => decodeHeader(d.header!)).sort((a, b) => a.number - b.number)
+  assert.equal(blocks.length, 128)
+  const lastSlot = babePreDigest(blocks[127]).slot
+  for (const h of blocks) inserted(sync.insertHeader(h, Number((lastSlot + 1n) * conf.slotMs)))
+  assert.equal(sync.best.header.number, 128)
+  // what the rules checked on this real chain: block #1 (the first of epoch 0) announces epoch 1, no other
+  // block does (epochs are 600 slots: no change inside 1-128), and every slot is above its parent's
+  const announcing = blocks.filter((h) => consensusLogs(h, BABE_ENGINE).some((p) => decodeBabeConsensusLog(p).kind === 'nextEpochData')).map((h) => h.number)
+  assert.deepEqual(announcing, [1])
+  for (let i = 1; i < blocks.length; i++) assert.ok(babePreDigest(blocks[i]).slot > babePreDigest(blocks[i - 1]).slot)
 })
