@@ -126,6 +126,8 @@ const MAX_STREAMS_PER_PROTOCOL = 32
 const MAX_REQUESTS_PER_PEER = 8
 /** Requests waiting behind those in flight, per peer and protocol; past it a request fails at once (another peer may be asked). */
 const MAX_QUEUED_REQUESTS_PER_PEER = 512
+/** How long `stop()` lets connections close gracefully before aborting them (ms). */
+const STOP_GRACE_MS = 3000
 /** How often the peer set is looked at: slots due for a dial are dialled (ms). */
 const PEER_SET_TICK_MS = 1000
 /** Bans remembered at once (expired ones are dropped at every peer-set round). */
@@ -778,7 +780,7 @@ export class NetworkHost {
     const now = Date.now()
     for (const addr of this.peerSet.due(now, (k) => this.isAnnouncing(k), (k) => this.isBanned(k))) {
       this.handshakeWith(multiaddr(addr)).then(
-        (hs) => this.peerSet.succeeded(addr, hs.peerId),
+        (hs) => this.peerSet.succeeded(addr, hs.peerId, Date.now()),
         (e) => {
           this.peerSet.failed(addr, Date.now())
           this.log(`peer ${addr}: ${(e as Error).message}`)
@@ -942,11 +944,24 @@ export class NetworkHost {
 
   private stopped = false
 
-  /** Stops the host: timers cleared, every connection closed, waiting requests failed. */
+  /**
+   * Stops the host: timers cleared, waiting requests failed, every connection closed — gracefully for
+   * up to STOP_GRACE_MS, then aborted. js-libp2p's graceful close of a connection whose peer just died can
+   * wait on timers that do not keep Node running: without the bound, `stop()` (and a light client's
+   * `terminate()`) could stay pending for good while the process exits under it.
+   */
   async stop(): Promise<void> {
     this.stopped = true
     clearInterval(this.peerSetTimer)
     for (const q of this.requestSlots.values()) for (const w of q.waiting.splice(0)) w()
-    await this.libp2p.stop()
+    const stopping = Promise.resolve(this.libp2p.stop())
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const graceOver = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_GRACE_MS)))
+    const first = await Promise.race([stopping.then(() => 'done' as const), graceOver])
+    clearTimeout(timer)
+    if (first === 'done') return
+    this.log(`stop: connections still open after ${STOP_GRACE_MS} ms, aborted`)
+    for (const c of this.libp2p.getConnections()) c.abort(new Error('the host is stopping'))
+    await stopping
   }
 }

@@ -3,7 +3,9 @@
 // (or by address when it names none). A slot not connected is dialled when its back-off has passed: the
 // back-off doubles with each failure, up to a few seconds for boot and saved peers (they are all a
 // client knows when the network comes back: a restarted node, a laptop waking up) and a minute for
-// discovered ones, which are forgotten after repeated failures. A lost connection is retried at once.
+// discovered ones, which are forgotten after repeated failures. A lost connection is retried at once,
+// unless it lasted less than `MIN_STABLE_MS`: a peer that accepts and drops us at once counts as a failure
+// (back-off), never as a loop of instant re-dials.
 // Bounded: discovered slots beyond `maxDiscovered` are not added.
 
 export type PeerSlotKind = 'boot' | 'saved' | 'discovered'
@@ -15,6 +17,8 @@ interface Slot {
   failures: number
   nextAttemptMs: number
   dialing: boolean
+  /** When the last successful handshake happened. */
+  connectedAtMs: number | undefined
 }
 
 /** First retry after a failure (ms); doubles with each failure. */
@@ -23,6 +27,8 @@ const BASE_BACKOFF_MS = 500
 const MAX_BACKOFF_KNOWN_MS = 3_000
 /** Longest wait between two attempts at a discovered peer (ms). */
 const MAX_BACKOFF_DISCOVERED_MS = 60_000
+/** A connection lost sooner than this after its handshake counts as a failed attempt. */
+const MIN_STABLE_MS = 2_000
 /** Failures in a row after which a discovered peer is forgotten. */
 const MAX_DISCOVERED_FAILURES = 5
 
@@ -45,7 +51,7 @@ export class PeerSet {
       return
     }
     if (kind === 'discovered' && [...this.slots.values()].filter((x) => x.kind === 'discovered').length >= this.maxDiscovered) return
-    this.slots.set(key, { key, addr, kind, failures: 0, nextAttemptMs: nowMs, dialing: false })
+    this.slots.set(key, { key, addr, kind, failures: 0, nextAttemptMs: nowMs, dialing: false, connectedAtMs: undefined })
   }
 
   /**
@@ -56,22 +62,22 @@ export class PeerSet {
     const out: string[] = []
     for (const s of this.slots.values()) {
       if (s.dialing || s.nextAttemptMs > nowMs || isBanned(s.key)) continue
-      if (isConnected(s.key)) {
-        s.failures = 0
-        continue
-      }
+      if (isConnected(s.key)) continue
       s.dialing = true
       out.push(s.addr)
     }
     return out
   }
 
-  /** A dial and handshake succeeded; a slot known by address only is keyed by the peer id from now on. */
-  succeeded(addr: string, peerId: string): void {
+  /**
+   * A dial and handshake succeeded; a slot known by address only is keyed by the peer id from now on. Its
+   * failures are forgotten once the connection has lasted (see `lost`).
+   */
+  succeeded(addr: string, peerId: string, nowMs: number): void {
     const s = this.slots.get(peerKeyOf(addr))
     if (!s) return
     s.dialing = false
-    s.failures = 0
+    s.connectedAtMs = nowMs
     if (s.key !== peerId && !this.slots.has(peerId)) {
       this.slots.delete(s.key)
       s.key = peerId
@@ -83,6 +89,10 @@ export class PeerSet {
     const s = this.slots.get(peerKeyOf(addr))
     if (!s) return
     s.dialing = false
+    this.backOff(s, nowMs)
+  }
+
+  private backOff(s: Slot, nowMs: number): void {
     s.failures++
     if (s.kind === 'discovered' && s.failures >= MAX_DISCOVERED_FAILURES) {
       this.slots.delete(s.key)
@@ -92,10 +102,16 @@ export class PeerSet {
     s.nextAttemptMs = nowMs + Math.min(cap, BASE_BACKOFF_MS * 2 ** (s.failures - 1))
   }
 
-  /** A connected peer was lost: it is tried again at once. */
+  /** A connected peer was lost: tried again at once if the connection had lasted, else after a back-off. */
   lost(key: string, nowMs: number): void {
     const s = this.slots.get(key)
-    if (s && !s.dialing) s.nextAttemptMs = nowMs
+    if (!s || s.dialing) return
+    const lasted = s.connectedAtMs !== undefined && nowMs - s.connectedAtMs >= MIN_STABLE_MS
+    s.connectedAtMs = undefined
+    if (lasted) {
+      s.failures = 0
+      s.nextAttemptMs = nowMs
+    } else this.backOff(s, nowMs)
   }
 
   has(key: string): boolean {

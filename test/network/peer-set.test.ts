@@ -1,6 +1,7 @@
 // The peer set (pure): which peers to dial again and when. Back-off doubles from 0.5 s up to 3 s for boot
 // and saved peers (they are dialled forever), up to 60 s for discovered ones (forgotten after 5 failures in
-// a row); a lost peer is due at once; connected, banned or already-dialling slots are never due; an
+// a row); a peer lost after a lasting connection is due at once, one that dropped us at once is backed
+// off; connected, banned or already-dialling slots are never due; an
 // address without a peer id is keyed by the id its first handshake names; discovered slots are bounded.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -29,14 +30,22 @@ test('peer set: back-off per kind, lost peers due at once, connected and banned 
   assert.deepEqual(waits, [500, 1000, 2000, 3000, 3000])
   assert.equal(s.has('12D3KooWB'), false, 'a discovered peer failing 5 times in a row is forgotten')
   assert.equal(s.has('12D3KooWA'), true, 'a boot node never is')
-  // connected: not due, and its failures reset
-  s.succeeded(A, '12D3KooWA')
+  // connected: not due
+  s.succeeded(A, '12D3KooWA', t)
   assert.deepEqual(s.due(t + 60_000, () => true, never), [])
+  // lost after a lasting connection: due at once
+  t += 60_000
   s.lost('12D3KooWA', t)
   assert.deepEqual(s.due(t, never, never), [A], 'lost: due at once')
-  s.succeeded(A, '12D3KooWA')
-  s.lost('12D3KooWA', t)
-  assert.deepEqual(s.due(t, never, (k) => k === '12D3KooWA'), [], 'banned: not due')
+  // a peer that drops us right after the handshake: backed off, not re-dialled in a loop
+  s.succeeded(A, '12D3KooWA', t)
+  s.lost('12D3KooWA', t + 100)
+  assert.deepEqual(s.due(t + 100, never, never), [], 'dropped at once: not due at once')
+  assert.deepEqual(s.due(t + 600, never, never), [A], 'due after the back-off')
+  s.succeeded(A, '12D3KooWA', t + 600)
+  s.lost('12D3KooWA', t + 5_000)
+  assert.deepEqual(s.due(t + 5_000, never, (k) => k === '12D3KooWA'), [], 'banned: not due')
+  assert.deepEqual(s.due(t + 5_000, never, never), [A], 'a connection of 4.4 s had lasted: due at once')
 })
 
 test('peer set: an address without a peer id is keyed by its handshake; discovered slots are bounded', () => {
@@ -45,7 +54,7 @@ test('peer set: an address without a peer id is keyed by its handshake; discover
   assert.equal(peerKeyOf(bare), bare)
   s.add(bare, 'boot', 0)
   assert.deepEqual(s.due(0, never, never), [bare])
-  s.succeeded(bare, '12D3KooWC')
+  s.succeeded(bare, '12D3KooWC', 0)
   assert.equal(s.has('12D3KooWC'), true)
   assert.equal(s.has(bare), false)
   for (let i = 0; i < 10; i++) s.add(`/ip4/127.0.0.1/tcp/${10 + i}/p2p/12D3KooWD${i}`, 'discovered', 0)
