@@ -22,7 +22,7 @@ import { ExecutorError, HEAPPAGES_KEY, MemoryStorage, MissingStorageError, Proof
 import { headerHash, type Header } from '../header/index.ts'
 import { decodeJustification, decodeWarpProof, initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { DatabaseError, decodeDatabase, encodeDatabase } from './database.ts'
-import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkError, NetworkHost, ProtocolError, RequestTooLargeError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, NetworkHost, ProtocolError, RequestTooLargeError, ROLE_LIGHT, grandpaJustificationOf, type ChainServer, type GrandpaCommit } from '../network/index.ts'
 import { LightSync, PendingCommits, checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, justificationFromCommit, type AuraConsensus, type Consensus, type LightSyncEvent } from '../sync/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError, type BlockRef, type ChainAccess } from '../json-rpc/index.ts'
@@ -300,12 +300,7 @@ export class ChainService implements ChainAccess {
       return this.o.log(2, `ignoring ${what} ${addr}: not a multiaddr (${(e as Error).message})`)
     }
     if (!addressAllowed(addr, this.o.forbid)) return this.o.log(3, `${what} ${addr}: its transport is forbidden by the client's options (or unsupported)`)
-    try {
-      this.host.keepConnected(addr, kind)
-    } catch (e) {
-      if (!(e instanceof NetworkError)) throw e
-      this.o.log(2, `ignoring ${what} ${addr}: ${e.message}`)
-    }
+    this.host.keepConnected(addr, kind)
   }
 
   /** The spec's genesis state (raw genesis specs started at genesis): what genesis questions are answered from. */

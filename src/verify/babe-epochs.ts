@@ -26,13 +26,15 @@ export function epochFor(state: BabeChainState, slot: bigint): BabeEpoch {
   return state.next && slot >= state.next.startSlot ? state.next : state.current
 }
 
-/** Applies a verified header's BABE digests; `slot` is its slot. */
-export function applyBabeDigests(state: BabeChainState, header: Header, slot: bigint): BabeChainState {
-  let s: BabeChainState = state
-  if (s.next && slot >= s.next.startSlot) s = { current: s.next, next: undefined, disabled: [] }
-  let nextConfig = undefined as BabeEpoch['config'] | undefined
-  let nextEpoch = undefined as { authorities: BabeEpoch['authorities']; randomness: Uint8Array } | undefined
-  const disabled = [...s.disabled]
+/** A header's BABE consensus logs, decoded: the epoch and configuration it announces, the authorities it disables. */
+interface BabeLogs {
+  nextEpoch: { authorities: BabeEpoch['authorities']; randomness: Uint8Array } | undefined
+  nextConfig: BabeEpoch['config'] | undefined
+  disabled: number[]
+}
+
+function babeLogs(header: Header): BabeLogs {
+  const logs: BabeLogs = { nextEpoch: undefined, nextConfig: undefined, disabled: [] }
   for (const payload of consensusLogs(header, BABE_ENGINE)) {
     let log
     try {
@@ -41,10 +43,23 @@ export function applyBabeDigests(state: BabeChainState, header: Header, slot: bi
       if (e instanceof DecodeError) throw new BabeVerifyError('BadPreDigest', `malformed BABE consensus log in #${header.number}: ${e.message}`)
       throw e
     }
-    if (log.kind === 'nextEpochData') nextEpoch = { authorities: log.authorities, randomness: log.randomness }
-    else if (log.kind === 'nextConfigData') nextConfig = log.config
-    else disabled.push(log.authorityIndex)
+    if (log.kind === 'nextEpochData') logs.nextEpoch = { authorities: log.authorities, randomness: log.randomness }
+    else if (log.kind === 'nextConfigData') logs.nextConfig = log.config
+    else logs.disabled.push(log.authorityIndex)
   }
+  return logs
+}
+
+/** Applies a verified header's BABE digests; `slot` is its slot. */
+export function applyBabeDigests(state: BabeChainState, header: Header, slot: bigint): BabeChainState {
+  return applyLogs(state, babeLogs(header), slot)
+}
+
+function applyLogs(state: BabeChainState, logs: BabeLogs, slot: bigint): BabeChainState {
+  let s: BabeChainState = state
+  if (s.next && slot >= s.next.startSlot) s = { current: s.next, next: undefined, disabled: [] }
+  const { nextEpoch, nextConfig } = logs
+  const disabled = [...s.disabled, ...logs.disabled]
   if (!nextEpoch) return { ...s, disabled }
   const cur = s.current
   // The epoch being announced starts after the current one; when epochs were skipped, the current
@@ -78,18 +93,8 @@ export function babeStep(parent: BabeChainState, header: Header, parentSlot: big
   const verified = verifyBabeHeader(header, epochFor(parent, slot), currentSlot)
   // the first block after genesis, or the first in a later epoch than its parent's, starts an epoch
   const startsEpoch = parentSlot === undefined || epochIndexOf(parent, slot) > epochIndexOf(parent, parentSlot)
-  let announces = false
-  for (const payload of consensusLogs(header, BABE_ENGINE)) {
-    let kind: string
-    try {
-      kind = decodeBabeConsensusLog(payload).kind
-    } catch {
-      continue // malformed: applyBabeDigests refuses it below
-    }
-    if (kind === 'nextEpochData') announces = true
-    else if (kind === 'nextConfigData' && !startsEpoch) throw new BabeVerifyError('UnexpectedEpochChangeLog', `NextConfigData in block #${header.number}, which does not start an epoch`)
-  }
-  if (startsEpoch && !announces) throw new BabeVerifyError('MissingEpochChangeLog', `block #${header.number} starts epoch ${epochIndexOf(parent, slot)} without NextEpochData`)
-  if (!startsEpoch && announces) throw new BabeVerifyError('UnexpectedEpochChangeLog', `NextEpochData in block #${header.number}, which does not start an epoch`)
-  return { state: applyBabeDigests(parent, header, slot), verified, weight: verified.primary ? 1n : 0n }
+  const logs = babeLogs(header)
+  if (startsEpoch && !logs.nextEpoch) throw new BabeVerifyError('MissingEpochChangeLog', `block #${header.number} starts epoch ${epochIndexOf(parent, slot)} without NextEpochData`)
+  if (!startsEpoch && (logs.nextEpoch || logs.nextConfig)) throw new BabeVerifyError('UnexpectedEpochChangeLog', `${logs.nextEpoch ? 'NextEpochData' : 'NextConfigData'} in block #${header.number}, which does not start an epoch`)
+  return { state: applyLogs(parent, logs, slot), verified, weight: verified.primary ? 1n : 0n }
 }

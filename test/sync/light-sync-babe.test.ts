@@ -47,6 +47,14 @@ const invalid = (r: HeaderOutcome, code: string) => {
   assert.equal(r.kind, 'invalid')
   assert.match((r as { reason: string }).reason, new RegExp(code))
 }
+/** A fixture spec with raw genesis storage, and calls of its genesis runtime on that storage. */
+function genesisRuntime(file: string) {
+  const spec = parseChainSpec(readFixtureText('chain-specs', file))
+  if (spec.genesis.kind !== 'raw') throw new Error('raw genesis expected')
+  const storage = new MemoryStorage(spec.genesis.top, [])
+  const rt = Runtime.load(storage.get(new TextEncoder().encode(':code'))!)
+  return { spec, call: (m: string) => rt.call(m, new Uint8Array(), { storage }).output }
+}
 const flip = (h: Header, item: number, byte: number): Header => ({ ...h, digest: h.digest.map((d, i) => (i === item && 'payload' in d ? { ...d, payload: d.payload.map((b, j) => (j === byte ? b ^ 1 : b)) } : d)) })
 
 test('BABE from the polkadot-dev checkpoint: claims, epoch changes, fork choice, rejections, GRANDPA finality', needsFixtures, () => {
@@ -121,11 +129,7 @@ test('BABE from the polkadot-dev checkpoint: claims, epoch changes, fork choice,
 })
 
 test('BABE from polkadot-dev genesis: the genesis runtime\'s BabeApi_configuration; epoch 0 starts at block #1', needsFixtures, () => {
-  const spec = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
-  if (spec.genesis.kind !== 'raw') throw new Error('raw genesis expected')
-  const storage = new MemoryStorage(spec.genesis.top, [])
-  const rt = Runtime.load(storage.get(new TextEncoder().encode(':code'))!)
-  const call = (m: string) => rt.call(m, new Uint8Array(), { storage }).output
+  const { spec, call } = genesisRuntime('polkadot-dev.json')
   const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
   assert.equal(conf.slotMs, 6000n)
   assert.equal(conf.genesis.duration, 2400n)
@@ -186,11 +190,7 @@ test('BABE chain rules (#25) on the polkadot-dev checkpoint: slots increase, Nex
 })
 
 test('the recorded real Westend blocks 1-128 (sync/2 response) pass every rule from genesis: block #1 announces epoch 1, no other does', needsFixtures, () => {
-  const spec = parseChainSpec(readFixtureText('chain-specs', 'westend-genesis.json'))
-  if (spec.genesis.kind !== 'raw') throw new Error('raw genesis expected')
-  const storage = new MemoryStorage(spec.genesis.top, [])
-  const rt = Runtime.load(storage.get(new TextEncoder().encode(':code'))!)
-  const call = (m: string) => rt.call(m, new Uint8Array(), { storage }).output
+  const { spec, call } = genesisRuntime('westend-genesis.json')
   const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
   // Westend's genesis runtime (2019) predates GrandpaApi_current_set_id: set 0
   const westendGrandpa = decodeGrandpaStart(new Writer(8).u64(0n).finish(), call('GrandpaApi_grandpa_authorities'))
