@@ -78,19 +78,29 @@ export interface WarpVerified {
   set: AuthoritySet
 }
 
-/** Verifies a warp proof from `start`; an empty proof finalizes nothing (returns undefined). */
+/**
+ * Verifies one fragment under `set`, after `previous` (the fragment before it, if any): its justification
+ * must finalize its header, and its header must enact the next set unless `mayKeepSet` (the last fragment
+ * of a finished proof: Substrate cuts unfinished proofs at a set change). Returns the block and the set
+ * after it; throws GrandpaError.
+ */
+export function verifyWarpFragment(f: WarpSyncFragment, set: AuthoritySet, previous: Header | undefined, mayKeepSet: boolean, index = 0): WarpVerified {
+  const hash = headerHash(f.header)
+  if (!bytesEqual(hash, f.justification.targetHash)) throw new GrandpaError('TargetMismatch', `fragment ${index}: the justification is not for its header #${f.header.number}`)
+  if (previous && f.header.number <= previous.number) throw new GrandpaError('BadSetChange', `fragment ${index} does not advance past #${previous.number}`)
+  verifyJustification(f.justification, set, { hash, number: f.header.number })
+  const next = scheduledChangeOf(f.header)
+  if (next) return { finalized: f.header, finalizedHash: hash, set: { setId: set.setId + 1n, authorities: next } }
+  if (!mayKeepSet) throw new GrandpaError('MissingSetChange', `fragment ${index} (#${f.header.number}) does not change the authority set`)
+  return { finalized: f.header, finalizedHash: hash, set }
+}
+
+/** Verifies a whole warp proof from `start` in one call; an empty proof finalizes nothing (returns undefined). */
 export function verifyWarpProof(proof: WarpSyncProof, start: AuthoritySet): WarpVerified | undefined {
-  let set = start
   let last: WarpVerified | undefined
+  const n = proof.fragments.length
   proof.fragments.forEach((f, i) => {
-    const hash = headerHash(f.header)
-    if (!bytesEqual(hash, f.justification.targetHash)) throw new GrandpaError('TargetMismatch', `fragment ${i}: the justification is not for its header #${f.header.number}`)
-    if (last && f.header.number <= last.finalized.number) throw new GrandpaError('BadSetChange', `fragment ${i} does not advance past #${last.finalized.number}`)
-    verifyJustification(f.justification, set, { hash, number: f.header.number })
-    const next = scheduledChangeOf(f.header)
-    if (next) set = { setId: set.setId + 1n, authorities: next }
-    else if (i !== proof.fragments.length - 1) throw new GrandpaError('MissingSetChange', `fragment ${i} (#${f.header.number}) does not change the authority set`)
-    last = { finalized: f.header, finalizedHash: hash, set }
+    last = verifyWarpFragment(f, last?.set ?? start, last?.finalized, i === n - 1 && proof.isFinished, i)
   })
   return last
 }

@@ -2,3 +2,4 @@
 export * from './light-sync.ts'
 export * from './grandpa-commit.ts'
 export * from './consensus-start.ts'
+export * from './warp.ts'

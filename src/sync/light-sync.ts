@@ -20,11 +20,9 @@ import {
   applyHeader,
   initialGrandpaState,
   verifyJustification,
-  verifyWarpProof,
   type AuthoritySet,
   type GrandpaJustification,
   type GrandpaState,
-  type WarpSyncProof,
 } from '../finality/index.ts'
 
 /** What Aura verification needs, read from the finalized block's runtime by the caller. */
@@ -81,8 +79,6 @@ export type HeaderOutcome =
   | { kind: 'belowFinalized' }
   /** A header that fails verification: its sender is to be banned. */
   | { kind: 'invalid'; reason: string }
-  /** After a warp, until `setConsensus` gives the new finalized block's epochs or authorities: not judged. */
-  | { kind: 'consensusPending' }
 
 export class LightSyncError extends Error {
   override readonly name = 'LightSyncError'
@@ -183,37 +179,21 @@ export class LightSync {
     return s && { setId: s.setId, authorities: s.authorities }
   }
 
-  /** Set by a warp until `setConsensus`: headers are not judged meanwhile. */
-  private consensusPending = false
-
   /**
-   * Verifies a warp proof from our finalized block; on success the view restarts at the block it
-   * proves, with the set in force after it. The Aura authorities or BABE epochs must then be refreshed
-   * (`setConsensus`) from that block's runtime before headers above it are verified.
+   * Restarts the view at a trusted block in one step: `finalized` with the GRANDPA state `grandpa` after it
+   * and the Aura authorities or BABE epochs `consensus` gives — a warp's target once its runtime's consensus
+   * is known (phase two done), or genesis when no peer knows the checkpoint. Everything the view held is
+   * gone (the caller reports a `reset` to its listeners).
    */
-  applyWarpProof(proof: WarpSyncProof): { advanced: boolean; header: Header } {
-    const set = this.setAt(this.finalized.hash)!
-    const v = verifyWarpProof(proof, set)
-    if (!v || v.finalized.number <= this.finalized.header.number) return { advanced: false, header: this.finalized.header }
-    this.tree = this.newTree(v.finalized, initialGrandpaState(v.set.setId, v.set.authorities))
-    // the Aura authorities or BABE epochs in force there are not known yet: headers wait for them
-    this.consensusPending = true
-    return { advanced: true, header: v.finalized }
-  }
-
-  /** The consensus parameters at the finalized block, from its runtime (after a warp). */
-  setConsensus(c: Consensus): void {
-    this.consensus = c
-    this.consensusPending = false
-    const f = this.tree.finalized
-    f.state = { ...f.state, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }
+  restart(finalized: Header, grandpa: GrandpaState, consensus: Consensus): void {
+    if (consensus.kind !== this.consensus.kind) throw new LightSyncError(`the chain's consensus changed from ${this.consensus.kind} to ${consensus.kind}`)
+    this.consensus = consensus
+    this.tree = this.newTree(finalized, grandpa)
   }
 
   /** Verifies and inserts a header at time `nowMs`. */
   insertHeader(header: Header, nowMs: number): HeaderOutcome {
     this.now = nowMs
-    // verified against the consensus before the warp, an honest header could look invalid
-    if (this.consensusPending) return { kind: 'consensusPending' }
     const r = this.tree.insert(header)
     switch (r.kind) {
       case 'alreadyKnown':

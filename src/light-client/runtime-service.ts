@@ -1,0 +1,147 @@
+// The light client's runtime service (service: asks peers through the storage and network services):
+// the runtime of every known block — its `:code` and `:heappages`, read together by one proof at the
+// nearest block at or below it whose header changed the runtime (or the block the view starts from) and
+// compiled once per code hash, off the event loop — and runtime calls over peers' call proofs, run with
+// that runtime's heap pages (a Substrate call proof never holds `:heappages`, nor `:code`). A proof
+// lacking what a call read means "ask another peer", never misbehaviour.
+// smoldot's equivalent is `light-base/src/runtime_service.rs`.
+
+import { toHex, utf8 } from '../codec/index.ts'
+import { blake2_256 } from '../crypto/index.ts'
+import { HEAPPAGES_KEY, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, heapPagesOf, type RuntimeVersion } from '../executor/index.ts'
+import { decodeProof } from '../trie/index.ts'
+import { ChainAccessError } from '../json-rpc/index.ts'
+import type { NetworkService } from './network-service.ts'
+import type { BlockLookup } from './known-blocks.ts'
+import type { BlockAt, ProvenStorage } from './storage.ts'
+import { fromHex } from '../codec/index.ts'
+
+export const CODE = utf8(':code')
+
+/**
+ * A block's runtime: its compiled `:code` and the `:heappages` read with it. Calls over a peer's call
+ * proof run with these heap pages: a Substrate call proof never holds `:heappages` (nor `:code`).
+ */
+export interface BlockRuntime {
+  runtime: Runtime
+  heapPages: number
+  /** The `:code` value it was compiled from (kept for the finalized database). */
+  code: Uint8Array
+}
+
+/** Compiled runtimes by code hash, shared by every block (and every warp) whose `:code` is the same. */
+const compiled = new Map<string, Promise<Runtime>>()
+/** Distinct runtimes kept compiled at once (a chain has one or two live; upgrades add more). */
+const MAX_COMPILED = 8
+
+/** Compiles a block's `:code` (off the event loop, once per code hash) with the heap pages its `:heappages` value sets. */
+export async function loadBlockRuntime(code: Uint8Array, heapPages: Uint8Array | number | undefined): Promise<BlockRuntime> {
+  const key = toHex(blake2_256(code))
+  let rt = compiled.get(key)
+  if (!rt) {
+    rt = Runtime.loadAsync(code)
+    compiled.set(key, rt)
+    rt.catch(() => compiled.delete(key))
+    if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!)
+  }
+  return { runtime: await rt, heapPages: typeof heapPages === 'number' ? heapPages : heapPagesOf(heapPages), code }
+}
+
+export class RuntimeService {
+  /** Runtimes by the hash of the block whose state holds their code. */
+  private readonly runtimes = new Map<string, BlockRuntime>()
+  /** Runtime downloads in progress, by the block whose `:code` they fetch. */
+  private readonly loads = new Map<string, Promise<BlockRuntime>>()
+
+  constructor(
+    private readonly net: NetworkService,
+    private readonly storage: ProvenStorage,
+    private readonly blocks: BlockLookup,
+    private readonly log: (level: number, message: string) => void,
+  ) {}
+
+  /** Records a runtime known without the network (genesis, a database) for the block holding its code. */
+  seed(hash: Uint8Array, rt: BlockRuntime): void {
+    this.runtimes.set(toHex(hash), rt)
+  }
+
+  /** The runtime of a known block, when already loaded (what the database saves). */
+  loaded(hash: Uint8Array): BlockRuntime | undefined {
+    const from = this.blocks.runtimeFrom(hash)
+    return from === undefined ? undefined : this.runtimes.get(from)
+  }
+
+  /**
+   * The runtime in force at a known block: the nearest block at or below it whose header changed the
+   * runtime, or the start. Requests for a runtime already on its way share the download.
+   */
+  runtimeAt(hash: Uint8Array): Promise<BlockRuntime> {
+    const key = this.blocks.runtimeFrom(hash)
+    if (!key) return Promise.reject(new ChainAccessError(`unknown block ${toHex(hash)}`))
+    const cached = this.runtimes.get(key)
+    if (cached) return Promise.resolve(cached)
+    const from = fromHex(key)
+    return this.fetch({ hash: from, header: this.storage.block(from).header }).then((rt) => {
+      this.runtimes.set(key, rt)
+      return rt
+    })
+  }
+
+  /** Downloads and compiles the runtime whose `:code` is in `at`'s state (a block not yet in the view: a warp target). */
+  fetch(at: BlockAt): Promise<BlockRuntime> {
+    const key = toHex(at.hash)
+    let loading = this.loads.get(key)
+    if (!loading) {
+      loading = (async () => {
+        const { view } = await this.storage.read(at, [CODE, HEAPPAGES_KEY])
+        const code = view.get(CODE)
+        const pages = view.get(HEAPPAGES_KEY)
+        if (code.kind !== 'value') throw new ChainAccessError(`the block ${key} has no runtime code`)
+        return loadBlockRuntime(code.value, pages.kind === 'value' ? pages.value : undefined)
+      })().finally(() => this.loads.delete(key))
+      this.loads.set(key, loading)
+    }
+    return loading
+  }
+
+  /** Runs `method` at a known block on a call proof from a peer; the output, or an ExecutorError from the runtime. */
+  async call(hash: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array> {
+    const at = this.storage.block(hash)
+    return this.callWith(at, await this.runtimeAt(hash), method, args)
+  }
+
+  /** Runs `method` at `at` with runtime `rt`, over the genesis state or a peer's call proof. */
+  async callWith(at: BlockAt, rt: BlockRuntime, method: string, args: Uint8Array): Promise<Uint8Array> {
+    const { hash, header } = at
+    const state = this.storage.local(hash)
+    if (state) return rt.runtime.call(method, args, { storage: state, heapPages: rt.heapPages }).output
+    return this.net.withPeers({ hash, number: header.number }, 'call', async (peer) => {
+      const proof = await this.net.host.requestProof(peer, { kind: 'call', block: hash, method, data: args })
+      if (!proof) return undefined
+      let storage: ProofStorage
+      try {
+        storage = new ProofStorage(header.stateRoot, decodeProof(proof))
+      } catch (e) {
+        this.net.ban(peer, `bad call proof: ${(e as Error).message}`)
+        throw e
+      }
+      try {
+        return rt.runtime.call(method, args, { storage, heapPages: rt.heapPages }).output
+      } catch (e) {
+        // a proof lacking what the call reads: this peer could not answer (it may not hold that state, or
+        // prove it differently), not misbehaviour: the next peer is asked. The runtime's own failure on a
+        // complete proof is the answer, whoever proved it.
+        if (e instanceof MissingStorageError) {
+          this.log(3, `call proof from ${peer} lacks ${toHex(e.key)}: asking another peer`)
+          return undefined
+        }
+        throw e
+      }
+    })
+  }
+
+  async runtimeVersion(hash: Uint8Array): Promise<RuntimeVersion> {
+    const { runtime: rt } = await this.runtimeAt(hash)
+    return rt.embeddedVersion ?? decodeRuntimeVersion(await this.call(hash, 'Core_version', new Uint8Array()))
+  }
+}
