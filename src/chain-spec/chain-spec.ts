@@ -102,9 +102,12 @@ function parseBootNode(v: Json, field: string): BootNode {
 function parseGenesis(v: Json): Genesis {
   if (!isObj(v)) throw new ChainSpecError('MissingField', 'genesis', 'missing or not an object')
   if (v.stateRootHash !== undefined) return { kind: 'stateRootHash', stateRoot: hex(v.stateRootHash, 'genesis.stateRootHash', 32) }
-  if (isObj(v.raw)) {
-    const top = storageMap(v.raw.top, 'genesis.raw.top')
-    const children = v.raw.childrenDefault ?? {}
+  // `{ raw: { top, childrenDefault } }` as Substrate writes it; some tools (Fruzhin) drop the `raw` level
+  const raw = isObj(v.raw) ? v.raw : isObj(v.top) ? v : undefined
+  if (raw) {
+    const top = storageMap(raw.top, 'genesis.raw.top')
+    // an empty array for "no child tries" is what those tools write
+    const children = raw.childrenDefault === undefined || (Array.isArray(raw.childrenDefault) && raw.childrenDefault.length === 0) ? {} : raw.childrenDefault
     if (!isObj(children)) throw new ChainSpecError('BadField', 'genesis.raw.childrenDefault', 'expected an object')
     const childrenDefault = Object.entries(children).map(([k, m]) => ({
       childKey: hex(k, `genesis.raw.childrenDefault key ${k.slice(0, 20)}`),

@@ -9,7 +9,7 @@ commands:
   node        a full node: sync a chain with execution and serve it
   chain-spec  summarize a chain spec (genesis hash, state root, checkpoint, runtime)
   runtime     run a chain's runtime: its version, or any runtime call on the genesis storage
-  verify      verify a chain spec's checkpoint header (BABE pre-digest, VRF and seal)
+  verify      verify a checkpoint, a GRANDPA justification, a warp proof or sync/2 blocks (as the light client does)
 
   --version   print the version
   --help      print this text
@@ -75,5 +75,19 @@ export const COMMAND_HELP: Record<string, string> = {
   --time                      (call) print the call time on stderr
 `,
   verify: `usage: sublight verify checkpoint <spec.json>
+       sublight verify justification <file.bin | 0xhex> --authorities <keys.json> --set-id <n> [--json]
+       sublight verify warp <proof.bin>... --authorities <keys.json> --set-id <n> [--json]
+       sublight verify blocks <sync2-response.bin>... --chain <spec.json> [--json]
+
+  checkpoint      the checkpoint header's BABE claim (pre-digest, VRF) and seal against its epochs
+  justification   precommit signatures, signers in the set, weight against the threshold; prints the
+                  target block, signers, weight and threshold
+  warp            each fragment's justification and set change from the given set (several files: the
+                  responses of one proof in order); prints each fragment, the final block and set id
+  blocks          blocks from the spec's genesis storage: parent links, BABE or Aura seals against the
+                  genesis epoch and the epoch changes the headers carry, header hashes, extrinsics roots
+  --authorities   a JSON array of 0x ed25519 keys, of [key, weight] pairs, or of { id, weight } objects
+  --json          one JSON object on stdout
+  Exit 1 with the precise reason (and the failing fragment or block) when something does not verify.
 `,
 }

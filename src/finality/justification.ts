@@ -104,9 +104,10 @@ export function supermajority(total: bigint): bigint {
 
 /**
  * Verifies `j` against `set`. When `expected` is given, the justification must be for that block.
- * Returns the finalized block (hash, number); throws GrandpaError otherwise.
+ * Returns the finalized block (hash, number) with the weight that signed it, the set's threshold and
+ * total weight; throws GrandpaError otherwise.
  */
-export function verifyJustification(j: GrandpaJustification, set: AuthoritySet, expected?: { hash: Uint8Array; number?: number }): { hash: Uint8Array; number: number } {
+export function verifyJustification(j: GrandpaJustification, set: AuthoritySet, expected?: { hash: Uint8Array; number?: number }): JustificationVerified {
   if (expected && (!bytesEqual(expected.hash, j.targetHash) || (expected.number !== undefined && expected.number !== j.targetNumber)))
     throw new GrandpaError('TargetMismatch', `justification is for #${j.targetNumber} ${toHex(j.targetHash)}, not the expected block`)
   const weights = new Map<string, bigint>()
@@ -138,7 +139,17 @@ export function verifyJustification(j: GrandpaJustification, set: AuthoritySet, 
   if (used.size !== ancestry.size) throw new GrandpaError('ExtraAncestry', `${ancestry.size - used.size} votes-ancestry headers are not needed`)
   const threshold = supermajority(total)
   if (weight < threshold) throw new GrandpaError('InsufficientWeight', `precommits hold weight ${weight}, below the threshold ${threshold} of ${total}`)
-  return { hash: j.targetHash, number: j.targetNumber }
+  return { hash: j.targetHash, number: j.targetNumber, weight, threshold, total }
+}
+
+export interface JustificationVerified {
+  hash: Uint8Array
+  number: number
+  /** The weight of the voters whose precommits the justification holds. */
+  weight: bigint
+  /** The supermajority the weight had to reach, of the set's `total`. */
+  threshold: bigint
+  total: bigint
 }
 
 /** Walks from a precommit's target back to the justified block through the ancestry headers. */

@@ -10,7 +10,6 @@ import { ChainAccessError, ChainService } from './chain-service.ts'
 import { lightClientRpc } from './rpc.ts'
 import { TransactionsService } from './transactions-service.ts'
 import type { Transports } from '../network/transports.ts'
-import type { PortLike } from './worker-protocol.ts'
 
 /** `addChain` failed: bad chain spec, unsupported chain, bad option. */
 export class AddChainError extends Error {
@@ -36,6 +35,14 @@ export class QueueFullError extends Error {
     super('JSON-RPC requests queue is full')
   }
 }
+/** The part of a `MessagePort` both sides use (a browser's, or Node's from worker_threads). */
+export interface PortLike {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  start?(): void
+  close?(): void
+}
+
 /** An internal failure; the client is unusable afterwards. (smoldot leaves `name` as "Error".) */
 export class CrashError extends Error {}
 

@@ -16,15 +16,11 @@ import {
   type Chain,
   type Client,
   type ClientOptions,
+  type PortLike,
 } from './client.ts'
 
-/** The part of a `MessagePort` both sides use (a browser's, or Node's from worker_threads). */
-export interface PortLike {
-  postMessage(message: unknown): void
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
-  start?(): void
-  close?(): void
-}
+export type { PortLike }
+
 
 /** The client options that cross to the worker (the log callback stays on the page). */
 export type WorkerClientOptions = Omit<ClientOptions, 'logCallback' | 'portToWorker'>
