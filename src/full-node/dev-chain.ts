@@ -276,6 +276,11 @@ export class DevChain implements ChainServer {
   }
   private callExecutor: IsolatedExecutor | undefined
   /**
+   * The size a warp proof response stays under (Substrate's 8 MiB). Tests lower it to have proofs cut in
+   * several responses (`isFinished: false`) without authoring tens of thousands of set changes.
+   */
+  warpProofLimit = MAX_WARP_PROOF_SIZE
+  /**
    * Warp proof from a finalized block the peer knows (sc-consensus-grandpa `WarpSyncProof`): one fragment
    * per authority-set change after it — the block whose header carries the change, with its
    * justification by the outgoing set — then the latest finalized block with its justification. A
@@ -285,6 +290,7 @@ export class DevChain implements ChainServer {
    * (finished) at the block before it.
    */
   warpProof(from: Uint8Array) {
+    const limit = this.warpProofLimit
     const start = this.find(from)
     if (!start || start.header.number > this.finalizedNumber || this.canonical[start.header.number] !== start) return undefined
     const fragments: WarpSyncFragment[] = []
@@ -292,7 +298,7 @@ export class DevChain implements ChainServer {
     const push = (b: Stored): 'ok' | 'unjustified' | 'full' => {
       if (!b.justification) return 'unjustified'
       const bytes = encodeHeader(b.header).length + b.justification.length
-      if (size + bytes > MAX_WARP_PROOF_SIZE - 1024) return 'full'
+      if (size + bytes > limit - 1024) return 'full'
       size += bytes
       fragments.push({ header: b.header, justification: decodeJustification(b.justification) })
       return 'ok'

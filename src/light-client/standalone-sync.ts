@@ -141,7 +141,7 @@ export class StandaloneSync extends SyncService {
       this.restartView(target.finalized, target.finalizedHash, () => this.sync.restart(target.finalized, { setId: target.set.setId, authorities: target.set.authorities, pending: [], disabled: [], pausedAt: undefined }, consensus))
       this.runtimes.seed(target.finalizedHash, runtime)
       this.progressed()
-      this.log(3, `warp sync: finalized #${target.finalized.number} ${toHex(target.finalizedHash)}`)
+      this.log(3, `warp sync: finalized #${target.finalized.number} ${toHex(target.finalizedHash)} (${r.fragments} fragments in ${r.responses} responses)`)
       return true
     })()
     try {

@@ -16,7 +16,7 @@ import { SLICE_MS, yieldToEventLoop } from './sync-service.ts'
 
 export type WarpOutcome =
   /** Verified, with the target's runtime and consensus: ready to commit. */
-  | { kind: 'verified'; target: WarpVerified; runtime: BlockRuntime; consensus: Consensus }
+  | { kind: 'verified'; target: WarpVerified; runtime: BlockRuntime; consensus: Consensus; fragments: number; responses: number }
   /** The peer proved nothing newer than our finalized block. */
   | { kind: 'nothingNewer' }
   /**
@@ -68,7 +68,7 @@ export async function warpFrom(d: WarpDeps, peer: string): Promise<WarpOutcome> 
     const runtime = await d.runtimes.fetch(at)
     const scheme = d.sync.auraScheme
     const consensus = await consensusOf(runtime.runtime, (method) => d.runtimes.callWith(at, runtime, method, new Uint8Array()), false, async () => scheme)
-    return { kind: 'verified', target, runtime, consensus }
+    return { kind: 'verified', target, runtime, consensus, fragments: w.verifiedCount, responses: w.responseCount }
   } catch (e) {
     return { kind: 'failed', reason: `the runtime or consensus at #${target.finalized.number} ${toHex(target.finalizedHash)}: ${(e as Error).message}`, requestFailed: false }
   }

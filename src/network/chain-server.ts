@@ -32,7 +32,7 @@ export interface ChainServer {
    */
   callProof(block: Uint8Array, method: string, args: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>
   /** SCALE warp-sync proof starting after the finalized block `from`. */
-  warpProof(from: Uint8Array): Uint8Array | undefined
+  warpProof(from: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>
 }
 
 const CODE = utf8(':code')

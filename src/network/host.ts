@@ -523,7 +523,7 @@ export class NetworkHost {
     await this.libp2p.handle(this.names(genesis, 'sync/warp'), (stream, conn) => this.guard(conn, 'sync/warp', async () => {
       const req = await firstFrame(stream, 64, REQUEST_TIMEOUT_MS)
       if (req.length !== 32) throw new ProtocolError('Malformed', 'warp request must be a 32-byte block hash')
-      const proof = server.warpProof(req)
+      const proof = await server.warpProof(req)
       if (proof) stream.send(frame(proof))
       await stream.close()
     }, stream), opts)

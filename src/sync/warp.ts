@@ -73,6 +73,11 @@ export class WarpSync {
     return true
   }
 
+  /** Responses received so far. */
+  get responseCount(): number {
+    return this.responses
+  }
+
   /** Fragments verified so far. */
   get verifiedCount(): number {
     return this.index
