@@ -3,7 +3,7 @@
 // empty extrinsics root and an empty digest.
 
 import { bytesEqual, utf8 } from '../codec/index.ts'
-import { decompressRuntimeCode, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from '../executor/runtime-code.ts'
+import { decompressRuntimeCode, decompressRuntimeCodeAsync, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from '../executor/runtime-code.ts'
 import { MemoryStorage } from '../executor/storage.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { EMPTY_TRIE_ROOT, stateRoot, type StateVersion } from '../trie/index.ts'
@@ -52,8 +52,35 @@ export function genesisStateRoot(spec: ChainSpec, version?: StateVersion): Uint8
   )
 }
 
+/** Genesis headers by spec (computing one decompresses the genesis runtime: ~200 ms for a relay chain's). */
+const genesisHeaders = new WeakMap<ChainSpec, Header>()
+
 export function genesisHeader(spec: ChainSpec): Header {
-  return { parentHash: new Uint8Array(32), number: 0, stateRoot: genesisStateRoot(spec), extrinsicsRoot: EMPTY_TRIE_ROOT, digest: [] }
+  let h = genesisHeaders.get(spec)
+  if (!h) genesisHeaders.set(spec, (h = headerWithRoot(genesisStateRoot(spec))))
+  return h
+}
+
+/** `genesisHeader`, decompressing the genesis runtime in slices so the event loop keeps running. */
+export async function genesisHeaderAsync(spec: ChainSpec): Promise<Header> {
+  const cached = genesisHeaders.get(spec)
+  if (cached || spec.genesis.kind !== 'raw') return genesisHeader(spec)
+  const code = genesisCode(spec.genesis)
+  if (code === undefined) throw new ChainSpecError('MissingField', 'genesis.raw.top[":code"]', 'raw genesis without runtime code')
+  let version: RuntimeVersion | undefined
+  try {
+    version = readRuntimeVersionSections(await decompressRuntimeCodeAsync(code))
+  } catch (e) {
+    if (e instanceof RuntimeCodeError) throw new ChainSpecError('BadField', 'genesis.raw.top[":code"]', e.message)
+    throw e
+  }
+  const h = headerWithRoot(genesisStateRoot(spec, version?.stateVersion ?? 0))
+  genesisHeaders.set(spec, h)
+  return h
+}
+
+function headerWithRoot(stateRoot: Uint8Array): Header {
+  return { parentHash: new Uint8Array(32), number: 0, stateRoot, extrinsicsRoot: EMPTY_TRIE_ROOT, digest: [] }
 }
 
 export function genesisHash(spec: ChainSpec): Uint8Array {

@@ -7,6 +7,7 @@
 
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
+import { vrfVerify } from './vrf.ts'
 import * as sr25519 from '@scure/sr25519'
 
 type NativeCrypto = {
@@ -102,3 +103,28 @@ function leScalar(b: Uint8Array): bigint | undefined {
   const v = leBigint(b)
   return v < L ? v : undefined
 }
+
+/**
+ * Warm-up steps for sr25519 and the VRF (results ignored): the first verification in a process costs
+ * ~100 ms — curve tables, and the first run (compilation) of every function on its path — in one piece. A
+ * client runs these steps one per event-loop turn at start (each a few tens of ms at most), so that no
+ * big piece lands mid-sync.
+ */
+export const SR25519_WARM_UP: readonly (() => void)[] = (() => {
+  const one = new Uint8Array(32)
+  one[0] = 1
+  const base = () => ristretto255.Point.BASE.toBytes()
+  return [
+    () => void ristretto255.Point.fromBytes(base()).multiplyUnsafe(3n),
+    () => void ristretto255.Point.BASE.multiply(3n),
+    () => void new Transcript('warm-up').appendMessage('a', one).challengeBytes('b', 64),
+    () => {
+      const signature = new Uint8Array(64)
+      signature.set(base())
+      signature.set(one, 32)
+      signature[63] |= 0x80 // schnorrkel's marker: checked before the curve arithmetic
+      sr25519Verify(signature, one, base())
+    },
+    () => void vrfVerify(base(), new Transcript('warm-up'), base(), new Uint8Array([...one, ...one])),
+  ]
+})()

@@ -30,6 +30,28 @@ const ZSTD_MAGIC = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd])
  * bare zstd frame, as runtime files sometimes are), else `code` itself.
  */
 export function decompressRuntimeCode(code: Uint8Array, maxSize = DEFAULT_MAX_CODE_SIZE): Uint8Array {
+  const steps = decompressSteps(code, maxSize)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/**
+ * `decompressRuntimeCode` giving the event loop a turn between slices (a Polkadot runtime takes ~200 ms to
+ * decompress in JavaScript: one slice is ~10 ms).
+ */
+export async function decompressRuntimeCodeAsync(code: Uint8Array, maxSize = DEFAULT_MAX_CODE_SIZE): Promise<Uint8Array> {
+  const steps = decompressSteps(code, maxSize)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+    await new Promise((resolve) => setTimeout(resolve, 0))
+  }
+}
+
+/** The decompression, one 64 KiB slice of input per step (an oversized output is caught early). */
+function* decompressSteps(code: Uint8Array, maxSize: number): Generator<void, Uint8Array> {
   const prefixed = code.length >= 8 && bytesEqual(code.subarray(0, 8), ZSTD_PREFIX)
   const bare = !prefixed && code.length >= 4 && bytesEqual(code.subarray(0, 4), ZSTD_MAGIC)
   if (!prefixed && !bare) {
@@ -45,13 +67,15 @@ export function decompressRuntimeCode(code: Uint8Array, maxSize = DEFAULT_MAX_CO
     chunks.push(chunk)
     if (final) done = true
   })
-  try {
-    // feed in slices so that an oversized output is caught early
-    const body = prefixed ? code.subarray(8) : code
-    for (let o = 0; o < body.length; o += 1 << 16) d.push(body.subarray(o, Math.min(o + (1 << 16), body.length)), o + (1 << 16) >= body.length)
-  } catch (e) {
-    if (e instanceof RuntimeCodeError) throw e
-    throw new RuntimeCodeError('BadCompression', `invalid zstd runtime: ${(e as Error).message}`)
+  const body = prefixed ? code.subarray(8) : code
+  for (let o = 0; o < body.length; o += 1 << 16) {
+    try {
+      d.push(body.subarray(o, Math.min(o + (1 << 16), body.length)), o + (1 << 16) >= body.length)
+    } catch (e) {
+      if (e instanceof RuntimeCodeError) throw e
+      throw new RuntimeCodeError('BadCompression', `invalid zstd runtime: ${(e as Error).message}`)
+    }
+    if (o + (1 << 16) < body.length) yield
   }
   if (!done) throw new RuntimeCodeError('BadCompression', 'truncated zstd runtime')
   return chunks.length === 1 ? chunks[0] : concatBytes(...chunks)

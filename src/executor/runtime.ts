@@ -13,7 +13,7 @@ import { FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
 import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type RuntimeLog, type TransactionIndexOperation } from './host-api.ts'
 import type { Keystore } from './keystore.ts'
-import { decodeRuntimeVersion, decompressRuntimeCode, encodeRuntimeVersion, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
+import { decodeRuntimeVersion, decompressRuntimeCode, decompressRuntimeCodeAsync, encodeRuntimeVersion, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
 import { MemoryStorage, OverlayStorage, type StorageBackend, type StorageChanges } from './storage.ts'
 import { EXPOSED_GLOBAL_PREFIX, exposeMutableGlobals, importedMemoryLimits, type MemoryLimits } from './wasm-module.ts'
 
@@ -125,15 +125,37 @@ export class Runtime {
    * their main thread) can load runtimes. Same cache, same errors.
    */
   static async loadAsync(code: Uint8Array, opts: LoadOptions = {}): Promise<Runtime> {
-    const p = Runtime.prepare(code, opts)
+    // decompressed in slices first (the event loop keeps running); `prepare` then finds it plain
+    const cached = Runtime.cached(code, opts)
+    if (cached) return cached
+    let wasm: Uint8Array
+    try {
+      wasm = await decompressRuntimeCodeAsync(code, opts.maxCodeSize)
+    } catch (e) {
+      if (e instanceof RuntimeCodeError) throw new ExecutorError('InvalidCode', e.message)
+      throw e
+    }
+    const p = Runtime.prepare(code, opts, wasm)
     if (p instanceof Runtime) return p
     const module = await WebAssembly.compile(p.compiled as Uint8Array<ArrayBuffer>).catch(compileFailed)
     // another load may have finished the same code meanwhile: one cache entry
     return Runtime.cache.get(p.cacheKey) ?? Runtime.finish(p, module, opts)
   }
 
+  /** The runtime compiled from `code` when cached (most recently used moves last). */
+  private static cached(code: Uint8Array, opts: LoadOptions): Runtime | undefined {
+    if (opts.noCache) return undefined
+    const key = toHex(blake2_256(code)) + (opts.allowUnresolvedImports ? '+u' : '')
+    const hit = Runtime.cache.get(key)
+    if (hit) {
+      Runtime.cache.delete(key)
+      Runtime.cache.set(key, hit)
+    }
+    return hit
+  }
+
   /** The cached runtime, or the decompressed code ready to compile. */
-  private static prepare(code: Uint8Array, opts: LoadOptions): Runtime | PreparedCode {
+  private static prepare(code: Uint8Array, opts: LoadOptions, decompressed?: Uint8Array): Runtime | PreparedCode {
     const codeHash = blake2_256(code)
     const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
     const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
@@ -145,7 +167,7 @@ export class Runtime {
     let wasm: Uint8Array
     let embedded: RuntimeVersion | undefined
     try {
-      wasm = decompressRuntimeCode(code, opts.maxCodeSize)
+      wasm = decompressed ?? decompressRuntimeCode(code, opts.maxCodeSize)
       embedded = readRuntimeVersionSections(wasm)
     } catch (e) {
       if (e instanceof RuntimeCodeError) throw new ExecutorError('InvalidCode', e.message)

@@ -6,15 +6,13 @@
 // lacking what a call read means "ask another peer", never misbehaviour.
 // smoldot's equivalent is `light-base/src/runtime_service.rs`.
 
-import { toHex, utf8 } from '../codec/index.ts'
-import { blake2_256 } from '../crypto/index.ts'
+import { fromHex, toHex, utf8 } from '../codec/index.ts'
 import { HEAPPAGES_KEY, MissingStorageError, ProofStorage, Runtime, decodeRuntimeVersion, heapPagesOf, type RuntimeVersion } from '../executor/index.ts'
 import { decodeProof } from '../trie/index.ts'
 import { ChainAccessError } from '../json-rpc/index.ts'
 import type { NetworkService } from './network-service.ts'
 import type { BlockLookup } from './known-blocks.ts'
 import type { BlockAt, ProvenStorage } from './storage.ts'
-import { fromHex } from '../codec/index.ts'
 
 export const CODE = utf8(':code')
 
@@ -29,22 +27,12 @@ export interface BlockRuntime {
   code: Uint8Array
 }
 
-/** Compiled runtimes by code hash, shared by every block (and every warp) whose `:code` is the same. */
-const compiled = new Map<string, Promise<Runtime>>()
-/** Distinct runtimes kept compiled at once (a chain has one or two live; upgrades add more). */
-const MAX_COMPILED = 8
-
-/** Compiles a block's `:code` (off the event loop, once per code hash) with the heap pages its `:heappages` value sets. */
+/**
+ * Compiles a block's `:code` (decompressed in slices and compiled off the event loop; `Runtime` keeps
+ * compiled runtimes by code hash, so a code is compiled once) with the heap pages its `:heappages` sets.
+ */
 export async function loadBlockRuntime(code: Uint8Array, heapPages: Uint8Array | number | undefined): Promise<BlockRuntime> {
-  const key = toHex(blake2_256(code))
-  let rt = compiled.get(key)
-  if (!rt) {
-    rt = Runtime.loadAsync(code)
-    compiled.set(key, rt)
-    rt.catch(() => compiled.delete(key))
-    if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!)
-  }
-  return { runtime: await rt, heapPages: typeof heapPages === 'number' ? heapPages : heapPagesOf(heapPages), code }
+  return { runtime: await Runtime.loadAsync(code), heapPages: typeof heapPages === 'number' ? heapPages : heapPagesOf(heapPages), code }
 }
 
 export class RuntimeService {

@@ -11,6 +11,7 @@ import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import { decodeJustification } from '../finality/index.ts'
 import { BLOCK_HEADER, BLOCK_JUSTIFICATION, ProtocolError, grandpaJustificationOf, type GrandpaCommit, type GrandpaGossip } from '../network/index.ts'
 import { PendingCommits, justificationFromCommit } from '../sync/index.ts'
+import { SR25519_WARM_UP } from '../crypto/index.ts'
 import { genesisStart, type StartPoint } from './start-point.ts'
 import { SyncService } from './sync-service.ts'
 import { warpFrom } from './warp-driver.ts'
@@ -64,6 +65,10 @@ export class StandaloneSync extends SyncService {
     this.readyTimer.unref?.()
     this.tick = setInterval(() => void this.onTick(), TICK_MS)
     this.tick.unref?.()
+    // the first sr25519/VRF check of a process costs ~100 ms at once: paid now, while connecting, not mid-sync
+    if (this.sync.consensusKind === 'babe' || this.sync.auraScheme === 'sr25519') {
+      SR25519_WARM_UP.forEach((step, i) => setTimeout(step, 10 * i).unref?.())
+    }
   }
 
   protected override markReady(): void {

@@ -4,7 +4,7 @@
 // the block-production parameters of a runtime (`consensusOf`), asked at genesis and after a warp.
 
 import { Reader, toHex } from '../codec/index.ts'
-import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
+import { genesisHeaderAsync, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { HEAPPAGES_KEY, MemoryStorage, Runtime, heapPagesOf } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { initialGrandpaState, type GrandpaState } from '../finality/index.ts'
@@ -58,7 +58,7 @@ export async function consensusOf(rt: Runtime, call: (method: string) => Promise
  * spec's raw genesis storage (what `sublight verify blocks` verifies from, too).
  */
 export async function genesisStart(spec: ChainSpec): Promise<StartPoint> {
-  const genesis = genesisHeader(spec)
+  const genesis = await genesisHeaderAsync(spec)
   if (spec.genesis.kind !== 'raw') throw new ChainAccessError('the chain spec has neither the raw genesis storage nor a lightSyncState checkpoint to start from')
   const storage = genesisStorage(spec.genesis)
   const code = storage.get(CODE)
@@ -76,7 +76,7 @@ export async function genesisStart(spec: ChainSpec): Promise<StartPoint> {
 
 /** Where to start (see the module comment); `relayName` names the relay chain of a parachain. */
 export async function startPoint(spec: ChainSpec, o: { database?: string; parachain?: string; log: (level: number, message: string) => void }): Promise<StartPoint> {
-  const genesis = genesisHeader(spec)
+  const genesis = await genesisHeaderAsync(spec)
   const genesisHash = headerHash(genesis)
   if (o.parachain) {
     // a parachain starts at genesis; its first vouched para head moves it on
