@@ -1,5 +1,6 @@
 // Runs every test/**/*.test.ts file through node:test with tsx (Node 20's runner does not expand globs).
-// Four files at a time: most network tests wait on real 6 s block slots, not on the CPU.
+// Four files at a time: most network tests wait on real 6 s block slots, not on the CPU. The few soak
+// files (minutes of following) start first.
 // Usage: node scripts/run-tests.mjs [filter-substring...]
 // Output: the spec reporter (one line per test, failures in full at the end); SUBLIGHT_REPORTER=tap for TAP.
 // Files whose assertions are about timing (event-loop stalls) run after the others, alone, so that the
@@ -29,6 +30,9 @@ const reporter = process.env.SUBLIGHT_REPORTER ?? 'spec'
 const ALONE = ['test/cli/light-fast-chain.test.ts']
 const run = (list, concurrency) =>
   list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, `--test-concurrency=${concurrency}`, '--test-force-exit', ...list], { stdio: 'inherit' }).status ?? 1)
-const shared = run(files.filter((f) => !ALONE.includes(f)), 4)
+// the long soak files start first, so that the short ones fill the other slots around them
+const FIRST = ['test/light-client/follow-full-node.test.ts', 'test/network/smoldot-stays-connected.test.ts', 'test/cli/light-churn.test.ts']
+const ordered = [...files.filter((f) => FIRST.includes(f)), ...files.filter((f) => !FIRST.includes(f))]
+const shared = run(ordered.filter((f) => !ALONE.includes(f)), 4)
 const alone = run(files.filter((f) => ALONE.includes(f)), 1)
 process.exit(shared || alone)

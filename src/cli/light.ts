@@ -17,6 +17,7 @@ import { headerHash } from '../header/index.ts'
 import { DatabaseError, decodeDatabase } from '../light-client/database.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
 import { ChainAccessError, ChainService } from '../light-client/chain-service.ts'
+import { nodeCallRunner } from '../platform/node-call-runner.ts'
 import { lightClientRpc } from '../light-client/rpc.ts'
 import { TransactionsService } from '../light-client/transactions-service.ts'
 import { CliError } from './errors.ts'
@@ -135,11 +136,14 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   const logFor = (id: string) => (level: number, message: string) => void (level <= logLevel && err(`[${id}] ${message}\n`))
   let relayService: ChainService | undefined
   let service: ChainService
+  // runtime calls over proofs run in a worker thread with a time limit, shared by both chains
+  const callRunner = nodeCallRunner()
   try {
-    if (relay) relayService = await ChainService.start({ spec: relay.spec, transports: nodeTransports, log: logFor(relay.spec.id) })
-    service = await ChainService.start({ spec, database: saved, bootNodes, transports: nodeTransports, log: logFor(spec.id), relay: relayService && { chain: relayService, paraId: spec.paraId! } })
+    if (relay) relayService = await ChainService.start({ spec: relay.spec, transports: nodeTransports, log: logFor(relay.spec.id), callRunner })
+    service = await ChainService.start({ spec, database: saved, bootNodes, transports: nodeTransports, log: logFor(spec.id), relay: relayService && { chain: relayService, paraId: spec.paraId! }, callRunner })
   } catch (e) {
     await relayService?.stop()
+    await callRunner.close()
     if (e instanceof ChainAccessError) throw new CliError(e.message)
     throw e
   }
@@ -151,6 +155,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     transactions.stop()
     await service.stop()
     await relayService?.stop()
+    await callRunner.close()
     if (e instanceof RpcServerError) throw new CliError(e.message)
     throw e
   }
@@ -205,6 +210,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   transactions.stop()
   await service.stop()
   await relayService?.stop()
+  await callRunner.close()
   err('stopped\n')
   return 0
 }

@@ -22,6 +22,8 @@ export interface IsolatedRequest {
   allowUnresolvedImports?: boolean
   /** Record every key the call reads (to build a call proof), returned even when the call fails. */
   record?: boolean
+  /** Only compile `code` (cached by hash in the worker) ahead of its first call: the output is empty. */
+  prepareOnly?: boolean
 }
 
 export interface IsolatedResult {

@@ -15,6 +15,7 @@ parentPort!.on('message', (msg: IsolatedRequest & { id?: number }) => {
   const accessLog = storage instanceof RecordingStorage ? storage.log : undefined
   try {
     const rt = Runtime.load(req.code, { allowUnresolvedImports: req.allowUnresolvedImports })
+    if (req.prepareOnly) return post({ ok: true, output: new Uint8Array(), changes: { top: [], children: [] }, offchainIndex: [], logs: [] })
     const r = rt.call(req.method, req.args, { storage, heapPages: req.heapPages, maxLogLevel: req.maxLogLevel })
     post({ ok: true, output: r.output, changes: r.changes, offchainIndex: r.offchainIndex, logs: r.logs, accessLog })
   } catch (e) {

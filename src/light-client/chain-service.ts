@@ -16,7 +16,7 @@ import type { LightSync } from '../sync/index.ts'
 import type { NetworkHost } from '../network/index.ts'
 import { NetworkService, addressAllowed, type TransportBans } from './network-service.ts'
 import { ProvenStorage } from './storage.ts'
-import { RuntimeService, type BlockRuntime } from './runtime-service.ts'
+import { RuntimeService, type BlockRuntime, type CallRunner } from './runtime-service.ts'
 import { describeStart, startPoint, type StartPoint } from './start-point.ts'
 import { SyncService, type ChainListener } from './sync-service.ts'
 import { StandaloneSync } from './standalone-sync.ts'
@@ -49,6 +49,8 @@ export interface ChainServiceOptions {
   relay?: { chain: ChainService; paraId: number }
   /** smoldot's transport bans: addresses they exclude are never dialled. */
   forbid?: TransportBans
+  /** Where calls over call proofs run (a worker with a time limit on Node.js); in this thread when absent. */
+  callRunner?: CallRunner
 }
 
 export class ChainService implements ChainAccess {
@@ -108,7 +110,7 @@ export class ChainService implements ChainAccess {
     })
     if (this.stopped) return
     this.storageService = new ProvenStorage(this.network, sync, (hash) => this.local(hash))
-    this.runtimeService = new RuntimeService(this.network, this.storageService, sync, o.log)
+    this.runtimeService = new RuntimeService(this.network, this.storageService, sync, o.log, o.callRunner)
     if (this.startAt.runtime) this.runtimeService.seed(headerHash(this.startAt.finalized), this.startAt.runtime)
     sync.attach({ net: this.network, runtimes: this.runtimeService, log: o.log, now: o.now ?? Date.now })
     this.attached = true

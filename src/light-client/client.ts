@@ -7,6 +7,7 @@
 import { ChainSpecError, parseChainSpec } from '../chain-spec/index.ts'
 import { Connection } from '../json-rpc/index.ts'
 import { ChainAccessError, ChainService } from './chain-service.ts'
+import type { CallRunner } from './runtime-service.ts'
 import { lightClientRpc } from './rpc.ts'
 import { TransactionsService } from './transactions-service.ts'
 import type { Transports } from '../network/transports.ts'
@@ -210,9 +211,12 @@ export class LightChain implements Chain {
 /**
  * Creates a client on a platform's transports; it never fails here (errors surface in `addChain`), as
  * smoldot's `start`. The entries bind the platform: `start` (Node.js) and `sublight/browser`'s `start`.
+ * `callRunner` makes where runtime calls over proofs run (Node.js: a worker thread with a time limit).
  */
-export function createClient(transports: Transports, options: ClientOptions = {}): Client {
+export function createClient(transports: Transports, options: ClientOptions = {}, callRunner?: () => CallRunner): Client {
   const maxLevel = options.maxLogLevel ?? 3
+  // one per client, shared by its chains, made with the first chain and closed by terminate()
+  let runner: CallRunner | undefined
   const logCallback = options.logCallback ?? ((level: number, target: string, message: string) => console.log(`[${target}] ${message}`))
   const chains = new Set<LightChain>()
   let terminated = false
@@ -242,6 +246,7 @@ export function createClient(transports: Transports, options: ClientOptions = {}
           transports,
           relay: relay && { chain: relay.service, paraId: spec.paraId! },
           forbid: { tcp: options.forbidTcp, ws: options.forbidWs, nonLocalWs: options.forbidNonLocalWs, wss: options.forbidWss },
+          callRunner: callRunner && (runner ??= callRunner()),
         })
       } catch (e) {
         // whatever the spec or the database holds (a bad `:code`, numbers out of range, unusable
@@ -262,6 +267,7 @@ export function createClient(transports: Transports, options: ClientOptions = {}
       if (terminated) throw new AlreadyDestroyedError()
       terminated = true
       await Promise.all([...chains].map((c) => c.close()))
+      await runner?.close()
     },
   }
 }

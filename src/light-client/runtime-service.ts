@@ -15,6 +15,8 @@ import type { BlockLookup } from './known-blocks.ts'
 import type { BlockAt, ProvenStorage } from './storage.ts'
 
 export const CODE = utf8(':code')
+/** Blocks whose runtime (code and heap pages) is kept: a chain has one or two live, each warp or upgrade adds one. */
+const MAX_RUNTIMES = 8
 
 /**
  * A block's runtime: its compiled `:code` and the `:heappages` read with it. Calls over a peer's call
@@ -35,6 +37,18 @@ export async function loadBlockRuntime(code: Uint8Array, heapPages: Uint8Array |
   return { runtime: await Runtime.loadAsync(code), heapPages: typeof heapPages === 'number' ? heapPages : heapPagesOf(heapPages), code }
 }
 
+/**
+ * Runs runtime calls over call proofs away from the event loop, with a time limit — the platform's (a
+ * worker thread on Node.js: `platform/node-call-runner.ts`); without one, calls run in this thread.
+ */
+export interface CallRunner {
+  /** Compiles `code` ahead of its first call (when a runtime is fetched); errors are the calls' to report. */
+  prepare(code: Uint8Array): void
+  /** The call's output; ExecutorError from the runtime (or 'Timeout'), MissingStorageError when the proof lacks a key. */
+  call(req: { code: Uint8Array; method: string; args: Uint8Array; stateRoot: Uint8Array; nodes: Uint8Array[]; heapPages: number }): Promise<Uint8Array>
+  close(): Promise<void>
+}
+
 export class RuntimeService {
   /** Runtimes by the hash of the block whose state holds their code. */
   private readonly runtimes = new Map<string, BlockRuntime>()
@@ -46,11 +60,12 @@ export class RuntimeService {
     private readonly storage: ProvenStorage,
     private readonly blocks: BlockLookup,
     private readonly log: (level: number, message: string) => void,
+    private readonly runner?: CallRunner,
   ) {}
 
   /** Records a runtime known without the network (genesis, a database) for the block holding its code. */
   seed(hash: Uint8Array, rt: BlockRuntime): void {
-    this.runtimes.set(toHex(hash), rt)
+    this.keep(toHex(hash), rt)
   }
 
   /** The runtime of a known block, when already loaded (what the database saves). */
@@ -63,16 +78,22 @@ export class RuntimeService {
    * The runtime in force at a known block: the nearest block at or below it whose header changed the
    * runtime, or the start. Requests for a runtime already on its way share the download.
    */
-  runtimeAt(hash: Uint8Array): Promise<BlockRuntime> {
+  async runtimeAt(hash: Uint8Array): Promise<BlockRuntime> {
     const key = this.blocks.runtimeFrom(hash)
-    if (!key) return Promise.reject(new ChainAccessError(`unknown block ${toHex(hash)}`))
+    if (!key) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
     const cached = this.runtimes.get(key)
-    if (cached) return Promise.resolve(cached)
-    const from = fromHex(key)
-    return this.fetch({ hash: from, header: this.storage.block(from).header }).then((rt) => {
-      this.runtimes.set(key, rt)
-      return rt
-    })
+    if (cached) return cached
+    const rt = await this.fetch(this.storage.block(fromHex(key)))
+    this.keep(key, rt)
+    return rt
+  }
+
+  /** Runtimes kept by block; the oldest is dropped past MAX_RUNTIMES (fetched again if asked for). */
+  private keep(key: string, rt: BlockRuntime): void {
+    if (!this.runtimes.has(key)) this.runner?.prepare(rt.code)
+    this.runtimes.delete(key)
+    this.runtimes.set(key, rt)
+    if (this.runtimes.size > MAX_RUNTIMES) this.runtimes.delete(this.runtimes.keys().next().value!)
   }
 
   /** Downloads and compiles the runtime whose `:code` is in `at`'s state (a block not yet in the view: a warp target). */
@@ -107,13 +128,16 @@ export class RuntimeService {
       const proof = await this.net.host.requestProof(peer, { kind: 'call', block: hash, method, data: args })
       if (!proof) return undefined
       let storage: ProofStorage
+      let nodes: Uint8Array[]
       try {
-        storage = new ProofStorage(header.stateRoot, decodeProof(proof))
+        nodes = decodeProof(proof)
+        storage = new ProofStorage(header.stateRoot, nodes)
       } catch (e) {
         this.net.ban(peer, `bad call proof: ${(e as Error).message}`)
         throw e
       }
       try {
+        if (this.runner) return await this.runner.call({ code: rt.code, method, args, stateRoot: header.stateRoot, nodes, heapPages: rt.heapPages })
         return rt.runtime.call(method, args, { storage, heapPages: rt.heapPages }).output
       } catch (e) {
         // a proof lacking what the call reads: this peer could not answer (it may not hold that state, or

@@ -234,7 +234,7 @@ export class StandaloneSync extends SyncService {
       return
     }
     if (set.setId !== commit.setId) {
-      if (commit.setId > set.setId) void this.recoverFinality()
+      if (commit.setId > set.setId) void this.recoverFinality(true)
       return
     }
     try {
@@ -278,15 +278,17 @@ export class StandaloneSync extends SyncService {
   /**
    * Finality waits on a block enacting a set change (a commit for it was missed, and the next set's
    * commits cannot be checked before it is final): ask peers for that block's justification — Substrate
-   * keeps one for every set-change block.
+   * keeps one for every set-change block. Asked when a commit of the next set came (`stalled`), or when a
+   * peer's neighbor packets say it finalized that block.
    */
-  private async recoverFinality(): Promise<void> {
+  private async recoverFinality(stalled = false): Promise<void> {
     const best = this.sync.best
     const fin = this.sync.finalized.header.number
     const due = best.state.grandpa.pending.filter((p) => !p.forced && p.effectiveAt > fin && p.effectiveAt <= best.header.number).map((p) => p.effectiveAt)
     if (due.length === 0) return
     const block = this.sync.canonicalAt(Math.min(...due))
     if (!block) return
+    if (!stalled && !this.net.announcingPeers().some((p) => (this.net.finalizedOf(p.peerId) ?? 0) >= block.header.number)) return
     const key = toHex(block.hash)
     const asked = this.justificationAsked.get(key)
     if (asked !== undefined && this.now() - asked < JUSTIFICATION_RETRY_MS) return

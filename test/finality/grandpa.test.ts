@@ -35,7 +35,8 @@ test('recorded live justification: decodes, re-encodes, and verifies for set 0 o
   assert.equal(j.targetNumber, 302592)
   assert.equal(j.round, 439559n)
   const voters = j.precommits.map((p) => ({ publicKey: p.authorityId, weight: 1n }))
-  assert.deepEqual(verifyJustification(j, { setId: 0n, authorities: voters }), { hash: j.targetHash, number: 302592 })
+  // 5 voters of 5: threshold 5 − ⌊4/3⌋ = 4
+  assert.deepEqual(verifyJustification(j, { setId: 0n, authorities: voters }), { hash: j.targetHash, number: 302592, weight: 5n, threshold: 4n, total: 5n })
   // 5 of 7 is above the 2/3 supermajority (threshold 5); 5 of 8 is not (threshold 6)
   const others = (n: number) => Array.from({ length: n }, (_, i) => ({ publicKey: new Uint8Array(32).fill(i + 1), weight: 1n }))
   verifyJustification(j, { setId: 0n, authorities: [...voters, ...others(2)] })
