@@ -86,6 +86,8 @@ export interface NetworkServiceOptions {
 
 export class NetworkService {
   private readonly peerWaiters = new Set<() => void>()
+  /** Which peer the next request asks first (see `withPeers`). */
+  private turn = 0
 
   private constructor(
     readonly host: NetworkHost,
@@ -183,7 +185,10 @@ export class NetworkService {
   async withPeers<T>(at: { hash: Uint8Array; number: number }, what: string, ask: (peer: string) => Promise<T | undefined>): Promise<T> {
     // no peer yet (starting, or between peers): wait a little for one, as smoldot queues its requests
     if (this.host.announcingPeers().length === 0) await this.peerArrival(PEER_WAIT_MS)
-    const peers = this.peersFor(at.number)
+    // each request starts with the next peer in turn: the load is spread, and every peer's answers get checked
+    const eligible = this.peersFor(at.number)
+    const first = eligible.length ? this.turn++ % eligible.length : 0
+    const peers = [...eligible.slice(first), ...eligible.slice(0, first)]
     return new Promise<T>((resolve, reject) => {
       let next = 0
       let running = 0
