@@ -91,7 +91,8 @@ export class Connection {
   private async one(req: unknown): Promise<object | undefined> {
     if (typeof req !== 'object' || req === null || Array.isArray(req)) return errorResponse(null, INVALID_REQUEST, 'Invalid request')
     const r = req as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown }
-    const id: Id = typeof r.id === 'string' || typeof r.id === 'number' || r.id === null ? (r.id as Id) : null
+    // a number id must be one JSON can carry back (`1e400` parses as Infinity)
+    const id: Id = typeof r.id === 'string' || (typeof r.id === 'number' && Number.isFinite(r.id)) || r.id === null ? (r.id as Id) : null
     if (r.jsonrpc !== '2.0' || typeof r.method !== 'string' || (r.id !== undefined && id === null && r.id !== null)) return errorResponse(id, INVALID_REQUEST, 'Invalid request')
     const isNotification = r.id === undefined
     const params = r.params === undefined ? [] : Array.isArray(r.params) ? r.params : typeof r.params === 'object' && r.params !== null ? [r.params] : undefined
@@ -131,7 +132,8 @@ export class Connection {
       const unsub = this.registry.unsubscribes.get(method)
       if (unsub) {
         // only the subscription's own family may end it (chain_unsubscribeNewHeads cannot end a chainHead follow)
-        const id = String(params[0])
+        if (typeof params[0] !== 'string') throw new RpcError(INVALID_PARAMS, 'Invalid subscription id: a string is expected')
+        const id = params[0]
         const sub = this.subs.get(id)
         const known = sub !== undefined && sub.family === unsub.family
         if (known) {

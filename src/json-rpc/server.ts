@@ -18,6 +18,13 @@ export interface RpcServerOptions extends DispatcherLimits {
    * port). Default: Substrate's — localhost and 127.0.0.1 over http and https, and https://polkadot.js.org.
    */
   cors?: 'all' | string[]
+  /** Time an HTTP request may take to arrive whole (headers and body), in ms (default 10 s). */
+  requestTimeoutMs?: number
+  /**
+   * Answers a WebSocket client may leave unread (bytes buffered for it) before it is disconnected
+   * (default 64 MiB): a client that never reads must not make the server buffer without limit.
+   */
+  maxBufferedBytes?: number
 }
 
 /** Substrate's default `--rpc-cors` for a node. */
@@ -43,7 +50,10 @@ export class RpcServer {
 
   static async start(registry: Registry, opts: RpcServerOptions = {}): Promise<RpcServer> {
     const maxBytes = opts.maxRequestBytes ?? 10 * 1024 * 1024
-    const http = createServer((req, res) => {
+    const maxBuffered = opts.maxBufferedBytes ?? 64 * 1024 * 1024
+    const timeout = opts.requestTimeoutMs ?? 10_000
+    // a request whose body never arrives is dropped after `timeout` (Node's default keeps it 300 s)
+    const http = createServer({ requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1_000, timeout) }, (req, res) => {
       const origin = req.headers.origin
       if (!originAllowed(origin, opts.cors)) {
         res.writeHead(403, { 'content-type': 'text/plain' }).end(`origin ${origin} is not allowed (see --rpc-cors)`)
@@ -83,10 +93,16 @@ export class RpcServer {
     // the WebSocket server re-emits the HTTP server's errors; listen failures are reported below
     wss.on('error', () => {})
     wss.on('connection', (ws) => {
-      const conn = new Connection(registry, (text) => ws.readyState === ws.OPEN && ws.send(text), opts)
+      // what a client has not read stays buffered here: past the limit, it is disconnected
+      const send = (text: string) => {
+        if (ws.readyState !== ws.OPEN) return
+        if (ws.bufferedAmount > maxBuffered) return void ws.terminate()
+        ws.send(text)
+      }
+      const conn = new Connection(registry, send, opts)
       ws.on('message', (data) => {
         void conn.handle(data.toString()).then((out) => {
-          if (out !== undefined && ws.readyState === ws.OPEN) ws.send(out)
+          if (out !== undefined) send(out)
         })
       })
       ws.on('close', () => conn.close())
