@@ -267,6 +267,14 @@ function withOptimisticStreams(make: ReturnType<typeof yamux>): ReturnType<typeo
   }
 }
 
+/**
+ * Whether a chain spec's legacy `protocolId` can name protocols (`/<id>/sync/2`): real ones are short
+ * (`dot`, `ksmcc3`); anything else — a 5 MiB string cost 18 s of protocol registration — is not used.
+ */
+export function legacyProtocolIdUsable(id: string): boolean {
+  return /^[A-Za-z0-9._-]{1,64}$/.test(id)
+}
+
 export class NetworkHost {
   private constructor(
     readonly libp2p: Libp2p,
@@ -315,6 +323,7 @@ export class NetworkHost {
     const isBanned = (p: PeerId) => (banned.get(p.toString()) ?? 0) > Date.now()
     const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
     const genesis = toHex(opts.server.genesisHash).slice(2)
+    if (opts.protocolId && !legacyProtocolIdUsable(opts.protocolId)) opts.log?.(`the chain spec's protocolId (${opts.protocolId.length} characters) is not a usable protocol id: only the genesis-hash protocol names are used`)
     for (const a of [...opts.listen, ...(opts.bootNodes ?? [])]) {
       try {
         multiaddr(a)
@@ -354,7 +363,7 @@ export class NetworkHost {
   /** Names under the genesis hash, plus the legacy protocol-id form Substrate still accepts. */
   private names(genesis: string, suffix: string): string[] {
     const n = [`/${genesis}/${suffix}`]
-    if (this.opts.protocolId) n.push(`/${this.opts.protocolId}/${suffix}`)
+    if (this.opts.protocolId && legacyProtocolIdUsable(this.opts.protocolId)) n.push(`/${this.opts.protocolId}/${suffix}`)
     return n
   }
 

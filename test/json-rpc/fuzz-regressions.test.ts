@@ -6,13 +6,18 @@
 // - an HTTP request whose body never arrives: the connection is dropped after the request timeout (Node's
 //   default kept it 300 s);
 // - a WebSocket client that never reads while answers pile up: disconnected past the buffered limit (the
-//   server buffered without bound); the endpoint keeps serving others.
+//   server buffered without bound); the endpoint keeps serving others;
+// - a chain spec whose `protocolId` is 5 MiB: addChain took 18 s registering protocols named after it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
+import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { Connection, Registry } from '../../src/json-rpc/index.ts'
 import { RpcServer } from '../../src/json-rpc/server.ts'
+import { legacyProtocolIdUsable } from '../../src/network/host.ts'
+import { start } from '../../src/light-client/index.ts'
+import { fixturePath, needsFixtures } from '../support/fixtures.ts'
 
 function registry(): Registry {
   return new Registry()
@@ -77,5 +82,25 @@ test('a WebSocket client that never reads is disconnected past the buffered limi
     other.close()
   } finally {
     await server.stop()
+  }
+})
+
+test('a chain spec with a 5 MiB protocolId: addChain is not held up registering protocols named after it', { ...needsFixtures, timeout: 60_000 }, async () => {
+  const json = JSON.parse(readFileSync(fixturePath('chain-specs', 'node-template.json'), 'utf8'))
+  json.protocolId = 'a'.repeat(5 * 1024 * 1024)
+  json.bootNodes = []
+  assert.equal(legacyProtocolIdUsable(json.protocolId), false)
+  assert.ok(['dot', 'ksmcc3', 'westend2', 'paseo'].every(legacyProtocolIdUsable), 'real protocol ids are used')
+  const client = start({ maxLogLevel: 0 })
+  try {
+    const t0 = performance.now()
+    const chain = await client.addChain({ chainSpec: JSON.stringify(json) })
+    const took = performance.now() - t0
+    // registering protocol names of 5 MiB took 18 s before
+    assert.ok(took < 5_000, `addChain took ${Math.round(took)} ms`)
+    chain.sendJsonRpc('{"jsonrpc":"2.0","id":1,"method":"chainSpec_v1_chainName","params":[]}')
+    assert.equal(JSON.parse(await chain.nextJsonRpcResponse()).result, json.name)
+  } finally {
+    await client.terminate()
   }
 })
