@@ -52,6 +52,8 @@ interface Operation {
 
 interface Follow {
   emit: (e: unknown) => void
+  /** `chainHead_v1_follow(withRuntime)`: without it, no runtime is reported and calls are refused. */
+  withRuntime: boolean
   pinned: Set<string>
   nextOp: number
   connectionId: number
@@ -149,6 +151,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
         let live = true
         const f: Follow = {
           emit,
+          withRuntime,
           pinned: new Set(),
           nextOp: 1,
           connectionId: ctx.connectionId,
@@ -183,8 +186,9 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           enqueue(async () => {
             const header = chain.header(hash)
             if (!header || !pin(hash)) return
+            // the spec: `newRuntime` only on follows that asked for runtimes (absent otherwise)
             const newRuntime = withRuntime && chain.runtimeChanged(hash) ? await runtimeJson(hash).catch((e: Error) => ({ type: 'invalid', error: e.message })) : null
-            if (live) emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), newRuntime })
+            if (live) emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), ...(withRuntime ? { newRuntime } : {}) })
           })
         const onEvent = (e: ChainEvent) => {
           if (e.kind === 'newBlock') newBlock(e.hash)
@@ -244,6 +248,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
       const args = bytesParam(params ?? '0x', 'callParameters')
       const p = pinned(sub, hash)
       if (!p) return { result: 'limitReached' }
+      if (!p.f.withRuntime) throw new RpcError(-32802, 'chainHead_v1_call needs a follow started with withRuntime: true')
       return operation(p.f, async (opId, op) => {
         const output = await chain.call(p.h, fn, args)
         if (!op.stopped) p.f.emit({ event: 'operationCallDone', operationId: opId, output: toHex(output) })
@@ -293,7 +298,9 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
       const f = typeof sub === 'string' ? follows.get(sub) : undefined
       if (!f) return null
       const op = typeof opId === 'string' ? f.operations.get(opId) : undefined
-      if (!op?.resume) throw new RpcError(INVALID_PARAMS, 'Invalid operation id, or the operation is not waiting for continue')
+      // the spec: an unknown (or finished) operation is no error; one that is not waiting is -32803
+      if (!op) return null
+      if (!op.resume) throw new RpcError(-32803, 'the operation is not waiting for chainHead_v1_continue')
       op.resume()
       return null
     })

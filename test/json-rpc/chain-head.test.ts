@@ -12,6 +12,7 @@ import { encodeHeader } from '../../src/header/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ed25519FromSuri, encodeSs58, sr25519FromSuri, storageKey, storagePrefix } from '../../src/crypto/index.ts'
 import { RpcServer } from '../../src/json-rpc/server.ts'
+import { Connection, Registry, chainHeadRpc, type ChainAccess } from '../../src/json-rpc/index.ts'
 import { DevChain, authorAuraBlock, localJustification, nodeRpc, runtimeAt } from '../../src/full-node/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
@@ -140,7 +141,10 @@ test('chainHead_v1: storage results in pages with waitingForContinue; stopOperat
     await c.opened
     await other.opened
     const sub = (await c.call('chainHead_v1_follow', [false])).result as string
-    await c.until((e) => e.event === 'newBlock' && e.blockHash === toHex(h1), 'newBlock')
+    const nb = await c.until((e) => e.event === 'newBlock' && e.blockHash === toHex(h1), 'newBlock')
+    // the spec: a follow without runtimes has no `newRuntime` field, and its calls are refused with -32802
+    assert.ok(!('newRuntime' in nb), JSON.stringify(nb))
+    assert.equal((await c.call('chainHead_v1_call', [sub, toHex(h1), 'Core_version', '0x'])).error?.code, -32802)
     // every key of the state, two per page: the client must ask for each next page
     const all = chain.block(h1)!.state!
     let expected = 0
@@ -163,12 +167,12 @@ test('chainHead_v1: storage results in pages with waitingForContinue; stopOperat
     }
     assert.equal(got.length, expected, 'every key, once')
     assert.equal(new Set(got).size, expected)
-    // continuing an operation that is not waiting is an error; stopOperation ends one that is
-    assert.equal((await c.call('chainHead_v1_continue', [sub, op.operationId])).error?.code, -32602)
+    // continuing a finished (unknown) operation has no effect (the spec); stopOperation ends one that waits
+    assert.deepEqual((await c.call('chainHead_v1_continue', [sub, op.operationId])).result, null)
     const op2 = (await c.call('chainHead_v1_storage', [sub, toHex(h1), [{ key: '0x', type: 'descendantsValues' }], null])).result
     await c.until((x) => x.operationId === op2.operationId && x.event === 'operationWaitingForContinue', 'waiting')
     assert.equal((await c.call('chainHead_v1_stopOperation', [sub, op2.operationId])).result, null)
-    assert.equal((await c.call('chainHead_v1_continue', [sub, op2.operationId])).error?.code, -32602)
+    assert.deepEqual((await c.call('chainHead_v1_continue', [sub, op2.operationId])).result, null)
     // two follows per connection here; another connection still gets its own
     assert.equal(typeof (await c.call('chainHead_v1_follow', [false])).result, 'string')
     assert.equal((await c.call('chainHead_v1_follow', [false])).error?.code, -32800)
@@ -212,4 +216,39 @@ test('polkadot-api reads the head, chain spec, constants and balances from our n
     papi.destroy()
     await server.stop()
   }
+})
+
+test('chainHead_v1_continue on an operation in progress that is not waiting: -32803 (a fake chain whose bodies never come)', async () => {
+  const header = { parentHash: new Uint8Array(32), number: 0, stateRoot: new Uint8Array(32).fill(1), extrinsicsRoot: new Uint8Array(32).fill(2), digest: [] }
+  const hash = new Uint8Array(32).fill(7)
+  const block = { hash, header }
+  const never = () => new Promise<never>(() => {})
+  const chain = {
+    genesisHash: hash,
+    ready: Promise.resolve(),
+    finalized: () => block,
+    best: () => block,
+    blocksAbove: () => [],
+    hashAt: (n: number) => (n === 0 ? hash : undefined),
+    header: (h: Uint8Array) => (toHex(h) === toHex(hash) ? header : undefined),
+    onEvent: () => () => {},
+    body: never,
+    storage: never,
+    closestDescendantMerkleValue: never,
+    descendants: () => ({ [Symbol.asyncIterator]: () => ({ next: never }) }),
+    readProof: never,
+    call: never,
+    runtimeVersion: never,
+    runtimeChanged: () => false,
+  }
+  const notes: any[] = []
+  const conn = new Connection(chainHeadRpc(new Registry(), chain as unknown as ChainAccess, { name: 'fake' }), (t) => void notes.push(JSON.parse(t).params?.result))
+  const ask = async (method: string, params: unknown[]) => JSON.parse((await conn.handle(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })))!)
+  const sub = (await ask('chainHead_v1_follow', [false])).result
+  for (let i = 0; i < 50 && !notes.some((n) => n?.event === 'initialized'); i++) await new Promise((r) => setTimeout(r, 10))
+  const op = (await ask('chainHead_v1_body', [sub, toHex(hash)])).result
+  assert.equal(op.result, 'started')
+  assert.equal((await ask('chainHead_v1_continue', [sub, op.operationId])).error?.code, -32803)
+  assert.equal((await ask('chainHead_v1_continue', [sub, 'no-such-operation'])).result, null)
+  conn.close()
 })
