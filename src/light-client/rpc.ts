@@ -42,7 +42,7 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       'transactionWatch_v1_watchEvent',
       'transactionWatch_v1_unwatch',
       // the new spec's `broadcasted` carries the count only
-      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), (e) => emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e)),
+      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), (e) => emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e.event === 'error' ? { event: e.event, error: e.error } : e)),
       'nullOrError',
     )
     .method('transaction_v1_broadcast', ([tx]) => {
@@ -143,6 +143,8 @@ function legacyAuthorRpc(reg: Registry, chain: ChainService, transactions: Trans
           if (settled) return
           if (e.event === 'validated') resolve(toHex(blake2_256(tx)))
           else if (e.event === 'invalid') reject(new RpcError(1010, 'Invalid Transaction', e.error))
+          // the runtime failing to validate it (an undecodable transaction) is Substrate's 1002, as the node says
+          else if (e.event === 'error' && e.verification) reject(new RpcError(1002, 'Verification Error', e.error))
           else if (e.event === 'dropped' || e.event === 'error') reject(new RpcError(1011, 'Unknown Transaction Validity', e.error))
           else return
           settled = true

@@ -7,6 +7,7 @@
 
 import { bytesEqual, toHex, utf8 } from '../codec/index.ts'
 import { blake2_64 } from '../crypto/index.ts'
+import { ExecutorError, MissingStorageError } from '../executor/index.ts'
 import { TX_SOURCE_EXTERNAL, decodeTransactionValidity, validateTransactionArgs } from '../transactions/index.ts'
 import type { LightSyncEvent } from '../sync/index.ts'
 import type { ChainService } from './chain-service.ts'
@@ -17,7 +18,9 @@ export type TransactionEvent =
   | { event: 'broadcasted'; numPeers: number; peers: string[] }
   | { event: 'bestChainBlockIncluded'; block: { hash: string; index: number } | null }
   | { event: 'finalized'; block: { hash: string; index: number } }
-  | { event: 'invalid' | 'dropped' | 'error'; error: string }
+  | { event: 'invalid' | 'dropped'; error: string }
+  /** `verification`: the runtime failed validating it (an undecodable transaction): Substrate's 1002, as the node answers. */
+  | { event: 'error'; error: string; verification?: boolean }
 
 /** Transactions watched at once (more are dropped at once, as an overloaded node would). */
 const MAX_WATCHED = 256
@@ -75,7 +78,8 @@ export class TransactionsService {
       this.gossip(w)
     } catch (e) {
       if (w.done) return
-      w.emit({ event: 'error', error: (e as Error).message })
+      const verification = e instanceof ExecutorError || e instanceof MissingStorageError
+      w.emit({ event: 'error', error: verification ? `Runtime error: ${(e as Error).message}` : (e as Error).message, ...(verification ? { verification } : {}) })
       this.finish(w)
     }
   }

@@ -67,6 +67,10 @@ test('legacy JSON-RPC: the light client answers exactly what the node answers', 
       assert.equal(theirs.error, undefined, `${method}: the node answers`)
       assert.equal(JSON.stringify(ours.result), JSON.stringify(theirs.result), `${method}(${JSON.stringify(params).slice(0, 80)})`)
     }
+    // an undecodable extrinsic: the same error from both (Substrate's 1002 Verification Error)
+    const [oursBad, theirsBad] = [await rpc('author_submitExtrinsic', ['0x0102']), await node('author_submitExtrinsic', ['0x0102'])]
+    assert.equal(theirsBad.error?.code, 1002)
+    assert.equal(oursBad.error?.code, theirsBad.error.code, JSON.stringify(oursBad.error))
     // the block itself (the node also has a justification for it; the light client keeps none)
     assert.deepEqual((await rpc('chain_getBlock', [F])).result.block, (await node('chain_getBlock', [F])).result.block)
     // read proofs: the same set of nodes (the light client's came from the node)
