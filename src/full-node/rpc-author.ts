@@ -80,6 +80,9 @@ function specEvent(e: TxEvent): unknown {
   }
 }
 
+/** A pool event after which a transaction is no longer watched. */
+const TERMINAL = new Set<TxEvent['type']>(['finalized', 'invalid', 'dropped'])
+
 /** transaction_v1_broadcast operations at once (over all connections). */
 const MAX_BROADCASTS = 4096
 
@@ -91,22 +94,30 @@ export function authorRpc(reg: Registry, host: TransactionHost): Registry {
     .method('author_submitExtrinsic', ([ext]) => toHex(submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL).hash))
     .method('system_accountNextIndex', ([who]) => nextAccountIndex(access, accountParam(who), host.pool.pendingTags()))
     .method('author_pendingExtrinsics', () => host.pool.pendingTransactions().map((t) => toHex(t.bytes)))
-    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit) => {
+    // after a transaction's last event (finalized, invalid, dropped) its subscription is freed
+    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit, id, ctx) => {
       const { hash } = submitOrThrow(host, txParam(ext), TX_SOURCE_EXTERNAL)
-      return host.pool.watch(hash, (e) => emit(legacyStatus(e)))
+      return host.pool.watch(hash, (e) => {
+        emit(legacyStatus(e))
+        if (TERMINAL.has(e.type)) ctx.endSubscription(id)
+      })
     })
-    .subscription('transactionWatch_v1_submitAndWatch', 'transactionWatch_v1_watchEvent', 'transactionWatch_v1_unwatch', ([ext], emit) => {
+    .subscription('transactionWatch_v1_submitAndWatch', 'transactionWatch_v1_watchEvent', 'transactionWatch_v1_unwatch', ([ext], emit, id, ctx) => {
       const tx = txParam(ext)
       try {
         const { hash } = host.submit(tx, TX_SOURCE_EXTERNAL)
         return host.pool.watch(hash, (e) => {
           const ev = specEvent(e)
           if (ev !== undefined) emit(ev)
+          if (TERMINAL.has(e.type)) ctx.endSubscription(id)
         })
       } catch (e) {
         // the new spec reports a rejected transaction as an event on its subscription
         const message = e instanceof PoolError ? (e.validity && !e.validity.ok ? e.validity.message : e.message) : (e as Error).message
-        setTimeout(() => emit({ event: e instanceof PoolError && e.code === 'AlreadyImported' ? 'dropped' : 'invalid', error: message }), 0)
+        setTimeout(() => {
+          emit({ event: e instanceof PoolError && e.code === 'AlreadyImported' ? 'dropped' : 'invalid', error: message })
+          ctx.endSubscription(id)
+        }, 0)
         return () => {}
       }
     }, 'nullOrError')

@@ -41,8 +41,12 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       'transactionWatch_v1_submitAndWatch',
       'transactionWatch_v1_watchEvent',
       'transactionWatch_v1_unwatch',
-      // the new spec's `broadcasted` carries the count only
-      ([tx], emit) => transactions.submit(bytesParam(tx, 'transaction'), (e) => emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e.event === 'error' ? { event: e.event, error: e.error } : e)),
+      // the new spec's `broadcasted` carries the count only; after its last event the subscription is freed
+      ([tx], emit, id, ctx) =>
+        transactions.submit(bytesParam(tx, 'transaction'), (e) => {
+          emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e.event === 'error' ? { event: e.event, error: e.error } : e)
+          if (TERMINAL.has(e.event)) ctx.endSubscription(id)
+        }),
       'nullOrError',
     )
     .method('transaction_v1_broadcast', ([tx]) => {
@@ -108,6 +112,9 @@ const NOT_ON_A_LIGHT_CLIENT = [
   'sync_state_genSyncSpec',
 ]
 
+/** A watched transaction's last events: its subscription is freed after them. */
+const TERMINAL = new Set<TransactionEvent['event']>(['finalized', 'invalid', 'dropped', 'error'])
+
 /** Legacy `author_extrinsicUpdate` statuses from the light client's transaction events. */
 function legacyStatus(e: TransactionEvent, lastBlock: { hash?: string }): unknown {
   switch (e.event) {
@@ -151,11 +158,12 @@ function legacyAuthorRpc(reg: Registry, chain: ChainService, transactions: Trans
         })
       })
     })
-    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit) => {
+    .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit, id, ctx) => {
       const last: { hash?: string } = {}
       return transactions.submit(txParam(ext), (e) => {
         const status = legacyStatus(e, last)
         if (status !== undefined) emit(status)
+        if (TERMINAL.has(e.event)) ctx.endSubscription(id)
       })
     })
     .method('author_pendingExtrinsics', () => transactions.pending().map(toHex))

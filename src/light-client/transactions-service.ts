@@ -32,6 +32,8 @@ interface Watched {
   done: boolean
   /** The tags the runtime said it provides (an account's (account, nonce)), once validated. */
   provides: Uint8Array[]
+  /** The runtime found it valid: only then is it gossiped (again at each new block until included). */
+  validated: boolean
 }
 
 export class TransactionsService {
@@ -44,7 +46,7 @@ export class TransactionsService {
 
   /** Validates, gossips and watches `tx`; `emit` gets its events; returns the function that stops watching. */
   submit(tx: Uint8Array, emit: (e: TransactionEvent) => void): () => void {
-    const w: Watched = { tx, emit, included: undefined, done: false, provides: [] }
+    const w: Watched = { tx, emit, included: undefined, done: false, provides: [], validated: false }
     if (this.watched.size >= MAX_WATCHED) {
       setTimeout(() => emit({ event: 'dropped', error: 'too many transactions are being watched' }), 0)
       return () => {}
@@ -74,6 +76,7 @@ export class TransactionsService {
         return this.finish(w)
       }
       w.provides = validity.valid.provides
+      w.validated = true
       w.emit({ event: 'validated' })
       this.gossip(w)
     } catch (e) {
@@ -106,8 +109,8 @@ export class TransactionsService {
           this.finish(w)
         }
       }
-      // not yet included: gossip again, as peers may have missed it
-      for (const w of this.watched) if (!w.done && !w.included) this.gossip(w)
+      // valid and not yet included: gossip again, as peers may have missed it (never one still being validated)
+      for (const w of this.watched) if (!w.done && !w.included && w.validated) this.gossip(w)
     } else if (e.kind === 'finalized') {
       for (const w of this.watched) {
         if (w.done || !w.included) continue
