@@ -68,7 +68,7 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     // the forged-warp peer alone first: its proof is refused and it is banned
     const chain = await addChainWith(client, specText, [hosts.warp.addresses()[0]])
     const { rpc, event, events } = session(chain)
-    const sub = (await rpc('chainHead_v1_follow', [false])).result as string
+    const sub = (await rpc('chainHead_v1_follow', [true])).result as string
     await waitFor(() => asked.warp > 0 && hosts.warp.libp2p.getPeers().length === 0, 30_000, 'the forged-warp peer banned')
     assert.ok(logs.some((l) => /banning .*bad warp proof/.test(l)), logs.join('\n'))
     // then the honest node and the other liars, liars last (asked first)
