@@ -9,7 +9,7 @@
 import { HexError, fromHex, toHex } from '../codec/index.ts'
 import { parseChainSpec } from '../chain-spec/index.ts'
 import { BabeVerifyError, checkpointState, verifyCheckpoint } from '../verify/index.ts'
-import { decodeJustification, decodeWarpProof, scheduledChangeOf, verifyJustification, type AuthoritySet } from '../finality/index.ts'
+import { decodeJustification, decodeWarpProof, verifyJustification, type AuthoritySet } from '../finality/index.ts'
 import { CliError } from './errors.ts'
 import { USAGE, parseVerifyArgs, readInput, reason, type VerifyArgs } from './verify-args.ts'
 
@@ -100,7 +100,6 @@ async function verifyWarpCommand(args: string[], out: (s: string) => void): Prom
   const { WarpSync } = await import('../sync/warp.ts')
   const w = new WarpSync({ number: 0, hash: new Uint8Array(32) }, start)
   const fragments: { index: number; number: number; hash: string; setId: number; precommits: number; nextSetId: number | null }[] = []
-  let setId = start.setId
   for (const file of o.files) {
     let proof
     try {
@@ -110,17 +109,16 @@ async function verifyWarpCommand(args: string[], out: (s: string) => void): Prom
       throw new CliError(`${file}: not a warp proof: ${reason(e)}`)
     }
     for (const f of proof.fragments) {
-      const index = w.verifiedCount
+      const [index, setId] = [w.verifiedCount, w.setId]
       try {
         w.verifyNext()
       } catch (e) {
         throw new CliError(`fragment ${index} (#${f.header.number}) does not verify against set ${setId}: ${reason(e)}`)
       }
-      const change = scheduledChangeOf(f.header)
-      fragments.push({ index, number: f.header.number, hash: toHex(f.justification.targetHash), setId: Number(setId), precommits: f.justification.precommits.length, nextSetId: change ? Number(setId + 1n) : null })
-      if (change) setId++
+      fragments.push({ index, number: f.header.number, hash: toHex(f.justification.targetHash), setId: Number(setId), precommits: f.justification.precommits.length, nextSetId: w.setId === setId ? null : Number(w.setId) })
     }
   }
+  const setId = w.setId
   const last = fragments.at(-1)
   const finished = !w.needsMore
   if (o.json) out(JSON.stringify({ fragments, finalized: last ? { number: last.number, hash: last.hash } : null, setId: Number(setId), isFinished: finished }) + '\n')

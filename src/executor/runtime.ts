@@ -125,8 +125,9 @@ export class Runtime {
    * their main thread) can load runtimes. Same cache, same errors.
    */
   static async loadAsync(code: Uint8Array, opts: LoadOptions = {}): Promise<Runtime> {
-    // decompressed in slices first (the event loop keeps running); `prepare` then finds it plain
-    const cached = Runtime.cached(code, opts)
+    // decompressed in slices first (the event loop keeps running); the code is hashed once
+    const codeHash = blake2_256(code)
+    const cached = Runtime.cached(codeHash, opts)
     if (cached) return cached
     let wasm: Uint8Array
     try {
@@ -135,17 +136,22 @@ export class Runtime {
       if (e instanceof RuntimeCodeError) throw new ExecutorError('InvalidCode', e.message)
       throw e
     }
-    const p = Runtime.prepare(code, opts, wasm)
+    const p = Runtime.prepare(code, opts, codeHash, wasm)
     if (p instanceof Runtime) return p
     const module = await WebAssembly.compile(p.compiled as Uint8Array<ArrayBuffer>).catch(compileFailed)
     // another load may have finished the same code meanwhile: one cache entry
     return Runtime.cache.get(p.cacheKey) ?? Runtime.finish(p, module, opts)
   }
 
-  /** The runtime compiled from `code` when cached (most recently used moves last). */
-  private static cached(code: Uint8Array, opts: LoadOptions): Runtime | undefined {
+  /** The cache key of a code hash under `opts`. */
+  private static cacheKey(codeHash: Uint8Array, opts: LoadOptions): string {
+    return toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
+  }
+
+  /** The runtime compiled from the code hashing to `codeHash`, when cached (most recently used moves last). */
+  private static cached(codeHash: Uint8Array, opts: LoadOptions): Runtime | undefined {
     if (opts.noCache) return undefined
-    const key = toHex(blake2_256(code)) + (opts.allowUnresolvedImports ? '+u' : '')
+    const key = Runtime.cacheKey(codeHash, opts)
     const hit = Runtime.cache.get(key)
     if (hit) {
       Runtime.cache.delete(key)
@@ -155,15 +161,10 @@ export class Runtime {
   }
 
   /** The cached runtime, or the decompressed code ready to compile. */
-  private static prepare(code: Uint8Array, opts: LoadOptions, decompressed?: Uint8Array): Runtime | PreparedCode {
-    const codeHash = blake2_256(code)
-    const cacheKey = toHex(codeHash) + (opts.allowUnresolvedImports ? '+u' : '')
-    const hit = opts.noCache ? undefined : Runtime.cache.get(cacheKey)
-    if (hit) {
-      Runtime.cache.delete(cacheKey) // most recently used last
-      Runtime.cache.set(cacheKey, hit)
-      return hit
-    }
+  private static prepare(code: Uint8Array, opts: LoadOptions, codeHash = blake2_256(code), decompressed?: Uint8Array): Runtime | PreparedCode {
+    const cacheKey = Runtime.cacheKey(codeHash, opts)
+    const hit = Runtime.cached(codeHash, opts)
+    if (hit) return hit
     let wasm: Uint8Array
     let embedded: RuntimeVersion | undefined
     try {

@@ -5,7 +5,7 @@
 
 import { Reader, toHex } from '../codec/index.ts'
 import { genesisHeaderAsync, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
-import { HEAPPAGES_KEY, MemoryStorage, Runtime, heapPagesOf } from '../executor/index.ts'
+import { HEAPPAGES_KEY, MemoryStorage, Runtime } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import { initialGrandpaState, type GrandpaState } from '../finality/index.ts'
 import { checkpointStart, decodeAuraAuthorities, decodeBabeConfiguration, decodeBabeEpoch, decodeGrandpaStart, type AuraConsensus, type Consensus } from '../sync/index.ts'
@@ -71,7 +71,7 @@ export async function genesisStart(spec: ChainSpec): Promise<StartPoint> {
   // runtimes older than GrandpaApi v2 (Westend's of 2019) have no `current_set_id`: genesis is set 0
   const setId = rt.hasExport('GrandpaApi_current_set_id') ? await call('GrandpaApi_current_set_id') : new Uint8Array(8)
   const grandpa = decodeGrandpaStart(setId, await call('GrandpaApi_grandpa_authorities'))
-  return { genesisHash: headerHash(genesis), finalized: genesis, grandpa, consensus, runtime: { ...runtime, heapPages: heapPagesOf(storage.get(HEAPPAGES_KEY)) }, genesisState: storage, peers: [], from: 'genesis' }
+  return { genesisHash: headerHash(genesis), finalized: genesis, grandpa, consensus, runtime, genesisState: storage, peers: [], from: 'genesis' }
 }
 
 /** Where to start (see the module comment); `relayName` names the relay chain of a parachain. */

@@ -73,6 +73,11 @@ export class WarpSync {
     return true
   }
 
+  /** The GRANDPA set in force after the fragments verified so far (the one the next fragment is checked against). */
+  get setId(): bigint {
+    return this.set.setId
+  }
+
   /** Responses received so far. */
   get responseCount(): number {
     return this.responses
