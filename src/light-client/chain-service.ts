@@ -196,8 +196,8 @@ export class ChainService implements ChainAccess {
   closestDescendantMerkleValue(hash: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Promise<Uint8Array | undefined> {
     return this.storageService.closestDescendantMerkleValue(hash, key, childKey)
   }
-  descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
-    return this.storageService.descendants(hash, prefix, childKey)
+  descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array, startAfter?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    return this.storageService.descendants(hash, prefix, childKey, startAfter)
   }
   readProof(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<Uint8Array[]> {
     return this.storageService.readProof(hash, keys, childKey)

@@ -4,17 +4,14 @@
 // whose proof or body does not check out is banned and the next peer asked. The genesis state, when the
 // chain spec holds it, answers genesis questions without a peer.
 
-import { bytesEqual, concatBytes, toHex } from '../codec/index.ts'
+import { bytesEqual, compareBytes, concatBytes, toHex } from '../codec/index.ts'
 import type { MemoryStorage } from '../executor/index.ts'
 import type { Header } from '../header/index.ts'
 import { BLOCK_BODY } from '../network/index.ts'
-import { CHILD_STORAGE_DEFAULT_PREFIX, NodeMap, decodeProof, lookupPrefix, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, DescendantsWalk, NodeMap, decodeProof, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError } from '../json-rpc/index.ts'
 import type { NetworkService } from './network-service.ts'
 import type { BlockLookup } from './known-blocks.ts'
-
-/** Rounds of read proofs one descendants walk may take (each round covers up to 64 missing subtrees). */
-const MAX_DESCENDANT_ROUNDS = 64
 
 /** One trie at a block (the main trie, or a default child trie), as far as one proof shows it. */
 export interface TrieView {
@@ -107,44 +104,49 @@ export class ProvenStorage {
     return m.kind === 'found' ? m.merkleValue : undefined
   }
 
-  /** Every key and value under `prefix` at `hash`, from the genesis state or by proof-guided walks. */
-  async *descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
-    const state = this.local(hash)
-    if (state) return yield* state.entriesUnder(prefix, childKey)
-    yield* await this.descendantEntries(this.block(hash), prefix, childKey)
-  }
-
   /**
-   * Every key and value under `prefix`, by proof-guided walks: a read proof of the prefix, then read
-   * proofs of the keys leading to whatever the nodes so far do not prove, until the scan is complete
-   * (each node is trusted only when reached by hash from the state root). Bounded in rounds.
+   * Every key and value under `prefix` at `hash` (strictly after `startAfter` when given), in key order:
+   * from the genesis state, or by a proof-guided walk (`DescendantsWalk`) that yields each page as soon as
+   * it is proven and asks for no more than the caller reads.
    */
-  private async descendantEntries(at: BlockAt, prefix: Uint8Array, childKey: Uint8Array | undefined): Promise<[Uint8Array, Uint8Array][]> {
-    const { hash, header } = at
-    return this.net.withPeers({ hash, number: header.number }, 'descendants', async (peer) => {
-      const nodes = new NodeMap()
-      let ask = [prefix]
-      for (let round = 0; round < MAX_DESCENDANT_ROUNDS; round++) {
-        const proof = await this.net.host.requestProof(peer, childKey ? { kind: 'readChild', block: hash, childKey, keys: ask } : { kind: 'read', block: hash, keys: ask })
-        if (!proof) return undefined
-        let root: Uint8Array | undefined
+  async *descendants(hash: Uint8Array, prefix: Uint8Array, childKey?: Uint8Array, startAfter?: Uint8Array): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const state = this.local(hash)
+    if (state) return yield* state.entriesUnder(prefix, childKey, startAfter)
+    const { header } = this.block(hash)
+    let walk: DescendantsWalk | undefined
+    for (;;) {
+      const keys = walk ? walk.wanted : [startAfter && compareBytes(startAfter, prefix) >= 0 ? startAfter : prefix]
+      // hedged requests may bring two proofs for one round: the first that helps is the round's
+      let roundDone = false
+      const step = await this.net.withPeers({ hash, number: header.number }, 'descendants', async (peer) => {
+        const proof = await this.net.host.requestProof(peer, childKey ? { kind: 'readChild', block: hash, childKey, keys } : { kind: 'read', block: hash, keys })
+        if (!proof || roundDone) return undefined
         try {
-          nodes.add(decodeProof(proof))
-          root = trieRoot(nodes, header.stateRoot, childKey)
-          if (!root) return []
+          const nodes = decodeProof(proof)
+          if (!walk) {
+            const map = new NodeMap()
+            map.add(nodes)
+            const root = trieRoot(map, header.stateRoot, childKey)
+            if (!root) {
+              roundDone = true
+              return 'noTrie' as const
+            }
+            walk = new DescendantsWalk(root, prefix, startAfter)
+          }
+          const r = walk.add(nodes)
+          // a proof that brought nothing the walk needed: this peer cannot (or will not) prove more
+          if (!r.progressed) return undefined
+          roundDone = true
+          return r
         } catch (e) {
           this.net.ban(peer, `bad read proof: ${(e as Error).message}`)
           throw e
         }
-        const scan = lookupPrefix(nodes, root, prefix)
-        if (scan.complete) return scan.entries as [Uint8Array, Uint8Array][]
-        const next = scan.missing.slice(0, 64)
-        // a proof that brought nothing new for what was asked: this peer cannot (or will not) prove more
-        if (next.length === ask.length && next.every((k, i) => bytesEqual(k, ask[i]))) return undefined
-        ask = next
-      }
-      return undefined
-    })
+      })
+      if (step === 'noTrie') return
+      yield* step.entries
+      if (walk!.done) return
+    }
   }
 
   /** The body of a known block, checked against its extrinsics root. */

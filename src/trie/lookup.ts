@@ -30,6 +30,8 @@ export interface PrefixScan {
    * to whole bytes, or the key of a missing value): ask for them and scan again with the added nodes.
    */
   missing: Uint8Array[]
+  /** Entries before this index come before anything missing: they are final, with no unproven key between them. */
+  provenBefore: number
 }
 
 const UNKNOWN = { kind: 'unknown' } as const
@@ -170,10 +172,25 @@ function merkleValue(ref: NodeRef): Uint8Array {
   return ref.kind === 'hash' ? ref.hash : ref.node
 }
 
-/** Every key (and value) under `prefix` that the nodes prove; `complete` says whether that is all of them. */
-export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Array): PrefixScan {
-  const out: PrefixScan = { entries: [], complete: true, missing: [] }
+/** What a prefix scan may be told besides the prefix. */
+export interface PrefixScanOptions {
+  /** Only keys strictly after this one (key order): subtrees wholly at or before it are not visited. */
+  startAfter?: Uint8Array
+  /** Collect at most this many missing keys (the walk goes on, so every node it holds is still reached). */
+  maxMissing?: number
+  /** Told the hash of every node and hashed value the scan reached (what a walk over proofs keeps). */
+  reached?: (hash: Uint8Array) => void
+}
+
+/**
+ * Every key (and value) under `prefix` that the nodes prove, in key order; `complete` says whether that
+ * is all of them. Entries before the first missing node or value are final (`provenBefore`).
+ */
+export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Array, opts: PrefixScanOptions = {}): PrefixScan {
+  const out: PrefixScan = { entries: [], complete: true, missing: [], provenBefore: -1 }
   const pn = toNibbles(prefix)
+  const sa = opts.startAfter && toNibbles(opts.startAfter)
+  const maxMissing = opts.maxMissing ?? Infinity
   // shared nibble stack: pushed on the way down, truncated on the way up
   let path = new Uint8Array(256)
   let len = 0
@@ -185,32 +202,46 @@ export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Arr
     }
     path[len++] = n
   }
-  const visit = (ref: NodeRef): void => {
+  const miss = (key: Uint8Array): void => {
+    out.complete = false
+    if (out.provenBefore < 0) out.provenBefore = out.entries.length
+    if (out.missing.length < maxMissing) out.missing.push(key)
+  }
+  /** `bounded`: the path so far equals `startAfter`'s first nibbles (keys here may still be at or before it). */
+  const visit = (ref: NodeRef, bounded: boolean): void => {
     const node = resolve(src, ref)
     if (node === undefined) {
-      out.complete = false
       // above the prefix, the prefix's own proof brings the node; below it, the path to the node does
-      out.missing.push(len <= pn.length ? prefix : nibblesToBytes(len & 1 ? [...path.subarray(0, len), 0] : path.subarray(0, len))!)
+      miss(len <= pn.length ? prefix : nibblesToBytes(len & 1 ? [...path.subarray(0, len), 0] : path.subarray(0, len))!)
       return
     }
+    if (ref.kind === 'hash') opts.reached?.(ref.hash)
     if (node === 'empty') return
     const base = len
     for (let i = 0; i < node.partial.length; i++) {
       const at = base + i
-      if (at < pn.length && node.partial[i] !== pn[at]) {
+      const n = node.partial[i]
+      if (at < pn.length && n !== pn[at]) {
         len = base
         return
       }
-      push(node.partial[i])
+      if (bounded) {
+        // past the end of startAfter, or above it: every key below is after it
+        if (at >= sa!.length || n > sa![at]) bounded = false
+        else if (n < sa![at]) {
+          len = base
+          return
+        }
+      }
+      push(n)
     }
     const here = len
-    if (here >= pn.length && node.value !== undefined && (here & 1) === 0) {
+    // a key that is a prefix of (or equal to) startAfter is not after it
+    if (here >= pn.length && node.value !== undefined && (here & 1) === 0 && !bounded) {
       const v = valueOf(src, node)
       const key = nibblesToBytes(path.subarray(0, here))!
-      if (v === undefined) {
-        out.complete = false
-        out.missing.push(key)
-      }
+      if (v === undefined) miss(key)
+      else if (node.value.kind === 'hash') opts.reached?.(node.value.hash)
       out.entries.push([key, v])
     }
     if (node.children !== undefined) {
@@ -218,14 +249,16 @@ export function lookupPrefix(src: NodeSource, root: Uint8Array, prefix: Uint8Arr
         const child = node.children[c]
         if (child === undefined) continue
         if (here < pn.length && c !== pn[here]) continue
+        if (bounded && here < sa!.length && c < sa![here]) continue
         push(c)
-        visit(child)
+        visit(child, bounded && here < sa!.length && c === sa![here])
         len = here
       }
     }
     len = base
   }
-  visit({ kind: 'hash', hash: root })
+  visit({ kind: 'hash', hash: root }, sa !== undefined)
+  if (out.provenBefore < 0) out.provenBefore = out.entries.length
   return out
 }
 

@@ -52,7 +52,7 @@ export function encodeProof(nodes: readonly Uint8Array[]): Uint8Array {
 export class NodeMap implements NodeSource {
   private readonly byHash = new Map<string, Uint8Array>()
   private readonly cache = new Map<string, DecodedNode | 'empty'>()
-  private readonly refCache = new WeakMap<object, DecodedNode | 'empty'>()
+  private refCache = new WeakMap<object, DecodedNode | 'empty'>()
   /** Adds nodes (hashing each); duplicates are ignored. */
   add(nodes: Iterable<Uint8Array>): void {
     for (const n of nodes) this.byHash.set(hashKey(blake2_256(n)), n)
@@ -88,8 +88,24 @@ export class NodeMap implements NodeSource {
   get size(): number {
     return this.byHash.size
   }
+  /** Total bytes of the nodes held. */
+  get bytes(): number {
+    let n = 0
+    for (const v of this.byHash.values()) n += v.length
+    return n
+  }
   nodes(): IterableIterator<Uint8Array> {
     return this.byHash.values()
+  }
+  /** Keeps only the nodes whose hash is in `keep` (keys as `hashKey` makes them); the rest is freed. */
+  retain(keep: ReadonlySet<string>): void {
+    for (const k of this.byHash.keys()) {
+      if (keep.has(k)) continue
+      this.byHash.delete(k)
+      this.cache.delete(k)
+    }
+    // decoded children hang off their parents' references: start that cache afresh so nothing freed stays reachable
+    this.refCache = new WeakMap()
   }
 }
 
