@@ -41,7 +41,17 @@ export interface ChainAccess {
   justification?(hash: Uint8Array): Uint8Array | undefined
   /** The header of a known block (pinned blocks stay known after they are pruned), else undefined. */
   header(hash: Uint8Array): Header | undefined
+  /**
+   * Events in the order the spec needs them: `newBlock` parents first; a `bestChanged` away from a block
+   * that finality prunes comes before that `finalized`.
+   */
   onEvent(fn: (e: ChainEvent) => void): () => void
+  /**
+   * A follow holds the block (pins nest): its header stays known, and answerable, until as many `unpin`s
+   * (the spec: a pinned block never leaves memory). Optional: a node that keeps every header needs neither.
+   */
+  pin?(hash: Uint8Array): void
+  unpin?(hash: Uint8Array): void
   body(hash: Uint8Array): Promise<Uint8Array[]>
   /** Values of `keys` at `hash` (undefined when absent), in the main trie or in a default child trie. */
   storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]>

@@ -12,14 +12,18 @@
 // Nothing here waits for the chain before answering: a follow gets its id at once and `initialized`
 // once the chain is ready.
 
-import { bytesEqual, toHex } from '../codec/index.ts'
+import { bytesEqual, fromHex, toHex } from '../codec/index.ts'
 import { blake2_256 } from '../crypto/index.ts'
 import { encodeHeader } from '../header/index.ts'
 import { ChainAccessError, type ChainAccess, type ChainEvent } from './chain-access.ts'
 import { INVALID_PARAMS, RpcError, type Registry } from './dispatcher.ts'
 import { bytesParam, hashParam, runtimeSpecJson } from './params.ts'
 
-/** Blocks one follow subscription may hold pinned before the server stops it (the spec asks for at least 32). */
+/**
+ * Finalized (or pruned) blocks one follow may hold pinned before the server stops it (the spec asks for
+ * at least 32 and advises counting these: the non-finalized ones are bounded by the chain's fork tree, and
+ * counting them would stop every follow at once during a long finality stall).
+ */
 export const MAX_PINNED_BLOCKS = 512
 /** Follow subscriptions one connection may hold at once (the spec guarantees at least 2). */
 export const MAX_FOLLOWS_PER_CONNECTION = 16
@@ -55,6 +59,13 @@ interface Follow {
   /** `chainHead_v1_follow(withRuntime)`: without it, no runtime is reported and calls are refused. */
   withRuntime: boolean
   pinned: Set<string>
+  /** Blocks reported (newBlock) and not yet finalized or pruned. */
+  above: Set<string>
+  /** Pinned blocks finalized or pruned: what MAX_PINNED_BLOCKS bounds. */
+  pinnedBelow: number
+  /** The last finalized and best blocks this follow reported (hex). */
+  finalized: string
+  best: string
   nextOp: number
   connectionId: number
   operations: Map<string, Operation>
@@ -153,6 +164,10 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           emit,
           withRuntime,
           pinned: new Set(),
+          above: new Set(),
+          pinnedBelow: 0,
+          finalized: '',
+          best: '',
           nextOp: 1,
           connectionId: ctx.connectionId,
           operations: new Map(),
@@ -160,6 +175,8 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
             live = false
             unlisten()
             for (const op of [...f.operations.values()]) op.stop()
+            for (const k of f.pinned) chain.unpin?.(fromHex(k))
+            f.pinned.clear()
             follows.delete(id)
           },
         }
@@ -171,29 +188,66 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           emit({ event: 'stop' })
           ctx.endSubscription(id)
         }
-        const pin = (hash: Uint8Array): boolean => {
-          f.pinned.add(toHex(hash))
-          if (f.pinned.size <= MAX_PINNED_BLOCKS) return true
-          stopFollow() // the client does not unpin: the spec's answer is to stop the subscription
+        /** Counts pinned blocks that became finalized or pruned; too many (the client does not unpin) stops the follow, as the spec says. */
+        const countBelow = (n: number): boolean => {
+          f.pinnedBelow += n
+          if (f.pinnedBelow <= MAX_PINNED_BLOCKS) return true
+          stopFollow()
           return false
         }
-        // events go out in order, each after the async work it needs (a new runtime's version)
+        const pin = (hash: Uint8Array, final: boolean): boolean => {
+          const k = toHex(hash)
+          if (f.pinned.has(k)) return true
+          f.pinned.add(k)
+          chain.pin?.(hash)
+          if (final) return countBelow(1)
+          f.above.add(k)
+          return true
+        }
+        const bestChanged = (k: string) => {
+          f.best = k
+          emit({ event: 'bestBlockChanged', bestBlockHash: k })
+        }
+        // events go out in order, each after the async work it needs (a new runtime's version); a client
+        // that is not reading gets `stop` rather than an ever longer queue
         let queue: Promise<void> = Promise.resolve()
         const enqueue = (fn: () => Promise<void> | void) => {
-          queue = queue.then(() => (live ? fn() : undefined)).catch(stopFollow)
+          queue = queue.then(() => (!live ? undefined : ctx.lagging() ? stopFollow() : fn())).catch(stopFollow)
         }
         const newBlock = (hash: Uint8Array) =>
           enqueue(async () => {
             const header = chain.header(hash)
-            if (!header || !pin(hash)) return
+            if (!header || !pin(hash, false)) return
             // the spec: `newRuntime` only on follows that asked for runtimes (absent otherwise)
             const newRuntime = withRuntime && chain.runtimeChanged(hash) ? await runtimeJson(hash).catch((e: Error) => ({ type: 'invalid', error: e.message })) : null
             if (live) emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), ...(withRuntime ? { newRuntime } : {}) })
           })
         const onEvent = (e: ChainEvent) => {
           if (e.kind === 'newBlock') newBlock(e.hash)
-          else if (e.kind === 'bestChanged') enqueue(() => emit({ event: 'bestBlockChanged', bestBlockHash: toHex(e.hash) }))
-          else if (e.kind === 'finalized') enqueue(() => emit({ event: 'finalized', finalizedBlockHashes: e.hashes.map(toHex), prunedBlockHashes: e.pruned.map(toHex) }))
+          else if (e.kind === 'bestChanged')
+            enqueue(() => {
+              const k = toHex(e.hash)
+              // only a block this follow reported can be its best
+              if (k !== f.best && (f.above.has(k) || k === f.finalized)) bestChanged(k)
+            })
+          else if (e.kind === 'finalized')
+            enqueue(() => {
+              // only blocks this follow was told of are mentioned
+              const fin = e.hashes.map(toHex).filter((k) => f.above.has(k))
+              const pruned = e.pruned.map(toHex).filter((k) => f.above.has(k))
+              if (!fin.length && !pruned.length) return
+              const last = fin.at(-1) ?? f.finalized
+              // the spec: the current best is the new finalized block or in neither list
+              if (f.best !== last && (fin.includes(f.best) || pruned.includes(f.best))) bestChanged(last)
+              let nowBelow = 0
+              for (const k of [...fin, ...pruned]) {
+                f.above.delete(k)
+                if (f.pinned.has(k)) nowBelow++
+              }
+              f.finalized = last
+              emit({ event: 'finalized', finalizedBlockHashes: fin, prunedBlockHashes: pruned })
+              countBelow(nowBelow)
+            })
           // the chain jumped (a warp): this follow cannot go on; the client follows again
           else stopFollow()
         }
@@ -219,11 +273,12 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
               if (bytesEqual(now.hash, fin.hash)) break
               fin = now
             }
-            pin(fin.hash)
-            emit({ event: 'initialized', finalizedBlockHashes: [toHex(fin.hash)], ...(withRuntime ? { finalizedBlockRuntime: runtime } : {}) })
+            pin(fin.hash, true)
+            f.finalized = f.best = toHex(fin.hash)
+            emit({ event: 'initialized', finalizedBlockHashes: [f.finalized], ...(withRuntime ? { finalizedBlockRuntime: runtime } : {}) })
             for (const b of chain.blocksAbove()) newBlock(b.hash)
-            const best = chain.best().hash
-            enqueue(() => emit({ event: 'bestBlockChanged', bestBlockHash: toHex(best) }))
+            const best = toHex(chain.best().hash)
+            enqueue(() => bestChanged(f.above.has(best) ? best : f.finalized))
             unlisten = chain.onEvent(onEvent)
           })
         setTimeout(() => void chain.ready.then(begin), 0)
@@ -315,7 +370,11 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
       const keys = (Array.isArray(hashes) ? hashes : [hashes]).map((h) => toHex(hashParam(h)))
       if (keys.some((k) => !f.pinned.has(k))) throw new RpcError(-32801, 'Invalid or unpinned block hash')
       if (new Set(keys).size !== keys.length) throw new RpcError(-32804, 'Duplicate block hash')
-      for (const k of keys) f.pinned.delete(k)
+      for (const k of keys) {
+        f.pinned.delete(k)
+        if (!f.above.has(k)) f.pinnedBelow--
+        chain.unpin?.(fromHex(k))
+      }
       return null
     })
   return reg

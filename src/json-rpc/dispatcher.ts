@@ -29,6 +29,11 @@ export interface CallContext {
   readonly connectionId: number
   /** Ends one of this connection's subscriptions from the server side (after it emitted its last event). */
   endSubscription(id: string): void
+  /**
+   * True while the client is not reading what it was sent (its queue or socket buffer is backed up): a
+   * subscription that can tell the client so (chainHead's `stop`) ends itself rather than pile up more.
+   */
+  lagging(): boolean
 }
 export type MethodHandler = (params: unknown[], ctx: CallContext) => unknown | Promise<unknown>
 /**
@@ -54,6 +59,13 @@ export interface DispatcherLimits {
   maxBatch?: number
   /** False on transports that cannot push notifications (HTTP): subscribing is then an error. */
   subscriptions?: boolean
+  /** Whether the client lags in reading (see `CallContext.lagging`); never, when absent. */
+  lagging?: () => boolean
+  /**
+   * Whether the client has stopped reading altogether: a notification sent then is dropped and its
+   * subscription ended, so nothing grows without bound; never, when absent.
+   */
+  full?: () => boolean
 }
 
 /** One client's view: its subscriptions live until `close()`. */
@@ -67,11 +79,28 @@ export class Connection {
     private readonly send: (text: string) => void,
     private readonly limits: DispatcherLimits = {},
   ) {
-    this.ctx = { connectionId: nextConnectionId++, endSubscription: (id) => this.endSubscription(id) }
+    this.ctx = { connectionId: nextConnectionId++, endSubscription: (id) => this.endSubscription(id), lagging: () => this.limits.lagging?.() ?? false }
   }
 
-  /** Handles one request text; resolves to the response text (undefined for notifications only). */
+  /**
+   * Handles one request text; resolves to the response text (undefined for notifications only). The
+   * caller sends the response as soon as this resolves: notifications of subscriptions this request
+   * started are held until the next macrotask, so none arrives before the response carrying their id
+   * (in a batch, the whole batch's response).
+   */
   async handle(text: string): Promise<string | undefined> {
+    const gate: Gate = { open: false, held: [] }
+    try {
+      return await this.parseAndRun(text, gate)
+    } finally {
+      setTimeout(() => {
+        gate.open = true
+        for (const send of gate.held.splice(0)) send()
+      }, 0)
+    }
+  }
+
+  private async parseAndRun(text: string, gate: Gate): Promise<string | undefined> {
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
@@ -81,14 +110,14 @@ export class Connection {
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return JSON.stringify(errorResponse(null, INVALID_REQUEST, 'Empty batch'))
       if (parsed.length > (this.limits.maxBatch ?? 256)) return JSON.stringify(errorResponse(null, INVALID_REQUEST, 'Batch too large'))
-      const out = (await Promise.all(parsed.map((r) => this.one(r)))).filter((r) => r !== undefined)
+      const out = (await Promise.all(parsed.map((r) => this.one(r, gate)))).filter((r) => r !== undefined)
       return out.length ? JSON.stringify(out) : undefined
     }
-    const r = await this.one(parsed)
+    const r = await this.one(parsed, gate)
     return r === undefined ? undefined : JSON.stringify(r)
   }
 
-  private async one(req: unknown): Promise<object | undefined> {
+  private async one(req: unknown, gate: Gate): Promise<object | undefined> {
     if (typeof req !== 'object' || req === null || Array.isArray(req)) return errorResponse(null, INVALID_REQUEST, 'Invalid request')
     const r = req as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown }
     // a number id must be one JSON can carry back (`1e400` parses as Infinity)
@@ -97,12 +126,12 @@ export class Connection {
     const isNotification = r.id === undefined
     const params = r.params === undefined ? [] : Array.isArray(r.params) ? r.params : typeof r.params === 'object' && r.params !== null ? [r.params] : undefined
     if (params === undefined) return errorResponse(id, INVALID_PARAMS, 'params must be an array or an object')
-    const result = await this.call(r.method, params)
+    const result = await this.call(r.method, params, gate)
     if (isNotification) return undefined
     return 'error' in result ? { jsonrpc: '2.0', id, error: result.error } : { jsonrpc: '2.0', id, result: result.result }
   }
 
-  private async call(method: string, params: unknown[]): Promise<{ result: unknown } | { error: { code: number; message: string; data?: unknown } }> {
+  private async call(method: string, params: unknown[], gate: Gate): Promise<{ result: unknown } | { error: { code: number; message: string; data?: unknown } }> {
     try {
       const m = this.registry.methods.get(method)
       if (m) return { result: (await m(params, this.ctx)) ?? null }
@@ -112,10 +141,18 @@ export class Connection {
         if (this.subs.size >= (this.limits.maxSubscriptions ?? 1024)) throw new RpcError(INTERNAL_ERROR, 'Too many subscriptions on this connection')
         const id = subscriptionId()
         let live = true
+        // (a notification emitted while the subscription was live goes out, even if it ended since: its last event)
+        const deliver = (result: unknown) => {
+          // a client that stopped reading: the notification is dropped and the subscription ends
+          if (this.limits.full?.()) return this.endSubscription(id)
+          this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
+        }
         const teardown = await s.handler(
           params,
           (result) => {
-            if (live) this.send(JSON.stringify({ jsonrpc: '2.0', method: s.notification, params: { subscription: id, result } }))
+            if (!live) return
+            if (gate.open) deliver(result)
+            else gate.held.push(() => deliver(result))
           },
           id,
           this.ctx,
@@ -164,6 +201,12 @@ export class Connection {
     this.subs.delete(id)
     sub.stop()
   }
+}
+
+/** Notifications of subscriptions a request started, held until its response has gone out. */
+interface Gate {
+  open: boolean
+  held: (() => void)[]
 }
 
 function errorResponse(id: Id, code: number, message: string) {

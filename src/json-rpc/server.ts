@@ -99,7 +99,8 @@ export class RpcServer {
         if (ws.bufferedAmount > maxBuffered) return void ws.terminate()
         ws.send(text)
       }
-      const conn = new Connection(registry, send, opts)
+      // a client this far behind in reading gets its follows stopped (chainHead's `stop`), before it is cut off
+      const conn = new Connection(registry, send, { ...opts, lagging: () => ws.bufferedAmount > maxBuffered / 16 })
       ws.on('message', (data) => {
         void conn.handle(data.toString()).then((out) => {
           if (out !== undefined) send(out)

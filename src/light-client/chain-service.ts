@@ -169,6 +169,12 @@ export class ChainService implements ChainAccess {
   header(hash: Uint8Array): Header | undefined {
     return this.syncService.header(hash)
   }
+  pin(hash: Uint8Array): void {
+    this.syncService.blocks.pin(hash)
+  }
+  unpin(hash: Uint8Array): void {
+    this.syncService.blocks.unpin(hash)
+  }
   finalized(): BlockRef {
     return this.sync.finalized
   }

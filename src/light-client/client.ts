@@ -5,7 +5,7 @@
 // alive afterwards.
 
 import { ChainSpecError, parseChainSpec } from '../chain-spec/index.ts'
-import { Connection } from '../json-rpc/index.ts'
+import { Connection, type Registry } from '../json-rpc/index.ts'
 import { ChainAccessError, ChainService } from './chain-service.ts'
 import type { CallRunner } from './runtime-service.ts'
 import { lightClientRpc } from './rpc.ts'
@@ -89,27 +89,56 @@ export interface Client {
   terminate(): Promise<void>
 }
 
+/** The app lags when its oldest unread message is this old (ms) with at least LAG_MIN_QUEUED waiting: its follows get `stop`. */
+export const LAG_MS = 10_000
+export const LAG_MIN_QUEUED = 64
+/** Unread messages past which notifications are dropped and their subscriptions ended (answers to requests still queue). */
+export const MAX_QUEUED = 16_384
+
 /**
  * A chain's JSON-RPC responses in arrival order, for `nextJsonRpcResponse()` and `jsonRpcResponses`
- * (shared by the in-thread chain and the one relayed from a worker).
+ * (shared by the in-thread chain and the one relayed from a worker). Bounded: an app that stops reading
+ * has its chainHead follows stopped (`lagging`), then its other subscriptions ended (`full`); answers
+ * to its requests are bounded by `jsonRpcMaxPendingRequests`.
  */
 export class ResponseQueue {
-  private readonly queue: string[] = []
+  private readonly queue: { text: string; at: number }[] = []
+  private head = 0
   private readonly waiting: { resolve: (s: string) => void; reject: (e: Error) => void }[] = []
   closed = false
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   push(text: string): void {
     if (this.closed) return
     const w = this.waiting.shift()
     if (w) w.resolve(text)
-    else this.queue.push(text)
+    else this.queue.push({ text, at: this.now() })
   }
 
   next(): Promise<string> {
     if (this.closed) return Promise.reject(new AlreadyDestroyedError())
-    const next = this.queue.shift()
-    if (next !== undefined) return Promise.resolve(next)
+    if (this.head < this.queue.length) {
+      const { text } = this.queue[this.head++]
+      // drop the read part now and then (shifting one by one is quadratic on a long queue)
+      if (this.head > 1024 && this.head * 2 > this.queue.length) this.queue.splice(0, this.head), (this.head = 0)
+      else if (this.head === this.queue.length) this.queue.length = this.head = 0
+      return Promise.resolve(text)
+    }
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+  }
+
+  /** Messages waiting to be read. */
+  get length(): number {
+    return this.queue.length - this.head
+  }
+  /** The app is not keeping up: its oldest unread message has waited LAG_MS, with LAG_MIN_QUEUED or more behind it. */
+  lagging(): boolean {
+    return this.length >= LAG_MIN_QUEUED && this.now() - this.queue[this.head].at >= LAG_MS
+  }
+  /** The app has stopped reading: MAX_QUEUED messages unread. */
+  full(): boolean {
+    return this.length >= MAX_QUEUED
   }
 
   /** `next()` as an async iterator that ends (instead of rejecting) once the chain is removed. */
@@ -135,6 +164,11 @@ export class ResponseQueue {
   }
 }
 
+/** A JSON-RPC connection whose answers and notifications go to `queue` (bounded by how the app reads it). */
+export function queueConnection(rpc: Registry, queue: ResponseQueue, maxSubscriptions = Number.MAX_SAFE_INTEGER): Connection {
+  return new Connection(rpc, (text) => queue.push(text), { maxSubscriptions, maxBatch: Number.MAX_SAFE_INTEGER, lagging: () => queue.lagging(), full: () => queue.full() })
+}
+
 /** A chain of an in-thread client. */
 export class LightChain implements Chain {
   private readonly responses = new ResponseQueue()
@@ -147,10 +181,10 @@ export class LightChain implements Chain {
   constructor(
     readonly service: ChainService,
     private readonly opts: AddChainOptions,
-    rpc: ReturnType<typeof lightClientRpc> | undefined,
+    rpc: Registry | undefined,
     private readonly onRemove: (c: LightChain) => void,
   ) {
-    this.conn = rpc && new Connection(rpc, (text) => this.responses.push(text), { maxSubscriptions: opts.jsonRpcMaxSubscriptions ?? Number.MAX_SAFE_INTEGER, maxBatch: Number.MAX_SAFE_INTEGER })
+    this.conn = rpc && queueConnection(rpc, this.responses, opts.jsonRpcMaxSubscriptions)
   }
 
   sendJsonRpc(rpc: string): void {

@@ -1,6 +1,7 @@
 // The headers the light client verified, kept after they leave the fork tree (finalized blocks stay
 // answerable while pinned or recent), each with the block whose `:code` is its runtime, and the hashes of
-// finalized blocks by number. Bounded (oldest first out). Owned by the sync service; the storage and
+// finalized blocks by number. Bounded (oldest first out), except that a pinned block (a chainHead follow
+// holds it) and the block its runtime comes from never leave. Owned by the sync service; the storage and
 // runtime services read it through `BlockLookup`.
 
 import { fromHex, toHex } from '../codec/index.ts'
@@ -20,6 +21,8 @@ export interface BlockLookup {
 export class KnownBlocks implements BlockLookup {
   private readonly known = new Map<string, { header: Header; runtimeFrom: string }>()
   private readonly finalizedByNumber = new Map<number, string>()
+  /** Pins per block (hex): a pinned block and the block its runtime comes from are never evicted. */
+  private readonly pins = new Map<string, number>()
 
   /** Remembers a verified block: its runtime is its parent's unless its header says the runtime changed. */
   add(hash: Uint8Array, header: Header): void {
@@ -37,7 +40,36 @@ export class KnownBlocks implements BlockLookup {
 
   private set(key: string, header: Header, runtimeFrom: string): void {
     this.known.set(key, { header, runtimeFrom })
-    if (this.known.size > MAX_KNOWN_BLOCKS) this.known.delete(this.known.keys().next().value!)
+    if (this.known.size <= MAX_KNOWN_BLOCKS) return
+    // the oldest block nobody pins leaves; pinned ones met on the way go to the back of the line
+    for (let tries = this.known.size; tries > 0; tries--) {
+      const [oldest, entry] = this.known.entries().next().value!
+      this.known.delete(oldest)
+      if (!this.pins.has(oldest)) return
+      this.known.set(oldest, entry)
+    }
+  }
+
+  /** A follow holds the block: it (and the block its runtime comes from) stays until unpinned. */
+  pin(hash: Uint8Array): void {
+    const key = toHex(hash)
+    const from = this.known.get(key)?.runtimeFrom
+    for (const k of from && from !== key ? [key, from] : [key]) this.pins.set(k, (this.pins.get(k) ?? 0) + 1)
+  }
+
+  unpin(hash: Uint8Array): void {
+    const key = toHex(hash)
+    const from = this.known.get(key)?.runtimeFrom
+    for (const k of from && from !== key ? [key, from] : [key]) {
+      const n = this.pins.get(k) ?? 0
+      if (n <= 1) this.pins.delete(k)
+      else this.pins.set(k, n - 1)
+    }
+  }
+
+  /** Blocks remembered now (pinned ones included). */
+  get size(): number {
+    return this.known.size
   }
 
   addFinalized(hash: Uint8Array): void {

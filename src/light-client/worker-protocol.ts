@@ -29,6 +29,8 @@ type ToWorker =
   | { kind: 'start'; options: WorkerClientOptions }
   | { kind: 'addChain'; req: number; chainSpec: unknown; databaseContent?: unknown; relays: number[]; disableJsonRpc?: boolean; jsonRpcMaxPendingRequests?: number; jsonRpcMaxSubscriptions?: number }
   | { kind: 'rpc'; chain: number; text: string }
+  /** The app read `count` more responses of the chain (flow control: see RESPONSE_WINDOW). */
+  | { kind: 'read'; chain: number; count: number }
   | { kind: 'remove'; chain: number }
   | { kind: 'terminate'; req: number }
 
@@ -39,6 +41,14 @@ type ToPage =
   | { kind: 'settled'; chain: number }
   | { kind: 'terminated'; req: number }
   | { kind: 'log'; level: number; target: string; message: string }
+
+/**
+ * Responses the worker sends ahead of what the app has read: past it the worker holds them in its own
+ * queue, so that an app that stops reading is seen there (its follows get `stop`) and the page does not
+ * buffer without bound. The page acknowledges reads READ_ACK at a time.
+ */
+const RESPONSE_WINDOW = 256
+const READ_ACK = 64
 
 /** An error as it crossed the port, made again with smoldot's class for its name. */
 function errorFrom(name: string, message: string): Error {
@@ -62,8 +72,16 @@ export function serveClient(port: PortLike, create: (options: ClientOptions) => 
   let finished!: () => void
   const done = new Promise<void>((r) => (finished = r))
 
+  /** Per chain: responses sent and not yet acknowledged as read, and a pump waiting for room. */
+  const flow = new Map<number, { unread: number; wake?: () => void }>()
   const pump = async (id: number, chain: Chain) => {
-    for await (const text of chain.jsonRpcResponses) send({ kind: 'response', chain: id, text })
+    const f = { unread: 0 } as { unread: number; wake?: () => void }
+    flow.set(id, f)
+    for await (const text of chain.jsonRpcResponses) {
+      send({ kind: 'response', chain: id, text })
+      if (++f.unread >= RESPONSE_WINDOW) await new Promise<void>((r) => (f.wake = r))
+    }
+    flow.delete(id)
   }
   const onMessage = async (m: ToWorker) => {
     if (m.kind === 'start') {
@@ -98,9 +116,20 @@ export function serveClient(port: PortLike, create: (options: ClientOptions) => 
         () => send({ kind: 'settled', chain: m.chain }),
         () => send({ kind: 'settled', chain: m.chain }),
       )
+    } else if (m.kind === 'read') {
+      const f = flow.get(m.chain)
+      if (!f || typeof m.count !== 'number') return
+      f.unread = Math.max(0, f.unread - m.count)
+      if (f.unread < RESPONSE_WINDOW && f.wake) {
+        const wake = f.wake
+        f.wake = undefined
+        wake()
+      }
     } else if (m.kind === 'remove') {
       const chain = chains.get(m.chain)
       chains.delete(m.chain)
+      const f = flow.get(m.chain)
+      f?.wake?.()
       try {
         chain?.remove()
       } catch {
@@ -126,6 +155,7 @@ export function serveClient(port: PortLike, create: (options: ClientOptions) => 
 class RemoteChain implements Chain {
   readonly responses = new ResponseQueue()
   pending = 0
+  private reads = 0
 
   constructor(
     readonly id: number,
@@ -145,7 +175,14 @@ class RemoteChain implements Chain {
   nextJsonRpcResponse(): Promise<string> {
     if (this.responses.closed) return Promise.reject(new AlreadyDestroyedError())
     if (this.opts.disableJsonRpc) return Promise.reject(new JsonRpcDisabledError())
-    return this.responses.next()
+    return this.responses.next().then((text) => {
+      // tell the worker the app is reading, so it sends more
+      if (++this.reads >= READ_ACK) {
+        this.post({ kind: 'read', chain: this.id, count: this.reads })
+        this.reads = 0
+      }
+      return text
+    })
   }
 
   readonly jsonRpcResponses: AsyncIterableIterator<string> = this.responses.iterator(() => this.nextJsonRpcResponse())

@@ -256,8 +256,11 @@ export class LightSync {
       b.state = { ...b.state, grandpa: applyFinalized(b.state.grandpa, n) }
       stack.push(...b.children)
     }
-    const events: LightSyncEvent[] = [{ kind: 'finalized', hashes: r.finalizedChain.map((b) => b.hash), pruned: r.pruned.map((b) => b.hash) }]
+    // a best block that finality prunes is replaced first: the spec's chainHead `finalized` may only
+    // mention the current best as the new finalized block (smoldot and Substrate order them so too)
+    const events: LightSyncEvent[] = []
     if (!bytesEqual(bestBefore, this.tree.best.hash)) events.push({ kind: 'bestChanged', hash: this.tree.best.hash })
+    events.push({ kind: 'finalized', hashes: r.finalizedChain.map((b) => b.hash), pruned: r.pruned.map((b) => b.hash) })
     return events
   }
 
