@@ -55,6 +55,7 @@ export async function verifyBlocksCommand(args: string[], out: (s: string) => vo
     if (r.kind === 'invalid') throw new CliError(`${name()}: ${r.reason}`)
     if (r.kind === 'unknownParent') throw new CliError(`${name()}: its parent ${toHex(header.parentHash)} is neither genesis nor a block verified before it`)
     if (r.kind === 'belowFinalized') throw new CliError(`${name()}: at or below genesis`)
+    if (r.kind === 'full') throw new CliError(`${name()}: too many blocks without finality in between (the fork tree's bound)`)
     const hash = headerHash(header)
     if (toHex(hash) !== toHex(d.hash)) throw new CliError(`${name()}: the header hashes to ${toHex(hash)}, not the hash the response gives`)
     if (d.body) {

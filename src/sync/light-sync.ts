@@ -79,6 +79,8 @@ export type HeaderOutcome =
   | { kind: 'belowFinalized' }
   /** A header that fails verification: its sender is to be banned. */
   | { kind: 'invalid'; reason: string }
+  /** Not taken: the fork tree is at its bound and the block does not extend the best chain (no fault of its sender). */
+  | { kind: 'full' }
 
 export class LightSyncError extends Error {
   override readonly name = 'LightSyncError'
@@ -206,6 +208,8 @@ export class LightSync {
         return { kind: 'invalid', reason: `block #${header.number} does not follow its parent (#${r.expected} expected)` }
       case 'invalid':
         return { kind: 'invalid', reason: `block #${header.number}: ${r.error}` }
+      case 'full':
+        return { kind: 'full' }
       case 'inserted': {
         const events: LightSyncEvent[] = [{ kind: 'newBlock', hash: r.block.hash, header }]
         if (r.bestChanged) events.push({ kind: 'bestChanged', hash: r.block.hash })
