@@ -184,6 +184,14 @@ export class ChainService implements ChainAccess {
   blocksAbove(): Iterable<BlockRef> {
     return this.sync.blocksAbove()
   }
+  /** The hashes from the best block down to the finalized one. */
+  *bestChain(): Generator<Uint8Array> {
+    for (let b: BlockRef | undefined = this.sync.best; b; b = this.sync.block(b.header.parentHash)) yield b.hash
+  }
+  /** Sends transactions to every peer we hold a transactions substream with; the peers they went to. */
+  gossipTransactions(txs: Uint8Array[]): string[] {
+    return this.network?.host.gossipTransactions(txs) ?? []
+  }
   hashAt(number: number): Uint8Array | undefined {
     if (number >= this.sync.finalized.header.number) return this.sync.canonicalAt(number)?.hash
     return this.syncService.blocks.finalizedAt(number)

@@ -41,20 +41,29 @@ export function lightClientRpc(chain: ChainService, spec: ChainSpec, transaction
       'transactionWatch_v1_submitAndWatch',
       'transactionWatch_v1_watchEvent',
       'transactionWatch_v1_unwatch',
-      // the new spec's `broadcasted` carries the count only; after its last event the subscription is freed
+      // the v1 spec has no `broadcasted` event; after its last event the subscription is freed
       ([tx], emit, id, ctx) =>
-        transactions.submit(bytesParam(tx, 'transaction'), (e) => {
-          emit(e.event === 'broadcasted' ? { event: e.event, numPeers: e.numPeers } : e.event === 'error' ? { event: e.event, error: e.error } : e)
-          if (TERMINAL.has(e.event)) ctx.endSubscription(id)
-        }),
+        transactions.submit(
+          bytesParam(tx, 'transaction'),
+          (e) => {
+            if (e.event === 'broadcasted') return
+            emit(e.event === 'error' ? { event: e.event, error: e.error } : e)
+            if (TERMINAL.has(e.event)) ctx.endSubscription(id)
+          },
+          ctx.connectionId,
+        ),
       'nullOrError',
     )
-    .method('transaction_v1_broadcast', ([tx]) => {
-      if (broadcasts.size >= 256) return null // overloaded: the spec allows null
+    .method('transaction_v1_broadcast', ([tx], ctx) => {
+      if (broadcasts.size >= 256 || !transactions.canWatch(ctx.connectionId)) return null // overloaded: the spec allows null
       const id = `${nextBroadcast++}`
-      const stop = transactions.submit(bytesParam(tx, 'transaction'), (e) => {
-        if (e.event === 'finalized' || e.event === 'invalid' || e.event === 'dropped' || e.event === 'error') broadcasts.delete(id)
-      })
+      const stop = transactions.submit(
+        bytesParam(tx, 'transaction'),
+        (e) => {
+          if (e.event === 'finalized' || e.event === 'invalid' || e.event === 'dropped' || e.event === 'error') broadcasts.delete(id)
+        },
+        ctx.connectionId,
+      )
       broadcasts.set(id, stop)
       return id
     })
@@ -142,6 +151,7 @@ function legacyStatus(e: TransactionEvent, lastBlock: { hash?: string }): unknow
  */
 function legacyAuthorRpc(reg: Registry, chain: ChainService, transactions: TransactionsService): void {
   reg
+    // (not counted per connection: a script may send many without watching them)
     .method('author_submitExtrinsic', ([ext]) => {
       const tx = txParam(ext)
       return new Promise((resolve, reject) => {
@@ -160,11 +170,15 @@ function legacyAuthorRpc(reg: Registry, chain: ChainService, transactions: Trans
     })
     .subscription('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', ([ext], emit, id, ctx) => {
       const last: { hash?: string } = {}
-      return transactions.submit(txParam(ext), (e) => {
-        const status = legacyStatus(e, last)
-        if (status !== undefined) emit(status)
-        if (TERMINAL.has(e.event)) ctx.endSubscription(id)
-      })
+      return transactions.submit(
+        txParam(ext),
+        (e) => {
+          const status = legacyStatus(e, last)
+          if (status !== undefined) emit(status)
+          if (TERMINAL.has(e.event)) ctx.endSubscription(id)
+        },
+        ctx.connectionId,
+      )
     })
     .method('author_pendingExtrinsics', () => transactions.pending().map(toHex))
     .method('system_accountNextIndex', ([who]) => nextAccountIndex(chain, accountParam(who), transactions.pendingTags()))

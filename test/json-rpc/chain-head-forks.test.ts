@@ -1,6 +1,6 @@
 // chainHead_v1 under forks, as a pure test of the JSON-RPC layer (issue 25): the events come from the
-// light client's own fork-tree machine (`LightSync`, parachain mode: no seals to forge) and its header
-// store (`KnownBlocks`), so the order and pruning are the ones the light client produces. Checked
+// light client's own fork-tree machine and header store (`test/support/fork-chain.ts`), so the order
+// and pruning are the ones the light client produces. Checked
 // against the spec's rules, not against our own output: the best block is never in `prunedBlockHashes`
 // nor an older entry of `finalizedBlockHashes`; pruned hashes are exactly the losing fork; every pinned
 // block answers until unpinned (even 5,000 blocks later); a 1,000-block finality stall stops nobody; a
@@ -9,75 +9,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { toHex } from '../../src/codec/index.ts'
-import { blake2_256 } from '../../src/crypto/index.ts'
-import { headerHash, type Header } from '../../src/header/index.ts'
-import { initialGrandpaState } from '../../src/finality/index.ts'
-import { LightSync, type LightSyncEvent } from '../../src/sync/index.ts'
-import { KnownBlocks, MAX_KNOWN_BLOCKS } from '../../src/light-client/known-blocks.ts'
+import { headerHash } from '../../src/header/index.ts'
+import { MAX_KNOWN_BLOCKS } from '../../src/light-client/known-blocks.ts'
+import { forkChain } from '../support/fork-chain.ts'
 import { LAG_MIN_QUEUED, LAG_MS, ResponseQueue, queueConnection } from '../../src/light-client/client.ts'
 import { Connection, Registry, chainHeadRpc, type ChainAccess } from '../../src/json-rpc/index.ts'
 
-let salt = 0
-function child(parent: Header): Header {
-  return { parentHash: headerHash(parent), number: parent.number + 1, stateRoot: blake2_256(new Uint8Array([salt & 255, (salt++ >> 8) & 255, 1])), extrinsicsRoot: new Uint8Array(32), digest: [] }
-}
-
-/** A ChainAccess over the light client's fork tree and header store; blocks are added and finalized by the test. */
+/** The fork chain, with the names this file uses. */
 function fakeChain() {
-  const genesis: Header = { parentHash: new Uint8Array(32), number: 0, stateRoot: new Uint8Array(32).fill(9), extrinsicsRoot: new Uint8Array(32), digest: [] }
-  const sync = new LightSync(genesis, initialGrandpaState(0n, []), { kind: 'relay' })
-  const blocks = new KnownBlocks()
-  blocks.addRoot(headerHash(genesis), genesis)
-  const listeners = new Set<(e: LightSyncEvent) => void>()
-  const emit = (events: LightSyncEvent[]) => {
-    for (const e of events) for (const l of listeners) l(e)
-  }
-  const chain: ChainAccess = {
-    genesisHash: headerHash(genesis),
-    ready: Promise.resolve(),
-    finalized: () => sync.finalized,
-    best: () => sync.best,
-    blocksAbove: () => sync.blocksAbove(),
-    hashAt: () => undefined,
-    header: (h) => sync.block(h)?.header ?? blocks.header(h),
-    onEvent: (fn) => {
-      listeners.add(fn)
-      return () => listeners.delete(fn)
-    },
-    pin: (h) => blocks.pin(h),
-    unpin: (h) => blocks.unpin(h),
-    body: async () => [],
-    storage: async (_h, keys) => keys.map(() => undefined),
-    closestDescendantMerkleValue: async () => undefined,
-    descendants: async function* () {},
-    readProof: async () => [],
-    call: async () => new Uint8Array(),
-    runtimeVersion: async () => {
-      throw new Error('no runtime')
-    },
-    runtimeChanged: () => false,
-  }
-  const add = (parent: Header): Header => {
-    const h = child(parent)
-    const r = sync.insertHeader(h, 0)
-    assert.equal(r.kind, 'inserted')
-    if (r.kind === 'inserted') {
-      blocks.add(headerHash(h), h)
-      emit(r.events)
-    }
-    return h
-  }
-  const chainOf = (parent: Header, n: number) => {
-    const out: Header[] = []
-    for (let i = 0; i < n; i++) out.push((parent = add(parent)))
-    return out
-  }
-  const finalize = (h: Header) => {
-    const events = sync.finalizeVouched(headerHash(h))
-    for (const e of events) if (e.kind === 'finalized') for (const x of e.hashes) blocks.addFinalized(x)
-    emit(events)
-  }
-  return { chain, genesis, add, chainOf, finalize, blocks }
+  return forkChain()
 }
 
 type Note = { subscription: string; result: any }
