@@ -183,9 +183,13 @@ export class DevChain implements ChainServer {
     this.emit('finalized', s)
   }
 
-  /** The GRANDPA justification stored with a block, if it was finalized with one. */
+  /**
+   * The GRANDPA justification of a block, if it is one Substrate keeps (a set change, or every
+   * JUSTIFICATION_PERIOD blocks): what `chain_getBlock` reports, as a Substrate node does.
+   */
   justification(hash: Uint8Array): Uint8Array | undefined {
-    return this.find(hash)?.justification
+    const s = this.find(hash)
+    return s?.justification && this.keepsJustification(s) ? s.justification : undefined
   }
 
   private find(hash: Uint8Array): Stored | undefined {

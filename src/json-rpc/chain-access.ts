@@ -39,8 +39,16 @@ export interface ChainAccess {
   hashAt(number: number): Uint8Array | undefined
   /** The block's GRANDPA justification, when the chain keeps one. */
   justification?(hash: Uint8Array): Uint8Array | undefined
+  /** The body and the GRANDPA justification peers hold for the block, in one request (a light client's `chain_getBlock`). */
+  bodyWithJustification?(hash: Uint8Array): Promise<{ body: Uint8Array[]; justification?: Uint8Array }>
   /** The header of a known block (pinned blocks stay known after they are pruned), else undefined. */
   header(hash: Uint8Array): Header | undefined
+  /**
+   * The header of a block not known here (a light client's blocks older than its starting point), asked
+   * of peers and checked against its hash; known afterwards. Undefined when nobody has it. Optional: a
+   * node knows every block it has.
+   */
+  lookupHeader?(hash: Uint8Array): Promise<Header | undefined>
   /**
    * Events in the order the spec needs them: `newBlock` parents first; a `bestChanged` away from a block
    * that finality prunes comes before that `finalized`.

@@ -93,13 +93,15 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
    * The block a state query is about: the given hash (known to the chain), or the best block once the
    * chain is ready (a light client that is still warping has no best block worth answering about).
    */
+  /** A block's header: known here, or (a light client's block older than its start) fetched by hash. */
+  const known = async (h: Uint8Array) => chain.header(h) ?? (await chain.lookupHeader?.(h).catch(() => undefined))
   const at = async (hash: unknown): Promise<Uint8Array> => {
     if (hash === undefined || hash === null) {
       await chain.ready
       return chain.best().hash
     }
     const h = hash32(hash)
-    if (!chain.header(h)) throw new RpcError(-32000, `Unknown block ${toHex(h)}`)
+    if (!(await known(h))) throw new RpcError(-32000, `Unknown block ${toHex(h)}`)
     return h
   }
   const version = (hash: Uint8Array) => chain.runtimeVersion(hash).then(runtimeVersionJson)
@@ -195,17 +197,18 @@ export function legacyRpc(reg: Registry, chain: ChainAccess): Registry {
     })
     .method('chain_getHeader', async ([hash]) => {
       const h = hash === undefined || hash === null ? await at(null) : hash32(hash)
-      const header = chain.header(h)
+      const header = await known(h)
       return header ? headerJson(header) : null
     })
     .method('chain_getBlock', ([hash]) =>
       answer(async () => {
         const h = hash === undefined || hash === null ? await at(null) : hash32(hash)
-        const header = chain.header(h)
+        const header = await known(h)
         if (!header) return null
-        const body = await chain.body(h)
+        const fetched = chain.bodyWithJustification ? await chain.bodyWithJustification(h) : undefined
+        const body = fetched?.body ?? (await chain.body(h))
         // Substrate's serde form of `Justifications`: [[engine id bytes, justification bytes], ...] as number arrays
-        const j = chain.justification?.(h)
+        const j = chain.justification?.(h) ?? fetched?.justification
         return { block: { header: headerJson(header), extrinsics: body.map(toHex) }, justifications: j ? [[GRANDPA_ENGINE_ID, [...j]]] : null }
       }),
     )

@@ -169,6 +169,14 @@ export class ChainService implements ChainAccess {
   header(hash: Uint8Array): Header | undefined {
     return this.syncService.header(hash)
   }
+  /** A block older than our starting point (or otherwise unknown): its header from a peer, checked by its hash, then known. */
+  async lookupHeader(hash: Uint8Array): Promise<Header | undefined> {
+    const known = this.header(hash)
+    if (known || !this.storageService) return known
+    const header = await this.storageService.headerByHash(hash)
+    if (header) this.syncService.blocks.add(hash, header)
+    return header
+  }
   pin(hash: Uint8Array): void {
     this.syncService.blocks.pin(hash)
   }
@@ -203,6 +211,9 @@ export class ChainService implements ChainAccess {
 
   body(hash: Uint8Array): Promise<Uint8Array[]> {
     return this.storageService.body(hash)
+  }
+  bodyWithJustification(hash: Uint8Array): Promise<{ body: Uint8Array[]; justification?: Uint8Array }> {
+    return this.storageService.bodyWith(hash, true)
   }
   storage(hash: Uint8Array, keys: Uint8Array[], childKey?: Uint8Array): Promise<(Uint8Array | undefined)[]> {
     return this.storageService.values(hash, keys, childKey)

@@ -208,6 +208,14 @@ export class StandaloneSync extends SyncService {
       }
       decoded.push({ header, after: justification && (() => this.applyJustificationFrom(peer, justification)) })
     }
+    // down to just above our finalized block, and not on it: the peer's chain does not go through our
+    // finalized block (a checkpoint from another run of the chain: counted as the peer not knowing it)
+    const fin = this.sync.finalized
+    const oldest = decoded.at(-1)?.header
+    if (oldest && oldest.number === fin.header.number + 1 && !bytesEqual(oldest.parentHash, fin.hash)) {
+      this.log(3, `${peer}'s chain does not go through our finalized block #${fin.header.number} ${toHex(fin.hash)}`)
+      return this.checkpointMissed(peer)
+    }
     await this.insertAll(peer, decoded.reverse())
   }
 

@@ -6,8 +6,8 @@
 
 import { bytesEqual, compareBytes, concatBytes, toHex } from '../codec/index.ts'
 import type { MemoryStorage } from '../executor/index.ts'
-import type { Header } from '../header/index.ts'
-import { BLOCK_BODY } from '../network/index.ts'
+import { decodeHeader, headerHash, type Header } from '../header/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, grandpaJustificationOf } from '../network/index.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, DescendantsWalk, NodeMap, decodeProof, lookupValue, orderedTrieRoot, TrieProof, type MerkleValueLookup, type ProofLookup } from '../trie/index.ts'
 import { ChainAccessError } from '../json-rpc/index.ts'
 import type { NetworkService } from './network-service.ts'
@@ -149,18 +149,58 @@ export class ProvenStorage {
     }
   }
 
+  /**
+   * The header of the block `hash` from a peer (one that has it: an archive, for blocks long finalized),
+   * checked against the hash; undefined when no peer has it. A peer answering with another block is banned.
+   */
+  async headerByHash(hash: Uint8Array): Promise<Header | undefined> {
+    return this.net
+      .withPeers({ hash, number: 0 }, 'header', async (peer) => {
+        const [d] = await this.net.host.requestBlocks(peer, { fields: BLOCK_HEADER, from: { hash }, direction: 'ascending', maxBlocks: 1, supportMultipleJustifications: true })
+        if (!d?.header) return undefined
+        let header: Header
+        try {
+          header = decodeHeader(d.header)
+          if (!bytesEqual(headerHash(header), hash)) throw new Error('it hashes to another block')
+        } catch (e) {
+          this.net.ban(peer, `asked for block ${toHex(hash)}, answered another: ${(e as Error).message}`)
+          return undefined
+        }
+        return header
+      })
+      .catch((e) => {
+        if (e instanceof ChainAccessError) return undefined
+        throw e
+      })
+  }
+
   /** The body of a known block, checked against its extrinsics root. */
   async body(hash: Uint8Array): Promise<Uint8Array[]> {
+    return (await this.bodyWith(hash, false)).body
+  }
+
+  /**
+   * The body of a known block, checked against its extrinsics root, and (asked with `justification`) the
+   * GRANDPA justification the peer holds for it, as the peer gave it (`chain_getBlock` passes it on).
+   */
+  async bodyWith(hash: Uint8Array, justification: boolean): Promise<{ body: Uint8Array[]; justification?: Uint8Array }> {
     const { header } = this.block(hash)
     return this.net.withPeers({ hash, number: header.number }, 'body', async (peer) => {
-      const [d] = await this.net.host.requestBlocks(peer, { fields: BLOCK_BODY, from: { hash }, direction: 'ascending', maxBlocks: 1, supportMultipleJustifications: true })
+      const fields = justification ? BLOCK_BODY | BLOCK_JUSTIFICATION : BLOCK_BODY
+      const [d] = await this.net.host.requestBlocks(peer, { fields, from: { hash }, direction: 'ascending', maxBlocks: 1, supportMultipleJustifications: true })
       if (!d || !bytesEqual(d.hash, hash)) return undefined
       const body = d.body ?? []
       if (!bodyMatches(body, header)) {
         this.net.ban(peer, 'block body does not match the extrinsics root')
         throw new ChainAccessError('bad body')
       }
-      return body
+      let j: Uint8Array | undefined
+      try {
+        j = justification ? grandpaJustificationOf(d) : undefined
+      } catch {
+        j = undefined // malformed `justifications`: the body stands, the justification is left out
+      }
+      return { body, ...(j ? { justification: j } : {}) }
     })
   }
 }
