@@ -57,6 +57,17 @@ test('sublight light answers for blocks older than its starting point like the n
       assert.ok(node.result, `${method}: the node answers`)
       assert.deepEqual(ours.result, node.result, `${method} ${JSON.stringify(params)}`)
     }
+    // a block whose justification the node keeps (a GRANDPA set change: every session in --history mode):
+    // chain_getBlock passes the peer's on, in Substrate's JSON form, as the node reports it
+    let withJustification: string | undefined
+    for (let n = 1; n < 10 && !withJustification; n++) {
+      const h = (await rpc(devRpc, 'chain_getBlockHash', [n])).result as string
+      if ((await rpc(devRpc, 'chain_getBlock', [h])).result.justifications) withJustification = h
+    }
+    assert.ok(withJustification, 'a set change among the first blocks')
+    const [ours, node] = [await rpc(lightRpc, 'chain_getBlock', [withJustification]), await rpc(devRpc, 'chain_getBlock', [withJustification])]
+    assert.deepEqual(ours.result, node.result)
+    assert.deepEqual(node.result.justifications[0][0], [...new TextEncoder().encode('FRNK')])
     // a hash no block has: null (chain_getHeader), an error for state reads — as the node
     const none = `0x${'ab'.repeat(32)}`
     assert.equal((await rpc(lightRpc, 'chain_getHeader', [none])).result, null)

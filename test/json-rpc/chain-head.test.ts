@@ -120,10 +120,8 @@ test('chainHead_v1: follow events, operations, unpin and errors', { ...needsFixt
     // the spec: unfollow answers null (and has no effect on an unknown id)
     assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, null)
     assert.equal((await c.call('chainHead_v1_unfollow', [sub])).result, null)
-    // a finalized block's justification comes with chain_getBlock, in Substrate's JSON form
-    const blk = (await c.call('chain_getBlock', [toHex(h1)])).result
-    assert.deepEqual(blk.justifications[0][0], [...new TextEncoder().encode('FRNK')])
-    assert.ok(blk.justifications[0][1].length > 100)
+    // chain_getBlock reports the justifications Substrate persists (set changes, every 512th block): not #1's
+    assert.equal((await c.call('chain_getBlock', [toHex(h1)])).result.justifications, null)
     assert.equal((await c.call('chain_getBlock', [toHex(h3)])).result.justifications, null)
   } finally {
     c.close()
