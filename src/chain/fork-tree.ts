@@ -41,6 +41,11 @@ export interface ForkTreeLimits {
   maxBlocks?: number
   /** How far (in blocks) a fork's head may fall behind the best block before it is dropped (default 256). */
   maxForkLag?: number
+  /**
+   * `manual`: the best block is only what `setBest` names (a parachain's: its relay chain says which),
+   * never chosen by weight; default `weight`.
+   */
+  bestBy?: 'weight' | 'manual'
 }
 
 export type FinalizeOutcome<S> = { kind: 'finalized'; block: TreeBlock<S>; pruned: TreeBlock<S>[]; finalizedChain: TreeBlock<S>[] } | { kind: 'unknownBlock' } | { kind: 'notDescendant' }
@@ -56,6 +61,7 @@ export class ForkTree<S, E = unknown> {
   private discarded: TreeBlock<S>[] = []
   private readonly maxBlocks: number
   private readonly maxForkLag: number
+  private readonly manualBest: boolean
 
   constructor(
     finalizedHeader: Header,
@@ -65,6 +71,7 @@ export class ForkTree<S, E = unknown> {
   ) {
     this.maxBlocks = limits.maxBlocks ?? 4096
     this.maxForkLag = limits.maxForkLag ?? 256
+    this.manualBest = limits.bestBy === 'manual'
     const hash = headerHash(finalizedHeader)
     this.finalizedBlock = { hash, header: finalizedHeader, parent: undefined, children: [], state: finalizedState, weight: 0n, seq: this.seq++ }
     this.byHash.set(toHex(hash), this.finalizedBlock)
@@ -106,10 +113,18 @@ export class ForkTree<S, E = unknown> {
     this.byHash.set(toHex(hash), block)
     this.leaves.delete(parent)
     this.leaves.add(block)
-    const better = block.weight > this.bestBlock.weight || (block.weight === this.bestBlock.weight && block.header.number > this.bestBlock.header.number)
+    const better = !this.manualBest && (block.weight > this.bestBlock.weight || (block.weight === this.bestBlock.weight && block.header.number > this.bestBlock.header.number))
     if (better) this.bestBlock = block
     if (better || this.byHash.size - 1 > this.maxBlocks) this.trim(this.maxBlocks)
     return { kind: 'inserted', block, bestChanged: better }
+  }
+
+  /** Makes a block of the tree the best one (for `bestBy: 'manual'`); false when the tree does not hold it. */
+  setBest(hash: Uint8Array): boolean {
+    const b = this.byHash.get(toHex(hash))
+    if (!b) return false
+    this.bestBlock = b
+    return true
   }
 
   /** Drops forks that lag too far behind the best block, then, over `target` blocks, the least useful forks. */
@@ -176,9 +191,10 @@ export class ForkTree<S, E = unknown> {
     }
     target.parent = undefined
     this.finalizedBlock = target
-    if (!keep.has(this.bestBlock)) this.bestBlock = target
-    // the best block must be re-chosen among survivors when it was pruned
-    for (const b of keep) if (b.weight > this.bestBlock.weight || (b.weight === this.bestBlock.weight && b.header.number > this.bestBlock.header.number)) this.bestBlock = b
+    const bestPruned = !keep.has(this.bestBlock)
+    if (bestPruned) this.bestBlock = target
+    // the best block must be re-chosen among survivors when it was pruned (by weight, in both modes)
+    if (!this.manualBest || bestPruned) for (const b of keep) if (b.weight > this.bestBlock.weight || (b.weight === this.bestBlock.weight && b.header.number > this.bestBlock.header.number)) this.bestBlock = b
     return { kind: 'finalized', block: target, pruned, finalizedChain: chain }
   }
 

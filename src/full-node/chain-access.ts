@@ -32,7 +32,8 @@ export function devChainAccess(chain: DevChain): ChainAccess {
     },
     header: (hash) => chain.block(hash)?.header,
     hashAt: (number) => chain.blockAt(number)?.hash,
-    justification: (hash) => chain.justification(hash),
+    // as Substrate: only the justifications it persists (set changes, every 512th block)
+    justification: (hash) => chain.keptJustification(hash),
     onEvent(fn) {
       let finalizedNumber = chain.finalized().number
       return chain.onEvent((e) => {

@@ -183,11 +183,16 @@ export class DevChain implements ChainServer {
     this.emit('finalized', s)
   }
 
-  /**
-   * The GRANDPA justification of a block, if it is one Substrate keeps (a set change, or every
-   * JUSTIFICATION_PERIOD blocks): what `chain_getBlock` reports, as a Substrate node does.
-   */
+  /** The GRANDPA justification stored with a block, if it was finalized with one. */
   justification(hash: Uint8Array): Uint8Array | undefined {
+    return this.find(hash)?.justification
+  }
+
+  /**
+   * The block's justification if it is one Substrate keeps (a set change, or every JUSTIFICATION_PERIOD
+   * blocks): what `chain_getBlock` reports and peers are sent, as a Substrate node does.
+   */
+  keptJustification(hash: Uint8Array): Uint8Array | undefined {
     const s = this.find(hash)
     return s?.justification && this.keepsJustification(s) ? s.justification : undefined
   }

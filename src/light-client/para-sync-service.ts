@@ -1,14 +1,15 @@
 // The sync service of a parachain (service): it has no finality of its own, so it follows its relay
-// chain — its finalized and best blocks are the para heads `Paras::Heads(para_id)` read by proof at the
-// relay's finalized and best blocks; headers between them come from the parachain's peers, each linked by
-// hash to a vouched head. No warp, no GRANDPA. smoldot's equivalent is `sync_service/parachain.rs`.
+// chain — the para heads `Paras::Heads(para_id)` read by proof at the relay's finalized and best blocks
+// go to the pure `ParachainView` (src/sync/para-view.ts), which decides the parachain's finalized and best
+// blocks; headers between a vouched head and the view come from the parachain's peers, each linked by
+// hash. No warp, no GRANDPA. smoldot's equivalent is `sync_service/parachain.rs`.
 
 import { Reader, Writer, bytesEqual, toHex } from '../codec/index.ts'
 import { storageKey } from '../crypto/index.ts'
 import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import { BLOCK_HEADER } from '../network/index.ts'
 import type { BlockRef } from '../json-rpc/index.ts'
-import type { LightSyncEvent } from '../sync/index.ts'
+import { ParachainView, type LightSyncEvent, type ParaViewStep } from '../sync/index.ts'
 import { SyncService } from './sync-service.ts'
 import type { StartPoint } from './start-point.ts'
 
@@ -23,6 +24,8 @@ export interface RelayView {
 }
 
 export class ParachainSync extends SyncService {
+  /** Which blocks are best and finalized: what the relay chain's best and finalized blocks vouch for. */
+  private readonly view: ParachainView
   private stopFollowingRelay: (() => void) | undefined
   private relayBusy = false
   private relayAgain = false
@@ -36,6 +39,7 @@ export class ParachainSync extends SyncService {
     log: (level: number, message: string) => void,
   ) {
     super(start, log)
+    this.view = new ParachainView(this.sync)
   }
 
   start(): void {
@@ -69,16 +73,37 @@ export class ParachainSync extends SyncService {
     })()
   }
 
-  /** The relay's finalized and best para heads, vouched into the view (finalized first); ready after the first. */
+  /** The relay's finalized and best para heads, given to the pure `ParachainView`; ready after the first. */
   private async readParaHeads(): Promise<void> {
     await this.relay.ready
     if (this.stopped) return
     const finalized = await this.paraHeadAt(this.relay.finalized().hash)
     const best = await this.paraHeadAt(this.relay.best().hash)
     if (this.stopped || !finalized) return
-    await this.vouch(finalized, true)
-    if (best) await this.vouch(best, false)
+    await this.apply(this.view.relay(finalized, best))
     this.markReady()
+  }
+
+  /** Reports a step's events; fetches the ancestry of heads it could not link (or restarts at a finalized one). */
+  private async apply(step: ParaViewStep): Promise<void> {
+    this.report(step.events)
+    for (const { head, finalized } of step.unlinked) {
+      if (this.stopped) return
+      const chain = await this.ancestry(head)
+      const next = chain && this.view.linked(head, chain)
+      if (next) return this.apply(next)
+      if (!finalized) continue
+      const hash = headerHash(head)
+      this.restartView(head, hash, () => this.sync.restartAt(head))
+      this.log(3, `parachain: restarting at the relay's finalized para head #${head.number} ${toHex(hash)}`)
+      return this.apply(this.view.restarted())
+    }
+  }
+
+  /** The view's events to listeners, new blocks remembered first. */
+  private report(events: LightSyncEvent[]): void {
+    for (const e of events) if (e.kind === 'newBlock') this.blocks.add(e.hash, e.header)
+    this.emit(events)
   }
 
   /** `Paras::Heads(para_id)` at a relay block, proven by the relay chain: the parachain's header there (undefined: not registered). */
@@ -89,69 +114,50 @@ export class ParachainSync extends SyncService {
   }
 
   /**
-   * Puts a head the relay chain vouches for into the view: inserted on a known parent, else after the
-   * blocks between it and what we hold (from the parachain's peers, linked by hash); a finalized head
-   * that cannot be linked restarts the view there (`reset` once following). Then finalizes it if asked.
+   * The parachain blocks below a vouched head down to one the view holds, from a peer (headers from the
+   * head's parent down; the view checks they link); undefined when the gap is too large or no peer has them.
    */
-  private async vouch(header: Header, finalized: boolean): Promise<void> {
-    const hash = headerHash(header)
-    if (header.number < this.sync.finalized.header.number) return
-    if (!this.sync.block(hash)) {
-      const r = this.sync.insertHeader(header, this.now())
-      let linked = r.kind !== 'unknownParent'
-      if (r.kind === 'inserted') this.afterInsert('the relay chain', header, r)
-      if (!linked) linked = await this.vouchAncestry(header, hash)
-      if (!linked) {
-        if (!finalized) return
-        this.restartView(header, hash, () => this.sync.restartAt(header))
-        this.log(3, `parachain: restarting at the relay's finalized para head #${header.number} ${toHex(hash)}`)
-        return
-      }
-    }
-    if (finalized) this.emit(this.sync.finalizeVouched(hash))
-  }
-
-  /** The parachain blocks below a vouched head down to one we hold, from a peer; false when no peer links them. */
-  private async vouchAncestry(header: Header, hash: Uint8Array): Promise<boolean> {
-    const gap = header.number - this.sync.finalized.header.number
-    if (gap > this.maxGap) return false
-    for (const peer of this.net.peersFor(header.number)) {
+  private async ancestry(head: Header): Promise<Header[] | undefined> {
+    const gap = head.number - this.sync.finalized.header.number
+    if (gap > this.maxGap) return undefined
+    for (const peer of this.net.peersFor(head.number)) {
       let blocks
       try {
-        blocks = await this.net.host.requestBlocks(peer, { fields: BLOCK_HEADER, from: { hash: header.parentHash }, direction: 'descending', maxBlocks: gap, supportMultipleJustifications: true })
+        blocks = await this.net.host.requestBlocks(peer, { fields: BLOCK_HEADER, from: { hash: head.parentHash }, direction: 'descending', maxBlocks: gap, supportMultipleJustifications: true })
       } catch (e) {
         this.log(3, `parachain ancestry from ${peer}: ${(e as Error).message}`)
         continue
       }
-      // each header must be the parent the one above it names, down to a block we hold
       const chain: Header[] = []
-      let expected = header.parentHash
       let bad: string | undefined
       for (const d of blocks) {
-        if (this.sync.block(expected)) break
-        let h: Header
         try {
-          h = decodeHeader(d.header ?? new Uint8Array())
+          chain.push(decodeHeader(d.header ?? new Uint8Array()))
         } catch (e) {
           bad = `undecodable header: ${(e as Error).message}`
           break
         }
-        if (!bytesEqual(headerHash(h), expected)) {
-          bad = 'a header that is not the parent named above it'
-          break
-        }
-        chain.push(h)
-        expected = h.parentHash
       }
+      // each header must be the parent the one above it names (what `linked` checks): else the peer lied
+      if (!bad && !this.linksUp(head, chain)) bad = 'headers that are not the parents named above them'
       if (bad) {
         this.net.ban(peer, `parachain ancestry: ${bad}`)
         continue
       }
-      if (!this.sync.block(expected)) continue
-      await this.insertAll(peer, [...chain.reverse(), header].map((h) => ({ header: h })))
-      return true
+      return chain
     }
-    return false
+    return undefined
+  }
+
+  /** Whether `chain` (from `head`'s parent down) is a run of parents, each named by the one above. */
+  private linksUp(head: Header, chain: Header[]): boolean {
+    let expected = head.parentHash
+    for (const h of chain) {
+      if (this.sync.block(expected)) return true
+      if (!bytesEqual(headerHash(h), expected)) return false
+      expected = h.parentHash
+    }
+    return true
   }
 
   override stop(): void {

@@ -104,7 +104,8 @@ export class LightSync {
 
   private newTree(finalized: Header, grandpa: GrandpaState): ForkTree<BlockState, string> {
     const c = this.consensus
-    return new ForkTree<BlockState, string>(finalized, { grandpa, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }, (parent, header) => this.verify(parent, header))
+    // a parachain's best block is the one its relay chain's best block vouches for (`setBest`), not the longest
+    return new ForkTree<BlockState, string>(finalized, { grandpa, aura: c.kind === 'aura' ? c.authorities : [], babe: c.kind === 'babe' ? c.epochs : undefined }, (parent, header) => this.verify(parent, header), { bestBy: c.kind === 'relay' ? 'manual' : 'weight' })
   }
 
   private verify(parent: BlockState, header: Header): { ok: true; state: BlockState; weight: bigint } | { ok: false; error: string } {
@@ -237,6 +238,14 @@ export class LightSync {
     if (this.consensus.kind !== 'relay') throw new LightSyncError('only a parachain is finalized by its relay chain')
     if (bytesEqual(hash, this.finalized.hash)) return []
     return this.finalize(hash)
+  }
+
+  /** A parachain: makes a block in the tree the best one (the relay chain's best block vouches for it). */
+  setBestVouched(hash: Uint8Array): LightSyncEvent[] {
+    if (this.consensus.kind !== 'relay') throw new LightSyncError('only a parachain has its best block named by its relay chain')
+    if (bytesEqual(hash, this.tree.best.hash)) return []
+    if (!this.tree.setBest(hash)) throw new LightSyncError(`cannot make ${toHex(hash)} the best block: not in the tree`)
+    return [{ kind: 'bestChanged', hash }]
   }
 
   /**

@@ -1,6 +1,7 @@
 // A chain that forks, for tests of what sits on top of the light client's view: blocks go through the
-// light client's own fork-tree machine (`LightSync`, parachain mode: no seals to forge) and header store
-// (`KnownBlocks`), so events, their order and pruning are the ones the light client produces. Serves a
+// light client's own fork-tree machine (`LightSync`, parachain mode: no seals to forge; the best block is
+// the longest chain's, first seen on a tie) and header store (`KnownBlocks`), so events, their order and
+// pruning are the ones the light client produces. Serves a
 // `ChainAccess` (chainHead, legacy) and a `TransactionsChain` (bodies the test sets, a runtime whose
 // validity answer the test sets).
 import assert from 'node:assert/strict'
@@ -78,11 +79,13 @@ export function forkChain() {
   const add = (parent: Header, body: Uint8Array[] = []): Header => {
     const h: Header = { parentHash: headerHash(parent), number: parent.number + 1, stateRoot: blake2_256(new Uint8Array([salt & 255, (salt >> 8) & 255, (salt++ >> 16) & 255])), extrinsicsRoot: new Uint8Array(32), digest: [] }
     bodies.set(toHex(headerHash(h)), body)
+    const best = sync.best.header.number
     const r = sync.insertHeader(h, 0)
     assert.equal(r.kind, 'inserted')
     if (r.kind === 'inserted') {
       blocks.add(headerHash(h), h)
-      emit(r.events)
+      // the fork choice of these tests: the longest chain, the first seen on a tie
+      emit([...r.events, ...(h.number > best ? sync.setBestVouched(headerHash(h)) : [])])
     }
     return h
   }
