@@ -31,8 +31,9 @@ export const MAX_FOLLOWS_PER_CONNECTION = 16
 const MAX_STORAGE_ITEMS = 1024
 /** Operations in progress per follow subscription (more answer `limitReached`). */
 const MAX_OPERATIONS = 16
-/** How often a follow waiting for the finalized block's runtime asks again. */
+/** How often a follow waiting for a block's runtime asks again, and how many times for a new block's. */
 const RUNTIME_RETRY_MS = 2_000
+const RUNTIME_TRIES = 15
 const STORAGE_TYPES = ['value', 'hash', 'closestDescendantMerkleValue', 'descendantsValues', 'descendantsHashes']
 
 export interface ChainHeadLimits {
@@ -218,8 +219,21 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           enqueue(async () => {
             const header = chain.header(hash)
             if (!header || !pin(hash, false)) return
-            // the spec: `newRuntime` only on follows that asked for runtimes (absent otherwise)
-            const newRuntime = withRuntime && chain.runtimeChanged(hash) ? await runtimeJson(hash).catch((e: Error) => ({ type: 'invalid', error: e.message })) : null
+            // the spec: `newRuntime` only on follows that asked for runtimes (absent otherwise); `invalid` only
+            // for a runtime that does not compile or run — one nobody could provide yet is waited for (the
+            // block is not reported before its runtime is known), and past RUNTIME_TRIES the follow stops
+            let newRuntime: unknown = null
+            if (withRuntime && chain.runtimeChanged(hash))
+              for (let tries = 1; ; tries++) {
+                try {
+                  newRuntime = await runtimeJson(hash)
+                  break
+                } catch (e) {
+                  if (!(e instanceof ChainAccessError) || tries >= RUNTIME_TRIES) throw e
+                  await new Promise((r) => setTimeout(r, RUNTIME_RETRY_MS))
+                  if (!live) return
+                }
+              }
             if (live) emit({ event: 'newBlock', blockHash: toHex(hash), parentBlockHash: toHex(header.parentHash), ...(withRuntime ? { newRuntime } : {}) })
           })
         const onEvent = (e: ChainEvent) => {

@@ -13,12 +13,16 @@ import { headerHash } from '../../src/header/index.ts'
 import { MAX_KNOWN_BLOCKS } from '../../src/light-client/known-blocks.ts'
 import { forkChain } from '../support/fork-chain.ts'
 import { LAG_MIN_QUEUED, LAG_MS, ResponseQueue, queueConnection } from '../../src/light-client/client.ts'
-import { Connection, Registry, chainHeadRpc, type ChainAccess } from '../../src/json-rpc/index.ts'
+import { ChainAccessError, Connection, Registry, chainHeadRpc, type ChainAccess } from '../../src/json-rpc/index.ts'
+import { waitFor } from '../support/wait.ts'
+import type { Header } from '../../src/header/index.ts'
 
 /** The fork chain, with the names this file uses. */
 function fakeChain() {
   return forkChain()
 }
+
+const hx = (h: Header) => toHex(headerHash(h))
 
 type Note = { subscription: string; result: any }
 
@@ -205,4 +209,40 @@ test('in a batch, a follow’s first event comes after the response carrying its
   await r.settle()
   await new Promise((res) => setTimeout(res, 50))
   assert.deepEqual(order.slice(0, 3), ['batch response', 'initialized', 'bestBlockChanged'])
+})
+
+test('newRuntime: a runtime nobody could provide yet is waited for (the block is reported once it is known), one that fails to compile is invalid', { timeout: 30_000 }, async () => {
+  const f = fakeChain()
+  const upgraded = new Set<string>()
+  let unavailable = 2
+  const version = { specName: 'fake', implName: 'fake', authoringVersion: 1, specVersion: 2, implVersion: 1, apis: [], transactionVersion: 1, stateVersion: 1 as const }
+  f.chain.runtimeChanged = (h) => upgraded.has(toHex(h))
+  f.chain.runtimeVersion = async (h) => {
+    if (!upgraded.has(toHex(h))) return { ...version, specVersion: 1 }
+    if (toHex(h) === broken) throw new Error('wasm validation failed')
+    if (unavailable-- > 0) throw new ChainAccessError('no peer could prove the runtime')
+    return version
+  }
+  let broken = ''
+  const r = rpcOver(f.chain)
+  await r.ask('chainHead_v1_follow', [true])
+  await r.settle()
+  const a = f.add(f.genesis)
+  upgraded.add(hx(f.add(a))) // #2 upgrades: its runtime cannot be downloaded twice
+  const t0 = performance.now()
+  await waitFor(() => r.events.filter((e) => e.event === 'newBlock').length === 2, 20_000, 'the upgrade block reported')
+  const news = r.events.filter((e) => e.event === 'newBlock')
+  assert.equal(news[0].newRuntime, null)
+  assert.equal(news[1].newRuntime.type, 'valid', 'reported once known, not as invalid')
+  assert.equal(news[1].newRuntime.spec.specVersion, 2)
+  assert.ok(performance.now() - t0 > 3_000, 'after two retries')
+  const c = f.add(f.chain.best().header)
+  broken = hx(c)
+  upgraded.add(broken)
+  f.add(c)
+  await waitFor(() => r.events.filter((e) => e.event === 'newBlock').length === 4, 10_000, 'the broken upgrade reported')
+  const bad = r.events.filter((e) => e.event === 'newBlock')[2]
+  assert.equal(bad.newRuntime.type, 'invalid')
+  assert.match(bad.newRuntime.error, /wasm validation failed/)
+  r.check()
 })
