@@ -235,7 +235,7 @@ export class StandaloneSync extends SyncService {
   private onCommit(peer: string, commit: GrandpaCommit): void {
     if (!this.isReady || commit.targetNumber <= this.sync.finalized.header.number) return
     const set = this.sync.setAt(commit.targetHash)
-    const j = set && justificationFromCommit(commit, { blockAt: (n) => this.sync.canonicalAt(n) })
+    const j = set && justificationFromCommit(commit, this.sync)
     if (!j) {
       // on our chain under another set: not for us; otherwise wait for its blocks
       if (!set || set.setId === commit.setId) this.pendingCommits.hold(peer, commit)
@@ -254,7 +254,7 @@ export class StandaloneSync extends SyncService {
 
   protected override afterNewBlock(): void {
     if (this.pendingCommits.size === 0) return
-    const ready = (c: GrandpaCommit) => justificationFromCommit(c, { blockAt: (n) => this.sync.canonicalAt(n) }) !== undefined
+    const ready = (c: GrandpaCommit) => justificationFromCommit(c, this.sync) !== undefined
     for (const [peer, commit] of this.pendingCommits.take(this.sync.finalized.header.number, ready)) this.onCommit(peer, commit)
   }
 

@@ -1,38 +1,43 @@
 // GRANDPA commits gossiped on `/grandpa/1` (a round's precommits, without the votes ancestries a
-// justification carries): to check one, the node supplies the ancestry from its own chain — the
-// headers from the commit's target up to each precommit's target, which must all be on our chain — and
+// justification carries): to check one, the node supplies the ancestry from the blocks it holds — the
+// headers from the commit's target up to each precommit's target, on whichever fork they are — and
 // then verifies it exactly as a justification. A verified commit finalizes its target like a
 // justification does (and is stored as one). Pure.
 
-import { bytesEqual } from '../codec/index.ts'
+import { bytesEqual, toHex } from '../codec/index.ts'
 import type { Header } from '../header/index.ts'
 import type { GrandpaJustification } from '../finality/index.ts'
 import type { GrandpaCommit } from '../network/index.ts'
 
-/** What the conversion needs of our chain: canonical headers by number, with their hashes. */
-export interface CanonicalChain {
-  blockAt(number: number): { hash: Uint8Array; header: Header } | undefined
+/** What the conversion needs of our chain: the blocks it holds, by hash (on any fork). */
+export interface ChainLookup {
+  block(hash: Uint8Array): { hash: Uint8Array; header: Header } | undefined
 }
 
 /**
- * The justification equivalent to `commit`, with the votes ancestries taken from our chain; undefined
- * when the target or a precommit's target is not on our canonical chain (we cannot judge it yet).
+ * The justification equivalent to `commit`, with the votes ancestries taken from the blocks we hold: from
+ * each precommit's target down its parents to the commit's target, on whatever fork they are (a commit
+ * that finalizes a fork other than our best one is how finality reorgs us). Undefined when we do not hold
+ * the target or a precommit's path down to it (we cannot judge it yet), or a precommit is not on the
+ * target's chain (no justification could hold it).
  */
-export function justificationFromCommit(commit: GrandpaCommit, chain: CanonicalChain): GrandpaJustification | undefined {
-  const onChain = (hash: Uint8Array, number: number) => {
-    const b = chain.blockAt(number)
-    return b !== undefined && bytesEqual(b.hash, hash)
-  }
-  if (!onChain(commit.targetHash, commit.targetNumber)) return undefined
-  let highest = commit.targetNumber
+export function justificationFromCommit(commit: GrandpaCommit, chain: ChainLookup): GrandpaJustification | undefined {
+  const target = chain.block(commit.targetHash)
+  if (!target || target.header.number !== commit.targetNumber) return undefined
+  const ancestry = new Map<string, Header>()
   for (const p of commit.precommits) {
-    if (p.targetNumber < commit.targetNumber || !onChain(p.targetHash, p.targetNumber)) return undefined
-    highest = Math.max(highest, p.targetNumber)
+    if (p.targetNumber < commit.targetNumber) return undefined
+    let b = chain.block(p.targetHash)
+    if (!b || b.header.number !== p.targetNumber) return undefined
+    // every header strictly above the target on the way down (each links a precommit to the target)
+    while (b.header.number > commit.targetNumber) {
+      ancestry.set(toHex(b.hash), b.header)
+      b = chain.block(b.header.parentHash)
+      if (!b) return undefined
+    }
+    if (!bytesEqual(b.hash, commit.targetHash)) return undefined
   }
-  // every header strictly above the target up to the highest precommit target (each one is needed to
-  // link that precommit to the target, so none is unused)
-  const votesAncestries: Header[] = []
-  for (let n = commit.targetNumber + 1; n <= highest; n++) votesAncestries.push(chain.blockAt(n)!.header)
+  const votesAncestries = [...ancestry.values()].sort((a, b) => a.number - b.number)
   return { round: commit.round, targetHash: commit.targetHash, targetNumber: commit.targetNumber, precommits: commit.precommits, votesAncestries }
 }
 

@@ -1,0 +1,26 @@
+// One light client's side of bench/slow-reader.bench.ts (its own process): sublight or smoldot, through
+// the same smoldot-compatible API, opens a chainHead_v1 follow and then reads one JSON-RPC message every
+// READ_EVERY_MS (an app that reads slowly); every 15 s prints `RSS <bytes> READ <n> STOP <0|1>` (STOP: the
+// follow got its `stop` event), until killed.
+// Usage: node --import tsx slow-reader-client.mjs <sublight|smoldot> <spec.json> <bootnode> <readEveryMs>
+import { readFileSync } from 'node:fs'
+
+const [impl, specFile, bootNode, readEvery] = process.argv.slice(2)
+const { start } = impl === 'smoldot' ? await import('smoldot') : await import('../src/light-client/index.ts')
+const spec = JSON.parse(readFileSync(specFile, 'utf8'))
+spec.bootNodes = [bootNode]
+const client = start({ maxLogLevel: 1 })
+const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainHead_v1_follow', params: [true] }))
+let read = 0
+let stopped = 0
+setInterval(() => {
+  globalThis.gc?.()
+  process.stdout.write(`RSS ${process.memoryUsage().rss} READ ${read} STOP ${stopped}\n`)
+}, 15_000)
+for (;;) {
+  const msg = JSON.parse(await chain.nextJsonRpcResponse())
+  read++
+  if (msg.params?.result?.event === 'stop') stopped = 1
+  await new Promise((r) => setTimeout(r, Number(readEvery)))
+}
