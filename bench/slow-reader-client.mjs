@@ -18,9 +18,18 @@ setInterval(() => {
   globalThis.gc?.()
   process.stdout.write(`RSS ${process.memoryUsage().rss} READ ${read} STOP ${stopped}\n`)
 }, 15_000)
+// a line on stdin: read what is queued at once (until 3 s pass with nothing) and report how much it was
+let draining = false
+process.stdin.on('data', () => (draining = true))
+let queued = 0
 for (;;) {
-  const msg = JSON.parse(await chain.nextJsonRpcResponse())
+  const next = chain.nextJsonRpcResponse()
+  const text = draining ? await Promise.race([next, new Promise((r) => setTimeout(() => r(undefined), 3_000))]) : await next
+  if (text === undefined) break
+  const msg = JSON.parse(text)
   read++
+  if (draining) queued++
   if (msg.params?.result?.event === 'stop') stopped = 1
-  await new Promise((r) => setTimeout(r, Number(readEvery)))
+  if (!draining) await new Promise((r) => setTimeout(r, Number(readEvery)))
 }
+process.stdout.write(`DRAIN ${queued} STOP ${stopped}\n`, () => process.exit(0))

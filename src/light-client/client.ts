@@ -121,8 +121,13 @@ export class ResponseQueue {
     if (this.head < this.queue.length) {
       const { text } = this.queue[this.head++]
       // drop the read part now and then (shifting one by one is quadratic on a long queue)
-      if (this.head > 1024 && this.head * 2 > this.queue.length) this.queue.splice(0, this.head), (this.head = 0)
-      else if (this.head === this.queue.length) this.queue.length = this.head = 0
+      if (this.head === this.queue.length) {
+        this.queue.length = 0
+        this.head = 0
+      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head)
+        this.head = 0
+      }
       return Promise.resolve(text)
     }
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
