@@ -3,13 +3,18 @@
 // where the worker's script is `import 'sublight/worker'`.
 // Nothing in this graph imports Node built-ins, Node globals or native code.
 import { browserTransports } from './platform/browser.ts'
-import { createClient, type Client, type ClientOptions } from './light-client/client.ts'
+import { createClient } from './light-client/client.ts'
+import type { Client, ClientOptions } from './light-client/api.ts'
 import { remoteClient } from './light-client/worker-protocol.ts'
 
-export { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, CrashError, type Client, type Chain, type ClientOptions, type AddChainOptions } from './light-client/client.ts'
+export { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, CrashError, type Client, type Chain, type ClientOptions, type AddChainOptions } from './light-client/api.ts'
 export type { PortLike } from './light-client/worker-protocol.ts'
 
-/** Creates a light client in this page (or, with `portToWorker`, in that worker); errors surface in `addChain`. */
+/**
+ * Creates a light client in this page (or, with `portToWorker`, in that worker); errors surface in
+ * `addChain`. (Imported statically, unlike the Node entry's lazy client: a page's bundle holds the client
+ * either way, and the hashers' top-level await does not survive a bundler's lazy module wrappers.)
+ */
 export function start(options: ClientOptions = {}): Client {
   return options.portToWorker ? remoteClient(options.portToWorker, { ...options, forbidTcp: true }) : createClient(browserTransports, { ...options, forbidTcp: true })
 }

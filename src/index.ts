@@ -1,11 +1,5 @@
-// sublight: a Substrate/Polkadot light client and small full node. Public entry point.
-export * from './codec/index.ts'
-export * from './crypto/index.ts'
-export * from './trie/index.ts'
-export * from './header/index.ts'
-export * from './chain-spec/index.ts'
-export * from './verify/index.ts'
-export * from './executor/index.ts'
-export * from './finality/index.ts'
-export * from './chain/index.ts'
+// sublight: a Substrate/Polkadot light client and small full node. Public entry point: smoldot's API
+// (`start`, the client and chain types, the error classes) and nothing else, so that importing it costs
+// what smoldot's does; the client loads its machinery on the first `addChain`. The building blocks
+// (codec, crypto, trie, executor, …) are `sublight/toolkit`; the full node is `sublight/node`.
 export * from './light-client/index.ts'

@@ -1,15 +1,18 @@
 // Public surface of the light client on Node.js: smoldot's API (start, Client, Chain, the error classes)
 // over TCP and WebSocket, in this thread or (`portToWorker`) in a worker_threads worker running
-// `sublight/worker`. Browsers use `src/browser.ts` instead.
-import { nodeTransports } from '../platform/node.ts'
-import { nodeCallRunner } from '../platform/node-call-runner.ts'
-import { createClient, type Client, type ClientOptions } from './client.ts'
+// `sublight/worker`. Browsers use `src/browser.ts` instead. Importing this loads only the API: the
+// client (network, executor, chain machinery) is loaded on the first `addChain`.
+import { lazyClient, type Client, type ClientOptions } from './api.ts'
 import { remoteClient } from './worker-protocol.ts'
 
-export { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, CrashError, type Client, type Chain, type ClientOptions, type AddChainOptions } from './client.ts'
+export { AddChainError, AlreadyDestroyedError, JsonRpcDisabledError, QueueFullError, CrashError, type Client, type Chain, type ClientOptions, type AddChainOptions } from './api.ts'
 export type { PortLike } from './worker-protocol.ts'
 
 /** Creates a light client (TCP and WebSocket); it never fails here, errors surface in `addChain` — as smoldot's `start`. */
 export function start(options: ClientOptions = {}): Client {
-  return options.portToWorker ? remoteClient(options.portToWorker, options) : createClient(nodeTransports, options, () => nodeCallRunner())
+  if (options.portToWorker) return remoteClient(options.portToWorker, options)
+  return lazyClient(async () => {
+    const [{ createClient }, { nodeTransports }, { nodeCallRunner }] = await Promise.all([import('./client.ts'), import('../platform/node.ts'), import('../platform/node-call-runner.ts')])
+    return createClient(nodeTransports, options, () => nodeCallRunner())
+  })
 }

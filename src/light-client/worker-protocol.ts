@@ -9,7 +9,6 @@ import {
   AlreadyDestroyedError,
   CrashError,
   JsonRpcDisabledError,
-  LightChain,
   QueueFullError,
   ResponseQueue,
   type AddChainOptions,
@@ -17,7 +16,8 @@ import {
   type Client,
   type ClientOptions,
   type PortLike,
-} from './client.ts'
+} from './api.ts'
+import type { LightChain } from './client.ts'
 
 export type { PortLike }
 
@@ -110,9 +110,10 @@ export function serveClient(port: PortLike, create: (options: ClientOptions) => 
       }
     } else if (m.kind === 'rpc') {
       const chain = chains.get(m.chain)
-      if (!(chain instanceof LightChain)) return
+      // an in-thread chain of the client this worker made (the only kind it adds)
+      if (typeof (chain as Partial<LightChain>).request !== 'function') return
       // the page checked the queue limit; settle every request so its count stays exact
-      chain.request(m.text).then(
+      (chain as LightChain).request(m.text).then(
         () => send({ kind: 'settled', chain: m.chain }),
         () => send({ kind: 'settled', chain: m.chain }),
       )
