@@ -46,6 +46,15 @@ test('npm pack → install in a fresh project: ESM import, CJS refusal, types, t
     )
     writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: ['check.ts'] }))
     await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: proj }).catch((e) => assert.fail(`type-check failed: ${e.stdout}${e.stderr}`))
+    // #29: the declarations are self-contained, checked with skipLibCheck: false — a browser app (DOM
+    // types, no @types/node) using `sublight/browser` and `sublight/worker`, and a Node app using `sublight`
+    // and `sublight/toolkit`: no Node or libp2p type leaks into what a browser app sees
+    writeFileSync(join(proj, 'browser-app.ts'), "import { start, startFromWorker, AddChainError, type Chain } from 'sublight/browser'\nimport { run } from 'sublight/worker'\nconst client = startFromWorker(new Worker('w.js', { type: 'module' }))\nconst chain: Promise<Chain> = start().addChain({ chainSpec: '{}' })\nvoid chain.catch((e: unknown) => e instanceof AddChainError)\nvoid client\nvoid (run satisfies (port: MessagePort) => Promise<void>)\n")
+    writeFileSync(join(proj, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['dom', 'es2022'], strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['browser-app.ts'] }))
+    writeFileSync(join(proj, 'node-app.ts'), "import { start, type Client } from 'sublight'\nimport { blake2_256, toHex } from 'sublight/toolkit'\nconst client: Client = start()\nvoid client\nconst hex: string = toHex(blake2_256(new Uint8Array()))\nvoid hex\n")
+    writeFileSync(join(proj, 'tsconfig.node.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: ['node-app.ts'] }))
+    for (const config of ['tsconfig.browser.json', 'tsconfig.node.json'])
+      await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: proj }).catch((e) => assert.fail(`${config}: type-check failed: ${e.stdout}${e.stderr}`))
     // browser bundles from the installed package (as a user's bundler would make them): `sublight` under the
     // browser condition and `sublight/browser` reach the browser entry, `sublight/worker` the worker entry;
     // none of them reaches TCP, `ws` or a Node built-in (esbuild fails on `node:*` for the browser platform)

@@ -1,0 +1,42 @@
+// One light client's side of bench/idle-cpu.bench.ts (its own process): sublight or smoldot follows the
+// chain with one chainHead_v1 follow open (every message read at once), and after WARM_MS prints
+// `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set (sublight),
+// writes a CPU profile of the measured window to that file.
+// Usage: node --import tsx idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
+import { readFileSync, writeFileSync } from 'node:fs'
+
+const [impl, specFile, bootNode, warmMs, measureMs] = process.argv.slice(2)
+const { start } = impl === 'smoldot' ? await import('smoldot') : await import('../src/light-client/index.ts')
+const spec = JSON.parse(readFileSync(specFile, 'utf8'))
+spec.bootNodes = [bootNode]
+const client = start({ maxLogLevel: 1 })
+const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainHead_v1_follow', params: [true] }))
+let events = 0
+;(async () => {
+  for (;;) {
+    const m = JSON.parse(await chain.nextJsonRpcResponse())
+    events++
+    // the app unpins what it no longer needs, as polkadot-api does
+    if (m.params?.result?.event === 'finalized') {
+      const hashes = [...m.params.result.finalizedBlockHashes.slice(0, -1), ...m.params.result.prunedBlockHashes]
+      if (hashes.length) chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'chainHead_v1_unpin', params: [m.params.subscription, hashes] }))
+    }
+  }
+})()
+await new Promise((r) => setTimeout(r, Number(warmMs)))
+let session
+if (process.env.CPU_PROFILE) {
+  const { Session } = await import('node:inspector/promises')
+  session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+}
+const c0 = process.cpuUsage()
+const t0 = performance.now()
+await new Promise((r) => setTimeout(r, Number(measureMs)))
+const c = process.cpuUsage(c0)
+const wall = (performance.now() - t0) / 1000
+if (session) writeFileSync(process.env.CPU_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile))
+process.stdout.write(`CPU ${((c.user + c.system) / 1000 / wall).toFixed(2)} EVENTS ${events}\n`, () => process.exit(0))
