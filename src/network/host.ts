@@ -130,6 +130,8 @@ const MAX_QUEUED_REQUESTS_PER_PEER = 512
 const STOP_GRACE_MS = 3000
 /** How often the peer set is looked at: slots due for a dial are dialled (ms). */
 const PEER_SET_TICK_MS = 1000
+/** Longest wait between two Kademlia lookups that keep finding nobody new (ms). */
+const MAX_LOOKUP_GAP_MS = 60_000
 /** Bans remembered at once (expired ones are dropped at every peer-set round). */
 const MAX_BANS = 10_000
 
@@ -345,12 +347,18 @@ export class NetworkHost {
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
     for (const b of opts.bootNodes ?? []) host.keepConnected(b, 'boot')
     let ticks = 0
-    const lookupEvery = Math.max(1, Math.round((opts.peerSetIntervalMs ?? 5000) / PEER_SET_TICK_MS))
+    const base = Math.max(1, Math.round((opts.peerSetIntervalMs ?? 5000) / PEER_SET_TICK_MS))
+    host.lookupGap = host.nextLookupTick = base
     host.peerSetTimer = setInterval(() => {
       host.dialDuePeers()
-      if (++ticks % lookupEvery !== 0) return
+      if (++ticks < host.nextLookupTick) return
       host.pruneBans()
-      void host.maintainPeers()
+      void host.maintainPeers().then((found) => {
+        // a lookup that finds nobody new waits twice as long for the next (up to a minute): a light client
+        // on a small network is not kept busy asking the same peers every 5 s
+        host.lookupGap = found ? base : Math.min(host.lookupGap * 2, Math.max(base, MAX_LOOKUP_GAP_MS / PEER_SET_TICK_MS))
+        host.nextLookupTick = ticks + host.lookupGap
+      })
     }, PEER_SET_TICK_MS)
     host.peerSetTimer.unref?.()
     return host
@@ -926,13 +934,18 @@ export class NetworkHost {
    * Discovery: below the target, look up peers near a random key (Kademlia) and add the new ones to the
    * peer set, which opens a block-announces substream with each (a peer without one serves us nothing).
    */
-  async maintainPeers(): Promise<void> {
-    if (this.maintaining || this.stopped) return
+  /** Peer-set ticks between Kademlia lookups now (grows while lookups find nobody new), and the tick of the next. */
+  private lookupGap = 5
+  private nextLookupTick = 5
+
+  /** A Kademlia lookup when below the target of peers; resolves to whether it found a peer we did not know. */
+  async maintainPeers(): Promise<boolean> {
+    if (this.maintaining || this.stopped) return false
     this.maintaining = true
     try {
       const announcing = this.announcingPeers().length
       const target = this.opts.targetPeers ?? 8
-      if (announcing >= target || this.libp2p.getPeers().length === 0) return
+      if (announcing >= target || this.libp2p.getPeers().length === 0) return true
       const key = crypto.getRandomValues(new Uint8Array(32))
       let added = 0
       for await (const peer of this.libp2p.peerRouting.getClosestPeers(key, { signal: AbortSignal.timeout(4000) })) {
@@ -944,8 +957,10 @@ export class NetworkHost {
         if (announcing + ++added >= target) break
       }
       if (added) this.dialDuePeers()
+      return added > 0
     } catch {
       // lookups fail while the routing table is empty; the next round retries
+      return false
     } finally {
       this.maintaining = false
     }
