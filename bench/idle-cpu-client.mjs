@@ -3,14 +3,11 @@
 // `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set (sublight),
 // writes a CPU profile of the measured window to that file.
 // Usage: node --import tsx idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { clientFor } from './client-for.mjs'
 
 const [impl, specFile, bootNode, warmMs, measureMs] = process.argv.slice(2)
-const { start } = impl === 'smoldot' ? await import('smoldot') : await import('../src/light-client/index.ts')
-const spec = JSON.parse(readFileSync(specFile, 'utf8'))
-spec.bootNodes = [bootNode]
-const client = start({ maxLogLevel: 1 })
-const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+const { chain } = await clientFor(impl, specFile, bootNode)
 chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainHead_v1_follow', params: [true] }))
 let events = 0
 ;(async () => {

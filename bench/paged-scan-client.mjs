@@ -3,14 +3,10 @@
 // (pages of 100, each starting after the last key of the one before) at the finalized block, and prints
 // `RESULT {"keys":…, "distinct":…, "ordered":…, "pages":…, "ms":…}` (ordered: every page in key order, after its start key).
 // Usage: node --import tsx paged-scan-client.mjs <sublight|smoldot> <spec.json> <bootnode> <prefix>
-import { readFileSync } from 'node:fs'
+import { clientFor } from './client-for.mjs'
 
 const [impl, specFile, bootNode, prefix] = process.argv.slice(2)
-const { start } = impl === 'smoldot' ? await import('smoldot') : await import('../src/light-client/index.ts')
-const spec = JSON.parse(readFileSync(specFile, 'utf8'))
-spec.bootNodes = [bootNode]
-const client = start({ maxLogLevel: 1 })
-const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+const { chain } = await clientFor(impl, specFile, bootNode)
 let nextId = 1
 const pending = new Map()
 ;(async () => {

@@ -3,14 +3,10 @@
 // READ_EVERY_MS (an app that reads slowly); every 15 s prints `RSS <bytes> READ <n> STOP <0|1>` (STOP: the
 // follow got its `stop` event), until killed.
 // Usage: node --import tsx slow-reader-client.mjs <sublight|smoldot> <spec.json> <bootnode> <readEveryMs>
-import { readFileSync } from 'node:fs'
+import { clientFor } from './client-for.mjs'
 
 const [impl, specFile, bootNode, readEvery] = process.argv.slice(2)
-const { start } = impl === 'smoldot' ? await import('smoldot') : await import('../src/light-client/index.ts')
-const spec = JSON.parse(readFileSync(specFile, 'utf8'))
-spec.bootNodes = [bootNode]
-const client = start({ maxLogLevel: 1 })
-const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
+const { chain } = await clientFor(impl, specFile, bootNode)
 chain.sendJsonRpc(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chainHead_v1_follow', params: [true] }))
 let read = 0
 let stopped = 0

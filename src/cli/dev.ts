@@ -11,6 +11,7 @@ import { KeyUriError } from '../crypto/index.ts'
 import { DevNode, DevNodeError } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
+import { stopSignal } from './signals.ts'
 import { corsValue, loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue, portValue } from './args.ts'
 
 const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]'
@@ -76,13 +77,12 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     if (e instanceof KeyUriError) throw new CliError(`--key: ${e.message}`)
     throw e
   }
+  // Ctrl-C is handled from before the lines tools wait for (see `stopSignal`)
+  const stopped = stopSignal()
   for (const a of node.host.addresses()) out(`listening on ${a}\n`)
   if (node.rpc) out(`rpc on ws://127.0.0.1:${node.rpc.port}\n`)
   node.onBlock((s) => out(`#${s.number} ${toHex(s.hash)} finalized #${s.finalized} peers ${s.peers} txs ${s.txs}\n`))
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
-  })
+  await stopped
   await node.stop()
   await cleanup()
   err('stopped\n')

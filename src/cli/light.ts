@@ -21,6 +21,7 @@ import { nodeCallRunner } from '../platform/node-call-runner.ts'
 import { lightClientRpc } from '../light-client/rpc.ts'
 import { TransactionsService } from '../light-client/transactions-service.ts'
 import { CliError } from './errors.ts'
+import { stopSignal } from './signals.ts'
 import { corsValue, optionValue, portValue } from './args.ts'
 import { knownChainNames, knownChainSpec } from './known-chains.ts'
 import { nodeTransports } from '../platform/node.ts'
@@ -159,6 +160,8 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
     if (e instanceof RpcServerError) throw new CliError(e.message)
     throw e
   }
+  // Ctrl-C is handled from before the lines tools wait for (see `stopSignal`)
+  const stopped = stopSignal()
   out(`${spec.name} (${from}): JSON-RPC on ws://${rpcHost}:${server.port} and http://${rpcHost}:${server.port}\n`)
   if (relay) out(`parachain ${spec.paraId} of ${relay.spec.name} (${relay.from}), followed through it\n`)
   out(`starting at #${service.finalized().header.number} ${toHex(service.finalized().hash)}\n`)
@@ -200,10 +203,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   timers.push(setInterval(() => void save(), SAVE_EVERY_MS))
   if (!service.isReady) void service.ready.then(() => void save())
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  await stopped
   for (const t of timers) clearInterval(t)
   await save()
   await server.stop()

@@ -8,6 +8,7 @@ import { toHex } from '../codec/index.ts'
 import { NoGrandpaError, SyncService } from '../full-node/index.ts'
 import { NetworkError } from '../network/index.ts'
 import { CliError } from './errors.ts'
+import { stopSignal } from './signals.ts'
 import { loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue } from './args.ts'
 
 export async function nodeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -47,13 +48,12 @@ export async function nodeCommand(args: string[], out: (s: string) => void, err:
     await cleanup()
     throw new CliError(e instanceof NetworkError || e instanceof NoGrandpaError ? e.message : `cannot start the network: ${(e as Error).message}`)
   }
+  // Ctrl-C is handled from before the lines tools wait for: a signal sent as soon as they appear must
+  // stop the node cleanly, not find Node's default handler (which kills the process at once)
+  const stopped = stopSignal()
   for (const a of node.host.addresses()) out(`listening on ${a}\n`)
   node.onImport((s) => out(`#${s.number} ${toHex(s.hash)} finalized #${s.finalized} peers ${s.peers} txs 0\n`))
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await stopped
   await node.stop()
   await cleanup()
   err('stopped\n')

@@ -53,7 +53,8 @@ test('node on Westend\'s genesis spec (a runtime older than GrandpaApi_current_s
   let err = ''
   p.stdout.on('data', (d) => (out += d))
   p.stderr.on('data', (d) => (err += d))
-  const exited = new Promise<number | null>((r) => p.on('exit', r))
+  // the exit code, or the signal that killed it (a clean Ctrl-C exits 0)
+  const exited = new Promise<number | string | null>((r) => p.on('exit', (code, signal) => r(code ?? signal)))
   for (let i = 0; i < 400 && !out.includes('listening on') && p.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50))
   assert.match(out, /listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//, err)
   // a BABE chain: the node tracks its epochs from the genesis runtime's BabeApi_configuration (old format) and waits for peers
