@@ -61,6 +61,12 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     garbage: await NetworkHost.start({ transports: nodeTransports(), server: garbage, listen: ['/ip4/127.0.0.1/tcp/0'] }),
     silent: await NetworkHost.start({ transports: nodeTransports(), server: silent, listen: ['/ip4/127.0.0.1/tcp/0'] }),
   }
+  // the liars that serve the honest chain announce its blocks, as any peer does: a client routes a request
+  // at a block to the peers that said they have it (without this, whether a liar was asked at the latest
+  // block depended on the height it had when it connected)
+  const stopAnnouncing = dev.chain.onEvent((e) => {
+    if (e.kind === 'block') for (const h of [hosts.garbage, hosts.silent]) h.announce(e.header, true)
+  })
   const logs: string[] = []
   const client = start({ maxLogLevel: 3, logCallback: (_l, _t, m) => void logs.push(m) })
   try {
@@ -121,6 +127,7 @@ test('forged warp proof, bad seal, garbage proofs and a silent peer: liars banne
     assert.ok(hosts.silent.libp2p.getPeers().length > 0, 'a silent peer is not banned for one timeout')
     assert.ok(dev.host.libp2p.getPeers().length > 0, 'the honest node still serves')
   } finally {
+    stopAnnouncing()
     await client.terminate().catch(() => {})
     for (const h of Object.values(hosts)) await h.stop()
     await dev.stop()
