@@ -1,6 +1,7 @@
 // The node's chain as the JSON-RPC layer's `ChainAccess`: every answer comes from the node's own
-// blocks and states, at once. The node's chain is one canonical chain, so each new block is also the
-// new best block; finality reports every block from the previous finalized one up. A block whose state
+// blocks and states, at once. Every block, forks included, is a `newBlock`; a new best block (a reorg
+// too) a `bestChanged`; finality reports the canonical blocks from the previous finalized one up and
+// the fork blocks it pruned. A block whose state
 // was pruned answers storage and calls with ChainAccessError (the spec's `operationInaccessible`).
 
 import { toHex, utf8 } from '../codec/index.ts'
@@ -29,23 +30,27 @@ export function devChainAccess(chain: DevChain): ChainAccess {
     *blocksAbove() {
       const best = chain.bestBlock.header.number
       for (let n = chain.finalized().number + 1; n <= best; n++) yield ref(chain.blockAt(n)!)
+      // then the forks, parents first
+      for (const b of chain.forks().sort((x, y) => x.header.number - y.header.number)) yield ref(b)
     },
     header: (hash) => chain.block(hash)?.header,
     hashAt: (number) => chain.blockAt(number)?.hash,
     // as Substrate: only the justifications it persists (set changes, every 512th block)
     justification: (hash) => chain.keptJustification(hash),
     onEvent(fn) {
-      let finalizedNumber = chain.finalized().number
       return chain.onEvent((e) => {
         if (e.kind === 'block') {
           fn({ kind: 'newBlock', hash: e.hash, header: e.header })
+          if (e.best) fn({ kind: 'bestChanged', hash: e.hash })
+          return
+        }
+        if (e.kind === 'best') {
           fn({ kind: 'bestChanged', hash: e.hash })
           return
         }
         const hashes: Uint8Array[] = []
-        for (let n = finalizedNumber + 1; n <= e.header.number; n++) hashes.push(chain.blockAt(n)!.hash)
-        finalizedNumber = e.header.number
-        const event: ChainEvent = { kind: 'finalized', hashes, pruned: [] }
+        for (let n = e.previous + 1; n <= e.header.number; n++) hashes.push(chain.blockAt(n)!.hash)
+        const event: ChainEvent = { kind: 'finalized', hashes, pruned: e.pruned }
         fn(event)
       })
     },

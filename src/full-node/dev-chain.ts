@@ -1,14 +1,19 @@
-// The node's chain: a linear canonical chain of authored or imported blocks, served to peers through
-// the ChainServer interface (headers, bodies, justifications, read/child-read/call proofs). State is
-// kept for the finalized block and every later block; older states are pruned. Optionally backed by a
-// BlockStore (SQLite): every import and finalization is written there first, in one transaction, and
-// `DevChain.open` restores the chain from it. Without a store it is a pure in-memory structure.
+// The node's chain: a tree of verified blocks above the finalized one, and the canonical chain from
+// genesis to the best block, served to peers through the ChainServer interface (headers, bodies,
+// justifications, read/child-read/call proofs). Every block that extends a known one with state is
+// kept (a fork too); the best block is chosen by the consensus rule — the most BABE primary blocks,
+// then the longest chain, the first seen winning a tie (Aura chains have no primaries: longest chain) —
+// and a better fork reorganizes the canonical chain. Finality prunes every fork that does not contain
+// the finalized block. State is kept for every non-finalized block and a window of finalized ones.
+// Optionally backed by a BlockStore (SQLite): the canonical chain is written there first, in one
+// transaction per change, and `DevChain.open` restores it (forks live in memory only: peers have them).
+// Without a store it is a pure in-memory structure.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
-import { encodeHeader, headerHash, type Header } from '../header/index.ts'
+import { BABE_ENGINE, decodeBabePreDigest, encodeHeader, headerHash, type Header } from '../header/index.ts'
 import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, forcesSetChange, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
@@ -34,6 +39,35 @@ interface Stored {
   justification?: Uint8Array
   /** State version of its state root (its parent's runtime); found lazily for blocks loaded from disk. */
   stateVersion?: StateVersion
+  /** Fork-choice weight of the chain up to it: its BABE primary blocks. */
+  weight: number
+}
+
+/** What the chain reports, in order: every new block (parents first), best-block changes, finality. */
+export type DevChainEvent =
+  | {
+      kind: 'block'
+      header: Header
+      hash: Uint8Array
+      /** It is the new best block. */
+      best: boolean
+      /** When it became best by a reorg: the blocks that left the canonical chain (highest first) and those that joined it (lowest first, ending with this one, or with its best descendant). */
+      reorg?: { retracted: ChainBlock[]; enacted: ChainBlock[] }
+    }
+  | { kind: 'best'; header: Header; hash: Uint8Array; reorg: { retracted: ChainBlock[]; enacted: ChainBlock[] } }
+  | { kind: 'finalized'; header: Header; hash: Uint8Array; previous: number; pruned: Uint8Array[] }
+
+/** One BABE primary block weighs 1 in fork choice; secondary blocks and Aura blocks 0. */
+function primaryWeight(header: Header): number {
+  for (const d of header.digest) {
+    if (d.type !== 'preRuntime' || d.engine !== BABE_ENGINE) continue
+    try {
+      return decodeBabePreDigest(d.payload).kind === 'primary' ? 1 : 0
+    } catch {
+      return 0
+    }
+  }
+  return 0
 }
 
 /** Substrate's default `justification_period`: a justification is kept for every block of this multiple. */
@@ -59,16 +93,21 @@ export class DevChain implements ChainServer {
   readonly genesisHash: Uint8Array
   private readonly byHash = new Map<string, Stored>()
   private readonly canonical: Stored[] = []
+  /** Blocks above the finalized one that are not canonical (forks), by hex hash. */
+  private readonly side = new Map<string, Stored>()
   private finalizedNumber = 0
-  private readonly listeners = new Set<(e: { kind: 'block' | 'finalized'; header: Header; hash: Uint8Array }) => void>()
+  private readonly listeners = new Set<(e: DevChainEvent) => void>()
+  /** Reorganizations of the canonical chain so far, and fork blocks seen (status output). */
+  reorgs = 0
+  forkBlocks = 0
 
-  /** Calls `fn` for every new best block and every newly finalized block; returns the unsubscribe. */
-  onEvent(fn: (e: { kind: 'block' | 'finalized'; header: Header; hash: Uint8Array }) => void): () => void {
+  /** Calls `fn` for every new block, best-block change and finality; returns the unsubscribe. */
+  onEvent(fn: (e: DevChainEvent) => void): () => void {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
   }
-  private emit(kind: 'block' | 'finalized', s: { header: Header; hash: Uint8Array }): void {
-    for (const fn of this.listeners) fn({ kind, header: s.header, hash: s.hash })
+  private emit(e: DevChainEvent): void {
+    for (const fn of this.listeners) fn(e)
   }
 
   /** A stored block by hash, or undefined. */
@@ -93,7 +132,8 @@ export class DevChain implements ChainServer {
     if (store) {
       const { blocks, finalizedNumber } = store.load()
       for (const b of blocks) {
-        const s: Stored = { hash: b.hash, header: b.header, body: b.body, state: undefined, ...(b.justification ? { justification: b.justification } : {}) }
+        const parent = this.canonical[this.canonical.length - 1]
+        const s: Stored = { hash: b.hash, header: b.header, body: b.body, state: undefined, weight: (parent?.weight ?? 0) + primaryWeight(b.header), ...(b.justification ? { justification: b.justification } : {}) }
         this.byHash.set(toHex(b.hash), s)
         this.canonical.push(s)
       }
@@ -132,17 +172,89 @@ export class DevChain implements ChainServer {
     this.callExecutor = undefined
   }
 
-  /** Adds a block (already verified/executed) on top of the canonical chain; persisted first when stored. */
+  /**
+   * Adds a block (already verified and executed) whose parent is known, with state, and not below the
+   * finalized block; it becomes best when the fork-choice rule prefers it (a reorg when it does not
+   * extend the best block). Persisted first when stored. Adding a known block does nothing.
+   */
   add(block: Block, state: MemoryStorage): Uint8Array {
     const hash = headerHash(block.header)
-    const parent = this.canonical[this.canonical.length - 1]
-    const s: Stored = { hash, header: block.header, body: block.body, state, stateVersion: stateVersionAt(parent?.state ?? state) }
-    if (parent && toHex(block.header.parentHash) !== toHex(parent.hash)) throw new Error('block does not extend the best block')
-    if (this.store && parent) this.store.importBlock({ hash, header: block.header, body: block.body }, diffStates(parent.state!, state))
+    const known = this.find(hash)
+    if (known) return known.hash
+    const best = this.canonical[this.canonical.length - 1]
+    if (!best) {
+      // genesis
+      const g: Stored = { hash, header: block.header, body: block.body, state, stateVersion: stateVersionAt(state), weight: 0 }
+      this.byHash.set(toHex(hash), g)
+      this.canonical.push(g)
+      return hash
+    }
+    const parent = this.find(block.header.parentHash)
+    if (!parent?.state) throw new Error(`block #${block.header.number}: its parent is not known with its state`)
+    if (block.header.number !== parent.header.number + 1) throw new Error(`block #${block.header.number} on #${parent.header.number}`)
+    if (block.header.number <= this.finalizedNumber) throw new Error(`block #${block.header.number} is not above the finalized #${this.finalizedNumber}`)
+    const s: Stored = { hash, header: block.header, body: block.body, state, stateVersion: stateVersionAt(parent.state), weight: parent.weight + primaryWeight(block.header) }
+    if (parent === best) {
+      this.store?.setCanonical(s.header.number, [{ block: { hash, header: s.header, body: s.body }, diff: diffStates(parent.state, state) }])
+      this.byHash.set(toHex(hash), s)
+      this.canonical.push(s)
+      this.emit({ kind: 'block', header: s.header, hash, best: true })
+      return hash
+    }
     this.byHash.set(toHex(hash), s)
-    this.canonical.push(s)
-    this.emit('block', s)
+    this.side.set(toHex(hash), s)
+    this.forkBlocks++
+    if (!this.better(s, best)) {
+      this.emit({ kind: 'block', header: s.header, hash, best: false })
+      return hash
+    }
+    const reorg = this.reorgTo(s)
+    this.emit({ kind: 'block', header: s.header, hash, best: true, reorg })
     return hash
+  }
+
+  /** The fork-choice rule: more BABE primaries, then a longer chain; a tie keeps the first seen. */
+  private better(a: Stored, b: Stored): boolean {
+    return a.weight !== b.weight ? a.weight > b.weight : a.header.number > b.header.number
+  }
+
+  /** Makes `head` (a known block above the finalized one) the best block: the canonical chain is rewritten down to the common ancestor. */
+  private reorgTo(head: Stored): { retracted: ChainBlock[]; enacted: ChainBlock[] } {
+    const enacted: Stored[] = []
+    let cur = head
+    while (this.canonical[cur.header.number] !== cur) {
+      enacted.unshift(cur)
+      cur = this.find(cur.header.parentHash)!
+    }
+    const ancestor = cur.header.number
+    if (ancestor < this.finalizedNumber) throw new Error('a reorg cannot go below the finalized block')
+    const retracted = this.canonical.slice(ancestor + 1).reverse()
+    this.store?.setCanonical(
+      ancestor + 1,
+      enacted.map((b) => ({ block: { hash: b.hash, header: b.header, body: b.body }, diff: diffStates(this.find(b.header.parentHash)!.state!, b.state!) })),
+    )
+    this.canonical.length = ancestor + 1
+    for (const b of retracted) this.side.set(toHex(b.hash), b)
+    for (const b of enacted) {
+      this.side.delete(toHex(b.hash))
+      this.canonical.push(b)
+    }
+    this.reorgs++
+    return { retracted, enacted }
+  }
+
+  /** Blocks above the finalized one that are not canonical (forks). */
+  forks(): ChainBlock[] {
+    return [...this.side.values()]
+  }
+
+  /** Whether `hash` is `ancestor` or one of its descendants (both known). */
+  descends(hash: Uint8Array, ancestor: Uint8Array): boolean {
+    const a = this.find(ancestor)
+    let cur = this.find(hash)
+    if (!a) return false
+    while (cur && cur.header.number > a.header.number) cur = this.find(cur.header.parentHash)
+    return cur === a
   }
 
   /** The canonical headers after genesis up to the best block, oldest first (replaying a stored chain). */
@@ -165,11 +277,23 @@ export class DevChain implements ChainServer {
     return { number: this.finalizedNumber, hash: f.hash, header: f.header }
   }
 
-  /** Marks a canonical block final, keeping its justification (verified by the caller). */
+  /**
+   * Marks a block final, keeping its justification (verified by the caller). A block off the canonical
+   * chain first becomes canonical, with the best of its descendants as the best block (a reorg); then
+   * every fork that does not contain it is pruned.
+   */
   finalize(hash: Uint8Array, justification: Uint8Array): void {
     const s = this.find(hash)
-    if (!s || this.canonical[s.header.number] !== s) throw new Error('only canonical blocks can be finalized')
+    if (!s) throw new Error('unknown block')
     if (s.header.number < this.finalizedNumber) throw new Error('finality cannot go backwards')
+    if (this.canonical[s.header.number] !== s) {
+      if (s.header.number === this.finalizedNumber) throw new Error('a block conflicting with the finalized one cannot be finalized')
+      let head = s
+      for (const b of this.side.values()) if (this.better(b, head) && this.descends(b.hash, s.hash)) head = b
+      const reorg = this.reorgTo(head)
+      this.emit({ kind: 'best', header: head.header, hash: head.hash, reorg })
+    }
+    const previous = this.finalizedNumber
     const keepFrom = Math.max(0, s.header.number - this.keepStates)
     this.store?.finalize(hash, justification, keepFrom)
     s.justification = justification
@@ -180,7 +304,15 @@ export class DevChain implements ChainServer {
       old.prover = undefined
     }
     this.finalizedNumber = s.header.number
-    this.emit('finalized', s)
+    // forks that do not contain the finalized block are gone
+    const pruned: Uint8Array[] = []
+    for (const [key, b] of this.side) {
+      if (b.header.number > s.header.number && this.descends(b.hash, s.hash)) continue
+      this.side.delete(key)
+      this.byHash.delete(key)
+      pruned.push(b.hash)
+    }
+    this.emit({ kind: 'finalized', header: s.header, hash: s.hash, previous, pruned })
   }
 
   /** The GRANDPA justification stored with a block, if it was finalized with one. */

@@ -307,7 +307,6 @@ export class DevNode {
       const rejected = built.rejected.filter((tx) => !own.includes(tx))
       const hash = this.chain.add(block, state)
       this.authoring.added(block.header)
-      this.grandpa.sets.imported(block.header)
       this.host.announce(block.header, true)
       this.pool.blockImported(hash, block.header.number, block.body)
       for (const tx of rejected) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
@@ -320,7 +319,6 @@ export class DevNode {
       if (target && set && target.header.number > this.chain.finalized().number && holdsSupermajority(set.authorities, this.grandpa.keys)) {
         const { justification, encoded } = localJustification(target.header, ++this.round, set, this.grandpa.keys)
         this.chain.finalize(target.hash, encoded)
-        this.grandpa.sets.finalized(target.header.number)
         this.host.gossipFinality(justification, set.setId)
         this.pool.finalized(target.header.number)
       }

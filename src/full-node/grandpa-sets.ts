@@ -1,7 +1,7 @@
-// The GRANDPA authority set in force at each block of the node's (linear) chain. It starts from the
-// genesis set, then follows every imported header's digests (scheduled and forced changes, via
-// `finality/authority-set.ts`) and every finalization (standard changes are enacted when the block that
-// ends their delay is final). One state is kept per non-finalized block, so a justification for any of
+// The GRANDPA authority set in force at each block of the node's canonical chain. It starts from the
+// genesis set, then follows every canonical header's digests (scheduled and forced changes, via
+// `finality/authority-set.ts`; a reorg replays the new canonical blocks above the finalized one) and
+// every finalization (standard changes are enacted when the block that ends their delay is final). One state is kept per non-finalized block, so a justification for any of
 // them is checked against the set in force at *that* block — not at the tip, where a later change may
 // already apply. Both the authoring node (which signs) and the syncing node (which verifies) use it, so
 // they agree on every set id. Pure.
@@ -55,6 +55,12 @@ export class GrandpaSets {
     this.above.push(applyHeader(this.current, header))
   }
 
+  /** The canonical chain above the finalized block changed (a reorg): `headers` are its blocks, in order. */
+  rebase(headers: readonly Header[]): void {
+    this.above = []
+    for (const h of headers) this.imported(h)
+  }
+
   /** The set whose justification finalizes block `number` (a block we hold above the finalized one). */
   at(number: number): AuthoritySet {
     const s = number <= this.finalizedNumber ? this.finalizedState : this.above[number - this.finalizedNumber - 1]
@@ -91,7 +97,20 @@ export function genesisGrandpaSet(genesis: StorageBackend): AuthoritySet {
   return { setId, authorities: call('GrandpaApi_grandpa_authorities').vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
 }
 
-/** The sets along a stored chain: genesis set, then every canonical block replayed. */
+/**
+ * The sets along a stored chain: genesis set, then every canonical block replayed; from then on they
+ * follow the chain's new best blocks, reorgs and finality by themselves.
+ */
 export function grandpaSetsOf(chain: DevChain, genesis: AuthoritySet): GrandpaSets {
-  return GrandpaSets.replay(genesis, chain.headers(), chain.finalized().number)
+  const sets = GrandpaSets.replay(genesis, chain.headers(), chain.finalized().number)
+  chain.onEvent((e) => {
+    if (e.kind === 'finalized') return sets.finalized(e.header.number)
+    if (e.kind === 'block' && e.best && !e.reorg) return sets.imported(e.header)
+    if (e.kind === 'best' || (e.kind === 'block' && e.reorg)) {
+      const headers: Header[] = []
+      for (let n = chain.finalized().number + 1; n <= chain.best().number; n++) headers.push(chain.blockAt(n)!.header)
+      sets.rebase(headers)
+    }
+  })
+  return sets
 }

@@ -152,13 +152,24 @@ export class BlockStore {
 
   /** Stores a block on top of the best block with its state changes, and makes it best: one transaction. */
   importBlock(b: StoredBlock, diff: StateDiff): void {
+    this.setCanonical(b.header.number, [{ block: b, diff }])
+  }
+
+  /**
+   * Rewrites the canonical chain from block number `from` up: what was canonical there (a replaced fork)
+   * is dropped, and `blocks` (consecutive, the first on canonical block `from - 1`) with their state
+   * changes take its place; the last becomes best. One transaction.
+   */
+  setCanonical(from: number, blocks: readonly { block: StoredBlock; diff: StateDiff }[]): void {
+    if (!blocks.length) return
     this.db.transaction(() => {
-      // a canonical block above this one can only be a leftover of a replaced fork: drop its index
-      this.db.prepare('DELETE FROM canonical WHERE number >= ?').run(b.header.number)
-      this.db.prepare('DELETE FROM state WHERE number >= ?').run(b.header.number)
-      this.insertBlock(b)
-      this.writeDiff(b.header.number, diff)
-      this.setMeta('best', b.hash)
+      this.db.prepare('DELETE FROM canonical WHERE number >= ?').run(from)
+      this.db.prepare('DELETE FROM state WHERE number >= ?').run(from)
+      for (const { block, diff } of blocks) {
+        this.insertBlock(block)
+        this.writeDiff(block.header.number, diff)
+      }
+      this.setMeta('best', blocks[blocks.length - 1].block.hash)
     })()
   }
 

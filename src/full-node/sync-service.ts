@@ -3,14 +3,16 @@
 // or the BABE slot claim, VRF and seal against the epochs tracked from genesis (`babe-chain.ts`),
 // execution of the body on the parent state (the runtime checks the state and extrinsics roots), and
 // GRANDPA justifications against the authority set in force at each block (set changes followed from
-// header digests and finality, `grandpa-sets.ts`) — into a DevChain that it also serves. Peers that
-// send blocks failing any of these are banned. Timers and sockets live here; the logic is in sync.ts.
+// header digests and finality, `grandpa-sets.ts`) — into a DevChain that it also serves. Every valid
+// block is imported, forks too; the chain picks the best one. Peers that send blocks failing any of
+// these are banned. `sublight dev` runs one too, on the host it authors with (`attach`), so validators
+// import each other's blocks. Timers and sockets live here; the logic is in sync.ts.
 
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Reader, bytesEqual } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
-import { NetworkHost, type GrandpaCommit } from '../network/index.ts'
+import { NetworkHost, type GrandpaCommit, type GrandpaGossip, type HostOptions } from '../network/index.ts'
 import { AuraVerifyError, BabeVerifyError, auraSlot, verifyAuraHeader } from '../verify/index.ts'
 import { decodeJustification, encodeJustification, verifyJustification } from '../finality/index.ts'
 import { BlockError, executeBlock } from './block-builder.ts'
@@ -31,6 +33,20 @@ export interface SyncServiceOptions {
   log?: (line: string) => void
   /** Wall-clock time in ms (tests run a devnet on an accelerated clock); blocks from a later slot are refused. */
   now?: () => number
+}
+
+/** What `SyncService.create` needs: the chain and how to judge its blocks, no network yet. */
+export interface SyncCoreOptions {
+  spec: ChainSpec
+  chain: DevChain
+  log?: (line: string) => void
+  now?: () => number
+  /** The GRANDPA sets along `chain`, when the caller tracks them already (one tracker per chain). */
+  sets?: GrandpaSets
+  /** BABE epochs along `chain`, when the caller tracks them already. */
+  babeEpochs?: BabeChain
+  /** GRANDPA gossip other than commits (votes, catch-ups), for a voter. */
+  onGrandpa?: (peer: string, m: GrandpaGossip) => void
 }
 
 export interface ImportStatus {
@@ -56,57 +72,90 @@ export class SyncService {
   private now: () => number = Date.now
   host!: NetworkHost
 
+  private readonly onGrandpaOther: ((peer: string, m: GrandpaGossip) => void) | undefined
+
   private constructor(
     readonly chain: DevChain,
     spec: ChainSpec,
     private readonly log: (line: string) => void,
+    o: Pick<SyncCoreOptions, 'sets' | 'babeEpochs' | 'onGrandpa'> = {},
   ) {
     this.machine = new BlockSync({
       best: () => chain.best(),
       finalizedNumber: () => chain.finalized().number,
       hashAt: (n) => chain.blockAt(n)?.hash,
+      has: (h) => chain.block(h) !== undefined,
     })
+    this.onGrandpaOther = o.onGrandpa
     const genesis = genesisState(spec)
-    this.grandpa = grandpaSetsOf(chain, genesisGrandpaSet(genesis))
+    this.grandpa = o.sets ?? grandpaSetsOf(chain, genesisGrandpaSet(genesis))
     const rt = runtimeAt(genesis)
     const call = (m: string) => rt.call(m, new Uint8Array(), { storage: genesis }).output
     if (rt.hasExport('AuraApi_slot_duration')) this.aura = { slotMs: new Reader(call('AuraApi_slot_duration')).u64(), scheme: auraSchemeAt(genesis) }
     else if (rt.hasExport('BabeApi_configuration')) {
       const conf = decodeBabeConfiguration(call('BabeApi_configuration'))
-      this.babe = { slotMs: conf.slotMs, epochs: new BabeChain(conf.genesis, chain.headers()) }
+      this.babe = { slotMs: conf.slotMs, epochs: o.babeEpochs ?? new BabeChain(conf.genesis, chain.headers()) }
     }
   }
 
   static async start(o: SyncServiceOptions): Promise<SyncService> {
-    const svc = new SyncService(o.chain, o.spec, o.log ?? (() => {}))
-    if (o.now) svc.now = o.now
-    if (!svc.aura && !svc.babe) svc.log('this chain is neither Aura nor BABE: serving the blocks held, not importing')
-    svc.host = await NetworkHost.start({
+    const svc = SyncService.create(o)
+    const host = await NetworkHost.start({
       server: o.chain,
       protocolId: o.spec.protocolId,
       listen: o.listen,
       transports: nodeTransports(),
       nodeKey: o.nodeKey,
       log: svc.log,
-      onPeer: (peer, hs) => {
-        svc.machine.peerBest(peer, hs.bestNumber, hs.bestHash)
-        svc.pump()
-      },
-      onAnnounce: (peer, a) => {
-        svc.machine.peerBest(peer, a.header.number, headerHash(a.header))
-        svc.pump()
-      },
-      onPeerGone: (peer) => svc.machine.peerGone(peer),
-      onGrandpa: (peer, m) => {
-        if (m.kind === 'commit') svc.onCommit(peer, m)
-      },
+      ...svc.hostHandlers(),
     })
-    svc.announceGrandpaState()
-    // kept connected: dialled again with back-off whenever they are not (a restarted peer, a network blip)
-    for (const b of o.bootNodes) svc.host.keepConnected(b, 'boot')
-    svc.timer = setInterval(() => svc.pump(), 1000)
+    svc.attach(host, o.bootNodes)
     return svc
   }
+
+  /** The import side alone, for a caller that runs its own host (`hostHandlers`, then `attach`). */
+  static create(o: SyncCoreOptions): SyncService {
+    const svc = new SyncService(o.chain, o.spec, o.log ?? (() => {}), o)
+    if (o.now) svc.now = o.now
+    if (!svc.aura && !svc.babe) svc.log('this chain is neither Aura nor BABE: serving the blocks held, not importing')
+    return svc
+  }
+
+  /** The host callbacks this service needs: peers' best blocks, announces, GRANDPA gossip. */
+  hostHandlers(): Pick<HostOptions, 'onPeer' | 'onAnnounce' | 'onPeerGone' | 'onGrandpa'> {
+    return {
+      onPeer: (peer, hs) => {
+        this.machine.peerBest(peer, hs.bestNumber, hs.bestHash)
+        this.pump()
+      },
+      onAnnounce: (peer, a) => {
+        this.machine.peerBest(peer, a.header.number, headerHash(a.header))
+        this.pump()
+      },
+      onPeerGone: (peer) => this.machine.peerGone(peer),
+      onGrandpa: (peer, m) => {
+        if (m.kind === 'commit') this.onCommit(peer, m)
+        else if (m.kind === 'neighbor') this.machine.peerFinalized(peer, m.finalizedHeight)
+        if (m.kind !== 'commit') this.onGrandpaOther?.(peer, m)
+      },
+    }
+  }
+
+  /** Starts syncing over `host` (built with `hostHandlers`), keeping `bootNodes` connected. */
+  attach(host: NetworkHost, bootNodes: readonly string[]): void {
+    this.host = host
+    this.announceGrandpaState()
+    // kept connected: dialled again with back-off whenever they are not (a restarted peer, a network blip)
+    for (const b of bootNodes) host.keepConnected(b, 'boot')
+    this.timer = setInterval(() => this.pump(), 1000)
+  }
+
+  /** Stops the timer (the host and the chain are the caller's). */
+  detach(): void {
+    clearInterval(this.timer)
+    this.stopped = true
+  }
+  private stopped = false
 
   /** Calls `fn` after each imported block. */
   onImport(fn: (s: ImportStatus) => void): () => void {
@@ -115,7 +164,7 @@ export class SyncService {
   }
 
   private pump(): void {
-    if (!this.aura && !this.babe) return
+    if ((!this.aura && !this.babe) || this.stopped) return
     for (let r = this.machine.nextRequest(); r; r = this.machine.nextRequest()) {
       const { peer, request } = r
       this.host.requestBlocks(peer, request).then(
@@ -163,6 +212,8 @@ export class SyncService {
     const finalizedBefore = this.chain.finalized().number
     const isNew = !this.chain.block(b.hash)
     if (isNew) {
+      // a fork below our finalized block is dead
+      if (b.header.number <= this.chain.finalized().number) return
       const parent = this.chain.block(b.header.parentHash)
       if (!parent?.state) return // unknown parent, or below our kept states: nothing to check it against
       try {
@@ -180,8 +231,6 @@ export class SyncService {
         if (e instanceof AuraVerifyError || e instanceof BabeVerifyError) throw new ImportError(`block #${b.header.number}: ${e.message}`)
         throw e
       }
-      // a valid block on another fork: this chain is linear (one authoring network), so it is not followed
-      if (parent !== this.chain.blockAt(parent.header.number) || parent.header.number !== this.chain.best().number) return
       let state
       try {
         state = executeBlock(parent.state, { header: b.header, body: b.body })
@@ -190,10 +239,9 @@ export class SyncService {
         throw e
       }
       this.chain.add({ header: b.header, body: b.body }, state)
-      this.grandpa.imported(b.header)
-      // like any Substrate full node, announce the new best block: light clients whose peers are full
-      // nodes (most of a live network) learn new blocks from these announces
-      this.host.announce(b.header, true)
+      // like any Substrate full node, announce the new block (and whether it is our best): light clients
+      // whose peers are full nodes (most of a live network) learn new blocks from these announces
+      this.host.announce(b.header, bytesEqual(this.chain.bestBlock.hash, b.hash))
     }
     if (b.justification && b.header.number > this.chain.finalized().number) {
       try {
@@ -202,11 +250,8 @@ export class SyncService {
       } catch (e) {
         throw new ImportError(`justification of #${b.header.number}: ${(e as Error).message}`)
       }
-      if (bytesEqual(this.chain.blockAt(b.header.number)?.hash ?? new Uint8Array(), b.hash)) {
-        this.chain.finalize(b.hash, b.justification)
-        this.grandpa.finalized(b.header.number)
-        this.announceGrandpaState()
-      }
+      this.chain.finalize(b.hash, b.justification)
+      this.announceGrandpaState()
     }
     if (!isNew && this.chain.finalized().number === finalizedBefore) return
     const status = { number: b.header.number, hash: b.hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length }
@@ -237,7 +282,6 @@ export class SyncService {
       return
     }
     this.chain.finalize(commit.targetHash, encodeJustification(j))
-    this.grandpa.finalized(commit.targetNumber)
     // pass the commit on to the peers on its set that have not finalized its target (Substrate's gossip
     // validator propagates valid commits): a light client behind full nodes learns finality from them
     this.host.gossipFinality(commit, commit.setId)
@@ -260,7 +304,7 @@ export class SyncService {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer)
+    this.detach()
     await this.host.stop()
     this.chain.close()
   }

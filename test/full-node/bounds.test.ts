@@ -14,7 +14,7 @@ import { nodeTransports } from '../../src/platform/node.ts'
 const H = (n: number) => new Uint8Array(32).fill(n & 0xff)
 
 test('sync machine: past MAX_SYNC_PEERS, a newcomer that knows more replaces an idle peer that knows less; gone peers leave', () => {
-  const sync = new BlockSync({ best: () => ({ number: 0, hash: H(0) }), finalizedNumber: () => 0, hashAt: () => undefined })
+  const sync = new BlockSync({ best: () => ({ number: 0, hash: H(0) }), finalizedNumber: () => 0, hashAt: () => undefined, has: () => false })
   for (let i = 0; i < MAX_SYNC_PEERS + 100; i++) sync.peerBest(`p${i}`, 10, H(i))
   assert.equal(sync.peerCount(), MAX_SYNC_PEERS)
   sync.peerBest('better', 50, H(1))

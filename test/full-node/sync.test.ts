@@ -29,7 +29,7 @@ function chainOf(n: number, suri: string) {
 test('BlockSync: requests the blocks we lack; malformed responses are the peer’s fault', needsFixtures, () => {
   const { chain: theirs } = chainOf(3, '//Alice')
   const { chain: ours } = chainOf(0, '//Alice')
-  const sync = new BlockSync({ best: () => ours.best(), finalizedNumber: () => ours.finalized().number, hashAt: (n) => ours.blockAt(n)?.hash })
+  const sync = new BlockSync({ best: () => ours.best(), finalizedNumber: () => ours.finalized().number, hashAt: (n) => ours.blockAt(n)?.hash, has: (h) => ours.block(h) !== undefined })
   assert.equal(sync.nextRequest(), undefined, 'no peer yet')
   sync.peerBest('p', 3, theirs.bestBlock.hash)
   const r = sync.nextRequest()!
@@ -72,11 +72,14 @@ test('SyncService: imports a good peer’s chain with execution; bans a peer wit
 test('BlockSync: behind a peer it asks above its best block, not its finalized one (justifications are rare)', () => {
   // 300 blocks held, none finalized: peers keep justifications only for set changes and every 512th
   // block, so asking above the finalized block would fetch the same 128 blocks forever
-  const sync = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 0, hashAt: () => new Uint8Array(32) })
+  const sync = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 0, hashAt: () => new Uint8Array(32), has: () => false })
   sync.peerBest('p', 1000, new Uint8Array(32).fill(1))
   assert.deepEqual(sync.nextRequest()!.request.from, { number: 301 })
   // level with the peer: above the finalized block, for the justifications of blocks already held
-  const level = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 250, hashAt: () => new Uint8Array(32) })
+  // (only when the peer has finalized more than we have: its neighbor packet says so)
+  const level = new BlockSync({ best: () => ({ number: 300, hash: new Uint8Array(32) }), finalizedNumber: () => 250, hashAt: () => new Uint8Array(32), has: () => true })
   level.peerBest('q', 300, new Uint8Array(32).fill(1))
+  assert.equal(level.nextRequest(), undefined, 'nothing to ask a peer whose finality is not known to be ahead')
+  level.peerFinalized('q', 280)
   assert.deepEqual(level.nextRequest()!.request.from, { number: 251 })
 })
