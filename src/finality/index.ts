@@ -2,3 +2,4 @@
 export * from './justification.ts'
 export * from './warp.ts'
 export * from './authority-set.ts'
+export * from './voter.ts'

@@ -44,6 +44,11 @@ export class GrandpaSets {
     return this.finalizedState.setId
   }
 
+  /** The set in force after the finalized block: the one voting on the blocks above it. */
+  get finalizedSet(): AuthoritySet {
+    return { setId: this.finalizedState.setId, authorities: this.finalizedState.authorities }
+  }
+
   /** The tracker state after the best block. */
   get current(): GrandpaState {
     return this.above.length ? this.above[this.above.length - 1] : this.finalizedState

@@ -56,6 +56,8 @@ function legacyStatus(e: TxEvent): unknown {
       return { broadcast: e.peers }
     case 'inBlock':
       return { inBlock: toHex(e.blockHash) }
+    case 'retracted':
+      return { retracted: toHex(e.blockHash) }
     case 'finalized':
       return { finalized: toHex(e.blockHash) }
   }
@@ -71,6 +73,9 @@ function specEvent(e: TxEvent): unknown {
       return undefined
     case 'inBlock':
       return { event: 'bestChainBlockIncluded', block: { hash: toHex(e.blockHash), index: e.index } }
+    case 'retracted':
+      // the spec: included in no block of the best chain any more
+      return { event: 'bestChainBlockIncluded', block: null }
     case 'finalized':
       return { event: 'finalized', block: { hash: toHex(e.blockHash), index: e.index } }
     case 'invalid':

@@ -136,7 +136,7 @@ export class SyncService {
       onGrandpa: (peer, m) => {
         if (m.kind === 'commit') this.onCommit(peer, m)
         else if (m.kind === 'neighbor') this.machine.peerFinalized(peer, m.finalizedHeight)
-        if (m.kind !== 'commit') this.onGrandpaOther?.(peer, m)
+        this.onGrandpaOther?.(peer, m)
       },
     }
   }

@@ -15,6 +15,8 @@ export type TxEvent =
   | { type: 'ready' | 'future' }
   | { type: 'broadcast'; peers: string[] }
   | { type: 'inBlock' | 'finalized'; blockHash: Uint8Array; index: number }
+  /** The block that included it left the best chain (a reorg): it is pending again. */
+  | { type: 'retracted'; blockHash: Uint8Array }
   | { type: 'invalid'; message: string }
   | { type: 'dropped'; message: string }
 
@@ -177,6 +179,25 @@ export class TxPool {
       e.included = { blockHash, blockNumber, index }
       this.emit(k, { type: 'inBlock', blockHash, index })
     })
+  }
+
+  /**
+   * A block left the best chain (a reorg): the transactions it included are pending again (watchers get
+   * `retracted`). Returns its extrinsics that were not ours, for the caller to offer to the pool again.
+   */
+  blockRetracted(blockHash: Uint8Array, body: readonly Uint8Array[]): Uint8Array[] {
+    const others: Uint8Array[] = []
+    for (const ext of body) {
+      const e = this.entries.get(toHex(txHash(ext)))
+      if (!e) {
+        others.push(ext)
+        continue
+      }
+      if (!e.included || toHex(e.included.blockHash) !== toHex(blockHash)) continue
+      e.included = undefined
+      this.emit(e.hash, { type: 'retracted', blockHash })
+    }
+    return others
   }
 
   /** Blocks up to `number` are final: included transactions there are finalized and leave the pool. */

@@ -34,6 +34,7 @@ import {
   decodeHandshake,
   decodeLightRequest,
   encodeBlockAnnounce,
+  ROLE_AUTHORITY,
   encodeBlockResponse,
   encodeGrandpaNeighbor,
   encodeGrandpaCommit,
@@ -692,6 +693,30 @@ export class NetworkHost {
       const view = this.grandpaViews.get(peer) ?? { setId: 0n, finalizedHeight: 0 }
       if (view.setId === setId && view.finalizedHeight < j.targetNumber) this.sendGrandpa(peer, stream, commit)
     }
+  }
+
+  /**
+   * Sends a GRANDPA message (a vote) to every peer whose handshake says it is an authority: the voters
+   * of a network (light clients and full nodes follow finality by commits). Returns how many got it.
+   */
+  gossipToAuthorities(msg: Uint8Array): number {
+    const framed = frame(msg)
+    let sent = 0
+    for (const [peer, stream] of this.grandpaStreams()) {
+      const roles = this.peers.get(peer)?.handshake?.roles ?? 0
+      if (!(roles & ROLE_AUTHORITY)) continue
+      this.sendGrandpa(peer, stream, framed)
+      sent++
+    }
+    return sent
+  }
+
+  /** Sends a GRANDPA message (a catch-up request or answer) to one peer; false without a substream to it. */
+  sendGrandpaTo(peer: string, msg: Uint8Array): boolean {
+    const stream = this.announceStreams.get(`${peer} grandpa`)
+    if (!stream) return false
+    this.sendGrandpa(peer, stream, frame(msg))
+    return true
   }
 
   /** Announces a new block on every open outbound block-announces substream. */

@@ -16,6 +16,8 @@ export const REP = {
   REFUSED_REQUEST: { value: -(1 << 10), reason: 'Request refused' },
   /** The peer sent a transaction the runtime rejects. */
   BAD_TRANSACTION: { value: -(1 << 12), reason: 'Bad transaction' },
+  /** The peer sent a GRANDPA vote or catch-up that cannot be right (bad signature, not a voter). */
+  BAD_GRANDPA: { value: -(1 << 12), reason: 'Bad GRANDPA message' },
   /** The peer sent a transaction the runtime accepts. */
   GOOD_TRANSACTION: { value: 1 << 7, reason: 'Good transaction' },
 } as const satisfies Record<string, ReputationChange>

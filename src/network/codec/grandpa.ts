@@ -122,3 +122,22 @@ export function encodeGrandpaCommit(c: GrandpaCommit): Uint8Array {
   w.vec(c.precommits, (x, p) => void x.bytes(p.signature).bytes(p.authorityId))
   return w.finish()
 }
+
+/** A signed prevote or precommit (`GossipMessage::Vote(VoteMessage { round, set_id, message: SignedMessage })`). */
+export function encodeGrandpaVote(round: bigint, setId: bigint, stage: 'prevote' | 'precommit', v: GrandpaSignedVote): Uint8Array {
+  return new Writer(150).u8(0).u64(round).u64(setId).u8(stage === 'prevote' ? 0 : 1).bytes(v.targetHash).u32(v.targetNumber).bytes(v.signature).bytes(v.authorityId).finish()
+}
+
+/** `GossipMessage::CatchUpRequest { round, set_id }`: the sender is at `round` and asks for a later one. */
+export function encodeGrandpaCatchUpRequest(round: bigint, setId: bigint): Uint8Array {
+  return new Writer(17).u8(3).u64(round).u64(setId).finish()
+}
+
+/** `GossipMessage::CatchUp { set_id, message: CatchUp { round_number, prevotes, precommits, base_hash, base_number } }`. */
+export function encodeGrandpaCatchUp(c: { setId: bigint; round: bigint; prevotes: GrandpaSignedVote[]; precommits: GrandpaSignedVote[]; baseHash: Uint8Array; baseNumber: number }): Uint8Array {
+  const w = new Writer(64 + (c.prevotes.length + c.precommits.length) * 132).u8(4).u64(c.setId).u64(c.round)
+  const vote = (x: Writer, v: GrandpaSignedVote) => void x.bytes(v.targetHash).u32(v.targetNumber).bytes(v.signature).bytes(v.authorityId)
+  w.vec(c.prevotes, vote)
+  w.vec(c.precommits, vote)
+  return w.bytes(c.baseHash).u32(c.baseNumber).finish()
+}
