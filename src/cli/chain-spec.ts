@@ -1,11 +1,14 @@
 // `sublight chain-spec <file> [--json]`: summarizes a chain spec. The JSON form's keys are a contract:
 // name, id, chainType, genesisHash, stateRoot, relayChain, paraId, bootNodes, checkpoint, runtime.
+// `sublight chain-spec validators <file> --count <n>`: prints the spec rewritten for a local network of n
+// dev validators (`chain-spec/validators.ts`), for `sublight dev --chain … --key //Alice` etc.
 
 import { readFile } from 'node:fs/promises'
 import { toHex } from '../codec/index.ts'
 import { genesisHeader, genesisRuntimeVersion, genesisStorage, parseChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
+import { MAX_VALIDATORS, validatorSuris, withValidators } from '../chain-spec/validators.ts'
 import { Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { utf8 } from '../codec/index.ts'
 
@@ -47,18 +50,46 @@ export function summarizeChainSpec(text: string): ChainSpecSummary {
   }
 }
 
+async function readSpecFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (e) {
+    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+}
+
+const VALIDATORS_USAGE = 'usage: sublight chain-spec validators <spec.json> --count <n>'
+
+/** `sublight chain-spec validators <file> --count <n>`: the spec with n dev validators, on stdout. */
+async function validatorsCommand(args: string[], out: (s: string) => void): Promise<number> {
+  let file: string | undefined
+  let count: number | undefined
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === '--count') {
+      const v = args[++i]
+      count = Number(v)
+      if (v === undefined || !/^\d+$/.test(v) || count < 1 || count > MAX_VALIDATORS) throw new CliError(`--count: ${v ?? '(missing)'} is not a number of validators (1 to ${MAX_VALIDATORS})`)
+    } else if (a.startsWith('--')) throw new CliError(`unknown option ${a}\n${VALIDATORS_USAGE}`)
+    else if (file === undefined) file = a
+    else throw new CliError(VALIDATORS_USAGE)
+  }
+  if (file === undefined || count === undefined) throw new CliError(VALIDATORS_USAGE)
+  const text = await readSpecFile(file)
+  // parsed strictly first: a broken spec fails here with the usual clear error
+  parseChainSpec(text)
+  out(JSON.stringify(withValidators(JSON.parse(text), validatorSuris(count)), null, 2) + '\n')
+  return 0
+}
+
 export async function chainSpecCommand(args: string[], out: (s: string) => void): Promise<number> {
+  if (args[0] === 'validators') return validatorsCommand(args.slice(1), out)
   const json = args.includes('--json')
   const files = args.filter((a) => !a.startsWith('--'))
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--json')
   if (unknown.length > 0) throw new CliError(`unknown option ${unknown[0]}`)
   if (files.length !== 1) throw new CliError('usage: sublight chain-spec <file> [--json]')
-  let text: string
-  try {
-    text = await readFile(files[0], 'utf8')
-  } catch (e) {
-    throw new CliError(`cannot read ${files[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
+  const text = await readSpecFile(files[0])
   const s = summarizeChainSpec(text)
   if (json) {
     out(JSON.stringify(s) + '\n')

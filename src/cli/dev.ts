@@ -1,6 +1,8 @@
 // `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]`:
 // starts a DevNode (Aura or BABE authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
-// prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`.
+// prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`, and,
+// when it finalizes by voting with other validators, one per finalized block: `finalized #<n> <hash> round
+// <r> precommits <k> best #<b> forks <f> reorgs <g>`.
 // Without `--chain` it runs the built-in development chain (`chains/dev.json`: node-template's runtime
 // and genesis, shipped in the package); without key flags it holds every well-known dev key, so it
 // authors every slot and finalizes alone wherever those keys are the authorities.
@@ -82,6 +84,8 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   for (const a of node.host.addresses()) out(`listening on ${a}\n`)
   if (node.rpc) out(`rpc on ws://127.0.0.1:${node.rpc.port}\n`)
   node.onBlock((s) => out(`#${s.number} ${toHex(s.hash)} finalized #${s.finalized} peers ${s.peers} txs ${s.txs}\n`))
+  // finality voted with other nodes (a local network): one line per block our rounds finalize
+  node.onFinality((f) => out(`finalized #${f.number} ${toHex(f.hash)} round ${f.round} precommits ${f.precommits} best #${f.best} forks ${f.forks} reorgs ${f.reorgs}\n`))
   await stopped
   await node.stop()
   await cleanup()

@@ -104,6 +104,8 @@ export class GrandpaVoter {
   private readonly future = new Map<bigint, { stage: VoteStage; vote: SignedVote }[]>()
   private readonly equivocators = new Set<string>()
   private lastCatchUpRequest = -Infinity
+  /** Peers whose neighbor packets put them two rounds or more ahead of us (asked to catch us up, again until one does). */
+  private readonly ahead = new Map<string, bigint>()
 
   constructor(
     readonly set: AuthoritySet,
@@ -145,9 +147,10 @@ export class GrandpaVoter {
   /** When `tick` has something to do next (ms, absolute), if it waits for time. */
   nextWake(): number {
     const r = this.current
-    if (!r.prevoted) return r.start + 2 * this.gossipMs
-    if (!r.precommitted) return Math.min(r.start + 4 * this.gossipMs, r.sentAt + RESEND_VOTES_MS)
-    return r.sentAt + RESEND_VOTES_MS
+    const catchUp = this.ahead.size ? this.lastCatchUpRequest + CATCH_UP_INTERVAL_MS : Infinity
+    if (!r.prevoted) return Math.min(catchUp, r.start + 2 * this.gossipMs)
+    if (!r.precommitted) return Math.min(catchUp, r.start + 4 * this.gossipMs, r.sentAt + RESEND_VOTES_MS)
+    return Math.min(catchUp, r.sentAt + RESEND_VOTES_MS)
   }
 
   /** A vote gossiped by a peer. Throws VoteError when it cannot be right (the sender is to blame). */
@@ -198,12 +201,37 @@ export class GrandpaVoter {
     return out
   }
 
-  /** A peer's neighbor packet: two rounds or more ahead of us in our set, we ask it to catch us up. */
+  /**
+   * A peer's neighbor packet: two rounds or more ahead of us in our set, we ask it to catch us up (and ask
+   * again every few seconds while we are still behind: the request or its answer may be lost).
+   */
   onNeighbor(peer: string, round: bigint, setId: bigint, now: number): VoterOutput[] {
-    if (setId !== this.set.setId || round < this.current.number + 2n) return []
-    if (now - this.lastCatchUpRequest < CATCH_UP_INTERVAL_MS) return []
-    this.lastCatchUpRequest = now
-    return [{ kind: 'catchUpRequest', peer, round: this.current.number, setId }]
+    if (setId !== this.set.setId || round < this.current.number + 2n) {
+      this.ahead.delete(peer)
+      return []
+    }
+    this.ahead.set(peer, round)
+    const out: VoterOutput[] = []
+    this.askCatchUp(now, out)
+    return out
+  }
+
+  private askCatchUp(now: number, out: VoterOutput[]): void {
+    if (now - this.lastCatchUpRequest < CATCH_UP_INTERVAL_MS) return
+    for (const [peer, round] of this.ahead) {
+      if (round < this.current.number + 2n) {
+        this.ahead.delete(peer)
+        continue
+      }
+      this.lastCatchUpRequest = now
+      out.push({ kind: 'catchUpRequest', peer, round: this.current.number, setId: this.set.setId })
+      return
+    }
+  }
+
+  /** A peer left: it cannot catch us up any more. */
+  peerGone(peer: string): void {
+    this.ahead.delete(peer)
   }
 
   /** A peer asks to be caught up from its `round`: our last completed round, when it is later. */
@@ -238,6 +266,7 @@ export class GrandpaVoter {
   }
 
   private progress(chain: VoterChain, now: number, out: VoterOutput[]): void {
+    this.askCatchUp(now, out)
     const r = this.current
     if (r.own.length && now - r.sentAt >= RESEND_VOTES_MS) {
       r.sentAt = now

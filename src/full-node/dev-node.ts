@@ -315,7 +315,7 @@ export class DevNode {
           this.host.gossipToAuthorities(encodeGrandpaVote(o.round, o.setId, o.stage, o.vote))
           break
         case 'catchUpRequest':
-          this.host.sendGrandpaTo(o.peer, encodeGrandpaCatchUpRequest(o.round, o.setId))
+          if (!this.host.sendGrandpaTo(o.peer, encodeGrandpaCatchUpRequest(o.round, o.setId))) voter.peerGone(o.peer)
           break
         case 'catchUp':
           this.host.sendGrandpaTo(o.peer, encodeGrandpaCatchUp(o.catchUp))
@@ -492,8 +492,21 @@ export class DevNode {
     }
   }
 
+  /**
+   * Whether to sit this slot out: a validator of a network (voting with others) does not author while a
+   * peer is ahead of it (it is still syncing, and would fork off a chain already finalized elsewhere),
+   * nor in its first two slots before any peer has connected (after a restart, peers are seconds away).
+   */
+  private syncing(): boolean {
+    if (!this.voter || !this.sync) return false
+    if (this.sync.highestPeerBlock > this.chain.best().number) return true
+    return this.host.peers.size === 0 && Date.now() - this.startedAt < 2 * Number(this.authoring.slotMs)
+  }
+  private readonly startedAt = Date.now()
+
   private author(slot: bigint): void {
     const best = this.chain.bestBlock
+    if (this.syncing()) return
     try {
       const claim = this.authoring.claim(slot, best.header)
       if (!claim) return

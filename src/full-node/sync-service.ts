@@ -157,6 +157,11 @@ export class SyncService {
   }
   private stopped = false
 
+  /** The highest best block a peer told us about. */
+  get highestPeerBlock(): number {
+    return this.machine.highestPeerBlock
+  }
+
   /** Calls `fn` after each imported block. */
   onImport(fn: (s: ImportStatus) => void): () => void {
     this.listeners.add(fn)
