@@ -7,6 +7,7 @@ commands:
   light       a light client behind a local JSON-RPC endpoint (the main command)
   dev         a development chain: author Aura or BABE blocks, finalize, serve JSON-RPC and the light-client protocols
   node        a full node: sync a chain with execution and serve it
+  testnet     a local network: n validators (sublight dev processes) authoring and voting GRANDPA together
   chain-spec  summarize a chain spec (genesis hash, state root, checkpoint, runtime)
   runtime     run a chain's runtime: its version, or any runtime call on the genesis storage
   verify      verify a checkpoint, a GRANDPA justification, a warp proof or sync/2 blocks (as the light client does)
@@ -65,8 +66,26 @@ export const COMMAND_HELP: Record<string, string> = {
                               else a fresh one)
 `,
   'chain-spec': `usage: sublight chain-spec <file> [--json]
+       sublight chain-spec validators <spec.json> --count <n>
 
   --json                      one JSON object (name, id, chainType, genesisHash, stateRoot, relayChain, paraId, bootNodes, checkpoint, runtime)
+  validators                  print the spec rewritten for a local network of n dev validators (Aura + GRANDPA
+                              chains): //Alice, //Bob, //Charlie, //Dave, //Eve, //Ferdie, then //Validator7 …
+                              as its Aura and GRANDPA authorities, nothing else changed
+`,
+  testnet: `usage: sublight testnet --nodes <n> [options]
+
+  --nodes <n>                 validators, one sublight dev process each (1 to 64)
+  --chain <spec.json>         an Aura + GRANDPA chain spec with raw genesis storage, rewritten for n validators
+                              (default: the built-in development chain)
+  --base-path <dir>           keep the spec and each node's chain in <dir>/node<i> and resume from them
+                              (default: a temporary directory removed on exit)
+  --rpc-port <port>           node 0's JSON-RPC port; node i gets port + i (default: 9944)
+  --port <port>               node 0's libp2p port (WebSocket on 127.0.0.1); node i gets port + i (default: 30333)
+
+  prints 'node <i> rpc <ws url> p2p <multiaddr>' for each node once all are up, then
+  'finalized #<n> <hash> best #<b> forks <f> reorgs <r>' each time finality moves; the nodes' logs go to
+  stderr prefixed '[node <i>]'. Ctrl-C stops them all; they also stop if this process is killed.
 `,
   runtime: `usage: sublight runtime version <spec.json | runtime.wasm[.zstd]> [--json]
        sublight runtime call <spec.json> <Method_name> [0xargs] [--time]

@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./light.ts')).lightCommand(rest, out, (s) => void process.stderr.write(s))
       case 'dev':
         return await (await import('./dev.ts')).devCommand(rest, out, (s) => void process.stderr.write(s))
+      case 'testnet':
+        return await (await import('./testnet.ts')).testnetCommand(rest, out, (s) => void process.stderr.write(s))
       case 'node':
         return await (await import('./node.ts')).nodeCommand(rest, out, (s) => void process.stderr.write(s))
       case 'verify':

@@ -1,0 +1,77 @@
+// `sublight chain-spec validators` and `sublight testnet`, as a user runs them. The derived spec differs
+// from node-template's only in the Aura and GRANDPA authorities, which are the n validators' keys
+// (derived here independently: sr25519 / ed25519 public keys of //Alice, //Bob, …); a BABE chain is
+// refused with a clear error. `sublight testnet --nodes 2` prints one `node <i> rpc … p2p …` line per
+// node and `finalized #n …` lines as the two validators finalize by votes; Ctrl-C stops every node (exit
+// 0, their ports free); killed with SIGKILL, its nodes stop by themselves (no orphan, no bound port).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { createConnection } from 'node:net'
+import { readFileSync } from 'node:fs'
+import { Reader, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
+import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
+import { freePort } from '../support/dev-process.ts'
+import { waitFor } from '../support/wait.ts'
+import { fixturePath, needsFixtures } from '../support/fixtures.ts'
+
+const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
+const builtIn = new URL('../../chains/dev.json', import.meta.url).pathname
+
+/** Whether something listens on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port })
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}
+
+test('chain-spec validators: only the Aura and GRANDPA authorities change, to the n dev validators; BABE is refused', needsFixtures, () => {
+  const r = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', builtIn, '--count', '5'], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const before = JSON.parse(readFileSync(builtIn, 'utf8'))
+  const after = JSON.parse(r.stdout)
+  const aura = toHex(storagePrefix('Aura', 'Authorities'))
+  const grandpa = toHex(utf8(':grandpa_authorities'))
+  const names = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve']
+  const changed = Object.keys(before.genesis.raw.top).filter((k) => before.genesis.raw.top[k] !== after.genesis.raw.top[k])
+  assert.deepEqual(changed.sort(), [aura, grandpa].sort())
+  assert.deepEqual({ ...before, genesis: null }, { ...after, genesis: null }, 'nothing outside the genesis storage changes')
+  const auraKeys = new Reader(fromHex(after.genesis.raw.top[aura])).vec((x) => toHex(x.bytes_(32)))
+  assert.deepEqual(auraKeys, names.map((n) => toHex(sr25519FromSuri(n).publicKey)))
+  const g = new Reader(fromHex(after.genesis.raw.top[grandpa]))
+  assert.equal(g.u8(), 1, 'versioned authority list, version 1')
+  assert.deepEqual(g.vec((x) => [toHex(x.bytes_(32)), x.u64()]), names.map((n) => [toHex(ed25519FromSuri(n).publicKey), 1n]))
+  const babe = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', fixturePath('chain-specs', 'polkadot-dev.json'), '--count', '4'], { encoding: 'utf8' })
+  assert.equal(babe.status, 1)
+  assert.match(babe.stderr, /BABE/)
+})
+
+test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every node; SIGKILL leaves no node behind', { timeout: 120_000 }, async () => {
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    const [rpc, p2p] = [await freePort(), await freePort()]
+    const proc = spawn(process.execPath, [bin, 'testnet', '--nodes', '2', '--rpc-port', String(rpc), '--port', String(p2p)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    proc.stdout.on('data', (d) => (out += d))
+    proc.stderr.on('data', (d) => (err += d))
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
+    try {
+      await waitFor(() => /^node 1 rpc/m.test(out), 60_000, () => `the node lines\n${out}\n${err.slice(-3000)}`)
+      const lines = out.split('\n').filter((l) => l.startsWith('node '))
+      assert.match(lines[0], new RegExp(`^node 0 rpc ws://127\\.0\\.0\\.1:${rpc} p2p /ip4/127\\.0\\.0\\.1/tcp/${p2p}/ws/p2p/\\w+$`))
+      assert.match(lines[1], new RegExp(`^node 1 rpc ws://127\\.0\\.0\\.1:${rpc + 1} p2p /ip4/127\\.0\\.0\\.1/tcp/${p2p + 1}/ws/p2p/\\w+$`))
+      if (signal === 'SIGINT') {
+        await waitFor(() => /^finalized #[1-9]\d* 0x[0-9a-f]{64} best #\d+ forks \d+ reorgs \d+$/m.test(out), 60_000, () => `a finality line\n${out}\n${err.slice(-3000)}`)
+      }
+      assert.ok(await listening(rpc + 1))
+      proc.kill(signal)
+      const code = await exited
+      if (signal === 'SIGINT') assert.equal(code, 0, err.slice(-2000))
+      await waitFor(async () => !(await listening(rpc)) && !(await listening(rpc + 1)) && !(await listening(p2p)) && !(await listening(p2p + 1)), 15_000, `every node gone after ${signal}`)
+    } finally {
+      proc.kill('SIGKILL')
+    }
+  }
+})
