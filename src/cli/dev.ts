@@ -16,7 +16,14 @@ import { CliError } from './errors.ts'
 import { stopSignal } from './signals.ts'
 import { corsValue, loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]] [--latency <ms>]'
+
+/** `--latency <ms>`: 0 to 60000. */
+export function latencyValue(v: string): number {
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || n > 60_000) throw new CliError(`--latency: ${v} is not a number of milliseconds (0 to 60000)`)
+  return n
+}
 
 /** The built-in development chain: node-template's runtime and genesis (Aura + GRANDPA, Alice and Bob). */
 export const BUILT_IN_CHAIN = fileURLToPath(new URL('../../chains/dev.json', import.meta.url))
@@ -35,6 +42,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   let nodeKey: Uint8Array | undefined
   let history: number | undefined
   let historyBlockMs: number | undefined
+  let latencyMs: number | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
@@ -49,6 +57,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--no-rpc') rpcPort = null
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
+    else if (a === '--latency') latencyMs = latencyValue(val())
     else if (a === '--history-block-time') {
       const v = val()
       historyBlockMs = Number(v)
@@ -71,7 +80,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, latencyMs, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
   } catch (e) {
     devChain.close()
     await cleanup()

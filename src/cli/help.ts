@@ -50,6 +50,9 @@ export const COMMAND_HELP: Record<string, string> = {
                               real time; the GRANDPA session key of every validator we control is rotated
                               once per session, so each session change (from the third on) is also a
                               GRANDPA set change
+  --latency <ms>              delay every block announce, GRANDPA message and transaction gossiped (a fault, for
+                              forks on demand; default 0). JSON-RPC sublight_unstable_partition([peer ids])
+                              cuts the node off from those peers until called again (an empty list heals)
   --history-block-time <ms>   real time between two history blocks (default: 50; 0: as fast as possible).
                               Light clients catching up cannot take set changes every few blocks: let them
                               connect at 3000 (a set change every ~6 s), e.g. after restarting a --base-path
@@ -82,6 +85,7 @@ export const COMMAND_HELP: Record<string, string> = {
                               (default: a temporary directory removed on exit)
   --rpc-port <port>           node 0's JSON-RPC port; node i gets port + i (default: 9944)
   --port <port>               node 0's libp2p port (WebSocket on 127.0.0.1); node i gets port + i (default: 30333)
+  --latency <ms>              delay every block announce, GRANDPA message and transaction the nodes gossip
 
   prints 'node <i> rpc <ws url> p2p <multiaddr>' for each node once all are up, then
   'finalized #<n> <hash> best #<b> forks <f> reorgs <r>' each time finality moves; the nodes' logs go to

@@ -1,4 +1,4 @@
-// `sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <p>] [--port <p>]`:
+// `sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <p>] [--port <p>] [--latency <ms>]`:
 // a local network on this machine. The chain (default: the built-in dev chain) is rewritten for n dev
 // validators (`chain-spec/validators.ts`), then n `sublight dev` processes start, one validator key each,
 // node i listening on 127.0.0.1 port `port + i` (WebSocket) with JSON-RPC on `rpc-port + i`, each
@@ -12,7 +12,9 @@
 // waits for it; each node also stops by itself when this process dies, even by SIGKILL (their IPC
 // channel to us closes), so no node outlives it and no port stays bound. With `--base-path` the chain,
 // keys and spec stay in `<dir>` and a restart resumes; without, everything is in a temporary
-// directory removed on exit.
+// directory removed on exit. `--latency <ms>` delays every announce, vote and transaction the nodes gossip;
+// `sublight_unstable_partition([peer ids])` on a node's JSON-RPC cuts it off from those peers (an empty
+// list heals): forks and reorgs on demand.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -25,9 +27,9 @@ import { MAX_VALIDATORS, validatorSuris, withValidators } from '../chain-spec/va
 import { CliError } from './errors.ts'
 import { stopSignal } from './signals.ts'
 import { optionValue, portValue } from './args.ts'
-import { BUILT_IN_CHAIN } from './dev.ts'
+import { BUILT_IN_CHAIN, latencyValue } from './dev.ts'
 
-const USAGE = 'usage: sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <port>] [--port <port>]'
+const USAGE = 'usage: sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <port>] [--port <port>] [--latency <ms>]'
 const BIN = fileURLToPath(new URL('../../bin/sublight.js', import.meta.url))
 /** How long a node may take to start listening. */
 const START_TIMEOUT_MS = 60_000
@@ -50,6 +52,7 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
   let basePath: string | undefined
   let rpcPort = 9944
   let port = 30333
+  let latency: number | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
@@ -61,6 +64,7 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
     else if (a === '--base-path') basePath = val()
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--port') port = portValue(val(), a)
+    else if (a === '--latency') latency = latencyValue(val())
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
   if (count === undefined) throw new CliError(`--nodes is required\n${USAGE}`)
@@ -117,7 +121,7 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
   try {
     for (const [index, suri] of suris.entries()) {
       const boots = nodes.flatMap((n) => ['--bootnodes', n.p2p!])
-      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), '--base-path', join(dir, `node${index}`), ...boots]
+      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), '--base-path', join(dir, `node${index}`), ...boots, ...(latency ? ['--latency', String(latency)] : [])]
       const proc = spawn(process.execPath, [...process.execArgv, BIN, ...nodeArgs], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       const node: NodeProcess = { index, proc, forks: 0, reorgs: 0 }
       nodes.push(node)

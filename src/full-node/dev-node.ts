@@ -12,6 +12,7 @@ import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/ind
 import { Runtime, type MemoryStorage } from '../executor/index.ts'
 import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
+import { INVALID_PARAMS, RpcError } from '../json-rpc/index.ts'
 import { authorBlock } from './block-builder.ts'
 import { SlotAuthoringError, auraAuthoring, babeAuthoring, type SlotAuthoring } from './slot-authoring.ts'
 import { DevChain, genesisState } from './dev-chain.ts'
@@ -60,6 +61,8 @@ export interface DevNodeOptions {
    * both keys of each URI it alternates between.
    */
   rotateSessionKeys?: boolean
+  /** Delay added to every block announce, GRANDPA message and transaction we gossip (ms): an injected fault. */
+  latencyMs?: number
 }
 
 /**
@@ -187,6 +190,7 @@ export class DevNode {
       nodeKey: o.nodeKey,
       transports: nodeTransports(),
       bootNodes: o.bootNodes,
+      latencyMs: o.latencyMs,
       log,
       onTransactions: (peer, txs) => node?.receiveFromPeer(peer, txs),
     })
@@ -209,6 +213,19 @@ export class DevNode {
         role: 'Authority',
       })
       authorRpc(registry, node)
+      // a fault on demand (tests, users trying reorgs): cut this node off from the given peers until the
+      // next call; an empty list heals
+      // (`mode` 'allow': from every peer not listed)
+      registry.method('sublight_unstable_partition', ([peers, mode]) => {
+        if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) throw new RpcError(INVALID_PARAMS, 'a list of peer ids is expected')
+        if (mode !== undefined && mode !== null && mode !== 'block' && mode !== 'allow') throw new RpcError(INVALID_PARAMS, "mode is 'block' (default) or 'allow'")
+        try {
+          host.partition(peers as string[], mode === 'allow' ? 'allow' : 'block')
+        } catch (e) {
+          throw new RpcError(INVALID_PARAMS, `not a peer id: ${(e as Error).message}`)
+        }
+        return null
+      })
       try {
         node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost, cors: o.rpcCors })
       } catch (e) {

@@ -70,6 +70,11 @@ export interface HostOptions {
   bootNodes?: string[]
   /** How long a misbehaving peer stays banned (ms). */
   banMs?: number
+  /**
+   * Delay added to every block announce, GRANDPA message and transaction gossip we send (ms): a fault
+   * injected on demand (`sublight dev --latency`), so a local network forks as a wide one does.
+   */
+  latencyMs?: number
   /** Peers to keep connected: below it, the host looks up more through Kademlia (default 8). */
   targetPeers?: number
   /** Interval of the Kademlia lookups for more peers while below `targetPeers` (ms, default 5000). */
@@ -323,7 +328,9 @@ export class NetworkHost {
 
   static async start(opts: HostOptions): Promise<NetworkHost> {
     const banned = new Map<string, number>()
-    const isBanned = (p: PeerId) => (banned.get(p.toString()) ?? 0) > Date.now()
+    // the host's own answer once it exists (it also knows partitions)
+    let self: NetworkHost | undefined
+    const isBanned = (p: PeerId) => (self ? self.isBanned(p.toString()) : (banned.get(p.toString()) ?? 0) > Date.now())
     const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
     const genesis = toHex(opts.server.genesisHash).slice(2)
     if (opts.protocolId && !legacyProtocolIdUsable(opts.protocolId)) opts.log?.(`the chain spec's protocolId (${opts.protocolId.length} characters) is not a usable protocol id: only the genesis-hash protocol names are used`)
@@ -344,6 +351,7 @@ export class NetworkHost {
       throw new NetworkError(`cannot listen on ${opts.listen.join(', ')}: ${msg.split('\n').find((l) => l.trim()) ?? msg}`)
     }
     const host = new NetworkHost(libp2p, opts, banned)
+    self = host
     await host.register(genesis)
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
     for (const b of opts.bootNodes ?? []) host.keepConnected(b, 'boot')
@@ -401,6 +409,7 @@ export class NetworkHost {
   }
 
   isBanned(peer: string): boolean {
+    if (this.allowOnly && !this.allowOnly.has(peer)) return true
     return (this.banned.get(peer) ?? 0) > Date.now()
   }
 
@@ -660,12 +669,55 @@ export class NetworkHost {
     for (const [key, s] of this.announceStreams) if (key.endsWith(' grandpa')) yield [key.slice(0, -' grandpa'.length), s]
   }
   private sendGrandpa(peer: string, s: Stream, msg: Uint8Array): void {
-    try {
-      s.send(msg)
-    } catch {
-      this.announceStreams.delete(`${peer} grandpa`)
-    }
+    this.send(s, msg, () => this.announceStreams.delete(`${peer} grandpa`))
   }
+
+  /** Sends a gossip message on a notification substream, after the injected latency if any; `failed` when the stream is gone. */
+  private send(s: Stream, msg: Uint8Array, failed: () => void): void {
+    const go = () => {
+      try {
+        s.send(msg)
+      } catch {
+        failed()
+      }
+    }
+    const latency = this.opts.latencyMs ?? 0
+    if (latency > 0) setTimeout(go, latency)
+    else go()
+  }
+
+  /**
+   * Cuts this node off from `peers` (peer ids; `mode` 'allow': from every peer *not* listed) in both
+   * directions — connections closed, dials and incoming connections refused — until `heal` or the next
+   * `partition`, which replaces this one. A fault injected on demand (`sublight_unstable_partition`): a
+   * local network forks as a split one does. Throws on a malformed peer id.
+   */
+  partition(peers: readonly string[], mode: 'block' | 'allow' = 'block'): void {
+    const ids = peers.map((p) => peerIdFromString(p))
+    this.heal()
+    if (mode === 'allow') this.allowOnly = new Set(peers)
+    else
+      for (const p of peers) {
+        this.partitioned.add(p)
+        this.banned.set(p, Number.MAX_SAFE_INTEGER)
+      }
+    const cut = mode === 'allow' ? this.libp2p.getPeers().filter((p) => !this.allowOnly!.has(p.toString())) : ids
+    for (const id of cut) {
+      this.peers.delete(id.toString())
+      void this.libp2p.hangUp(id).catch(() => {})
+    }
+    this.log(mode === 'allow' ? `partitioned from every peer but ${peers.join(', ') || 'none'}` : `partitioned from ${peers.join(', ')}`)
+  }
+
+  /** Ends a partition: the peers may connect again (boot nodes and known peers are dialled again). */
+  heal(): void {
+    for (const p of this.partitioned) this.banned.delete(p)
+    if (this.partitioned.size || this.allowOnly) this.log('partition healed')
+    this.partitioned.clear()
+    this.allowOnly = undefined
+  }
+  private readonly partitioned = new Set<string>()
+  private allowOnly: Set<string> | undefined
 
   /**
    * Tells peers our GRANDPA state — the set in force and our finalized height — with a neighbor packet
@@ -725,12 +777,8 @@ export class NetworkHost {
     let sent = 0
     for (const [key, s] of this.announceStreams) {
       if (key.endsWith(' grandpa')) continue
-      try {
-        s.send(msg)
-        sent++
-      } catch {
-        this.announceStreams.delete(key)
-      }
+      this.send(s, msg, () => this.announceStreams.delete(key))
+      sent++
     }
     return sent
   }
@@ -761,12 +809,8 @@ export class NetworkHost {
     const sent: string[] = []
     for (const [peer, s] of this.txStreams) {
       if (s === 'opening' || peer === except) continue
-      try {
-        s.send(msg)
-        sent.push(peer)
-      } catch {
-        this.txStreams.delete(peer)
-      }
+      this.send(s, msg, () => this.txStreams.delete(peer))
+      sent.push(peer)
     }
     return sent
   }

@@ -7,37 +7,9 @@
 // its round built with the verifier that checks real Westend and Polkadot ones before finalizing.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import WebSocket from 'ws'
-import { validatorSuris, withValidators } from '../../src/chain-spec/validators.ts'
-import { BUILT_IN_CHAIN } from '../../src/cli/dev.ts'
-import { DevProcess, freePort } from '../support/dev-process.ts'
+import type { DevProcess } from '../support/dev-process.ts'
+import { Testnet } from '../support/testnet.ts'
 import { waitFor } from '../support/wait.ts'
-
-/** One JSON-RPC call over a fresh WebSocket. */
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const ws = new WebSocket(url)
-  try {
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve)
-      ws.once('error', reject)
-    })
-    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))
-    const msg = await new Promise<{ result?: unknown; error?: { message: string } }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))))
-    if (msg.error) throw new Error(msg.error.message)
-    return msg.result
-  } finally {
-    ws.close()
-  }
-}
-
-interface Node {
-  proc: DevProcess
-  rpcUrl: string
-  addr?: string
-}
 
 /** The last `finalized #n` line a node printed (finality it reached by its own rounds). */
 function lastVoted(p: DevProcess): { number: number; precommits: number } | undefined {
@@ -47,26 +19,11 @@ function lastVoted(p: DevProcess): { number: number; precommits: number } | unde
 }
 
 test('testnet: 4 validators finalize by votes; one down, finality goes on; two down, it stalls; both back, it catches up', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sublight-testnet-'))
-  const suris = validatorSuris(4)
-  const specPath = join(dir, 'spec.json')
-  writeFileSync(specPath, JSON.stringify(withValidators(JSON.parse(readFileSync(BUILT_IN_CHAIN, 'utf8')), suris)))
-  const nodes: Node[] = []
-  const finalizedHead = async (n: Node) => {
-    const hash = (await rpc(n.rpcUrl, 'chain_getFinalizedHead')) as string
-    const header = (await rpc(n.rpcUrl, 'chain_getHeader', [hash])) as { number: string }
-    return { hash, number: parseInt(header.number, 16) }
-  }
-  const bestNumber = async (n: Node) => parseInt(((await rpc(n.rpcUrl, 'chain_getHeader')) as { number: string }).number, 16)
+  const net = await Testnet.start(4)
+  const nodes = net.nodes
+  const finalizedHead = (n: (typeof nodes)[number]) => net.finalized(nodes.indexOf(n))
+  const bestNumber = async (n: (typeof nodes)[number]) => (await net.best(nodes.indexOf(n))).number
   try {
-    for (const [i, suri] of suris.entries()) {
-      const [p2p, rpcPort] = [await freePort(), await freePort()]
-      const boots = nodes.flatMap((n) => ['--bootnodes', n.addr!])
-      const proc = new DevProcess(['--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${p2p}/ws`, '--rpc-port', String(rpcPort), '--base-path', join(dir, `node${i}`), ...boots])
-      const node: Node = { proc, rpcUrl: `ws://127.0.0.1:${rpcPort}` }
-      node.addr = await proc.start()
-      nodes.push(node)
-    }
     // all four vote: justifications carry ≥ 3 precommits
     await waitFor(() => (lastVoted(nodes[0].proc)?.number ?? 0) >= 3, 90_000, () => `finality with 4 voters\n${nodes[0].proc.out}\n${nodes[0].proc.err}`)
     assert.ok(lastVoted(nodes[0].proc)!.precommits >= 3)
@@ -87,7 +44,7 @@ test('testnet: 4 validators finalize by votes; one down, finality goes on; two d
 
     // both back: they sync, catch up with the rounds, and finality resumes past the stall
     const bestBefore = await bestNumber(nodes[0])
-    for (const i of [2, 3]) nodes[i].addr = await nodes[i].proc.start()
+    for (const i of [2, 3]) await nodes[i].proc.start()
     await waitFor(
       async () => {
         const heads = await Promise.all(nodes.map(finalizedHead))
@@ -99,7 +56,6 @@ test('testnet: 4 validators finalize by votes; one down, finality goes on; two d
     const heads = await Promise.all(nodes.map(finalizedHead))
     assert.ok(heads.every((h) => h.hash === heads[0].hash), 'all four on the same finalized block')
   } finally {
-    await Promise.all(nodes.map((n) => n.proc.kill('SIGTERM')))
-    rmSync(dir, { recursive: true, force: true })
+    await net.stop()
   }
 })

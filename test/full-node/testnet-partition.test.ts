@@ -1,0 +1,111 @@
+// Acceptance (#26, item 3): a 2 + 2 partition of a 4-validator local network (node-template, Aura + GRANDPA)
+// makes two forks, healing it reorganizes every node onto one chain, and smoldot and our light client —
+// both following through node 0 only, throughout — report the reorg the same way: the losing block as a
+// `newBlock` then best, `bestBlockChanged` to the winner, the loser in a `finalized` event's
+// `prunedBlockHashes`, never finalized. The partition is timed by Aura's turns (Alice, Bob, Charlie, Dave by
+// slot): cut right after Bob's block, side {Charlie, Dave} authors two blocks while side {Alice, Bob}
+// authors one (Alice's), healed before Bob's turn — so node 0's side loses, as the test wants.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { start } from '../../src/index.ts'
+import { Testnet, rpc } from '../support/testnet.ts'
+import { addChainWith, session, waitFor } from '../support/light-client.ts'
+
+const SLOT_MS = 6000
+/** The Aura slot of a JSON-RPC header (its `aura` pre-runtime digest: 0x06 'aura' compact(8) u64 LE). */
+function slotOf(header: { digest: { logs: string[] } }): number {
+  const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))!
+  const le = log.slice(14, 30)
+  return Number(BigInt('0x' + (le.match(/../g) ?? []).reverse().join('')))
+}
+
+test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot and our light client report the reorg alike', { timeout: 300_000 }, async () => {
+  const net = await Testnet.start(4)
+  // the clients reach node 0 alone: the others refuse every peer but the validators (Kademlia would
+  // otherwise lead the clients to the other side of the partition)
+  for (const i of [1, 2, 3]) await net.allowOnly(i, [0, 1, 2, 3])
+  const specText = readFileSync(net.specPath, 'utf8')
+  const client = start({ maxLogLevel: 1 })
+  const smoldotEvents: any[] = []
+  const smoldot = spawn(process.execPath, [new URL('../support/smoldot-events.mjs', import.meta.url).pathname, net.specPath, net.nodes[0].addr], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let smoldotOut = ''
+  smoldot.stdout.on('data', (d) => {
+    smoldotOut += d
+    const lines = smoldotOut.split('\n')
+    smoldotOut = lines.pop()!
+    for (const l of lines) if (l.startsWith('EVENT ')) smoldotEvents.push(JSON.parse(l.slice(6)))
+  })
+  try {
+    const chain = await addChainWith(client, specText, [net.nodes[0].addr])
+    const ours = session(chain)
+    await ours.rpc('chainHead_v1_follow', [false])
+    const header = (i: number, hash: string) => rpc(net.nodes[i].rpcUrl, 'chain_getHeader', [hash])
+    // both clients follow and see finality
+    await waitFor(() => ours.events.some((e) => e.event === 'finalized') && smoldotEvents.some((e) => e.event === 'finalized'), 120_000, () => `both clients following\nours: ${JSON.stringify(ours.events.slice(-3))}\nsmoldot: ${JSON.stringify(smoldotEvents.slice(-3))}`)
+
+    // right after Bob's block reached both sides: cut {Alice, Bob} from {Charlie, Dave}
+    await waitFor(
+      async () => {
+        const [a, c] = [await net.best(0), await net.best(2)]
+        if (a.hash !== c.hash) return false
+        const slot = slotOf(await header(0, a.hash))
+        return slot % 4 === 1 && Math.floor(Date.now() / SLOT_MS) === slot && Date.now() % SLOT_MS < 4000
+      },
+      60_000,
+      'Bob’s block on both sides, early in his slot',
+    )
+    // side A: nodes 0 and 1 refuse 2 and 3; side B: 2 and 3 accept only each other
+    for (const i of [0, 1]) await rpc(net.nodes[i].rpcUrl, 'sublight_unstable_partition', [[net.nodes[2].peerId, net.nodes[3].peerId]])
+    for (const i of [2, 3]) await net.allowOnly(i, [2, 3])
+    const base = await net.best(0)
+    // Alice authors on side A (one block), after Charlie and Dave authored two on side B
+    await waitFor(async () => (await net.best(0)).number === base.number + 1, 30_000, 'Alice’s block on side A')
+    const loser = await net.best(0)
+    const sideB = await net.best(2)
+    assert.ok(sideB.number >= base.number + 2, `side B is ahead (#${sideB.number} vs Alice’s #${loser.number})`)
+    for (const i of [1, 2, 3]) await net.allowOnly(i, [0, 1, 2, 3])
+    await rpc(net.nodes[0].rpcUrl, 'sublight_unstable_partition', [[]])
+
+    // every node on one chain, finalized past the fork: Alice's block is gone
+    await waitFor(
+      async () => {
+        const fins = await Promise.all([0, 1, 2, 3].map((i) => net.finalized(i)))
+        return fins.every((f) => f.number >= base.number + 2)
+      },
+      90_000,
+      async () => `finality past the fork on every node: ${JSON.stringify(await Promise.all([0, 1, 2, 3].map((i) => net.finalized(i))))}`,
+    )
+    const winnerAtFork = (await rpc(net.nodes[0].rpcUrl, 'chain_getBlockHash', [base.number + 1])) as string
+    assert.notEqual(winnerAtFork, loser.hash, 'node 0 left its own fork')
+    for (const i of [1, 2, 3]) assert.equal(await rpc(net.nodes[i].rpcUrl, 'chain_getBlockHash', [base.number + 1]), winnerAtFork)
+
+    // both clients: the loser came as a block, was best, lost the best to the winning chain, and was pruned
+    await waitFor(
+      () => [ours.events, smoldotEvents].every((evs) => evs.some((e) => e.event === 'finalized' && e.prunedBlockHashes.includes(loser.hash))),
+      60_000,
+      () => `both clients pruning ${loser.hash}\nours: ${JSON.stringify(ours.events.filter((e) => e.event !== 'newBlock').slice(-6))}\nsmoldot: ${JSON.stringify(smoldotEvents.filter((e) => e.event !== 'newBlock').slice(-6))}`,
+    )
+    for (const [name, evs] of [['sublight', ours.events], ['smoldot', smoldotEvents]] as const) {
+      const i = evs.findIndex((e) => e.event === 'newBlock' && e.blockHash === loser.hash)
+      assert.ok(i >= 0, `${name}: the losing block came`)
+      const bestAfter = evs.slice(i).filter((e) => e.event === 'bestBlockChanged').map((e) => e.bestBlockHash)
+      assert.equal(bestAfter[0], loser.hash, `${name}: the losing block was best first`)
+      assert.ok(bestAfter.some((h) => h !== loser.hash), `${name}: then the best block moved to the winning chain`)
+      const finalized = evs.filter((e) => e.event === 'finalized').flatMap((e) => e.finalizedBlockHashes)
+      assert.ok(!finalized.includes(loser.hash), `${name}: the loser is never finalized`)
+      assert.ok(finalized.includes(winnerAtFork), `${name}: the winner at the fork height is finalized`)
+    }
+    // the same way: the same blocks pruned, the same winner made best before the pruning
+    const view = (evs: any[]) => {
+      const k = evs.findIndex((e) => e.event === 'finalized' && e.prunedBlockHashes.includes(loser.hash))
+      return { pruned: [...evs[k].prunedBlockHashes].sort(), best: evs.slice(0, k).filter((e) => e.event === 'bestBlockChanged').at(-1).bestBlockHash }
+    }
+    assert.deepEqual(view(ours.events), view(smoldotEvents))
+  } finally {
+    smoldot.kill('SIGKILL')
+    client.terminate()
+    await net.stop()
+  }
+})
