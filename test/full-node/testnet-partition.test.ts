@@ -1,14 +1,18 @@
-// Acceptance (#26, item 3): a 2 + 2 partition of a 4-validator local network (node-template, Aura + GRANDPA)
+// Acceptance (#26, items 3 and 4): a 2 + 2 partition of a 4-validator local network (node-template, Aura + GRANDPA)
 // makes two forks, healing it reorganizes every node onto one chain, and smoldot and our light client —
 // both following through node 0 only, throughout — report the reorg the same way: the losing block as a
 // `newBlock` then best, `bestBlockChanged` to the winner, the loser in a `finalized` event's
 // `prunedBlockHashes`, never finalized. The partition is timed by Aura's turns (Alice, Bob, Charlie, Dave by
 // slot): cut right after Bob's block, side {Charlie, Dave} authors two blocks while side {Alice, Bob}
-// authors one (Alice's), healed before Bob's turn — so node 0's side loses, as the test wants.
+// authors one (Alice's), healed before Bob's turn — so node 0's side loses, as the test wants. A transfer
+// sent to node 0 during the partition (by @polkadot/api, built and signed there) is included only in
+// Alice's losing block: its watcher sees `inBlock` (the loser), `retracted`, `inBlock` (a block of the
+// winning chain) and `finalized` there.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import { start } from '../../src/index.ts'
 import { Testnet, rpc } from '../support/testnet.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
@@ -28,6 +32,7 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
   for (const i of [1, 2, 3]) await net.allowOnly(i, [0, 1, 2, 3])
   const specText = readFileSync(net.specPath, 'utf8')
   const client = start({ maxLogLevel: 1 })
+  const apis: ApiPromise[] = []
   const smoldotEvents: any[] = []
   const smoldot = spawn(process.execPath, [new URL('../support/smoldot-events.mjs', import.meta.url).pathname, net.specPath, net.nodes[0].addr], { stdio: ['ignore', 'pipe', 'pipe'] })
   let smoldotOut = ''
@@ -60,9 +65,20 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
     for (const i of [0, 1]) await rpc(net.nodes[i].rpcUrl, 'sublight_unstable_partition', [[net.nodes[2].peerId, net.nodes[3].peerId]])
     for (const i of [2, 3]) await net.allowOnly(i, [2, 3])
     const base = await net.best(0)
+    // a transfer to node 0 now: only side A sees it, and Alice's block will hold it
+    const api = await ApiPromise.create({ provider: new WsProvider(net.nodes[0].rpcUrl), noInitWarn: true })
+    apis.push(api)
+    const keyring = new Keyring({ type: 'sr25519' })
+    const statuses: { type: string; hash?: string }[] = []
+    await api.tx.balances.transferKeepAlive(keyring.addFromUri('//Bob').address, 10n ** 12n).signAndSend(keyring.addFromUri('//Alice'), (r: any) => {
+      const st = r.status
+      statuses.push({ type: st.type, hash: st.isInBlock ? st.asInBlock.toHex() : st.isRetracted ? st.asRetracted.toHex() : st.isFinalized ? st.asFinalized.toHex() : undefined })
+    })
     // Alice authors on side A (one block), after Charlie and Dave authored two on side B
     await waitFor(async () => (await net.best(0)).number === base.number + 1, 30_000, 'Alice’s block on side A')
     const loser = await net.best(0)
+    const body = (await rpc(net.nodes[0].rpcUrl, 'chain_getBlock', [loser.hash])).block.extrinsics as string[]
+    assert.ok(body.length >= 2, 'Alice’s block holds the transfer (after the timestamp inherent)')
     const sideB = await net.best(2)
     assert.ok(sideB.number >= base.number + 2, `side B is ahead (#${sideB.number} vs Alice’s #${loser.number})`)
     for (const i of [1, 2, 3]) await net.allowOnly(i, [0, 1, 2, 3])
@@ -97,6 +113,17 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
       assert.ok(!finalized.includes(loser.hash), `${name}: the loser is never finalized`)
       assert.ok(finalized.includes(winnerAtFork), `${name}: the winner at the fork height is finalized`)
     }
+    // the transfer: in the loser, retracted, in a block of the winning chain, finalized there
+    await waitFor(() => statuses.some((x) => x.type === 'Finalized'), 60_000, () => `the transfer finalized: ${JSON.stringify(statuses)}`)
+    const seq = statuses.filter((x) => x.type !== 'Ready' && x.type !== 'Broadcast')
+    assert.deepEqual(seq.slice(0, 2), [{ type: 'InBlock', hash: loser.hash }, { type: 'Retracted', hash: loser.hash }], JSON.stringify(statuses))
+    const again = seq[2]
+    assert.equal(again.type, 'InBlock')
+    assert.notEqual(again.hash, loser.hash)
+    assert.deepEqual(seq.at(-1), { type: 'Finalized', hash: again.hash })
+    const canonical = (await rpc(net.nodes[2].rpcUrl, 'chain_getBlockHash', [parseInt((await rpc(net.nodes[2].rpcUrl, 'chain_getHeader', [again.hash])).number, 16)])) as string
+    assert.equal(canonical, again.hash, 'included again on the winning chain (as node 2 sees it)')
+
     // the same way: the same blocks pruned, the same winner made best before the pruning
     const view = (evs: any[]) => {
       const k = evs.findIndex((e) => e.event === 'finalized' && e.prunedBlockHashes.includes(loser.hash))
@@ -105,6 +132,7 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
     assert.deepEqual(view(ours.events), view(smoldotEvents))
   } finally {
     smoldot.kill('SIGKILL')
+    for (const a of apis) await a.disconnect()
     client.terminate()
     await net.stop()
   }
