@@ -34,7 +34,6 @@ interface Stored {
   header: Header
   body: Uint8Array[]
   state: MemoryStorage | undefined
-  prover?: StateProver
   /** SCALE GRANDPA justification, when this block was finalized with one. */
   justification?: Uint8Array
   /** State version of its state root (its parent's runtime); found lazily for blocks loaded from disk. */
@@ -79,6 +78,9 @@ const JUSTIFICATION_PERIOD = 512
  * 16 MiB a peer accepts, and the peer asks again from where it stopped.
  */
 const MAX_BLOCK_RESPONSE_BYTES = 8 * 1024 * 1024
+
+/** Proof servers kept (most recently used): peers ask at the latest blocks. */
+const PROVERS_KEPT = 8
 
 /** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
 const CALL_PROOF_TIMEOUT_MS = 10_000
@@ -301,7 +303,6 @@ export class DevChain implements ChainServer {
     for (let n = Math.max(0, this.finalizedNumber - this.keepStates); n < keepFrom; n++) {
       const old = this.canonical[n]
       old.state = undefined
-      old.prover = undefined
     }
     this.finalizedNumber = s.header.number
     // forks that do not contain the finalized block are gone
@@ -369,12 +370,23 @@ export class DevChain implements ChainServer {
     return change !== undefined && change !== 'malformed' && this.canonical[s.header.number] === s
   }
 
+  /**
+   * The proof server of a block with state. A prover holds its whole state as a trie (hundreds of KiB
+   * for node-template): only the most recently used few are kept, not one per block with state — one per
+   * block was what made a node serving light clients grow by ~400 KiB a block until states were pruned.
+   */
   private prover(block: Uint8Array): StateProver | undefined {
     const s = this.find(block)
     if (!s?.state) return undefined
-    s.prover ??= new StateProver(s.state, this.stateVersionOf(s))
-    return s.prover
+    const key = toHex(s.hash)
+    let p = this.provers.get(key)
+    if (p) this.provers.delete(key)
+    else p = new StateProver(s.state, this.stateVersionOf(s))
+    this.provers.set(key, p)
+    if (this.provers.size > PROVERS_KEPT) this.provers.delete(this.provers.keys().next().value!)
+    return p
   }
+  private readonly provers = new Map<string, StateProver>()
 
   /**
    * The state version of a block's state root: that of the runtime which executed it, found in its
