@@ -39,6 +39,11 @@ export class DevProcess {
     return m[1]
   }
 
+  /** The running process's id, if it runs. */
+  get pid(): number | undefined {
+    return this.proc && this.proc.exitCode === null && this.proc.signalCode === null ? this.proc.pid : undefined
+  }
+
   /** The node's own best and finalized numbers, from its last status line. */
   get status(): { best: number; finalized: number } | undefined {
     const all = [...this.out.matchAll(/^#(\d+) 0x[0-9a-f]{64} finalized #(\d+)/gm)]
