@@ -3,7 +3,9 @@
 // files (minutes of following) start first.
 // Usage: node scripts/run-tests.mjs [filter-substring...]
 // Output: the spec reporter (one line per test, failures in full at the end); SUBLIGHT_REPORTER=tap for TAP.
-// Files whose assertions are about timing (event-loop stalls) run after the others, alone, so that the
+// Files that run whole local networks (several node processes each, `sublight testnet`) run after the
+// shared batch, two at a time: beside three other files they take the CPU that timed assertions there
+// measure. Files whose assertions are about timing (event-loop stalls) run last, alone, so that the
 // other test files do not take the CPU they measure.
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -33,6 +35,8 @@ const run = (list, concurrency) =>
 // the long soak files start first, so that the short ones fill the other slots around them
 const FIRST = ['test/light-client/follow-full-node.test.ts', 'test/network/smoldot-stays-connected.test.ts', 'test/cli/light-churn.test.ts']
 const ordered = [...files.filter((f) => FIRST.includes(f)), ...files.filter((f) => !FIRST.includes(f))]
-const shared = run(ordered.filter((f) => !ALONE.includes(f)), 4)
+const NETWORKS = files.filter((f) => /\/testnet[^/]*\.test\.ts$/.test(f))
+const shared = run(ordered.filter((f) => !ALONE.includes(f) && !NETWORKS.includes(f)), 4)
+const networks = run(NETWORKS, 2)
 const alone = run(files.filter((f) => ALONE.includes(f)), 1)
-process.exit(shared || alone)
+process.exit(shared || networks || alone)

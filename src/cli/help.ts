@@ -79,8 +79,8 @@ export const COMMAND_HELP: Record<string, string> = {
   testnet: `usage: sublight testnet --nodes <n> [options]
 
   --nodes <n>                 validators, one sublight dev process each (1 to 64)
-  --chain <spec.json>         an Aura + GRANDPA chain spec with raw genesis storage, rewritten for n validators
-                              (default: the built-in development chain)
+  --chain <spec.json>         the chain (default: the built-in development chain): an Aura + GRANDPA spec with
+                              raw genesis storage, rewritten for n validators
   --base-path <dir>           keep the spec and each node's chain in <dir>/node<i> and resume from them
                               (default: a temporary directory removed on exit)
   --rpc-port <port>           node 0's JSON-RPC port; node i gets port + i (default: 9944)

@@ -179,7 +179,7 @@ export class DevNode {
 
     // the pool receives network transactions through the host, so both exist before either runs
     let node: DevNode | undefined
-    const sync = SyncService.create({ spec: o.spec, chain, log, sets, now: o.clock ? () => o.clock!.now() : undefined, onGrandpa: (peer, m) => node?.onGrandpaGossip(peer, m) })
+    const sync = SyncService.create({ spec: o.spec, chain, log, sets, babeEpochs: authoring.babeEpochs, now: o.clock ? () => o.clock!.now() : undefined, onGrandpa: (peer, m) => node?.onGrandpaGossip(peer, m) })
     const host = await NetworkHost.start({
       ...sync.hostHandlers(),
       server: chain,

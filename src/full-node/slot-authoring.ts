@@ -34,6 +34,8 @@ export interface SlotAuthoring {
   claim(slot: bigint, parent: Header): SlotClaim | undefined
   /** A block joined the chain (in order, parents first): epoch tracking. */
   added(header: Header): void
+  /** BABE: the epochs along the chain, shared with the import side (blocks of other validators record theirs). */
+  readonly babeEpochs?: BabeChain
 }
 
 const u64 = (v: bigint) => new Writer(8).u64(v).finish()
@@ -72,6 +74,7 @@ export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
   const epochs = new BabeChain(conf.genesis, history)
   const authoring: SlotAuthoring = {
     engine: 'babe',
+    babeEpochs: epochs,
     slotMs: conf.slotMs,
     epochDuration: conf.genesis.duration,
     slotOf: (header) => babePreDigest(header).slot,

@@ -34,7 +34,7 @@ test('each command\'s --help lists the flags the README documents; --version', a
     for (const f of line.split('#')[0].matchAll(/--[a-z][a-z-]*/g)) flags.add(f[0])
     byCommand.set(m[1], flags)
   }
-  assert.deepEqual([...byCommand.keys()].sort(), ['chain-spec', 'dev', 'light', 'node', 'runtime', 'verify'])
+  assert.deepEqual([...byCommand.keys()].sort(), ['chain-spec', 'dev', 'light', 'node', 'runtime', 'testnet', 'verify'])
   for (const [cmd, flags] of byCommand) {
     const help = await cli([cmd, '--help'])
     for (const f of flags) assert.ok(help.includes(f), `sublight ${cmd} --help lists ${f}`)

@@ -1,7 +1,9 @@
 // `sublight chain-spec validators` and `sublight testnet`, as a user runs them. The derived spec differs
 // from node-template's only in the Aura and GRANDPA authorities, which are the n validators' keys
-// (derived here independently: sr25519 / ed25519 public keys of //Alice, //Bob, …); a BABE chain is
-// refused with a clear error. `sublight testnet --nodes 2` prints one `node <i> rpc … p2p …` line per
+// (derived here independently: sr25519 / ed25519 public keys of //Alice, //Bob, …). Derived from
+// polkadot-dev (BABE, staking), the runtime itself answers with the 4 validators (BABE and GRANDPA
+// authorities, the parachain validators), only items of the pallets that hold validators change, and
+// the historical-session root formula reproduces the real genesis root for Alice alone. `sublight testnet --nodes 2` prints one `node <i> rpc … p2p …` line per
 // node and `finalized #n …` lines as the two validators finalize by votes; Ctrl-C stops every node (exit
 // 0, their ports free); killed with SIGKILL, its nodes stop by themselves (no orphan, no bound port).
 import { test } from 'node:test'
@@ -9,8 +11,11 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createConnection } from 'node:net'
 import { readFileSync } from 'node:fs'
-import { Reader, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
-import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
+import { Reader, concatBytes, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
+import { ed25519FromSuri, sr25519FromSuri, storageKey, storagePrefix, twox128 } from '../../src/crypto/index.ts'
+import { genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
+import { historicalRoot } from '../../src/chain-spec/validators.ts'
+import { runtimeAt } from '../../src/full-node/index.ts'
 import { freePort } from '../support/dev-process.ts'
 import { waitFor } from '../support/wait.ts'
 import { fixturePath, needsFixtures } from '../support/fixtures.ts'
@@ -27,7 +32,7 @@ function listening(port: number): Promise<boolean> {
   })
 }
 
-test('chain-spec validators: only the Aura and GRANDPA authorities change, to the n dev validators; BABE is refused', needsFixtures, () => {
+test('chain-spec validators: only the Aura and GRANDPA authorities change, to the n dev validators; a BABE chain takes up to 6', needsFixtures, () => {
   const r = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', builtIn, '--count', '5'], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   const before = JSON.parse(readFileSync(builtIn, 'utf8'))
@@ -43,9 +48,45 @@ test('chain-spec validators: only the Aura and GRANDPA authorities change, to th
   const g = new Reader(fromHex(after.genesis.raw.top[grandpa]))
   assert.equal(g.u8(), 1, 'versioned authority list, version 1')
   assert.deepEqual(g.vec((x) => [toHex(x.bytes_(32)), x.u64()]), names.map((n) => [toHex(ed25519FromSuri(n).publicKey), 1n]))
-  const babe = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', fixturePath('chain-specs', 'polkadot-dev.json'), '--count', '4'], { encoding: 'utf8' })
-  assert.equal(babe.status, 1)
-  assert.match(babe.stderr, /BABE/)
+  const babe = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', fixturePath('chain-specs', 'polkadot-dev.json'), '--count', '7'], { encoding: 'utf8' })
+  assert.equal(babe.status, 1, 'a BABE chain takes up to the 6 endowed dev accounts')
+  assert.match(babe.stderr, /up to 6 validators/)
+})
+
+test('chain-spec validators on polkadot-dev (BABE, staking): the runtime sees the 4 validators; only validator-holding pallets change', { ...needsFixtures, timeout: 60_000 }, () => {
+  const file = fixturePath('chain-specs', 'polkadot-dev.json')
+  const r = spawnSync(process.execPath, [bin, 'chain-spec', 'validators', file, '--count', '4'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  assert.equal(r.status, 0, r.stderr)
+  const before = JSON.parse(readFileSync(file, 'utf8'))
+  const after = JSON.parse(r.stdout)
+  assert.equal(after.lightSyncState, undefined, 'the original checkpoint is not this chain’s')
+  const names = ['//Alice', '//Bob', '//Charlie', '//Dave']
+  const spec = parseChainSpec(r.stdout)
+  const state = genesisStorage(spec.genesis as Extract<typeof spec.genesis, { kind: 'raw' }>)
+  const rt = runtimeAt(state)
+  const call = (m: string) => new Reader(rt.call(m, new Uint8Array(), { storage: state }).output)
+  // BabeConfiguration: slot duration, epoch length, c (two u64), then the authorities
+  const babe = call('BabeApi_configuration')
+  for (let i = 0; i < 4; i++) babe.u64()
+  assert.deepEqual(babe.vec((x) => [toHex(x.bytes_(32)), x.u64()]), names.map((n) => [toHex(sr25519FromSuri(n).publicKey), 1n]))
+  assert.deepEqual(call('GrandpaApi_grandpa_authorities').vec((x) => [toHex(x.bytes_(32)), x.u64()]), names.map((n) => [toHex(ed25519FromSuri(n).publicKey), 1n]))
+  assert.deepEqual(call('ParachainHost_validators').vec((x) => toHex(x.bytes_(32))), names.map((n) => toHex(sr25519FromSuri(n).publicKey)))
+  // what changed: only storage of the pallets that hold validators (and the GRANDPA well-known key)
+  const pallets = ['Babe', 'Session', 'Staking', 'VoterList', 'Balances', 'System', 'AuthorityDiscovery', 'ImOnline', 'ParasShared', 'ParaSessionInfo', 'Historical']
+  const prefixes = pallets.map((p) => toHex(twox128(utf8(p))))
+  const top0 = before.genesis.raw.top
+  const top1 = after.genesis.raw.top
+  const changed = [...new Set([...Object.keys(top0), ...Object.keys(top1)])].filter((k) => top0[k] !== top1[k])
+  const outside = changed.filter((k) => k !== toHex(utf8(':grandpa_authorities')) && !prefixes.some((p) => k.startsWith(p)))
+  assert.deepEqual(outside, [], 'nothing outside the validator-holding pallets changes')
+  const balances = changed.filter((k) => k.startsWith(toHex(twox128(utf8('Balances')))))
+  assert.ok(balances.every((k) => !k.startsWith(toHex(storagePrefix('Balances', 'TotalIssuance')))), 'the total issuance is untouched')
+  // pallet-session's historical root, as computed here, for the real genesis's one validator
+  const exposure = fromHex(top0[toHex(storageKey('Staking', 'ErasStakers', ['Twox64Concat', Uint8Array.of(0, 0, 0, 0)], ['Twox64Concat', sr25519FromSuri('//Alice//stash').publicKey]))])
+  const sr = sr25519FromSuri('//Alice').publicKey
+  const root = historicalRoot([{ stash: sr25519FromSuri('//Alice//stash').publicKey, keys: concatBytes(ed25519FromSuri('//Alice').publicKey, sr, sr, sr, sr, sr) }], exposure)
+  const stored = Object.entries(top0).find(([k]) => k.startsWith(toHex(storagePrefix('Historical', 'HistoricalSessions'))))![1] as string
+  assert.equal(toHex(root), stored.slice(0, 66))
 })
 
 test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every node; SIGKILL leaves no node behind', { timeout: 120_000 }, async () => {

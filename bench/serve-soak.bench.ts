@@ -1,0 +1,33 @@
+// A `sublight dev` node (node-template, a block every 6 s) serving two light clients — ours and smoldot,
+// each following with a runtime and reading storage and calling the runtime at every new block — for
+// DURATION minutes (default 30): the node's RSS every minute; the figure that matters is the growth after
+// the first 5 minutes (warm-up: states, caches and the JIT fill up), which should stay near zero.
+import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { DevProcess, freePort } from '../test/support/dev-process.ts'
+import { fixturePath } from '../test/support/fixtures.ts'
+import { waitFor } from '../test/support/wait.ts'
+
+const MINUTES = Number(process.env.DURATION ?? 30)
+const specFile = fixturePath('chain-specs', 'node-template.json')
+const row = (name: string, value: string) => console.log(name.padEnd(72), value)
+const port = await freePort()
+const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'])
+const addr = await node.start()
+await waitFor(() => (node.status?.finalized ?? 0) >= 1, 60_000, 'the devnet finalizing')
+const clients = (['sublight', 'smoldot'] as const).map((impl) => spawn(process.execPath, ['--import', 'tsx', new URL('./serve-soak-client.mjs', import.meta.url).pathname, impl, specFile, addr], { stdio: ['ignore', 'ignore', 'inherit'] }))
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))![1]) / 1024
+const samples: number[] = []
+try {
+  for (let m = 0; m <= MINUTES; m++) {
+    if (m > 0) await new Promise((r) => setTimeout(r, 60_000))
+    samples.push(rss())
+    console.log(`minute ${m}: node RSS ${samples[m].toFixed(0)} MiB, best #${node.status?.best}`)
+  }
+  const after5 = samples[Math.min(5, samples.length - 1)]
+  row(`serve soak (${MINUTES} min, 2 light clients): node RSS at 5 min | at the end | growth after 5 min`, `${after5.toFixed(0)} | ${samples.at(-1)!.toFixed(0)} | ${(samples.at(-1)! - after5).toFixed(0)} MiB`)
+} finally {
+  for (const c of clients) c.kill('SIGKILL')
+  await node.kill('SIGTERM')
+}
+process.exit(0)
