@@ -41,12 +41,12 @@ export class Testnet {
     readonly nodes: TestnetNode[],
   ) {}
 
-  /** Starts `n` validators (//Alice, //Bob, …), each with `extraArgs`. */
-  static async start(n: number, extraArgs: string[] = []): Promise<Testnet> {
+  /** Starts `n` validators (//Alice, //Bob, …) of `chain` (default: the built-in dev chain), each with `extraArgs`. */
+  static async start(n: number, extraArgs: string[] = [], chain = BUILT_IN_CHAIN): Promise<Testnet> {
     const dir = mkdtempSync(join(tmpdir(), 'sublight-testnet-'))
     const suris = validatorSuris(n)
     const specPath = join(dir, 'spec.json')
-    writeFileSync(specPath, JSON.stringify(withValidators(JSON.parse(readFileSync(BUILT_IN_CHAIN, 'utf8')), suris)))
+    writeFileSync(specPath, JSON.stringify(withValidators(JSON.parse(readFileSync(chain, 'utf8')), suris)))
     const net = new Testnet(dir, specPath, [])
     try {
       for (const [i, suri] of suris.entries()) {
