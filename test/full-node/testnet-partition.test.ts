@@ -10,20 +10,11 @@
 // winning chain) and `finalized` there.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import { start } from '../../src/index.ts'
-import { Testnet, rpc } from '../support/testnet.ts'
+import { Testnet, followWithSmoldot, rpc } from '../support/testnet.ts'
 import { addChainWith, session, waitFor } from '../support/light-client.ts'
-
-const SLOT_MS = 6000
-/** The Aura slot of a JSON-RPC header (its `aura` pre-runtime digest: 0x06 'aura' compact(8) u64 LE). */
-function slotOf(header: { digest: { logs: string[] } }): number {
-  const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))!
-  const le = log.slice(14, 30)
-  return Number(BigInt('0x' + (le.match(/../g) ?? []).reverse().join('')))
-}
 
 test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot and our light client report the reorg alike', { timeout: 300_000 }, async () => {
   const net = await Testnet.start(4)
@@ -33,56 +24,31 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
   const specText = readFileSync(net.specPath, 'utf8')
   const client = start({ maxLogLevel: 1 })
   const apis: ApiPromise[] = []
-  const smoldotEvents: any[] = []
-  const smoldot = spawn(process.execPath, [new URL('../support/smoldot-events.mjs', import.meta.url).pathname, net.specPath, net.nodes[0].addr], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let smoldotOut = ''
-  smoldot.stdout.on('data', (d) => {
-    smoldotOut += d
-    const lines = smoldotOut.split('\n')
-    smoldotOut = lines.pop()!
-    for (const l of lines) if (l.startsWith('EVENT ')) smoldotEvents.push(JSON.parse(l.slice(6)))
-  })
+  const smoldot = followWithSmoldot(net.specPath, net.nodes[0].addr)
+  const smoldotEvents = smoldot.events
   try {
     const chain = await addChainWith(client, specText, [net.nodes[0].addr])
     const ours = session(chain)
     await ours.rpc('chainHead_v1_follow', [false])
-    const header = (i: number, hash: string) => rpc(net.nodes[i].rpcUrl, 'chain_getHeader', [hash])
     // both clients follow and see finality
     await waitFor(() => ours.events.some((e) => e.event === 'finalized') && smoldotEvents.some((e) => e.event === 'finalized'), 120_000, () => `both clients following\nours: ${JSON.stringify(ours.events.slice(-3))}\nsmoldot: ${JSON.stringify(smoldotEvents.slice(-3))}`)
 
-    // right after Bob's block reached both sides: cut {Alice, Bob} from {Charlie, Dave}
-    await waitFor(
-      async () => {
-        const [a, c] = [await net.best(0), await net.best(2)]
-        if (a.hash !== c.hash) return false
-        const slot = slotOf(await header(0, a.hash))
-        return slot % 4 === 1 && Math.floor(Date.now() / SLOT_MS) === slot && Date.now() % SLOT_MS < 4000
-      },
-      60_000,
-      'Bob’s block on both sides, early in his slot',
-    )
-    // side A: nodes 0 and 1 refuse 2 and 3; side B: 2 and 3 accept only each other
-    for (const i of [0, 1]) await rpc(net.nodes[i].rpcUrl, 'sublight_unstable_partition', [[net.nodes[2].peerId, net.nodes[3].peerId]])
-    for (const i of [2, 3]) await net.allowOnly(i, [2, 3])
-    const base = await net.best(0)
-    // a transfer to node 0 now: only side A sees it, and Alice's block will hold it
-    const api = await ApiPromise.create({ provider: new WsProvider(net.nodes[0].rpcUrl), noInitWarn: true })
-    apis.push(api)
-    const keyring = new Keyring({ type: 'sr25519' })
+    // a transfer to node 0 as the partition starts: only side A sees it, and Alice's block will hold it
     const statuses: { type: string; hash?: string }[] = []
-    await api.tx.balances.transferKeepAlive(keyring.addFromUri('//Bob').address, 10n ** 12n).signAndSend(keyring.addFromUri('//Alice'), (r: any) => {
-      const st = r.status
-      statuses.push({ type: st.type, hash: st.isInBlock ? st.asInBlock.toHex() : st.isRetracted ? st.asRetracted.toHex() : st.isFinalized ? st.asFinalized.toHex() : undefined })
+    const { base, loser } = await net.splitAfterBob(async () => {
+      const api = await ApiPromise.create({ provider: new WsProvider(net.nodes[0].rpcUrl), noInitWarn: true })
+      apis.push(api)
+      const keyring = new Keyring({ type: 'sr25519' })
+      await api.tx.balances.transferKeepAlive(keyring.addFromUri('//Bob').address, 10n ** 12n).signAndSend(keyring.addFromUri('//Alice'), (r: any) => {
+        const st = r.status
+        statuses.push({ type: st.type, hash: st.isInBlock ? st.asInBlock.toHex() : st.isRetracted ? st.asRetracted.toHex() : st.isFinalized ? st.asFinalized.toHex() : undefined })
+      })
     })
-    // Alice authors on side A (one block), after Charlie and Dave authored two on side B
-    await waitFor(async () => (await net.best(0)).number === base.number + 1, 30_000, 'Alice’s block on side A')
-    const loser = await net.best(0)
     const body = (await rpc(net.nodes[0].rpcUrl, 'chain_getBlock', [loser.hash])).block.extrinsics as string[]
     assert.ok(body.length >= 2, 'Alice’s block holds the transfer (after the timestamp inherent)')
     const sideB = await net.best(2)
     assert.ok(sideB.number >= base.number + 2, `side B is ahead (#${sideB.number} vs Alice’s #${loser.number})`)
-    for (const i of [1, 2, 3]) await net.allowOnly(i, [0, 1, 2, 3])
-    await rpc(net.nodes[0].rpcUrl, 'sublight_unstable_partition', [[]])
+    await net.healSplit()
 
     // every node on one chain, finalized past the fork: Alice's block is gone
     await waitFor(
@@ -131,7 +97,7 @@ test('testnet: a 2+2 partition forks, healing reorganizes every node; smoldot an
     }
     assert.deepEqual(view(ours.events), view(smoldotEvents))
   } finally {
-    smoldot.kill('SIGKILL')
+    smoldot.stop()
     for (const a of apis) await a.disconnect()
     client.terminate()
     await net.stop()

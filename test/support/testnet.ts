@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import WebSocket from 'ws'
 import { validatorSuris, withValidators } from '../../src/chain-spec/validators.ts'
 import { BUILT_IN_CHAIN } from '../../src/cli/dev.ts'
@@ -93,8 +94,66 @@ export class Testnet {
     await Promise.all(this.nodes.map((n) => rpc(n.rpcUrl, 'sublight_unstable_partition', [[]])))
   }
 
+  /**
+   * The partition of the reorg tests, on a 4-validator Aura network (Alice, Bob, Charlie, Dave author in
+   * turn by slot): right after Bob's block reached both sides, {Alice, Bob} are cut from {Charlie, Dave}
+   * (side B accepts only its own two; nodes 1–3 are expected to accept only validators already, see
+   * `allowOnly`). `during` runs at once (e.g. a transfer to node 0). Returns the last common block and,
+   * once Alice authored on side A while side B authored two, her (losing) block; call `healSplit` then.
+   */
+  async splitAfterBob(during?: () => Promise<void>): Promise<{ base: { hash: string; number: number }; loser: { hash: string; number: number } }> {
+    const slotOf = (header: { digest: { logs: string[] } }) => {
+      const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))!
+      return Number(BigInt('0x' + (log.slice(14, 30).match(/../g) ?? []).reverse().join('')))
+    }
+    const SLOT_MS = 6000
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const [a, c] = [await this.best(0), await this.best(2)]
+      if (a.hash === c.hash) {
+        const slot = slotOf(await rpc(this.nodes[0].rpcUrl, 'chain_getHeader', [a.hash]))
+        if (slot % 4 === 1 && Math.floor(Date.now() / SLOT_MS) === slot && Date.now() % SLOT_MS < 4000) break
+      }
+      if (Date.now() > deadline) throw new Error('timed out waiting for Bob’s block on both sides, early in his slot')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    for (const i of [0, 1]) await rpc(this.nodes[i].rpcUrl, 'sublight_unstable_partition', [[this.nodes[2].peerId, this.nodes[3].peerId]])
+    for (const i of [2, 3]) await this.allowOnly(i, [2, 3])
+    const base = await this.best(0)
+    await during?.()
+    const until = Date.now() + 30_000
+    while ((await this.best(0)).number !== base.number + 1) {
+      if (Date.now() > until) throw new Error('timed out waiting for Alice’s block on side A')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    return { base, loser: await this.best(0) }
+  }
+
+  /** Ends `splitAfterBob`'s partition: nodes 1–3 back to accepting the validators, node 0 everyone. */
+  async healSplit(): Promise<void> {
+    for (const i of [1, 2, 3]) await this.allowOnly(i, [0, 1, 2, 3])
+    await rpc(this.nodes[0].rpcUrl, 'sublight_unstable_partition', [[]])
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.proc.kill('SIGTERM')))
     rmSync(this.dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * smoldot following a chain in its own process (`smoldot-events.mjs`: chainHead_v1_follow without
+ * runtime, `bootNode` its only peer): its follow events as they come, with the time each arrived.
+ */
+export function followWithSmoldot(specPath: string, bootNode: string): { events: any[]; stop(): void } {
+  const events: any[] = []
+  const p = spawn(process.execPath, [new URL('./smoldot-events.mjs', import.meta.url).pathname, specPath, bootNode], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let pending = ''
+  p.stdout.on('data', (d) => {
+    pending += d
+    const lines = pending.split('\n')
+    pending = lines.pop()!
+    for (const l of lines) if (l.startsWith('EVENT ')) events.push({ ...JSON.parse(l.slice(6)), at: Date.now() })
+  })
+  return { events, stop: () => void p.kill('SIGKILL') }
 }
