@@ -2,7 +2,7 @@
 // server, and drives Aura or BABE authoring (`slot-authoring.ts`: one block per slot one of its keys may
 // claim), the import of other validators' blocks (`sync-service.ts`, forks included) and GRANDPA
 // finality with real timers: alone when its keys hold a supermajority of the set (a justification
-// signed locally), else by voting with the other nodes (`finality/voter.ts` over `/grandpa/1`). This is
+// signed locally), else by voting with the other nodes (`grandpa-voting.ts` over `/grandpa/1`). This is
 // the I/O edge of the full node; the pieces it drives (block builder, slot authoring, pool, chain,
 // voter, justification) are pure. `sublight dev` is a thin CLI over it; `sublight testnet` runs several.
 
@@ -19,9 +19,7 @@ import { DevChain, genesisState } from './dev-chain.ts'
 import { GrandpaSets, NoGrandpaError, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
 import { holdsSupermajority, localJustification } from './grandpa-local.ts'
 import { SyncService } from './sync-service.ts'
-import { GrandpaVoter, VoteError, encodeJustification, verifyJustification, type VoterChain, type VoterOutput } from '../finality/index.ts'
-import { encodeGrandpaCatchUp, encodeGrandpaCatchUpRequest, encodeGrandpaVote, type GrandpaGossip } from '../network/index.ts'
-import { bytesEqual } from '../codec/index.ts'
+import { GrandpaVoting, type FinalityStatus } from './grandpa-voting.ts'
 import { nodeRpc } from './rpc.ts'
 import { authorRpc } from './rpc-author.ts'
 import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
@@ -97,24 +95,6 @@ export interface BlockStatus {
   txs: number
 }
 
-/** What the node reports when GRANDPA voting among nodes finalizes a block. */
-export interface FinalityStatus {
-  number: number
-  hash: Uint8Array
-  round: bigint
-  setId: bigint
-  /** Precommits in the justification (one per voter). */
-  precommits: number
-  best: number
-  forks: number
-  reorgs: number
-}
-
-/** Substrate's gossip duration for GRANDPA rounds (node-template's default): prevote after 2×, precommit after 4×. */
-const GOSSIP_DURATION_MS = 333
-/** Voters whose round goes this long without finalizing anything re-send their votes (messages lost to a restart or a partition). */
-const REVOTE_MS = 10_000
-
 export class DevNodeError extends Error {
   override readonly name = 'DevNodeError'
 }
@@ -137,9 +117,7 @@ export class DevNode {
   /** Imports other nodes' blocks over the same host. */
   private sync: SyncService | undefined
   /** Votes with the other validators when our keys alone cannot finalize. */
-  private voter: GrandpaVoter | undefined
-  private voterTimer: ReturnType<typeof setTimeout> | undefined
-  private readonly finalityListeners = new Set<(s: FinalityStatus) => void>()
+  private voting: GrandpaVoting | undefined
 
   private constructor(
     readonly chain: DevChain,
@@ -179,7 +157,7 @@ export class DevNode {
 
     // the pool receives network transactions through the host, so both exist before either runs
     let node: DevNode | undefined
-    const sync = SyncService.create({ spec: o.spec, chain, log, sets, babeEpochs: authoring.babeEpochs, now: o.clock ? () => o.clock!.now() : undefined, onGrandpa: (peer, m) => node?.onGrandpaGossip(peer, m) })
+    const sync = SyncService.create({ spec: o.spec, chain, log, sets, babeEpochs: authoring.babeEpochs, now: o.clock ? () => o.clock!.now() : undefined, onGrandpa: (peer, m) => node?.voting?.onGossip(peer, m) })
     const host = await NetworkHost.start({
       ...sync.hostHandlers(),
       server: chain,
@@ -240,14 +218,13 @@ export class DevNode {
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
     started.timer = setTimeout(() => started.tick(), 0)
-    started.startVoter()
+    started.voting = new GrandpaVoting(chain, host, sets, grandpaKeys, log)
     return started
   }
 
   /** Calls `fn` each time voting among nodes finalizes a block; returns the unsubscribe. */
   onFinality(fn: (s: FinalityStatus) => void): () => void {
-    this.finalityListeners.add(fn)
-    return () => this.finalityListeners.delete(fn)
+    return this.voting?.onFinality(fn) ?? (() => false)
   }
 
   /**
@@ -259,7 +236,7 @@ export class DevNode {
     this.chain.onEvent((e) => {
       if (e.kind === 'finalized') {
         this.pool.finalized(e.header.number)
-        this.onFinalizedBlock()
+        this.voting?.finalized()
         return
       }
       const reorg = e.reorg
@@ -278,129 +255,8 @@ export class DevNode {
         const b = this.chain.block(e.hash)
         if (b) this.pool.blockImported(b.hash, b.header.number, b.body)
       }
-      this.kickVoter()
+      this.voting?.kick()
     })
-  }
-
-  /** Votes with the other nodes unless our keys alone hold a supermajority of the set (then `author` finalizes). */
-  private startVoter(): void {
-    const set = this.grandpa.sets.finalizedSet
-    this.votingSetId = set.setId
-    if (holdsSupermajority(set.authorities, this.grandpa.keys)) {
-      this.voter = undefined
-      return
-    }
-    this.voter = new GrandpaVoter(set, this.grandpa.keys, GOSSIP_DURATION_MS, this.voterChain, Date.now())
-    this.host.announceGrandpaState(set.setId, this.chain.finalized().number, this.voter.round)
-    this.kickVoter()
-  }
-
-  /** Finality moved (our round, a commit, a justification): a new set gets a new voter (or local finality). */
-  private onFinalizedBlock(): void {
-    if (this.grandpa.sets.finalizedSetId !== this.votingSetId) this.startVoter()
-  }
-  private votingSetId: bigint | undefined
-
-  private readonly voterChain: VoterChain = {
-    header: (hash) => this.chain.block(hash)?.header,
-    finalized: () => {
-      const f = this.chain.finalized()
-      return { targetHash: f.hash, targetNumber: f.number }
-    },
-    bestTarget: () => {
-      // our best block, but never past the last block the voting set may finalize (a set change's end)
-      const setId = this.voter?.setId ?? this.grandpa.sets.finalizedSetId
-      let n = this.chain.best().number
-      const fin = this.chain.finalized().number
-      while (n > fin && this.grandpa.sets.at(n).setId !== setId) n--
-      const b = this.chain.blockAt(n)!
-      return { targetHash: b.hash, targetNumber: n }
-    },
-  }
-
-  private kickVoter(): void {
-    if (!this.voter || this.stopped) return
-    this.handleVoter(this.voter.tick(this.voterChain, Date.now()))
-  }
-
-  private handleVoter(outputs: VoterOutput[]): void {
-    const voter = this.voter
-    if (!voter) return
-    for (const o of outputs) {
-      switch (o.kind) {
-        case 'vote':
-          this.host.gossipToAuthorities(encodeGrandpaVote(o.round, o.setId, o.stage, o.vote))
-          break
-        case 'catchUpRequest':
-          if (!this.host.sendGrandpaTo(o.peer, encodeGrandpaCatchUpRequest(o.round, o.setId))) voter.peerGone(o.peer)
-          break
-        case 'catchUp':
-          this.host.sendGrandpaTo(o.peer, encodeGrandpaCatchUp(o.catchUp))
-          break
-        case 'round':
-          this.host.announceGrandpaState(voter.setId, this.chain.finalized().number, o.round)
-          break
-        case 'log':
-          this.log(o.line)
-          break
-        case 'finalize': {
-          const j = o.justification
-          if (j.targetNumber <= this.chain.finalized().number || !this.chain.block(j.targetHash)) break
-          try {
-            verifyJustification(j, voter.set, { hash: j.targetHash, number: j.targetNumber })
-          } catch (e) {
-            this.log(`GRANDPA round ${j.round}: our own justification fails verification: ${(e as Error).message}`)
-            break
-          }
-          this.chain.finalize(j.targetHash, encodeJustification(j))
-          this.host.gossipFinality(j, voter.set.setId)
-          const best = this.chain.best()
-          const status: FinalityStatus = { number: j.targetNumber, hash: j.targetHash, round: j.round, setId: voter.set.setId, precommits: j.precommits.length, best: best.number, forks: this.chain.forkBlocks, reorgs: this.chain.reorgs }
-          for (const fn of this.finalityListeners) fn(status)
-          break
-        }
-      }
-    }
-    this.scheduleVoter()
-  }
-
-  private scheduleVoter(): void {
-    clearTimeout(this.voterTimer)
-    if (!this.voter || this.stopped) return
-    const wait = Math.max(10, Math.min(REVOTE_MS, this.voter.nextWake() - Date.now()))
-    this.voterTimer = setTimeout(() => this.kickVoter(), wait)
-  }
-
-  /** GRANDPA gossip other than what the import side handles: votes, neighbor packets, catch-ups, commits seen. */
-  private onGrandpaGossip(peer: string, m: GrandpaGossip): void {
-    const voter = this.voter
-    if (!voter) return
-    const now = Date.now()
-    try {
-      switch (m.kind) {
-        case 'vote':
-          if (m.stage !== 'primaryPropose') this.handleVoter(voter.onVote(this.voterChain, m.round, m.setId, m.stage, m.vote, now))
-          break
-        case 'neighbor':
-          this.handleVoter(voter.onNeighbor(peer, m.round, m.setId, now))
-          break
-        case 'catchUpRequest':
-          this.handleVoter(voter.onCatchUpRequest(peer, m.round, m.setId))
-          break
-        case 'catchUp':
-          this.handleVoter(voter.onCatchUp(this.voterChain, m, now))
-          break
-        case 'commit':
-          // the import side verified and applied it; a round at or past ours is over
-          if (m.setId === voter.setId && bytesEqual(this.chain.blockAt(m.targetNumber)?.hash ?? new Uint8Array(), m.targetHash) && m.targetNumber <= this.chain.finalized().number)
-            this.handleVoter(voter.commitSeen(this.voterChain, m.round, now))
-          break
-      }
-    } catch (e) {
-      if (!(e instanceof VoteError)) throw e
-      this.log(`GRANDPA message from ${peer}: ${e.message}`)
-      this.host.reportPeer(peer, REP.BAD_GRANDPA)
-    }
   }
 
   /** Calls `fn` after each authored block; returns the unsubscribe. */
@@ -515,7 +371,7 @@ export class DevNode {
    * nor in its first two slots before any peer has connected (after a restart, peers are seconds away).
    */
   private syncing(): boolean {
-    if (!this.voter || !this.sync) return false
+    if (!this.voting?.active || !this.sync) return false
     if (this.sync.highestPeerBlock > this.chain.best().number) return true
     return this.host.peers.size === 0 && Date.now() - this.startedAt < 2 * Number(this.authoring.slotMs)
   }
@@ -541,7 +397,7 @@ export class DevNode {
       const target = this.chain.blockAt(block.header.number - 1)
       // signed by the set in force at the target (a change signalled in the new block is not yet its set)
       const set = target && this.grandpa.sets.at(target.header.number)
-      if (!this.voter && target && set && target.header.number > this.chain.finalized().number && holdsSupermajority(set.authorities, this.grandpa.keys)) {
+      if (!this.voting?.active && target && set && target.header.number > this.chain.finalized().number && holdsSupermajority(set.authorities, this.grandpa.keys)) {
         const { justification, encoded } = localJustification(target.header, ++this.round, set, this.grandpa.keys)
         this.chain.finalize(target.hash, encoded)
         this.host.gossipFinality(justification, set.setId)
@@ -556,7 +412,7 @@ export class DevNode {
   async stop(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
-    clearTimeout(this.voterTimer)
+    this.voting?.stop()
     this.sync?.detach()
     await this.rpc?.stop()
     await this.host.stop()

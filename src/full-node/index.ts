@@ -15,3 +15,4 @@ export * from './grandpa-sets.ts'
 
 export * from './babe-author.ts'
 export * from './slot-authoring.ts'
+export * from './grandpa-voting.ts'
