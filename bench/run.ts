@@ -6,10 +6,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const dir = dirname(fileURLToPath(import.meta.url))
+const LONG = ['serve-soak.bench.ts']
 const filters = process.argv.slice(2)
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  // the 30-minute soak runs only when named (`npm run bench serve-soak`)
+  .filter((f) => (filters.length === 0 ? !LONG.includes(f) : filters.some((s) => f.includes(s))))
   .sort()
 let failed = 0
 for (const f of files) {
