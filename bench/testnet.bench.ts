@@ -4,16 +4,12 @@
 // current slot − the finalized block's slot) — and each node's RSS at the end. Substrate's own nodes
 // finalize 1–2 blocks behind with a 6 s slot on such a network.
 import { readFileSync } from 'node:fs'
-import { Testnet, rpc } from '../test/support/testnet.ts'
+import { Testnet, auraSlotOf, rpc } from '../test/support/testnet.ts'
 
 const DURATION_S = Number(process.env.DURATION ?? 120)
 const SLOT_MS = 6000
 const row = (name: string, value: string) => console.log(name.padEnd(72), value)
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
-const slotOf = (header: { digest: { logs: string[] } }) => {
-  const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))
-  return log ? Number(BigInt('0x' + (log.slice(14, 30).match(/../g) ?? []).reverse().join(''))) : 0
-}
 
 const net = await Testnet.start(4)
 try {
@@ -26,7 +22,7 @@ try {
     const [best, fin] = [await net.best(0), await net.finalized(0)]
     blocks.push(best.number - fin.number)
     const header = await rpc(net.nodes[0].rpcUrl, 'chain_getHeader', [fin.hash])
-    slots.push(Math.floor(Date.now() / SLOT_MS) - slotOf(header))
+    slots.push(Math.floor(Date.now() / SLOT_MS) - auraSlotOf(header))
   }
   row(`testnet (4 validators, node-template): finality lag in blocks, median | max over ${DURATION_S} s`, `${pct(blocks, 50)} | ${Math.max(...blocks)}`)
   row('  finality lag in slots (6 s), median | max', `${pct(slots, 50)} | ${Math.max(...slots)}`)

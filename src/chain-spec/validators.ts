@@ -91,6 +91,8 @@ const u32 = (n: number) => new Writer(4).u32(n).finish()
 const accounts = (xs: readonly Uint8Array[]) => new Writer(8 + 32 * xs.length).vec(xs, (w, x) => void w.bytes(x)).finish()
 /** Session key types of a Polkadot relay runtime, in `SessionKeys` order (GRANDPA's is ed25519). */
 const SESSION_KEY_TYPES = ['gran', 'babe', 'imon', 'para', 'asgn', 'audi']
+/** SCALE `(KeyTypeId, &[u8])`: how pallet-session keys a session key (key owners, historical tries). */
+const typedKey = (type: string, k: Uint8Array) => new Writer(40).bytes(utf8(type)).vecU8(k).finish()
 
 /** The genesis validator of a staking chain, as the genesis names it. */
 interface Genesis {
@@ -147,9 +149,9 @@ function babeValidators(top: Record<string, string>, suris: readonly string[]): 
   // session
   set(key('Session', 'Validators'), accounts(vals.map((v) => v.stash)))
   set(key('Session', 'QueuedKeys'), new Writer().vec(vals, (w, v) => void w.bytes(v.stash).bytes(sessionKeys(v))).finish())
-  drop(key('Session', 'NextKeys', ['Twox64Concat', g.stash]))
-  const ownerKey = (type: string, k: Uint8Array) => key('Session', 'KeyOwner', ['Twox64Concat', new Writer(40).bytes(utf8(type)).vecU8(k).finish()])
+  const ownerKey = (type: string, k: Uint8Array) => key('Session', 'KeyOwner', ['Twox64Concat', typedKey(type, k)])
   const genesisKeys = need(key('Session', 'NextKeys', ['Twox64Concat', g.stash]), 'Session::NextKeys')
+  drop(key('Session', 'NextKeys', ['Twox64Concat', g.stash]))
   for (const [i, type] of SESSION_KEY_TYPES.entries()) drop(ownerKey(type, genesisKeys.subarray(32 * i, 32 * i + 32)))
   for (const v of vals) {
     set(key('Session', 'NextKeys', ['Twox64Concat', v.stash]), sessionKeys(v))
@@ -244,7 +246,7 @@ function rewriteSessionInfo(info: Uint8Array, validators: Uint8Array[]): Uint8Ar
 export function historicalRoot(validators: readonly { stash: Uint8Array; keys: Uint8Array }[], exposure: Uint8Array): Uint8Array {
   const entries: [Uint8Array, Uint8Array][] = []
   validators.forEach((v, i) => {
-    for (const [t, type] of SESSION_KEY_TYPES.entries()) entries.push([new Writer(40).bytes(utf8(type)).vecU8(v.keys.subarray(32 * t, 32 * t + 32)).finish(), u32(i)])
+    for (const [t, type] of SESSION_KEY_TYPES.entries()) entries.push([typedKey(type, v.keys.subarray(32 * t, 32 * t + 32)), u32(i)])
     entries.push([u32(i), concatBytes(v.stash, exposure)])
   })
   return trieRoot(entries, 0)

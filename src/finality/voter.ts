@@ -75,8 +75,9 @@ const FUTURE_ROUNDS = 2
 /** Minimum time between two catch-up requests. */
 const CATCH_UP_INTERVAL_MS = 5_000
 /**
- * Our votes of a round that has not ended are sent again this often: a peer that connected after we
- * voted (a restart, a healed partition) would otherwise never see them, and the round could stall.
+ * Our votes of a round that has not ended (and of the one just completed) are sent again this often: a
+ * peer that connected after we voted (a restart, a healed partition), or that missed a precommit, would
+ * otherwise never see them, and the rounds could stall.
  */
 export const RESEND_VOTES_MS = 2_000
 
@@ -268,9 +269,13 @@ export class GrandpaVoter {
   private progress(chain: VoterChain, now: number, out: VoterOutput[]): void {
     this.askCatchUp(now, out)
     const r = this.current
-    if (r.own.length && now - r.sentAt >= RESEND_VOTES_MS) {
+    // our votes again, those of the round we just left too: a peer that missed some of its precommits is
+    // still in it, and the others' next round may need that peer's votes (Substrate keeps gossiping the
+    // last completed round for the same reason)
+    const last = this.lastCompleted?.number === r.number - 1n ? this.lastCompleted : undefined
+    if ((r.own.length || last?.own.length) && now - r.sentAt >= RESEND_VOTES_MS) {
       r.sentAt = now
-      for (const { stage, vote } of r.own) out.push({ kind: 'vote', round: r.number, setId: this.set.setId, stage, vote })
+      for (const round of [last, r]) for (const { stage, vote } of round?.own ?? []) out.push({ kind: 'vote', round: round!.number, setId: this.set.setId, stage, vote })
     }
     for (let guard = 0; guard < 4; guard++) {
       const r = this.current
@@ -298,7 +303,8 @@ export class GrandpaVoter {
   }
 
   private complete(round: bigint, chain: VoterChain, now: number, out: VoterOutput[]): void {
-    if (round >= this.current.number) this.lastCompleted = this.current.number === round ? this.current : this.lastCompleted
+    // the round we were in (a commit for a later round skips ours: nothing of it to hand out)
+    if (round === this.current.number) this.lastCompleted = this.current
     this.current = this.newRound(round + 1n, chain, now)
     for (const k of this.future.keys()) if (k <= round) this.future.delete(k)
     out.push({ kind: 'round', round: this.current.number })

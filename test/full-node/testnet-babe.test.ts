@@ -6,16 +6,9 @@
 // and so a GRANDPA set change by session, comes every 4 hours of slots on this runtime: not in a test.)
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { DevProcess } from '../support/dev-process.ts'
 import { fixturePath, needsFixtures } from '../support/fixtures.ts'
-import { Testnet, rpc } from '../support/testnet.ts'
+import { Testnet, lastFinalityReport as report, rpc } from '../support/testnet.ts'
 import { waitFor } from '../support/wait.ts'
-
-/** A node's last `finalized` report: the fork blocks it has seen, its reorgs, the precommits. */
-function report(p: DevProcess): { number: number; forks: number; reorgs: number; precommits: number } | undefined {
-  const m = [...p.out.matchAll(/^finalized #(\d+) 0x[0-9a-f]{64} round \d+ precommits (\d+) best #\d+ forks (\d+) reorgs (\d+)/gm)].at(-1)
-  return m && { number: Number(m[1]), precommits: Number(m[2]), forks: Number(m[3]), reorgs: Number(m[4]) }
-}
 
 test('testnet on polkadot-dev: 4 BABE validators fork by themselves and end on one finalized chain', { ...needsFixtures, timeout: 400_000 }, async () => {
   const net = await Testnet.start(4, [], fixturePath('chain-specs', 'polkadot-dev.json'))

@@ -7,16 +7,8 @@
 // its round built with the verifier that checks real Westend and Polkadot ones before finalizing.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { DevProcess } from '../support/dev-process.ts'
-import { Testnet } from '../support/testnet.ts'
+import { Testnet, lastFinalityReport as lastVoted } from '../support/testnet.ts'
 import { waitFor } from '../support/wait.ts'
-
-/** The last `finalized #n` line a node printed (finality it reached by its own rounds). */
-function lastVoted(p: DevProcess): { number: number; precommits: number } | undefined {
-  const all = [...p.out.matchAll(/^finalized #(\d+) 0x[0-9a-f]{64} round \d+ precommits (\d+)/gm)]
-  const m = all[all.length - 1]
-  return m && { number: Number(m[1]), precommits: Number(m[2]) }
-}
 
 test('testnet: 4 validators finalize by votes; one down, finality goes on; two down, it stalls; both back, it catches up', { timeout: 300_000 }, async () => {
   const net = await Testnet.start(4)

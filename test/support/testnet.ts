@@ -27,6 +27,18 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
   }
 }
 
+/** The Aura slot of a JSON-RPC header (its `aura` pre-runtime digest: 0x06 'aura' compact(8) u64 LE); 0 without one. */
+export function auraSlotOf(header: { digest: { logs: string[] } }): number {
+  const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))
+  return log ? Number(BigInt('0x' + (log.slice(14, 30).match(/../g) ?? []).reverse().join(''))) : 0
+}
+
+/** A `sublight dev` node's last `finalized #n … round r precommits k best #b forks f reorgs g` line (finality its own rounds reached). */
+export function lastFinalityReport(p: DevProcess): { number: number; precommits: number; forks: number; reorgs: number } | undefined {
+  const m = [...p.out.matchAll(/^finalized #(\d+) 0x[0-9a-f]{64} round \d+ precommits (\d+) best #\d+ forks (\d+) reorgs (\d+)/gm)].at(-1)
+  return m && { number: Number(m[1]), precommits: Number(m[2]), forks: Number(m[3]), reorgs: Number(m[4]) }
+}
+
 export interface TestnetNode {
   proc: DevProcess
   rpcUrl: string
@@ -102,16 +114,12 @@ export class Testnet {
    * once Alice authored on side A while side B authored two, her (losing) block; call `healSplit` then.
    */
   async splitAfterBob(during?: () => Promise<void>): Promise<{ base: { hash: string; number: number }; loser: { hash: string; number: number } }> {
-    const slotOf = (header: { digest: { logs: string[] } }) => {
-      const log = header.digest.logs.find((l) => l.startsWith('0x066175726120'))!
-      return Number(BigInt('0x' + (log.slice(14, 30).match(/../g) ?? []).reverse().join('')))
-    }
     const SLOT_MS = 6000
     const deadline = Date.now() + 60_000
     for (;;) {
       const [a, c] = [await this.best(0), await this.best(2)]
       if (a.hash === c.hash) {
-        const slot = slotOf(await rpc(this.nodes[0].rpcUrl, 'chain_getHeader', [a.hash]))
+        const slot = auraSlotOf(await rpc(this.nodes[0].rpcUrl, 'chain_getHeader', [a.hash]))
         if (slot % 4 === 1 && Math.floor(Date.now() / SLOT_MS) === slot && Date.now() % SLOT_MS < 4000) break
       }
       if (Date.now() > deadline) throw new Error('timed out waiting for Bob’s block on both sides, early in his slot')
