@@ -4,8 +4,9 @@
 // MissingStorageError carrying the key; nothing here does I/O.
 
 import { bytesEqual, compareBytes, concatBytes, startsWith } from '../codec/index.ts'
-import { CHILD_STORAGE_DEFAULT_PREFIX, PersistentTrie, TrieError, TrieProof, sortedEntries, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
+import { CHILD_STORAGE_DEFAULT_PREFIX, PersistentTrie, TrieError, TrieProof, stateRoot, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
+import { LayeredMap } from './layered-map.ts'
 
 /** Binary-string map key for a byte string (cheap, exact). */
 export function keyStr(b: Uint8Array): string {
@@ -33,106 +34,51 @@ export interface StorageBackend {
   childEntries?(childKey: Uint8Array): Iterable<Entry>
 }
 
-/** A trie's entries: a map for reads and the keys in order for next-key queries. */
-class SortedStore {
-  private constructor(
-    readonly keys: Uint8Array[],
-    readonly map: Map<string, Uint8Array>,
-  ) {}
-  static of(entries: Iterable<Entry>): SortedStore {
-    const sorted = sortedEntries(entries)
-    const map = new Map<string, Uint8Array>()
-    for (const [k, v] of sorted) map.set(keyStr(k), v)
-    return new SortedStore(
-      sorted.map((e) => e[0]),
-      map,
-    )
-  }
-  get size(): number {
-    return this.keys.length
-  }
-  get(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(keyStr(key))
-  }
-  /** Index of the first key not below `key`, from `lo` on. */
-  private lowerBound(key: Uint8Array, lo: number): number {
-    let hi = this.keys.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (compareBytes(this.keys[mid], key) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-  nextKey(key: Uint8Array): Uint8Array | undefined {
-    const i = this.lowerBound(key, 0)
-    return i < this.keys.length && compareBytes(this.keys[i], key) === 0 ? this.keys[i + 1] : this.keys[i]
-  }
-  *entries(): Iterable<Entry> {
-    for (const k of this.keys) yield [k, this.map.get(keyStr(k))!]
-  }
-  /**
-   * This store with `changes` applied (null deletes), as a new store; this one is left as it was. The
-   * changes come sorted (a call's net changes, a database diff), so the keys are merged in one pass and
-   * nothing is sorted again: linear in the state, not n log n (changes out of order are sorted first).
-   */
-  with(changes: readonly (readonly [Uint8Array, Uint8Array | null])[]): SortedStore {
-    let sorted = changes
-    for (let i = 1; i < changes.length; i++) {
-      if (compareBytes(changes[i - 1][0], changes[i][0]) >= 0) {
-        sorted = dedupeSorted(changes)
-        break
-      }
-    }
-    const map = new Map(this.map)
-    const keys: Uint8Array[] = []
-    let i = 0
-    for (const [k, v] of sorted) {
-      const at = this.lowerBound(k, i)
-      for (; i < at; i++) keys.push(this.keys[i])
-      const present = i < this.keys.length && compareBytes(this.keys[i], k) === 0
-      if (present) i++
-      if (v === null) map.delete(keyStr(k))
-      else {
-        map.set(keyStr(k), v)
-        keys.push(k)
-      }
-    }
-    for (; i < this.keys.length; i++) keys.push(this.keys[i])
-    return new SortedStore(keys, map)
-  }
-}
-
-/** Changes in key order, the last of any repeated key kept. */
-function dedupeSorted(changes: readonly (readonly [Uint8Array, Uint8Array | null])[]): (readonly [Uint8Array, Uint8Array | null])[] {
-  const idx = changes.map((_, i) => i).sort((a, b) => compareBytes(changes[a][0], changes[b][0]) || a - b)
-  return idx.filter((i, n) => n + 1 === idx.length || compareBytes(changes[i][0], changes[idx[n + 1]][0]) !== 0).map((i) => changes[i])
-}
-
-/** A whole state held in memory (genesis from a chain spec, a block's parent state in tests). */
+/**
+ * A whole state held in memory (genesis from a chain spec, a block's state on a node). States derived
+ * by `withChanges` share their unchanged parts with the state they came from (`layered-map.ts`), so a
+ * chain of states costs about its changes, not its length times the state's size.
+ */
 export class MemoryStorage implements StorageBackend {
-  private top: SortedStore
-  private children = new Map<string, SortedStore>()
+  private top: LayeredMap
+  private children = new Map<string, LayeredMap>()
   constructor(top: readonly Entry[], children: readonly (readonly [childKey: Uint8Array, entries: readonly Entry[]])[] = []) {
-    this.top = SortedStore.of(top)
-    for (const [k, e] of children) this.children.set(keyStr(k), SortedStore.of(e))
+    this.top = LayeredMap.of(top.map(([k, v]) => [keyStr(k), v] as const))
+    for (const [k, e] of children) {
+      const m = LayeredMap.of(e.map(([ek, v]) => [keyStr(ek), v] as const))
+      if (m.size > 0) this.children.set(keyStr(k), m)
+    }
   }
   /**
    * The state after `changes` (a call's net changes or a stored diff), as a new MemoryStorage sharing
-   * this one's values; this state is left untouched. Linear in the state's size; emptied child tries go.
+   * this one's values; this state is left untouched. Costs about the changes; emptied child tries go.
    */
   withChanges(changes: StorageChanges): MemoryStorage {
     const next = new MemoryStorage([])
     if (this.tries) next.tries = triesWith(this.tries, changes)
-    next.top = this.top.with(changes.top)
-    for (const [ks, store] of this.children) if (store.size > 0) next.children.set(ks, store)
+    next.top = this.top.with(changes.top.map(([k, v]) => [keyStr(k), v] as const))
+    next.children = new Map(this.children)
     for (const c of changes.children) {
       const ks = keyStr(c.childKey)
-      const store = (this.children.get(ks) ?? SortedStore.of([])).with(c.changes)
+      const store = (this.children.get(ks) ?? LayeredMap.empty).with(c.changes.map(([k, v]) => [keyStr(k), v] as const))
       if (store.size > 0) next.children.set(ks, store)
       else next.children.delete(ks)
     }
     return next
+  }
+  /**
+   * The keys whose values differ from `base` (null: absent here), per trie in key order. Reads only
+   * what the two states do not share: about the changes between a state and its parent.
+   */
+  diffFrom(base: MemoryStorage): StorageChanges {
+    const bytes = (d: [string, Uint8Array | null][]) => d.map(([k, v]) => [strKey(k), v] as [Uint8Array, Uint8Array | null])
+    const childKeys = new Set([...base.children.keys(), ...this.children.keys()])
+    const children: StorageChanges['children'] = []
+    for (const ks of [...childKeys].sort()) {
+      const changes = bytes((this.children.get(ks) ?? LayeredMap.empty).diffFrom(base.children.get(ks) ?? LayeredMap.empty))
+      if (changes.length) children.push({ childKey: strKey(ks), changes })
+    }
+    return { top: bytes(this.top.diffFrom(base.top)), children }
   }
   /**
    * The state root after `changes` on this state, without building that state. The first call builds
@@ -150,31 +96,34 @@ export class MemoryStorage implements StorageBackend {
   private rootTries(): StateTries {
     if (!this.tries) {
       const children = new Map<string, PersistentTrie>()
-      for (const [ks, store] of this.children) if (store.size > 0) children.set(ks, PersistentTrie.of(store.entries()))
-      this.tries = { top: PersistentTrie.of([...this.top.entries()].filter(([k]) => !startsWithPrefix(k))), children }
+      for (const [ks, store] of this.children) children.set(ks, PersistentTrie.of(bytesEntries(store)))
+      this.tries = { top: PersistentTrie.of([...bytesEntries(this.top)].filter(([k]) => !startsWithPrefix(k))), children }
     }
     return this.tries
   }
   get(key: Uint8Array) {
-    return this.top.get(key)
+    return this.top.get(keyStr(key))
   }
   nextKey(key: Uint8Array) {
-    return this.top.nextKey(key)
+    const k = this.top.nextKey(keyStr(key))
+    return k === undefined ? undefined : strKey(k)
   }
   childGet(childKey: Uint8Array, key: Uint8Array) {
-    return this.children.get(keyStr(childKey))?.get(key)
+    return this.children.get(keyStr(childKey))?.get(keyStr(key))
   }
   childNextKey(childKey: Uint8Array, key: Uint8Array) {
-    return this.children.get(keyStr(childKey))?.nextKey(key)
+    const k = this.children.get(keyStr(childKey))?.nextKey(keyStr(key))
+    return k === undefined ? undefined : strKey(k)
   }
   childKeys() {
     return [...this.children.keys()].map(strKey)
   }
   topEntries() {
-    return this.top.entries()
+    return bytesEntries(this.top)
   }
   childEntries(childKey: Uint8Array) {
-    return this.children.get(keyStr(childKey))?.entries() ?? []
+    const m = this.children.get(keyStr(childKey))
+    return m ? bytesEntries(m) : []
   }
   /**
    * Entries whose key starts with `prefix` (the prefix itself included), in key order, in the main trie
@@ -188,6 +137,10 @@ export class MemoryStorage implements StorageBackend {
     if (first !== undefined) yield [prefix, first]
     for (let k = next(from ?? prefix); k !== undefined && startsWith(k, prefix); k = next(k)) yield [k, get(k)!]
   }
+}
+
+function* bytesEntries(m: LayeredMap): Generator<Entry> {
+  for (const [k, v] of m.entries()) yield [strKey(k), v]
 }
 
 /** A state's tries for roots: the top trie without child-trie root entries, and each non-empty child trie. */

@@ -45,33 +45,9 @@ export interface StoredBlock {
   justification?: Uint8Array
 }
 
-function diffEntries(before: Iterable<Entry>, after: Iterable<Entry>): [Uint8Array, Uint8Array | null][] {
-  const a = [...before]
-  const b = [...after]
-  const out: [Uint8Array, Uint8Array | null][] = []
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    const c = i >= a.length ? 1 : j >= b.length ? -1 : compareBytes(a[i][0], b[j][0])
-    if (c < 0) out.push([a[i++][0], null])
-    else if (c > 0) out.push([b[j][0], b[j++][1]])
-    else {
-      if (!bytesEqual(a[i][1], b[j][1])) out.push([b[j][0], b[j][1]])
-      i++
-      j++
-    }
-  }
-  return out
-}
-
-/** The keys whose values differ between two whole states (both sorted, as MemoryStorage keeps them). */
+/** The keys whose values differ between two whole states (cheap between a state and its parent: they share most of it). */
 export function diffStates(parent: MemoryStorage, child: MemoryStorage): StateDiff {
-  const childKeys = new Map<string, Uint8Array>()
-  for (const k of [...parent.childKeys(), ...child.childKeys()]) childKeys.set(toHex(k), k)
-  return {
-    top: diffEntries(parent.topEntries(), child.topEntries()),
-    children: [...childKeys.values()].map((ck) => ({ childKey: ck, changes: diffEntries(parent.childEntries(ck), child.childEntries(ck)) })).filter((c) => c.changes.length > 0),
-  }
+  return child.diffFrom(parent)
 }
 
 function encodeBody(body: readonly Uint8Array[]): Uint8Array {
