@@ -1,4 +1,4 @@
-// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]]`:
+// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]]`:
 // starts a DevNode (Aura or BABE authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`, and,
 // when it finalizes by voting with other validators, one per finalized block: `finalized #<n> <hash> round
@@ -16,7 +16,7 @@ import { CliError } from './errors.ts'
 import { stopSignal } from './signals.ts'
 import { corsValue, loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>]] [--latency <ms>]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]] [--latency <ms>]'
 
 /** `--latency <ms>`: 0 to 60000. */
 export function latencyValue(v: string): number {
@@ -42,6 +42,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   let nodeKey: Uint8Array | undefined
   let history: number | undefined
   let historyBlockMs: number | undefined
+  let historyStart: number | undefined
   let latencyMs: number | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
@@ -62,6 +63,10 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
       const v = val()
       historyBlockMs = Number(v)
       if (!/^\d+$/.test(v) || historyBlockMs > 600_000) throw new CliError(`--history-block-time: ${v} is not a number of milliseconds (0 to 600000)`)
+    } else if (a === '--history-start') {
+      const v = val()
+      historyStart = Number(v)
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(historyStart)) throw new CliError(`--history-start: ${v} is not a time in milliseconds since 1970`)
     } else if (a === '--history') {
       const v = val()
       history = Number(v)
@@ -69,7 +74,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     }
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
-  if (historyBlockMs !== undefined && history === undefined) throw new CliError('--history-block-time goes with --history')
+  if ((historyBlockMs !== undefined || historyStart !== undefined) && history === undefined) throw new CliError(`${historyStart !== undefined ? '--history-start' : '--history-block-time'} goes with --history`)
   const spec = await loadChainSpec(chain ?? BUILT_IN_CHAIN)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
@@ -80,7 +85,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, latencyMs, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs }, rotateSessionKeys: true } : {}) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, latencyMs, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs, startsAt: historyStart }, rotateSessionKeys: true } : {}) })
   } catch (e) {
     devChain.close()
     await cleanup()

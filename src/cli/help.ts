@@ -56,6 +56,9 @@ export const COMMAND_HELP: Record<string, string> = {
   --history-block-time <ms>   real time between two history blocks (default: 50; 0: as fast as possible).
                               Light clients catching up cannot take set changes every few blocks: let them
                               connect at 3000 (a set change every ~6 s), e.g. after restarting a --base-path
+  --history-start <unix ms>   a network's history (sublight testnet --history passes it): the history ends at
+                              this moment and is authored from it on, each node authoring the past slots it
+                              can claim, every node reading the same slot at the same moment
 `,
   node: `usage: sublight node --chain <spec.json> [options]
 
@@ -86,6 +89,10 @@ export const COMMAND_HELP: Record<string, string> = {
   --rpc-port <port>           node 0's JSON-RPC port; node i gets port + i (default: 9944)
   --port <port>               node 0's libp2p port (WebSocket on 127.0.0.1); node i gets port + i (default: 30333)
   --latency <ms>              delay every block announce, GRANDPA message and transaction the nodes gossip
+  --history <epochs>          BABE chains: block #1 <epochs> epochs in the past, that history authored by the
+                              network together (each node its own claims of the first two slots of each epoch)
+                              from a moment all nodes should be up; each session change is a GRANDPA set change
+  --history-block-time <ms>   real time between two history blocks (default: 500)
 
   prints 'node <i> rpc <ws url> p2p <multiaddr>' for each node once all are up, then
   'finalized #<n> <hash> best #<b> forks <f> reorgs <r>' each time finality moves; the nodes' logs go to

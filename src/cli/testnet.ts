@@ -1,4 +1,4 @@
-// `sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <p>] [--port <p>] [--latency <ms>]`:
+// `sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <p>] [--port <p>] [--latency <ms>] [--history <epochs> [--history-block-time <ms>]]`:
 // a local network on this machine. The chain (default: the built-in dev chain) is rewritten for n dev
 // validators (`chain-spec/validators.ts`), then n `sublight dev` processes start, one validator key each,
 // node i listening on 127.0.0.1 port `port + i` (WebSocket) with JSON-RPC on `rpc-port + i`, each
@@ -14,7 +14,11 @@
 // keys and spec stay in `<dir>` and a restart resumes; without, everything is in a temporary
 // directory removed on exit. `--latency <ms>` delays every announce, vote and transaction the nodes gossip;
 // `sublight_unstable_partition([peer ids])` on a node's JSON-RPC cuts it off from those peers (an empty
-// list heals): forks and reorgs on demand.
+// list heals): forks and reorgs on demand. `--history <epochs>` (BABE chains) starts the chain that many
+// epochs in the past and has the network author that history together: every node reads the same past
+// slots from one clock (`--history-start`, once all nodes should be up) and authors those it can claim,
+// a block every `--history-block-time` ms (default 500); each node rotates its validator's GRANDPA key
+// once a session, so every session change is a GRANDPA set change voted by the network.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -29,12 +33,18 @@ import { stopSignal } from './signals.ts'
 import { optionValue, portValue } from './args.ts'
 import { BUILT_IN_CHAIN, latencyValue } from './dev.ts'
 
-const USAGE = 'usage: sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <port>] [--port <port>] [--latency <ms>]'
+const USAGE = 'usage: sublight testnet --nodes <n> [--chain <spec.json>] [--base-path <dir>] [--rpc-port <port>] [--port <port>] [--latency <ms>] [--history <epochs> [--history-block-time <ms>]]'
 const BIN = fileURLToPath(new URL('../../bin/sublight.js', import.meta.url))
 /** How long a node may take to start listening. */
 const START_TIMEOUT_MS = 60_000
 /** How long a node may take to stop after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 10_000
+/** A shared history starts this long after launch per node (a node loads its chain and runtime first), … */
+const HISTORY_START_PER_NODE_MS = 4_000
+/** … plus this (the last node's peers connect). */
+const HISTORY_START_MARGIN_MS = 3_000
+/** Real time per history block in a network (each node imports every block; voting keeps up). */
+const HISTORY_BLOCK_MS = 500
 
 interface NodeProcess {
   index: number
@@ -53,6 +63,8 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
   let rpcPort = 9944
   let port = 30333
   let latency: number | undefined
+  let history: string | undefined
+  let historyBlockMs: string | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
@@ -65,9 +77,14 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
     else if (a === '--rpc-port') rpcPort = portValue(val(), a)
     else if (a === '--port') port = portValue(val(), a)
     else if (a === '--latency') latency = latencyValue(val())
+    // checked by each node's own parser (sublight dev), which gets them as given
+    else if (a === '--history') history = val()
+    else if (a === '--history-block-time') historyBlockMs = val()
     else throw new CliError(`unknown option ${a}\n${USAGE}`)
   }
   if (count === undefined) throw new CliError(`--nodes is required\n${USAGE}`)
+  if (historyBlockMs !== undefined && history === undefined) throw new CliError('--history-block-time goes with --history')
+  if (history !== undefined && (!/^\d+$/.test(history) || Number(history) < 1 || Number(history) > 100_000)) throw new CliError(`--history: ${history} is not a number of epochs (1 to 100000)`)
   if (rpcPort === 0 || port === 0) throw new CliError('--rpc-port and --port need a fixed first port: the nodes count up from it')
   if (rpcPort + count - 1 > 65535 || port + count - 1 > 65535) throw new CliError('the nodes’ ports would pass 65535')
   const specFile = chain ?? BUILT_IN_CHAIN
@@ -118,10 +135,12 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
     if (!basePath) await rm(dir, { recursive: true, force: true })
   }
 
+  // one moment for every node: the history ends then, and is authored from then on
+  const historyArgs = history === undefined ? [] : ['--history', history, '--history-block-time', historyBlockMs ?? String(HISTORY_BLOCK_MS), '--history-start', String(Date.now() + suris.length * HISTORY_START_PER_NODE_MS + HISTORY_START_MARGIN_MS)]
   try {
     for (const [index, suri] of suris.entries()) {
       const boots = nodes.flatMap((n) => ['--bootnodes', n.p2p!])
-      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), '--base-path', join(dir, `node${index}`), ...boots, ...(latency ? ['--latency', String(latency)] : [])]
+      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), '--base-path', join(dir, `node${index}`), ...boots, ...(latency ? ['--latency', String(latency)] : []), ...historyArgs]
       const proc = spawn(process.execPath, [...process.execArgv, BIN, ...nodeArgs], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       const node: NodeProcess = { index, proc, forks: 0, reorgs: 0 }
       nodes.push(node)

@@ -26,6 +26,7 @@ import { runtimeApiVersion, runtimeAt } from './runtime-apis.ts'
 import { PoolError, TX_SOURCE_EXTERNAL, TxPool, decodeTransactionValidity, txHash, validateTransactionArgs, type TransactionValidity } from './tx-pool.ts'
 import { nodeTransports } from '../platform/node.ts'
 import { signingContext, type SigningContext } from './dev-extrinsics.ts'
+import { WALL_CLOCK, sharedHistoryClock, type DevClock } from './dev-clock.ts'
 import { rotationGrandpaKeys, rotationSigners, sessionKeyRotations, type RotationSigner } from './session-keys.ts'
 
 export interface DevNodeOptions {
@@ -51,8 +52,10 @@ export interface DevNodeOptions {
    * authored fast — the first `blocksPerEpoch` slots of every epoch (default 2), one block every
    * `intervalMs` of real time (default 50) — before the node carries on in real time. Every block
    * stays valid for any verifier: slots and timestamps only increase and none is in the future.
+   * `startsAt` (real ms) makes it a network's history: every node given the same one reads the same
+   * past slots at the same moments (`sharedHistoryClock`) and authors those it can claim, from then on.
    */
-  history?: { epochs: number; blocksPerEpoch?: number; intervalMs?: number }
+  history?: { epochs: number; blocksPerEpoch?: number; intervalMs?: number; startsAt?: number }
   /**
    * Once per session, re-key the GRANDPA key of every validator whose controller we hold (see
    * `session-keys.ts`): every session change becomes a GRANDPA set change. The node then votes with
@@ -72,19 +75,6 @@ export interface DevNodeOptions {
  */
 const HISTORY_BLOCKS_PER_EPOCH = 2
 const HISTORY_INTERVAL_MS = 50
-
-/** Time for the authoring loop: `now()` in ms, and how long to really wait for `ms` of that time. */
-export interface DevClock {
-  now(): number
-  realMs(ms: number): number
-}
-
-export const WALL_CLOCK: DevClock = { now: () => Date.now(), realMs: (ms) => ms }
-
-/** A clock running `factor` times faster than the wall clock from `origin` on (tests, benchmarks). */
-export function acceleratedClock(factor: number, origin = Date.now()): DevClock {
-  return { now: () => origin + (Date.now() - origin) * factor, realMs: (ms) => ms / factor }
-}
 
 /** What the node reports after each authored block. */
 export interface BlockStatus {
@@ -213,7 +203,14 @@ export class DevNode {
     }
     const started = node
     if (o.clock) started.clock = o.clock
-    if (o.history) started.history = { epochs: o.history.epochs, blocksPerEpoch: Math.max(o.history.blocksPerEpoch ?? HISTORY_BLOCKS_PER_EPOCH, o.rotateSessionKeys ? 2 : 1), intervalMs: o.history.intervalMs ?? HISTORY_INTERVAL_MS }
+    if (o.history) {
+      const blocksPerEpoch = Math.max(o.history.blocksPerEpoch ?? HISTORY_BLOCKS_PER_EPOCH, o.rotateSessionKeys ? 2 : 1)
+      const intervalMs = o.history.intervalMs ?? HISTORY_INTERVAL_MS
+      // a network's history: every node reads the same past slots from one clock and authors its own claims
+      if (o.history.startsAt !== undefined)
+        started.clock = sharedHistoryClock({ startsAt: o.history.startsAt, epochs: o.history.epochs, epochSlots: authoring.epochDuration!, slotMs: authoring.slotMs, slotsPerEpoch: blocksPerEpoch, intervalMs: Math.max(1, intervalMs) })
+      else started.history = { epochs: o.history.epochs, blocksPerEpoch, intervalMs }
+    }
     if (o.rotateSessionKeys) started.rotating = rotationSigners(o.keys)
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
@@ -311,6 +308,11 @@ export class DevNode {
 
   private tick(): void {
     if (this.stopped) return
+    const early = (this.clock.startsAt ?? 0) - Date.now()
+    if (early > 0) {
+      this.timer = setTimeout(() => this.tick(), early)
+      return
+    }
     const slotMs = this.authoring.slotMs
     const slot = BigInt(Math.floor(this.clock.now())) / slotMs
     const past = this.historySlot(slot)
