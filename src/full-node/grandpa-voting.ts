@@ -7,7 +7,7 @@
 
 import { bytesEqual } from '../codec/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
-import { GrandpaVoter, VoteError, encodeJustification, verifyJustification, type VoterChain, type VoterOutput } from '../finality/index.ts'
+import { GrandpaError, GrandpaVoter, VoteError, encodeJustification, verifyJustification, type VoterChain, type VoterOutput } from '../finality/index.ts'
 import { REP, encodeGrandpaCatchUp, encodeGrandpaCatchUpRequest, encodeGrandpaVote, type GrandpaGossip, type NetworkHost } from '../network/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import type { GrandpaSets } from './grandpa-sets.ts'
@@ -88,7 +88,16 @@ export class GrandpaVoting {
       const setId = this.voter?.setId ?? this.sets.finalizedSetId
       let n = this.chain.best().number
       const fin = this.chain.finalized().number
-      while (n > fin && this.sets.at(n).setId !== setId) n--
+      // (a block past a second set change's start cannot be justified by any set yet: TooFarAhead)
+      const votable = (k: number) => {
+        try {
+          return this.sets.at(k).setId === setId
+        } catch (e) {
+          if (e instanceof GrandpaError && e.code === 'TooFarAhead') return false
+          throw e
+        }
+      }
+      while (n > fin && !votable(n)) n--
       const b = this.chain.blockAt(n)!
       return { targetHash: b.hash, targetNumber: n }
     },
@@ -97,7 +106,13 @@ export class GrandpaVoting {
   /** Something changed (a new block, time passed): the voter casts what is due. */
   kick(): void {
     if (!this.voter || this.stopped) return
-    this.handle(this.voter.tick(this.voterChain, Date.now()))
+    try {
+      this.handle(this.voter.tick(this.voterChain, Date.now()))
+    } catch (e) {
+      // a fault of ours must not stop the node (this runs in timers and in the chain's event handlers)
+      this.log(`GRANDPA voter: ${(e as Error).stack ?? e}`)
+      this.schedule()
+    }
   }
 
   private handle(outputs: VoterOutput[]): void {

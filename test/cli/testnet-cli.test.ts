@@ -116,3 +116,16 @@ test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every
     }
   }
 })
+
+test('testnet --history: its options are checked before any node starts', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'testnet', '--nodes', '2', ...args], { encoding: 'utf8' })
+  const alone = run('--history-block-time', '500')
+  assert.equal(alone.status, 1)
+  assert.match(alone.stderr, /--history-block-time goes with --history/)
+  const bad = run('--history', 'many')
+  assert.equal(bad.status, 1)
+  assert.match(bad.stderr, /--history: many is not a number of epochs/)
+  const dev = spawnSync(process.execPath, [bin, 'dev', '--history-start', '1'], { encoding: 'utf8' })
+  assert.equal(dev.status, 1)
+  assert.match(dev.stderr, /--history-start goes with --history/)
+})

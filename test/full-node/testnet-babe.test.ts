@@ -2,8 +2,8 @@
 // staking) derived for 4 validators, one `sublight dev` each. BABE with several validators forks by
 // itself — a secondary author and a primary claim, or two primaries, in one slot — and the nodes follow
 // the consensus rule (most primaries, then length): forks are counted from the nodes' own reports, and in
-// the end every node is on the same finalized chain, finalized by votes of ≥ 3 of them. (A session change,
-// and so a GRANDPA set change by session, comes every 4 hours of slots on this runtime: not in a test.)
+// the end every node is on the same finalized chain, finalized by votes of ≥ 3 of them. (Sessions last 4
+// hours of slots on this runtime: set changes by session are tested on a shared history, testnet-sessions.)
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fixturePath, needsFixtures } from '../support/fixtures.ts'
