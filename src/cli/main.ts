@@ -19,6 +19,9 @@ export function printable(message: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // a reader that went away (a closed pipe: the `sublight testnet` that started us was killed) is no
+  // reason to crash: we still stop cleanly and remove what we own
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
   const [cmd, ...rest] = argv
   try {
     if (cmd && COMMAND_HELP[cmd] && (rest.includes('--help') || rest.includes('-h'))) {

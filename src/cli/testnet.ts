@@ -11,8 +11,9 @@
 // The nodes' own logs go to stderr, prefixed `[node <i>]`. Ctrl-C (or SIGTERM) stops every node and
 // waits for it; each node also stops by itself when this process dies, even by SIGKILL (their IPC
 // channel to us closes), so no node outlives it and no port stays bound. With `--base-path` the chain,
-// keys and spec stay in `<dir>` and a restart resumes; without, everything is in a temporary
-// directory removed on exit. `--latency <ms>` delays every announce, vote and transaction the nodes gossip;
+// keys and spec stay in `<dir>` and a restart resumes; without, the spec is written to a temporary
+// directory removed once every node has read it, and each node keeps its chain in its own temporary
+// directory (`--tmp`), removed when it stops. `--latency <ms>` delays every announce, vote and transaction the nodes gossip;
 // `sublight_unstable_partition([peer ids])` on a node's JSON-RPC cuts it off from those peers (an empty
 // list heals): forks and reorgs on demand. `--history <epochs>` (BABE chains) starts the chain that many
 // epochs in the past and has the network author that history together: every node reads the same past
@@ -140,7 +141,10 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
   try {
     for (const [index, suri] of suris.entries()) {
       const boots = nodes.flatMap((n) => ['--bootnodes', n.p2p!])
-      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), '--base-path', join(dir, `node${index}`), ...boots, ...(latency ? ['--latency', String(latency)] : []), ...historyArgs]
+      // without --base-path each node keeps its chain in its own temporary directory, which it removes
+      // when it stops, even when this process was killed
+      const storage = basePath ? ['--base-path', join(dir, `node${index}`)] : ['--tmp']
+      const nodeArgs = ['dev', '--chain', specPath, '--key', suri, '--listen', `/ip4/127.0.0.1/tcp/${port + index}/ws`, '--rpc-port', String(rpcPort + index), ...storage, ...boots, ...(latency ? ['--latency', String(latency)] : []), ...historyArgs]
       const proc = spawn(process.execPath, [...process.execArgv, BIN, ...nodeArgs], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       const node: NodeProcess = { index, proc, forks: 0, reorgs: 0 }
       nodes.push(node)
@@ -167,6 +171,8 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
       up.catch(() => {})
       await up
     }
+    // every node has read the spec: nothing of ours is left on disk if this process is killed from now on
+    if (!basePath) await rm(dir, { recursive: true, force: true })
     for (const n of nodes) out(`node ${n.index} rpc ${n.rpc} p2p ${n.p2p}\n`)
   } catch (e) {
     await stopAll()

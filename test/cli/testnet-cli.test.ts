@@ -10,7 +10,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createConnection } from 'node:net'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Reader, concatBytes, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, storageKey, storagePrefix, twox128 } from '../../src/crypto/index.ts'
 import { genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
@@ -89,10 +91,12 @@ test('chain-spec validators on polkadot-dev (BABE, staking): the runtime sees th
   assert.equal(toHex(root), stored.slice(0, 66))
 })
 
-test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every node; SIGKILL leaves no node behind', { timeout: 120_000 }, async () => {
+test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every node; SIGKILL leaves no node and no file behind', { timeout: 120_000 }, async () => {
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     const [rpc, p2p] = [await freePort(), await freePort()]
-    const proc = spawn(process.execPath, [bin, 'testnet', '--nodes', '2', '--rpc-port', String(rpc), '--port', String(p2p)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // its own temporary directory (and its nodes'): nothing of ours left once everything stopped
+    const tmp = mkdtempSync(join(tmpdir(), 'testnet-cli-'))
+    const proc = spawn(process.execPath, [bin, 'testnet', '--nodes', '2', '--rpc-port', String(rpc), '--port', String(p2p)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } })
     let out = ''
     let err = ''
     proc.stdout.on('data', (d) => (out += d))
@@ -111,8 +115,12 @@ test('sublight testnet --nodes 2: node lines, finality lines, Ctrl-C stops every
       const code = await exited
       if (signal === 'SIGINT') assert.equal(code, 0, err.slice(-2000))
       await waitFor(async () => !(await listening(rpc)) && !(await listening(rpc + 1)) && !(await listening(p2p)) && !(await listening(p2p + 1)), 15_000, `every node gone after ${signal}`)
+      // (tsx, which runs the sources, keeps its cache there too)
+      const ours = () => readdirSync(tmp).filter((f) => !f.startsWith('tsx-'))
+      await waitFor(() => ours().length === 0, 15_000, () => `no file left after ${signal}: ${ours().join(', ')}`)
     } finally {
       proc.kill('SIGKILL')
+      rmSync(tmp, { recursive: true, force: true })
     }
   }
 })
