@@ -10,7 +10,8 @@
 // every smoldot connection failed its second ping and was dropped (smoldot: `slot-unassigned,
 // reason=no-address`, then a reconnection 10 s later). Ours echoes 32-byte pings for the substream's
 // whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
-// Kademlia's outbound liveness checks).
+// Kademlia's outbound liveness checks). Reading framed messages off substreams and the optimistic
+// multistream-select of our requests are in `substreams.ts`.
 
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -25,7 +26,6 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { concatBytes, toHex } from '../codec/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import {
-  FrameDecoder,
   ProtocolError,
   ROLE_FULL,
   ROLE_LIGHT,
@@ -59,6 +59,9 @@ import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
 import { PeerSet, peerKeyOf, type PeerSlotKind } from './peer-set.ts'
 import type { TransportFactory } from './transports.ts'
+import { MSS_HEADER, OPTIMISTIC, PeerTimeoutError, chunks, firstFrame, framedLength, frames, withOptimisticStreams } from './substreams.ts'
+
+export { PeerTimeoutError }
 
 export interface HostOptions {
   server: ChainServer
@@ -141,64 +144,6 @@ const MAX_LOOKUP_GAP_MS = 60_000
 /** Bans remembered at once (expired ones are dropped at every peer-set round). */
 const MAX_BANS = 10_000
 
-/**
- * The bytes a peer sends on a substream, in order, until its end. We listen to the stream's events
- * rather than use its async iterator: with js-libp2p 3.x that iterator ends on the remote's half-close,
- * and peers that send a request together with the half-close in one frame (smoldot, Substrate) would
- * have their request dropped. 'end' and 'close' come only after buffered data has been dispatched.
- */
-async function* chunks(stream: Stream): AsyncGenerator<Uint8Array> {
-  const queue: Uint8Array[] = []
-  let ended = false
-  let failure: Error | undefined
-  let wake: (() => void) | undefined
-  const onMessage = (e: Event) => {
-    const d = (e as Event & { data: Uint8Array | { subarray(): Uint8Array } }).data
-    const u = d instanceof Uint8Array ? d : d.subarray()
-    // plain Uint8Array views (not Node Buffers), so decoded values compare like every other byte array
-    queue.push(new Uint8Array(u.buffer, u.byteOffset, u.byteLength))
-    wake?.()
-  }
-  const onEnd = (e: Event) => {
-    ended = true
-    const err = (e as Event & { error?: Error }).error
-    if (err) failure = err
-    wake?.()
-  }
-  stream.addEventListener('message', onMessage)
-  stream.addEventListener('end', onEnd)
-  stream.addEventListener('close', onEnd)
-  try {
-    for (;;) {
-      while (queue.length > 0) yield queue.shift()!
-      if (ended || stream.readStatus === 'closed') {
-        if (failure) throw failure
-        return
-      }
-      await new Promise<void>((r) => (wake = r))
-      wake = undefined
-    }
-  } finally {
-    stream.removeEventListener('message', onMessage)
-    stream.removeEventListener('end', onEnd)
-    stream.removeEventListener('close', onEnd)
-  }
-}
-
-async function* frames(stream: Stream, max: number): AsyncGenerator<Uint8Array> {
-  const dec = new FrameDecoder(max)
-  for await (const bytes of chunks(stream)) {
-    for (const f of dec.push(bytes)) yield f
-  }
-}
-
-/** Bytes of a frame carrying `n` bytes: the unsigned-varint length prefix, then the bytes. */
-function framedLength(n: number): number {
-  let prefix = 1
-  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) prefix++
-  return prefix + n
-}
-
 /** The host cannot start: a listen address that is malformed, taken or unusable (one line for the user). */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'
@@ -210,69 +155,6 @@ export class NetworkError extends Error {
  */
 export class RequestTooLargeError extends Error {
   override readonly name = 'RequestTooLargeError'
-}
-
-/** A peer that did not answer in time: slow or overloaded, not misbehaving (no ban, lower reputation). */
-export class PeerTimeoutError extends Error {
-  override readonly name = 'PeerTimeoutError'
-}
-
-async function firstFrame(stream: Stream, max: number, timeoutMs: number, optimisticProtocol?: string): Promise<Uint8Array> {
-  const it = frames(stream, max)[Symbol.asyncIterator]()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new PeerTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs)
-  })
-  const next = async () => {
-    const r = await Promise.race([it.next(), timeout])
-    if (r.done) throw new Error('substream closed before a full message') // not misbehaviour: a cancelled request
-    return r.value
-  }
-  try {
-    if (optimisticProtocol !== undefined) {
-      // the peer's multistream-select answer to what we sent ahead of the request: its header, then our
-      // protocol echoed (accepted) or `na` (not supported: no misbehaviour, the request just fails)
-      const header = new TextDecoder().decode(await next())
-      const answer = new TextDecoder().decode(await next())
-      if (header !== MSS_HEADER) throw new ProtocolError('Malformed', `multistream-select header expected, got ${JSON.stringify(header.slice(0, 40))}`)
-      if (answer === 'na\n') throw new Error(`the peer does not support ${optimisticProtocol}`)
-      if (answer !== `${optimisticProtocol}\n`) throw new ProtocolError('Malformed', `multistream-select answered ${JSON.stringify(answer.slice(0, 80))} for ${optimisticProtocol}`)
-    }
-    return await next()
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-const MSS_HEADER = '/multistream/1.0.0\n'
-/** The option our muxer wrapper reads: the protocol a new outbound stream will select optimistically. */
-const OPTIMISTIC = 'sublightOptimisticProtocol'
-
-/**
- * Optimistic multistream-select for request substreams (what smoldot and rust-libp2p's `V1Lazy` do):
- * js-libp2p 3.x always negotiates before handing a stream over — one round trip before the request
- * can go out (its `negotiateFully: false` is ignored by @libp2p/multistream-select 7). This wraps the
- * muxer so that a stream opened with `{ [OPTIMISTIC]: protocol }` is handed over as already selected;
- * `request()` then sends the multistream header, the protocol and the request in one write, and skips
- * the peer's echo before the response (`firstFrame`): one round trip per request instead of two.
- */
-function withOptimisticStreams(make: ReturnType<typeof yamux>): ReturnType<typeof yamux> {
-  return () => {
-    const factory = make()
-    const createMuxer = factory.createStreamMuxer.bind(factory)
-    factory.createStreamMuxer = (...args) => {
-      const muxer = createMuxer(...args)
-      const createStream = muxer.createStream.bind(muxer)
-      muxer.createStream = async (options) => {
-        const stream = await createStream(options)
-        const protocol = (options as Record<string, unknown> | undefined)?.[OPTIMISTIC]
-        if (typeof protocol === 'string') stream.protocol = protocol
-        return stream
-      }
-      return muxer
-    }
-    return factory
-  }
 }
 
 /**
