@@ -93,6 +93,13 @@ export class MemoryStorage implements StorageBackend {
     return (this.rootTries().children.get(keyStr(childKey)) ?? PersistentTrie.empty).with(changes).hash(version)
   }
   private tries: StateTries | undefined
+  /**
+   * Drops this state's tries (rebuilt from the entries if a root is asked again). A chain keeps old
+   * states to read, not to build on: their tries only hold trie nodes later states replaced.
+   */
+  forgetTries(): void {
+    this.tries = undefined
+  }
   private rootTries(): StateTries {
     if (!this.tries) {
       const children = new Map<string, PersistentTrie>()

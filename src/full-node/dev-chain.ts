@@ -304,6 +304,8 @@ export class DevChain implements ChainServer {
       const old = this.canonical[n]
       old.state = undefined
     }
+    // finalized states below the new finalized block are read, never built on: their root caches go
+    for (let n = Math.max(keepFrom, this.finalizedNumber); n < s.header.number; n++) this.canonical[n].state?.forgetTries()
     this.finalizedNumber = s.header.number
     // forks that do not contain the finalized block are gone
     const pruned: Uint8Array[] = []
