@@ -6,7 +6,23 @@ import { Worker } from 'node:worker_threads'
 import type { Entry } from '../trie/index.ts'
 import { ExecutorError, MissingStorageError, type ExecutorErrorCode } from './errors.ts'
 import type { RuntimeLog } from './host-api.ts'
-import type { StorageAccessLog, StorageChanges } from './storage.ts'
+import type { MemoryStorage, StorageAccessLog, StorageChanges } from './storage.ts'
+
+/** Changes above which a state is sent whole rather than derived (it is then probably not a child of the last one). */
+const MAX_SHIPPED_CHANGES = 4096
+
+/** States a long-lived worker keeps, so calls at the same or the next block send their changes only. */
+const WORKER_STATES = 8
+
+/**
+ * How a call names its state to a long-lived worker: one it holds (by id), one derived from a state it
+ * holds (the changes only: a block's state against its parent's), or whole; `drop` are ids it may forget.
+ */
+export type WorkerStateRef = { id: number; drop: number[] } & (
+  | { kind: 'held' }
+  | { kind: 'derived'; base: number; changes: StorageChanges }
+  | { kind: 'whole'; top: Entry[]; children: [Uint8Array, Entry[]][] }
+)
 
 export interface IsolatedRequest {
   code: Uint8Array
@@ -15,6 +31,10 @@ export interface IsolatedRequest {
   /** Whole state in memory … */
   top?: Entry[]
   children?: [Uint8Array, Entry[]][]
+  /** … or (IsolatedExecutor only) a state in memory the worker may already hold, or hold its parent of … */
+  storage?: MemoryStorage
+  /** (what `storage` becomes on the way to the worker) */
+  state?: WorkerStateRef
   /** … or a proof against a state root. */
   proof?: { stateRoot: Uint8Array; nodes: Uint8Array[] }
   heapPages?: number
@@ -87,10 +107,40 @@ export class IsolatedExecutor {
 
   constructor(private readonly timeoutMs = 10_000) {}
 
+  /** The states the current worker holds, least recently used first, with their ids there. */
+  private readonly held = new Map<MemoryStorage, number>()
+  private nextStateId = 1
+
   private spawn(): Worker {
+    this.held.clear()
     const w = new Worker(WORKER_ENTRY)
     w.unref()
     return w
+  }
+
+  /** `state` as the worker will know it: by id when it holds it, else as changes from the state it got last, else whole. */
+  private stateRef(state: MemoryStorage): WorkerStateRef {
+    const known = this.held.get(state)
+    if (known !== undefined) {
+      this.held.delete(state)
+      this.held.set(state, known)
+      return { id: known, kind: 'held', drop: [] }
+    }
+    const id = this.nextStateId++
+    let ref: WorkerStateRef | undefined
+    const latest = [...this.held].at(-1)
+    if (latest) {
+      const changes = state.diffFrom(latest[0])
+      if (changes.top.length + changes.children.reduce((n, c) => n + c.changes.length, 0) <= MAX_SHIPPED_CHANGES) ref = { id, kind: 'derived', base: latest[1], changes, drop: [] }
+    }
+    ref ??= { id, kind: 'whole', top: [...state.topEntries()], children: state.childKeys().map((ck) => [ck, [...state.childEntries(ck)]]), drop: [] }
+    this.held.set(state, id)
+    for (const [s, i] of this.held) {
+      if (this.held.size <= WORKER_STATES) break
+      this.held.delete(s)
+      ref.drop.push(i)
+    }
+    return ref
   }
 
   /** Runs `req` after the calls before it (limit: `timeoutMs`, else the executor's); the result carries the access log when `record` is set. */
@@ -105,6 +155,8 @@ export class IsolatedExecutor {
     if (this.closed) return Promise.reject(new ExecutorError('Trap', 'the isolated executor is closed'))
     const worker = (this.worker ??= this.spawn())
     const id = this.nextId++
+    const { storage, ...rest } = req
+    const message = storage ? { ...rest, state: this.stateRef(storage), id } : { ...rest, id }
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer)
@@ -127,7 +179,11 @@ export class IsolatedExecutor {
         if (m.ok) resolve({ output: m.output, changes: m.changes, offchainIndex: m.offchainIndex, logs: m.logs, accessLog: m.accessLog })
         else if (m.kind === 'executor') reject(Object.assign(new ExecutorError(m.code, m.message, m.details), { accessLog: m.accessLog }))
         else if (m.kind === 'missing') reject(new MissingStorageError(m.key, m.childKey, m.operation))
-        else reject(new Error(m.message))
+        else {
+          // not the runtime's failure: the worker's states may not be what we think, start afresh
+          drop()
+          reject(new Error(m.message))
+        }
       }
       const onError = (e: Error) => {
         done()
@@ -142,7 +198,7 @@ export class IsolatedExecutor {
       worker.on('message', onMessage)
       worker.on('error', onError)
       worker.on('exit', onExit)
-      worker.postMessage({ ...req, id })
+      worker.postMessage(message)
     })
   }
 

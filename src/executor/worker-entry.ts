@@ -1,16 +1,33 @@
 // Worker-thread entry for isolated runtime calls (see isolated.ts). Runs one call per message and
 // posts back the result or a serialized error (with the keys the call read, when asked to record them).
-// Holds no state between calls except the compile cache.
+// Holds between calls the compile cache and the last few states IsolatedExecutor sent (each by id, a
+// state derived from its parent sharing its unchanged parts), so a call at the next block costs its
+// changes, not the whole state.
 import { parentPort } from 'node:worker_threads'
 import { MemoryStorage, ProofStorage, RecordingStorage } from './storage.ts'
 import { Runtime } from './runtime.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
-import type { IsolatedRequest } from './isolated.ts'
+import type { IsolatedRequest, WorkerStateRef } from './isolated.ts'
+
+const states = new Map<number, MemoryStorage>()
+
+function stateOf(ref: WorkerStateRef): MemoryStorage {
+  const s = ref.kind === 'held' ? states.get(ref.id) : ref.kind === 'whole' ? new MemoryStorage(ref.top, ref.children) : states.get(ref.base)?.withChanges(ref.changes)
+  if (!s) throw new Error(`the runtime worker does not hold state ${ref.kind === 'derived' ? ref.base : ref.id}`)
+  states.set(ref.id, s)
+  for (const id of ref.drop) states.delete(id)
+  return s
+}
 
 parentPort!.on('message', (msg: IsolatedRequest & { id?: number }) => {
   const { id, ...req } = msg
   const post = (reply: object) => parentPort!.postMessage({ ...reply, id })
-  const base = req.proof ? new ProofStorage(req.proof.stateRoot, req.proof.nodes) : new MemoryStorage(req.top ?? [], req.children ?? [])
+  let base
+  try {
+    base = req.proof ? new ProofStorage(req.proof.stateRoot, req.proof.nodes) : req.state ? stateOf(req.state) : new MemoryStorage(req.top ?? [], req.children ?? [])
+  } catch (e) {
+    return post({ ok: false, kind: 'other', message: (e as Error)?.message ?? String(e) })
+  }
   const storage = req.record ? new RecordingStorage(base) : base
   const accessLog = storage instanceof RecordingStorage ? storage.log : undefined
   try {

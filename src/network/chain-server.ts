@@ -97,7 +97,8 @@ export class StateProver {
    */
   async callProofIsolated(method: string, args: Uint8Array, executor: IsolatedExecutor): Promise<Uint8Array> {
     const s = this.storage
-    const log = await executor.recordReads({ code: s.get(CODE)!, method, args, heapPages: this.heapPages, top: [...s.topEntries()], children: s.childKeys().map((ck) => [ck, [...s.childEntries(ck)]]) })
+    // the worker keeps recent states: a call at the next block sends that block's changes only
+    const log = await executor.recordReads({ code: s.get(CODE)!, method, args, heapPages: this.heapPages, storage: s })
     return this.proofOfReads(log)
   }
 

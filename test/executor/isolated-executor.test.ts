@@ -46,3 +46,38 @@ test('call proofs made off-thread verify: the call re-executed on the proof alon
     chain.close()
   }
 })
+
+test('the worker keeps recent states: calls at a chain of states (sent whole, then as changes, then by id) answer as in-thread calls', { ...needsFixtures, timeout: 120_000 }, async () => {
+  const { Writer } = await import('../../src/codec/index.ts')
+  const { sr25519FromSuri } = await import('../../src/crypto/index.ts')
+  const { callIndex } = await import('../../src/metadata/index.ts')
+  const { authorAuraBlock } = await import('../../src/full-node/index.ts')
+  const { signedExtrinsic, signingContext } = await import('../../src/full-node/dev-extrinsics.ts')
+  const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+  const chain = new DevChain(spec)
+  const ex = new IsolatedExecutor(30_000)
+  try {
+    // 12 blocks, a transfer from Alice in each: her nonce is the block number in each block's state
+    const alice = sr25519FromSuri('//Alice')
+    const g = chain.bestBlock
+    const signing = signingContext(g.state, chain.genesisHash)
+    const transfer = new Writer().bytes(new Uint8Array(callIndex(signing.metadata, 'Balances', 'transfer_keep_alive'))).u8(0).bytes(sr25519FromSuri('//Bob').publicKey).compact(10n ** 12n).finish()
+    const states = [g.state]
+    for (let i = 1; i <= 12; i++) {
+      const best = chain.bestBlock
+      const slot = 5_000_000n + BigInt(i)
+      const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice, extrinsics: [signedExtrinsic(signing, alice, i - 1, transfer)] })
+      chain.add(block, state)
+      states.push(state)
+    }
+    const code = g.state.get(utf8(':code'))!
+    const nonceAt = async (i: number) => toHex((await ex.call({ code, method: 'AccountNonceApi_account_nonce', args: alice.publicKey, storage: states[i] })).output)
+    const inThread = (i: number) => toHex(Runtime.load(code).call('AccountNonceApi_account_nonce', alice.publicKey, { storage: states[i] }).output)
+    // in order (each the next block's changes), back to held ones, then far back (evicted: whole again)
+    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 11, 5, 0, 12]) assert.equal(await nonceAt(i), inThread(i), `state #${i}`)
+    assert.equal(await nonceAt(12), '0x0c000000', 'twelve transfers from Alice by #12')
+  } finally {
+    await ex.close()
+    chain.close()
+  }
+})
