@@ -31,7 +31,7 @@ export interface IsolatedRequest {
   /** Whole state in memory … */
   top?: Entry[]
   children?: [Uint8Array, Entry[]][]
-  /** … or (IsolatedExecutor only) a state in memory the worker may already hold, or hold its parent of … */
+  /** … or (IsolatedExecutor only) a state in memory: sent by id, as changes or whole (see WorkerStateRef) … */
   storage?: MemoryStorage
   /** (what `storage` becomes on the way to the worker) */
   state?: WorkerStateRef

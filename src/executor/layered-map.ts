@@ -12,6 +12,8 @@
 // Keys are binary strings (one char per byte): JavaScript compares them in byte order, and Maps hash
 // them natively.
 
+import { bytesEqual } from '../codec/index.ts'
+
 interface Layer {
   /** Keys in order. */
   readonly keys: readonly string[]
@@ -59,6 +61,11 @@ function merge(lower: Layer, upper: Layer, bottom: boolean): Layer {
   return { keys, map, weight: bottom ? Infinity : lower.weight + upper.weight }
 }
 
+/** The layers as one bottom layer (each merge's lower side is already whole: no deletions below it). */
+function flatten(layers: readonly Layer[]): Layer {
+  return layers.reduce((acc, l) => merge(acc, l, true))
+}
+
 export class LayeredMap {
   static readonly empty = new LayeredMap([{ keys: [], map: new Map(), weight: Infinity }], 0)
 
@@ -101,7 +108,7 @@ export class LayeredMap {
 
   /** Every key with its value, in key order. */
   *entries(): Generator<[string, Uint8Array]> {
-    const whole = this.layers.reduce((acc, l, i) => (i === 0 ? l : merge(acc, l, true)))
+    const whole = flatten(this.layers)
     for (const k of whole.keys) yield [k, whole.map.get(k)!]
   }
 
@@ -122,7 +129,7 @@ export class LayeredMap {
     }
     let above = 0
     for (let i = 1; i < layers.length; i++) above += layers[i].keys.length
-    if (above * 2 > layers[0].keys.length + 64) return new LayeredMap([layers.reduce((acc, l, i) => (i === 0 ? l : merge(acc, l, true)))], size)
+    if (above * 2 > layers[0].keys.length + 64) return new LayeredMap([flatten(layers)], size)
     return new LayeredMap(layers, size)
   }
 
@@ -139,8 +146,7 @@ export class LayeredMap {
     for (const k of [...keys].sort()) {
       const before = base.get(k)
       const after = this.get(k)
-      if (before === after) continue
-      if (before !== undefined && after !== undefined && before.length === after.length && before.every((b, i) => b === after[i])) continue
+      if (before === after || (before !== undefined && after !== undefined && bytesEqual(before, after))) continue
       out.push([k, after ?? null])
     }
     return out

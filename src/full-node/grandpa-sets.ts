@@ -11,7 +11,7 @@ import type { StorageBackend } from '../executor/index.ts'
 import type { Header } from '../header/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import { runtimeAt } from './runtime-apis.ts'
-import { applyFinalized, applyHeader, initialGrandpaState, justifyingSet, type AuthoritySet, type GrandpaState } from '../finality/index.ts'
+import { GrandpaError, applyFinalized, applyHeader, initialGrandpaState, justifyingSet, type AuthoritySet, type GrandpaState } from '../finality/index.ts'
 
 export class GrandpaSets {
   private finalizedState: GrandpaState
@@ -71,6 +71,19 @@ export class GrandpaSets {
     const s = number <= this.finalizedNumber ? this.finalizedState : this.above[number - this.finalizedNumber - 1]
     if (!s) throw new RangeError(`block #${number} is not imported`)
     return number <= this.finalizedNumber ? { setId: s.setId, authorities: s.authorities } : justifyingSet(s, number)
+  }
+
+  /**
+   * The set that may finalize block `number` now, or undefined while a set change below it is not final
+   * (no set can justify it yet: TooFarAhead in `at`).
+   */
+  justifyingNow(number: number): AuthoritySet | undefined {
+    try {
+      return this.at(number)
+    } catch (e) {
+      if (e instanceof GrandpaError && e.code === 'TooFarAhead') return undefined
+      throw e
+    }
   }
 
   /** Block `number` is final: standard changes due by then are enacted, for it and every block above. */

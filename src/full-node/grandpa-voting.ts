@@ -7,7 +7,7 @@
 
 import { bytesEqual } from '../codec/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
-import { GrandpaError, GrandpaVoter, VoteError, encodeJustification, verifyJustification, type VoterChain, type VoterOutput } from '../finality/index.ts'
+import { GrandpaVoter, VoteError, encodeJustification, verifyJustification, type VoterChain, type VoterOutput } from '../finality/index.ts'
 import { REP, encodeGrandpaCatchUp, encodeGrandpaCatchUpRequest, encodeGrandpaVote, type GrandpaGossip, type NetworkHost } from '../network/index.ts'
 import type { DevChain } from './dev-chain.ts'
 import type { GrandpaSets } from './grandpa-sets.ts'
@@ -88,16 +88,8 @@ export class GrandpaVoting {
       const setId = this.voter?.setId ?? this.sets.finalizedSetId
       let n = this.chain.best().number
       const fin = this.chain.finalized().number
-      // (a block past a second set change's start cannot be justified by any set yet: TooFarAhead)
-      const votable = (k: number) => {
-        try {
-          return this.sets.at(k).setId === setId
-        } catch (e) {
-          if (e instanceof GrandpaError && e.code === 'TooFarAhead') return false
-          throw e
-        }
-      }
-      while (n > fin && !votable(n)) n--
+      // (a block past a second set change's start cannot be justified by any set yet)
+      while (n > fin && this.sets.justifyingNow(n)?.setId !== setId) n--
       const b = this.chain.blockAt(n)!
       return { targetHash: b.hash, targetNumber: n }
     },

@@ -14,7 +14,7 @@
 // then the database stays consistent. On open the best block's state root is recomputed and checked.
 
 import Database from 'better-sqlite3'
-import { bytesEqual, compareBytes, toHex } from '../codec/index.ts'
+import { bytesEqual, toHex } from '../codec/index.ts'
 import { MemoryStorage } from '../executor/index.ts'
 import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/index.ts'
 import type { Entry, StateVersion } from '../trie/index.ts'
