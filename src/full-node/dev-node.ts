@@ -374,10 +374,17 @@ export class DevNode {
    */
   private syncing(): boolean {
     if (!this.voting?.active || !this.sync) return false
-    if (this.sync.highestPeerBlock > this.chain.best().number) return true
+    const ahead = this.sync.highestPeerBlock
+    if (ahead > this.chain.best().number) {
+      // not for ever: a peer's last announced head may be a fork that finality pruned, which no one
+      // imports; after two slots behind the same head, the node authors again
+      if (this.behind?.number !== ahead) this.behind = { number: ahead, since: Date.now() }
+      if (Date.now() - this.behind.since < 2 * Number(this.authoring.slotMs)) return true
+    }
     return this.host.peers.size === 0 && Date.now() - this.startedAt < 2 * Number(this.authoring.slotMs)
   }
   private readonly startedAt = Date.now()
+  private behind: { number: number; since: number } | undefined
 
   private author(slot: bigint): void {
     const best = this.chain.bestBlock
@@ -398,7 +405,7 @@ export class DevNode {
       // validate transactions against a best block that is not yet final
       const target = this.chain.blockAt(block.header.number - 1)
       // signed by the set in force at the target (a change signalled in the new block is not yet its set)
-      const set = target && this.grandpa.sets.at(target.header.number)
+      const set = target && !this.voting?.active ? this.grandpa.sets.justifyingNow(target.header.number) : undefined
       if (!this.voting?.active && target && set && target.header.number > this.chain.finalized().number && holdsSupermajority(set.authorities, this.grandpa.keys)) {
         const { justification, encoded } = localJustification(target.header, ++this.round, set, this.grandpa.keys)
         this.chain.finalize(target.hash, encoded)
