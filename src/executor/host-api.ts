@@ -23,6 +23,8 @@ export interface RuntimeLog {
   level: number
   target: string
   message: string
+  /** Set for `ext_misc_print_{num,utf8,hex}` output (recorded at any log level; no level or target of its own). */
+  print?: 'num' | 'utf8' | 'hex'
 }
 
 /** Everything a host function may touch during one call. */
@@ -49,6 +51,39 @@ export interface HostContext {
    * without a `ProofSizeExt` (Cumulus runtimes read it to weigh blocks; only collators record proofs).
    */
   proofSize?: () => bigint
+  /**
+   * Signatures accepted without checking (Chopsticks' mock signing): 'magic' accepts a signature of
+   * 0xdeadbeef followed by 0xcd bytes, 'always' accepts every one. Absent: every signature is checked.
+   */
+  signatureMock?: 'magic' | 'always'
+  /** Replaces state-root computation (for backends that cannot enumerate the state). */
+  roots?: StorageRoots
+  /** The offchain context: when present `ext_offchain_*` work through it; absent, they trap. */
+  offchain?: OffchainHost
+}
+
+/** How `ext_storage_root` / `ext_default_child_storage_root` are answered over a given overlay. */
+export interface StorageRoots {
+  root(overlay: OverlayStorage, version: StateVersion): Uint8Array
+  childRoot(overlay: OverlayStorage, childKey: Uint8Array, version: StateVersion): Uint8Array
+}
+
+/** Offchain storage kinds (sp-core `StorageKind`). */
+export const OFFCHAIN_PERSISTENT = 1
+export const OFFCHAIN_LOCAL = 2
+
+/** What `ext_offchain_*` reach: the node's offchain database, clock, randomness and transaction pool. */
+export interface OffchainHost {
+  isValidator(): boolean
+  submitTransaction(tx: Uint8Array): boolean
+  /** Unix time in milliseconds. */
+  timestamp(): bigint
+  randomSeed(): Uint8Array
+  get(kind: number, key: Uint8Array): Uint8Array | undefined
+  /** `value` null: clear. */
+  set(kind: number, key: Uint8Array, value: Uint8Array | null): void
+  /** Sets `value` if the current value is `old`; answers whether it did. */
+  compareAndSet(kind: number, key: Uint8Array, old: Uint8Array | undefined, value: Uint8Array): boolean
 }
 
 export type TransactionIndexOperation =
@@ -274,6 +309,8 @@ export function levelName(level: number): string {
 /** Builds the `env` import object for one call. */
 export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
   const st = () => ctx.storage
+  const root = (v: StateVersion) => (ctx.roots ? ctx.roots.root(ctx.storage, v) : ctx.storage.root(v))
+  const childRoot = (ck: Uint8Array, v: StateVersion) => (ctx.roots ? ctx.roots.childRoot(ctx.storage, ck, v) : ctx.storage.childRoot(ck, v))
   const childPs = (ps: number | bigint) => readPs(ctx, ps)
   const hashFn = (f: (d: Uint8Array) => Uint8Array) => (data: number | bigint) => alloc(ctx, f(readPs(ctx, data)))
   const keystore = (): Keystore => {
@@ -299,6 +336,12 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
       retPs(ctx, optionFixed(keystore().sign(read(ctx, num(id), 4), s, read(ctx, num(pub), pubLen(s)), readPs(ctx, msg)))),
   })
   const optionFixed = (v: Uint8Array | undefined) => (v === undefined ? new Uint8Array([0]) : new Writer(v.length + 1).u8(1).bytes(v).finish())
+  /** A signature check, unless the mock accepts this signature (Chopsticks' mock signing). */
+  const checked = (sig: Uint8Array, verify: (sig: Uint8Array) => boolean): boolean => {
+    const mock = ctx.signatureMock
+    if (mock === 'always' || (mock === 'magic' && isMagicSignature(sig))) return true
+    return verify(sig)
+  }
   const verifyOrBatch = (ok: boolean): number => {
     if (ctx.batchResults) ctx.batchResults.push(ok)
     return ok ? 1 : 0
@@ -337,8 +380,8 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ext_storage_clear_prefix_version_1: (prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined),
     ext_storage_clear_prefix_version_2: (prefix, limit) => retPs(ctx, killResult(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit))))),
     ext_storage_clear_prefix_version_3: (prefix, limit, cursor) => retPs(ctx, multiRemoval(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), undefined, decodeOptionBytes(readPs(ctx, cursor))))),
-    ext_storage_root_version_1: () => retPs(ctx, st().root(0)),
-    ext_storage_root_version_2: (v) => retPs(ctx, st().root(stateVersionArg(v))),
+    ext_storage_root_version_1: () => retPs(ctx, root(0)),
+    ext_storage_root_version_2: (v) => retPs(ctx, root(stateVersionArg(v))),
     ext_storage_changes_root_version_1: () => retPs(ctx, new Uint8Array([0])),
     ext_storage_next_key_version_1: (key) => retPs(ctx, optionBytes(st().nextKey(readPs(ctx, key)))),
     ext_storage_append_version_1: (key, value) => {
@@ -363,8 +406,8 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ext_default_child_storage_clear_prefix_version_1: (ck, prefix) => void clearPrefix(ctx, readPs(ctx, prefix), undefined, childPs(ck)),
     ext_default_child_storage_clear_prefix_version_2: (ck, prefix, limit) => retPs(ctx, killResult(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck)))),
     ext_default_child_storage_clear_prefix_version_3: (ck, prefix, limit, cursor) => retPs(ctx, multiRemoval(clearPrefix(ctx, readPs(ctx, prefix), decodeOptionU32(readPs(ctx, limit)), childPs(ck), decodeOptionBytes(readPs(ctx, cursor))))),
-    ext_default_child_storage_root_version_1: (ck) => retPs(ctx, st().childRoot(childPs(ck), 0)),
-    ext_default_child_storage_root_version_2: (ck, v) => retPs(ctx, st().childRoot(childPs(ck), stateVersionArg(v))),
+    ext_default_child_storage_root_version_1: (ck) => retPs(ctx, childRoot(childPs(ck), 0)),
+    ext_default_child_storage_root_version_2: (ck, v) => retPs(ctx, childRoot(childPs(ck), stateVersionArg(v))),
     ext_default_child_storage_next_key_version_1: (ck, key) => retPs(ctx, optionBytes(st().nextKey(readPs(ctx, key), childPs(ck)))),
 
     // hashing ---------------------------------------------------------------------------------------
@@ -386,15 +429,15 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
       const sig = ks.sign(read(ctx, num(id), 4), 'ecdsa', read(ctx, num(pub), 33), read(ctx, num(msg), 32), true)
       return retPs(ctx, optionFixed(sig))
     },
-    ext_crypto_ed25519_verify_version_1: (sig, msg, pub) => (ed25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
-    ext_crypto_sr25519_verify_version_1: (sig, msg, pub) => (sr25519VerifyDeprecated(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
-    ext_crypto_sr25519_verify_version_2: (sig, msg, pub) => (sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32)) ? 1 : 0),
-    ext_crypto_ecdsa_verify_version_1: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
-    ext_crypto_ecdsa_verify_version_2: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)) ? 1 : 0),
-    ext_crypto_ecdsa_verify_prehashed_version_1: (sig, msg, pub) => (ecdsaVerify(read(ctx, num(sig), 65), read(ctx, num(msg), 32), read(ctx, num(pub), 33)) ? 1 : 0),
-    ext_crypto_ed25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(ed25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32))),
-    ext_crypto_sr25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(sr25519Verify(read(ctx, num(sig), 64), readPs(ctx, msg), read(ctx, num(pub), 32))),
-    ext_crypto_ecdsa_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(ecdsaVerify(read(ctx, num(sig), 65), blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33))),
+    ext_crypto_ed25519_verify_version_1: (sig, msg, pub) => (checked(read(ctx, num(sig), 64), (s) => ed25519Verify(s, readPs(ctx, msg), read(ctx, num(pub), 32))) ? 1 : 0),
+    ext_crypto_sr25519_verify_version_1: (sig, msg, pub) => (checked(read(ctx, num(sig), 64), (s) => sr25519VerifyDeprecated(s, readPs(ctx, msg), read(ctx, num(pub), 32))) ? 1 : 0),
+    ext_crypto_sr25519_verify_version_2: (sig, msg, pub) => (checked(read(ctx, num(sig), 64), (s) => sr25519Verify(s, readPs(ctx, msg), read(ctx, num(pub), 32))) ? 1 : 0),
+    ext_crypto_ecdsa_verify_version_1: (sig, msg, pub) => (checked(read(ctx, num(sig), 65), (s) => ecdsaVerify(s, blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33))) ? 1 : 0),
+    ext_crypto_ecdsa_verify_version_2: (sig, msg, pub) => (checked(read(ctx, num(sig), 65), (s) => ecdsaVerify(s, blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33))) ? 1 : 0),
+    ext_crypto_ecdsa_verify_prehashed_version_1: (sig, msg, pub) => (checked(read(ctx, num(sig), 65), (s) => ecdsaVerify(s, read(ctx, num(msg), 32), read(ctx, num(pub), 33))) ? 1 : 0),
+    ext_crypto_ed25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(checked(read(ctx, num(sig), 64), (s) => ed25519Verify(s, readPs(ctx, msg), read(ctx, num(pub), 32)))),
+    ext_crypto_sr25519_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(checked(read(ctx, num(sig), 64), (s) => sr25519Verify(s, readPs(ctx, msg), read(ctx, num(pub), 32)))),
+    ext_crypto_ecdsa_batch_verify_version_1: (sig, msg, pub) => verifyOrBatch(checked(read(ctx, num(sig), 65), (s) => ecdsaVerify(s, blake2_256(readPs(ctx, msg)), read(ctx, num(pub), 33)))),
     ext_crypto_start_batch_verify_version_1: () => {
       if (ctx.batchResults) throw new ExecutorError('BadHostCall', 'batch verification already started')
       ctx.batchResults = []
@@ -415,9 +458,9 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ...trieFns('keccak_256'),
 
     // misc, allocator, logging ----------------------------------------------------------------------
-    ext_misc_print_num_version_1: (n) => void ctx.logs.push({ level: 4, target: 'runtime', message: String(BigInt(n)) }),
-    ext_misc_print_utf8_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: utf8Lossy(readPs(ctx, s)) }),
-    ext_misc_print_hex_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: toHex(readPs(ctx, s)) }),
+    ext_misc_print_num_version_1: (n) => void ctx.logs.push({ level: 4, target: 'runtime', message: String(BigInt.asUintN(64, BigInt(n))), print: 'num' }),
+    ext_misc_print_utf8_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: utf8Lossy(readPs(ctx, s)), print: 'utf8' }),
+    ext_misc_print_hex_version_1: (s) => void ctx.logs.push({ level: 4, target: 'runtime', message: toHex(readPs(ctx, s)), print: 'hex' }),
     ext_misc_runtime_version_version_1: (code) => retPs(ctx, optionBytes(ctx.runtimeVersionOf(readPs(ctx, code)))),
     ext_allocator_malloc_version_1: (size) => ctx.allocator.allocate(allocator(ctx), num(size)),
     ext_allocator_free_version_1: (ptr) => freePtr(ctx, num(ptr)),
@@ -436,6 +479,9 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
       throw new RuntimePanic(ctx.panicMessage)
     },
 
+    // offchain worker context (trapping without one) -------------------------------------------------
+    ...offchainFns(ctx),
+
     // offchain indexing and transaction indexing (recorded / no-ops for block execution) -------------
     ext_offchain_index_set_version_1: (key, value) => void ctx.offchainIndex.push([readPs(ctx, key), readPs(ctx, value)]),
     ext_offchain_index_clear_version_1: (key) => void ctx.offchainIndex.push([readPs(ctx, key), null]),
@@ -445,6 +491,53 @@ export function hostFunctions(ctx: HostContext): Record<string, HostFn> {
     ext_transaction_index_renew_version_1: (extrinsic, hash) => void ctx.transactionIndex.push({ kind: 'renew', extrinsic: num(extrinsic), hash: read(ctx, num(hash), 32) }),
   }
   return fns
+}
+
+/** Chopsticks' mock signature: 0xdeadbeef, then only 0xcd bytes. */
+export function isMagicSignature(sig: Uint8Array): boolean {
+  if (sig.length < 4 || sig[0] !== 0xde || sig[1] !== 0xad || sig[2] !== 0xbe || sig[3] !== 0xef) return false
+  for (let i = 4; i < sig.length; i++) if (sig[i] !== 0xcd) return false
+  return true
+}
+
+/**
+ * `ext_offchain_*` over the call's offchain context. The functions of an offchain worker that a node
+ * would answer from its network (`network_state`, `sleep_until`, `http_*`) are not offered and trap,
+ * as in smoldot.
+ */
+function offchainFns(ctx: HostContext): Record<string, HostFn> {
+  const oc = (name: string): OffchainHost => {
+    if (!ctx.offchain) throw new ExecutorError('Trap', `ext_offchain_${name} is only available in an offchain-worker context`)
+    return ctx.offchain
+  }
+  const kindOf = (k: number | bigint): number => {
+    const kind = num(k)
+    if (kind !== OFFCHAIN_PERSISTENT && kind !== OFFCHAIN_LOCAL) throw new ExecutorError('BadHostCall', `invalid offchain storage kind ${kind}`)
+    return kind
+  }
+  const unsupported = (name: string) => () => {
+    oc(name)
+    throw new ExecutorError('Trap', `ext_offchain_${name} is not supported`)
+  }
+  return {
+    ext_offchain_is_validator_version_1: () => (oc('is_validator').isValidator() ? 1 : 0),
+    ext_offchain_submit_transaction_version_1: (tx) => retPs(ctx, new Uint8Array([oc('submit_transaction').submitTransaction(readPs(ctx, tx)) ? 0 : 1])),
+    ext_offchain_timestamp_version_1: () => BigInt.asIntN(64, oc('timestamp').timestamp()),
+    ext_offchain_random_seed_version_1: () => alloc(ctx, oc('random_seed').randomSeed()),
+    ext_offchain_local_storage_get_version_1: (kind, key) => retPs(ctx, optionBytes(oc('local_storage_get').get(kindOf(kind), readPs(ctx, key)))),
+    ext_offchain_local_storage_set_version_1: (kind, key, value) => oc('local_storage_set').set(kindOf(kind), readPs(ctx, key), readPs(ctx, value)),
+    ext_offchain_local_storage_clear_version_1: (kind, key) => oc('local_storage_clear').set(kindOf(kind), readPs(ctx, key), null),
+    ext_offchain_local_storage_compare_and_set_version_1: (kind, key, old, value) =>
+      oc('local_storage_compare_and_set').compareAndSet(kindOf(kind), readPs(ctx, key), decodeOptionBytes(readPs(ctx, old)), readPs(ctx, value)) ? 1 : 0,
+    ext_offchain_network_state_version_1: unsupported('network_state'),
+    ext_offchain_sleep_until_version_1: unsupported('sleep_until'),
+    ext_offchain_http_request_start_version_1: unsupported('http_request_start'),
+    ext_offchain_http_request_add_header_version_1: unsupported('http_request_add_header'),
+    ext_offchain_http_request_write_body_version_1: unsupported('http_request_write_body'),
+    ext_offchain_http_response_wait_version_1: unsupported('http_response_wait'),
+    ext_offchain_http_response_headers_version_1: unsupported('http_response_headers'),
+    ext_offchain_http_response_read_body_version_1: unsupported('http_response_read_body'),
+  }
 }
 
 function utf8Lossy(b: Uint8Array): string {

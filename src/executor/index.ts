@@ -12,5 +12,6 @@ export { ExecutorError, MissingStorageError, type ExecutorErrorCode } from './er
 export { MemoryStorage, ProofStorage, RecordingStorage, OverlayStorage, type StorageBackend, type StorageChanges, type StorageAccessLog } from './storage.ts'
 export { Keystore, type KeyScheme } from './keystore.ts'
 export { FreeingBumpAllocator, MAX_POSSIBLE_ALLOCATION } from './allocator.ts'
-export type { RuntimeLog, TransactionIndexOperation } from './host-api.ts'
+export type { RuntimeLog, TransactionIndexOperation, StorageRoots, OffchainHost } from './host-api.ts'
+export { isMagicSignature, OFFCHAIN_PERSISTENT, OFFCHAIN_LOCAL } from './host-api.ts'
 export * from './runtime-code.ts'

@@ -11,7 +11,7 @@ import { blake2_256 } from '../crypto/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { FreeingBumpAllocator } from './allocator.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
-import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type RuntimeLog, type TransactionIndexOperation } from './host-api.ts'
+import { RuntimePanic, alloc, hostFunctions, isContextOnlyImport, type HostContext, type OffchainHost, type RuntimeLog, type StorageRoots, type TransactionIndexOperation } from './host-api.ts'
 import type { Keystore } from './keystore.ts'
 import { decodeRuntimeVersion, decompressRuntimeCode, decompressRuntimeCodeAsync, encodeRuntimeVersion, readRuntimeVersionSections, RuntimeCodeError, type RuntimeVersion } from './runtime-code.ts'
 import { MemoryStorage, OverlayStorage, type StorageBackend, type StorageChanges } from './storage.ts'
@@ -53,6 +53,12 @@ export interface CallOptions {
   maxLogLevel?: number
   /** Size of the storage proof recorded so far (Cumulus' proof-size host function); default: not recording (u64::MAX). */
   proofSize?: () => bigint
+  /** Signatures accepted unchecked (Chopsticks' mock signing; see HostContext.signatureMock). */
+  signatureMock?: 'magic' | 'always'
+  /** How state roots are answered, for backends that cannot enumerate the state (default: computed over the whole state). */
+  roots?: StorageRoots
+  /** An offchain context: `ext_offchain_*` work through it (default: they trap). */
+  offchain?: OffchainHost
 }
 
 export interface CallResult {
@@ -293,6 +299,9 @@ export class Runtime {
       batchResults: undefined,
       panicMessage: undefined,
       proofSize: opts.proofSize,
+      signatureMock: opts.signatureMock,
+      roots: opts.roots,
+      offchain: opts.offchain,
     })
     inst.busy = true
     let output: Uint8Array

@@ -23,10 +23,13 @@ export function strKey(s: string): Uint8Array {
 /** Read access to a state. `childKey` is the child trie's key without `:child_storage:default:`. */
 export interface StorageBackend {
   get(key: Uint8Array): Uint8Array | undefined
-  /** The smallest key strictly greater than `key`. */
-  nextKey(key: Uint8Array): Uint8Array | undefined
+  /**
+   * The smallest key strictly greater than `key`. `prefix`, when given, says the caller only wants a key
+   * under it (clearing a prefix): a backend may answer undefined for a key outside it.
+   */
+  nextKey(key: Uint8Array, prefix?: Uint8Array): Uint8Array | undefined
   childGet(childKey: Uint8Array, key: Uint8Array): Uint8Array | undefined
-  childNextKey(childKey: Uint8Array, key: Uint8Array): Uint8Array | undefined
+  childNextKey(childKey: Uint8Array, key: Uint8Array, prefix?: Uint8Array): Uint8Array | undefined
   /** Child trie keys present in this state (only for backends holding the whole state). */
   childKeys?(): Uint8Array[]
   /** Every entry (only for backends holding the whole state; needed to compute state roots). */
@@ -345,12 +348,12 @@ export class OverlayStorage {
     t.set(ks, value)
   }
 
-  /** Smallest key strictly greater than `key` in the merged view (backend + changes). */
-  nextKey(key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
+  /** Smallest key strictly greater than `key` in the merged view (backend + changes); `prefix`: see StorageBackend.nextKey. */
+  nextKey(key: Uint8Array, childKey?: Uint8Array, prefix?: Uint8Array): Uint8Array | undefined {
     const t = this.trie(childKey && keyStr(childKey), false)
     let cursor = key
     for (;;) {
-      const b = childKey ? this.backend.childNextKey(childKey, cursor) : this.backend.nextKey(cursor)
+      const b = childKey ? this.backend.childNextKey(childKey, cursor, prefix) : this.backend.nextKey(cursor, prefix)
       // skip backend keys deleted in the overlay
       if (b !== undefined && t?.map.get(keyStr(b)) === null) {
         cursor = b
@@ -383,7 +386,7 @@ export class OverlayStorage {
       overlay = under.length
     }
     const get = (k: Uint8Array) => (childKey ? this.backend.childGet(childKey, k) : this.backend.get(k))
-    const next = (k: Uint8Array) => (childKey ? this.backend.childNextKey(childKey, k) : this.backend.nextKey(k))
+    const next = (k: Uint8Array) => (childKey ? this.backend.childNextKey(childKey, k, prefix) : this.backend.nextKey(k, prefix))
     const start = cursor !== undefined && compareBytes(cursor, prefix) > 0 ? cursor : prefix
     let key = get(start) !== undefined ? start : next(start)
     let backend = 0
