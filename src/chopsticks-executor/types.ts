@@ -6,9 +6,9 @@ export type HexString = `0x${string}`
 
 /** The asynchronous storage and offchain callbacks Chopsticks passes with every task. */
 export interface JsCallback {
-  getStorage: (key: HexString) => Promise<string | undefined | null>
-  getNextKey: (prefix: HexString, key: HexString) => Promise<string | undefined | null>
-  offchainGetStorage: (key: HexString) => Promise<string | undefined | null>
+  getStorage: (key: HexString) => Promise<string | undefined>
+  getNextKey: (prefix: HexString, key: HexString) => Promise<string | undefined>
+  offchainGetStorage: (key: HexString) => Promise<string | undefined>
   offchainTimestamp: () => Promise<number>
   offchainRandomSeed: () => Promise<HexString>
   offchainSubmitTransaction: (tx: HexString) => Promise<boolean>

@@ -12,7 +12,7 @@ import { decodeMetadata, type RuntimeMetadata } from '../metadata/index.ts'
 import { runtimeAt } from './runtime-apis.ts'
 
 /** Signed extensions whose extra and additional data this module knows how to fill. */
-const KNOWN_EXTENSIONS: Record<string, { extra: 'none' | 'era' | 'nonce' | 'tip'; additional: 'none' | 'spec' | 'tx' | 'genesis' | 'era' }> = {
+const KNOWN_EXTENSIONS: Record<string, { extra: 'none' | 'era' | 'nonce' | 'tip' | 'mode'; additional: 'none' | 'spec' | 'tx' | 'genesis' | 'era' | 'metadataHash' }> = {
   CheckNonZeroSender: { extra: 'none', additional: 'none' },
   CheckSpecVersion: { extra: 'none', additional: 'spec' },
   CheckTxVersion: { extra: 'none', additional: 'tx' },
@@ -24,6 +24,10 @@ const KNOWN_EXTENSIONS: Record<string, { extra: 'none' | 'era' | 'nonce' | 'tip'
   ChargeTransactionPayment: { extra: 'tip', additional: 'none' },
   // Polkadot's claims pallet: no data
   PrevalidateAttests: { extra: 'none', additional: 'none' },
+  // metadata-hash checking, off: mode Disabled (0), no hash (None) in the signed data
+  CheckMetadataHash: { extra: 'mode', additional: 'metadataHash' },
+  // Cumulus' proof-size reclaim: no data
+  StorageWeightReclaim: { extra: 'none', additional: 'none' },
 }
 
 export class DevExtrinsicError extends Error {
@@ -77,9 +81,11 @@ export function signedExtrinsic(ctx: SigningContext, signer: DevKeypair, nonce: 
     if (k.extra === 'era') extra.u8(0)
     else if (k.extra === 'nonce') extra.compact(nonce)
     else if (k.extra === 'tip') extra.compact(0)
+    else if (k.extra === 'mode') extra.u8(0)
     if (k.additional === 'spec') additional.u32(ctx.specVersion)
     else if (k.additional === 'tx') additional.u32(ctx.transactionVersion)
     else if (k.additional === 'genesis' || k.additional === 'era') additional.bytes(ctx.genesisHash)
+    else if (k.additional === 'metadataHash') additional.u8(0)
   }
   const extraBytes = extra.finish()
   const payload = concatBytes(call, extraBytes, additional.finish())
