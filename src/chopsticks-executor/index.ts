@@ -3,13 +3,14 @@
 // engine. Same exports, same argument and result shapes; Chopsticks switches to it with one npm
 // `overrides` entry (README, "Chopsticks"). Node only: tasks run in a worker thread that blocks on
 // `Atomics.wait` while this thread answers each storage read through Chopsticks' asynchronous callbacks.
+// This module's own imports stay free of top-level await (the trie code comes in on first use), so
+// CommonJS code — Chopsticks' CLI build — can `require()` it on Node 20.19+.
 //
 //   import { run_task } from 'sublight/chopsticks-executor'
 //   const res = await run_task({ wasm, calls: [['Core_version', []]], mockSignatureHost: 0,
 //     allowUnresolvedImports: false, runtimeLogLevel: 0 }, callbacks)   // { Call: { result, storageDiff, … } }
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
-import { createProofOf, decodeProofEntries, stateRootOf } from './trie-tools.ts'
 import type { HexString, JsCallback, RuntimeVersionJson, TaskCall, TaskResponse } from './types.ts'
 import type { CallbackAnswer, CallbackQuestion, WorkerReply, WorkerRequest } from './worker-entry.ts'
 
@@ -179,17 +180,17 @@ export async function get_runtime_version(code: HexString): Promise<RuntimeVersi
 
 /** Root of a trie over `[keyHex, valueHex]` entries; `trieVersion` 0 or 1. */
 export async function calculate_state_root(entries: [HexString, HexString][], trieVersion: number): Promise<HexString> {
-  return stateRootOf(entries, trieVersion)
+  return (await import('./trie-tools.ts')).stateRootOf(entries, trieVersion)
 }
 
 /** The `[keyHex, valueHex]` entries of the trie of root `trieRootHash` that the proof nodes hold, in key order. */
 export async function decode_proof(trieRootHash: HexString, nodes: HexString[]): Promise<[HexString, HexString][]> {
-  return decodeProofEntries(trieRootHash, nodes)
+  return (await import('./trie-tools.ts')).decodeProofEntries(trieRootHash, nodes)
 }
 
 /** A new proof: the nodes' inline values with `updates` applied (null deletes); `[root, nodes]`. */
 export async function create_proof(nodes: HexString[], updates: [HexString, HexString | null][]): Promise<[HexString, HexString[]]> {
-  return createProofOf(nodes, updates)
+  return (await import('./trie-tools.ts')).createProofOf(nodes, updates)
 }
 
 /** Chopsticks' self-test: answers `callbacks.getStorage(key)`. */
