@@ -148,9 +148,15 @@ function signatureMock(m: TaskCall['mockSignatureHost']): 'magic' | 'always' | u
   return undefined
 }
 
+const stateVersions = new WeakMap<Runtime, StateVersion>()
 /** The runtime's trie version, as the original takes it (its `Core_version`; 0 when it predates the field). */
 export function stateVersionOf(rt: Runtime): StateVersion {
-  return rt.version().stateVersion
+  let v = stateVersions.get(rt)
+  if (v === undefined) {
+    v = rt.version().stateVersion
+    stateVersions.set(rt, v)
+  }
+  return v
 }
 
 /** Runs `task` on `rt` (compiled from `task.wasm`), storage from `ask`. */
