@@ -17,33 +17,17 @@ import { babePreRuntimeItem, inherentData } from '../src/full-node/index.ts'
 import { signedExtrinsic, signingContext } from '../src/full-node/dev-extrinsics.ts'
 import { callIndex } from '../src/metadata/index.ts'
 import { row, timeMedianAsync } from './util.ts'
+import { chopsticksCallbacks } from '../test/support/chopsticks.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 type Run = (t: TaskCall, cb: JsCallback) => Promise<TaskResponse>
 const theirs: Run = (t, cb) => original.run_task({ ...t, id: 1 }, cb) as Promise<TaskResponse>
 const mine: Run = (t, cb) => ours.run_task(t, cb)
 
-function callbacks(st: MemoryStorage): JsCallback {
-  return {
-    getStorage: async (k) => {
-      const v = st.get(fromHex(k))
-      return v ? toHex(v) : undefined
-    },
-    getNextKey: async (prefix, key) => {
-      const p = prefix.length === 2 ? key.slice(0, 66) : prefix
-      const n = st.nextKey(fromHex(key))
-      return n && toHex(n).startsWith(p) ? toHex(n) : undefined
-    },
-    offchainGetStorage: async () => undefined,
-    offchainTimestamp: async () => 0,
-    offchainRandomSeed: async () => `0x${'00'.repeat(32)}`,
-    offchainSubmitTransaction: async () => false,
-  }
-}
 const task = (wasm: string, method: string, args: string[]): TaskCall => ({ wasm: wasm as TaskCall['wasm'], calls: [[method, args as `0x${string}`[]]], mockSignatureHost: 0, allowUnresolvedImports: false, runtimeLogLevel: 0, storageProofSize: 0 })
 
 async function call(run: Run, wasm: string, st: MemoryStorage, method: string, args: string[]): Promise<{ st: MemoryStorage; result: string }> {
-  const r = await run(task(wasm, method, args), callbacks(st))
+  const r = await run(task(wasm, method, args), chopsticksCallbacks(st))
   if (!('Call' in r)) throw new Error(`${method}: ${r.Error}`)
   return { st: st.withChanges({ top: r.Call.storageDiff.map(([k, v]) => [fromHex(k), v ? fromHex(v) : null]), children: [] }), result: r.Call.result }
 }
@@ -55,7 +39,7 @@ for (const name of ['node-template', 'polkadot-dev']) {
   const genesis = genesisStorage(spec.genesis as RawGenesis)
   const code = genesis.get(utf8(':code'))!
   const wasm = toHex(code)
-  row(`${name} run_task Metadata_metadata warm`, await timeMedianAsync(() => mine(task(wasm, 'Metadata_metadata', []), callbacks(genesis)), 7, 2), await timeMedianAsync(() => theirs(task(wasm, 'Metadata_metadata', []), callbacks(genesis)), 7, 2))
+  row(`${name} run_task Metadata_metadata warm`, await timeMedianAsync(() => mine(task(wasm, 'Metadata_metadata', []), chopsticksCallbacks(genesis)), 7, 2), await timeMedianAsync(() => theirs(task(wasm, 'Metadata_metadata', []), chopsticksCallbacks(genesis)), 7, 2))
 
   const rt = Runtime.load(code)
   const isBabe = WebAssembly.Module.exports(new WebAssembly.Module(rt.wasm as Uint8Array<ArrayBuffer>)).some((e) => e.name === 'BabeApi_configuration')

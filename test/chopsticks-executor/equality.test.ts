@@ -9,7 +9,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import * as original from '@acala-network/chopsticks-executor'
 import * as ours from '../../src/chopsticks-executor/index.ts'
-import type { JsCallback, TaskCall, TaskResponse } from '../../src/chopsticks-executor/index.ts'
+import type { TaskCall, TaskResponse } from '../../src/chopsticks-executor/index.ts'
 import { genesisHash, genesisHeader, genesisStorage, parseChainSpec, type RawGenesis } from '../../src/chain-spec/index.ts'
 import { Reader, Writer, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
 import { sr25519FromSuri } from '../../src/crypto/index.ts'
@@ -19,28 +19,11 @@ import { babePreRuntimeItem, inherentData } from '../../src/full-node/index.ts'
 import { signedExtrinsic, signingContext } from '../../src/full-node/dev-extrinsics.ts'
 import { callIndex } from '../../src/metadata/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { chopsticksCallbacks } from '../support/chopsticks.ts'
 import { MemoryTrie } from '../../src/trie/index.ts'
 
 after(() => ours.destroy())
 
-/** Chopsticks' callbacks over a state we hold: next keys within the 32-byte prefix of the key, as Chopsticks answers them. */
-function callbacks(st: MemoryStorage): JsCallback {
-  return {
-    getStorage: async (k) => {
-      const v = st.get(fromHex(k))
-      return v ? toHex(v) : undefined
-    },
-    getNextKey: async (prefix, key) => {
-      const p = prefix.length === 2 ? key.slice(0, 66) : prefix
-      const n = st.nextKey(fromHex(key))
-      return n && toHex(n).startsWith(p) ? toHex(n) : undefined
-    },
-    offchainGetStorage: async () => undefined,
-    offchainTimestamp: async () => 1_700_000_000_000,
-    offchainRandomSeed: async () => `0x${'42'.repeat(32)}`,
-    offchainSubmitTransaction: async () => true,
-  }
-}
 
 function task(wasm: string, calls: [string, string[]][]): TaskCall {
   return { wasm: wasm as TaskCall['wasm'], calls: calls as TaskCall['calls'], mockSignatureHost: 0, allowUnresolvedImports: false, runtimeLogLevel: 3, storageProofSize: 0 }
@@ -49,8 +32,8 @@ function task(wasm: string, calls: [string, string[]][]): TaskCall {
 /** Both executors, the same task: identical answers (an error on both sides counts as the same). */
 async function same(wasm: string, calls: [string, string[]][], st: MemoryStorage, what: string): Promise<TaskResponse> {
   const t = task(wasm, calls)
-  const theirs = (await original.run_task({ ...t, id: 1 }, callbacks(st))) as TaskResponse
-  const mine = await ours.run_task(t, callbacks(st))
+  const theirs = (await original.run_task({ ...t, id: 1 }, chopsticksCallbacks(st))) as TaskResponse
+  const mine = await ours.run_task(t, chopsticksCallbacks(st))
   if ('Error' in theirs) {
     assert.ok('Error' in mine, `${what}: the original failed (${theirs.Error}) but ours answered`)
     return mine
