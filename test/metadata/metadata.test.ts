@@ -87,5 +87,9 @@ test('dev extrinsics: a transfer we sign is valid for the runtime and decodes in
   assert.equal(ext.nonce.toNumber(), 0)
   assert.equal(`${ext.method.section}.${ext.method.method}`, 'balances.transferKeepAlive')
 
-  assert.throws(() => signedExtrinsic({ ...ctx, metadata: { ...ctx.metadata, signedExtensions: [...ctx.metadata.signedExtensions, 'CheckMetadataHash'] } }, alice, 0, call), DevExtrinsicError)
+  // an extension whose data we do not know how to fill (an asset-paid tip) is refused
+  assert.throws(() => signedExtrinsic({ ...ctx, metadata: { ...ctx.metadata, signedExtensions: [...ctx.metadata.signedExtensions, 'ChargeAssetTxPayment'] } }, alice, 0, call), DevExtrinsicError)
+  // metadata-hash checking is signed as disabled: one mode byte (0) more in the extra than without it
+  const withHash = signedExtrinsic({ ...ctx, metadata: { ...ctx.metadata, signedExtensions: [...ctx.metadata.signedExtensions, 'CheckMetadataHash'] } }, alice, 0, call)
+  assert.equal(withHash.length, xt.length + 1)
 })
