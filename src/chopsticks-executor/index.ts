@@ -129,10 +129,15 @@ function isHex(v: unknown): v is HexString {
 /** Answers the worker's questions on `port` through `callbacks`, waking it through `flag`. */
 function answerCallbacks(port: MessagePort, flag: Int32Array, callbacks: JsCallback): void {
   const reply = (a: CallbackAnswer) => {
+    // (an answer that comes after its task gave up goes to a closed port: dropped)
     try {
       port.postMessage(a)
     } catch {
-      port.postMessage({ ok: false, message: 'the callback answered a value that cannot be sent to the worker' } satisfies CallbackAnswer)
+      try {
+        port.postMessage({ ok: false, message: 'the callback answered a value that cannot be sent to the worker' } satisfies CallbackAnswer)
+      } catch {
+        return
+      }
     }
     Atomics.store(flag, 0, 1)
     Atomics.notify(flag, 0)

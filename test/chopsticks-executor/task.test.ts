@@ -44,6 +44,7 @@ test('chopsticks-executor: bad input gives { Error } with a clear message; the w
   // a callback that throws, one that answers nonsense, one that is missing
   assert.match(errorOf(await ours.run_task(task(wasm, nonce), chopsticksCallbacks(st, { getStorage: async () => Promise.reject(new Error('upstream is down')) }))), /getStorage: upstream is down/)
   assert.match(errorOf(await ours.run_task(task(wasm, nonce), chopsticksCallbacks(st, { getStorage: async () => 'xyz' }))), /getStorage answered "xyz", which is not hex/)
+  assert.match(errorOf(await ours.run_task(task(wasm, nonce), chopsticksCallbacks(st, { getStorage: async () => (() => '0x') as unknown as string }))), /cannot be sent to the worker/)
   const noStorage = chopsticksCallbacks(st) as Partial<JsCallback>
   delete noStorage.getStorage
   assert.match(errorOf(await ours.run_task(task(wasm, nonce), noStorage as JsCallback)), /no getStorage callback/)
@@ -53,6 +54,9 @@ test('chopsticks-executor: bad input gives { Error } with a clear message; the w
     const t0 = performance.now()
     assert.match(errorOf(await ours.run_task(task(wasm, nonce), chopsticksCallbacks(st, { getStorage: () => new Promise(() => {}) }))), /getStorage did not answer within 300 ms/)
     assert.ok(performance.now() - t0 < 10_000, 'the task ended soon after the timeout')
+    // one that answers too late: the task fails, the late answer is dropped without harm
+    assert.match(errorOf(await ours.run_task(task(wasm, nonce), chopsticksCallbacks(st, { getStorage: () => new Promise((r) => setTimeout(() => r(undefined), 600)) }))), /did not answer within 300 ms/)
+    await new Promise((r) => setTimeout(r, 800))
   } finally {
     ours.configure({ callbackTimeoutMs: 60_000 })
   }
