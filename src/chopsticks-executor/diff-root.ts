@@ -7,10 +7,9 @@
 // builds, but the runtime's `finalize_block` output holds this one, so a drop-in must give the same.
 // Pure: the base value at a key comes from a function.
 
-import { concatBytes } from '../codec/index.ts'
+import { bytesEqual, concatBytes } from '../codec/index.ts'
 import { strKey } from '../executor/storage.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, EMPTY_TRIE_ROOT, trieRoot, type Entry, type StateVersion } from '../trie/index.ts'
-import { bytesEqual } from '../codec/index.ts'
 
 /** A trie's changes: binary-string key (as `keyStr` makes them) → new value, null = deleted. */
 export type TrieDiff = ReadonlyMap<string, Uint8Array | null>

@@ -6,7 +6,7 @@
 // the task's diff, runtime logs as smoldot reports them. Everything the task cannot do comes back as
 // `{ Error }`, never as a throw.
 
-import { concatBytes, fromHex, toHex } from '../codec/index.ts'
+import { bytesEqual, concatBytes, fromHex, toHex } from '../codec/index.ts'
 import { ExecutorError, MissingStorageError, OFFCHAIN_LOCAL, OverlayStorage, Runtime, type OffchainHost, type RuntimeLog, type StorageBackend, type StorageRoots } from '../executor/index.ts'
 import { keyStr, strKey, type StorageChanges } from '../executor/storage.ts'
 import { CHILD_STORAGE_DEFAULT_PREFIX, type StateVersion } from '../trie/index.ts'
@@ -126,7 +126,7 @@ function taskOffchain(ask: Ask, diff: Map<string, Uint8Array | null>): OffchainH
       if (kind === OFFCHAIN_LOCAL) return false
       const ks = keyStr(key)
       const current = diff.get(ks)
-      const replace = current && old ? toHex(current) === toHex(old) : true
+      const replace = current && old ? bytesEqual(current, old) : true
       if (replace) diff.set(ks, value)
       return replace
     },

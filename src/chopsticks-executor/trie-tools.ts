@@ -5,8 +5,8 @@
 // original; pure.
 
 import { blake2_256 } from '../crypto/index.ts'
-import { compareBytes, fromHex, toHex } from '../codec/index.ts'
-import { buildRootNode, decodeNode, sortedEntries, trieRoot, type DecodedNode, type Entry, type NodeValue } from '../trie/index.ts'
+import { fromHex, toHex } from '../codec/index.ts'
+import { TrieProof, buildRootNode, decodeNode, sortedEntries, trieRoot, type DecodedNode, type Entry, type NodeValue } from '../trie/index.ts'
 import { hashKey, nibblesToBytes } from '../trie/nibbles.ts'
 import type { HexString } from './types.ts'
 
@@ -29,7 +29,7 @@ export function stateRootOf(entries: unknown, trieVersion: unknown): HexString {
 type Visit = (key: number[], value: NodeValue) => void
 
 /** Walks a node and its descendants present in `byHash`, calling `visit` for each value. */
-function walk(node: DecodedNode, prefix: number[], byHash: Map<string, Uint8Array>, visit: Visit, referenced?: Set<string>): void {
+function walk(node: DecodedNode, prefix: number[], byHash: Map<string, Uint8Array>, visit: Visit): void {
   const key = [...prefix, ...node.partial]
   if (node.value) visit(key, node.value)
   if (!node.children) return
@@ -37,13 +37,10 @@ function walk(node: DecodedNode, prefix: number[], byHash: Map<string, Uint8Arra
     if (!ref) return
     let child: Uint8Array | undefined
     if (ref.kind === 'inline') child = ref.node
-    else {
-      referenced?.add(hashKey(ref.hash))
-      child = byHash.get(hashKey(ref.hash))
-    }
+    else child = byHash.get(hashKey(ref.hash))
     if (!child) return
     const d = decodeNode(child)
-    if (d !== 'empty') walk(d, [...key, nibble], byHash, visit, referenced)
+    if (d !== 'empty') walk(d, [...key, nibble], byHash, visit)
   })
 }
 
@@ -57,21 +54,8 @@ function indexNodes(nodes: Uint8Array[]): Map<string, Uint8Array> {
 export function decodeProofEntries(root: unknown, nodes: unknown): [HexString, HexString][] {
   const rootHash = fromHex(String(root))
   if (rootHash.length !== 32) throw new Error('trie root hash must be 32 bytes')
-  const byHash = indexNodes(hexList(nodes, 'nodes'))
-  const rootNode = byHash.get(hashKey(rootHash))
-  const out: [Uint8Array, Uint8Array][] = []
-  if (rootNode) {
-    const d = decodeNode(rootNode)
-    if (d !== 'empty')
-      walk(d, [], byHash, (key, value) => {
-        const k = nibblesToBytes(key)
-        if (!k) return
-        const v = value.kind === 'inline' ? value.value : byHash.get(hashKey(value.hash))
-        if (v) out.push([k, v])
-      })
-  }
-  out.sort((a, b) => compareBytes(a[0], b[0]))
-  return out.map(([k, v]) => [toHex(k) as HexString, toHex(v) as HexString])
+  const scan = TrieProof.partial(rootHash, hexList(nodes, 'nodes')).entriesWithPrefix(new Uint8Array())
+  return scan.entries.flatMap(([k, v]) => (v === undefined ? [] : [[toHex(k) as HexString, toHex(v) as HexString] as [HexString, HexString]]))
 }
 
 /**

@@ -4,11 +4,10 @@
 // key read, no call run twice. Keeps the last few compiled runtimes by the id the caller gives each code.
 
 import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
-import { fromHex, toHex } from '../codec/index.ts'
+import { fromHex, toHex, utf8 } from '../codec/index.ts'
 import { Runtime } from '../executor/index.ts'
 import { CallbackError, runTask, taskErrorMessage, type Ask } from './task.ts'
 import type { CallbackName, RuntimeVersionJson, TaskCall } from './types.ts'
-import { utf8 } from '../codec/index.ts'
 
 /** Compiled runtimes kept, by code id. */
 const KEPT_RUNTIMES = 4
