@@ -30,10 +30,11 @@ test('bad input: one printable line, exit 1, no hang', { ...needsFixtures, timeo
       ['dev', '--chain', spec, '--base-path', '/proc/sublight-cannot-be-here', '--no-rpc'],
       ['node', '--chain', fixturePath('chain-specs', 'polkadot_coretime.json'), '--listen', '/ip4/127.0.0.1/tcp/0'],
     ]
-    // the first case alone: in a fresh checkout it compiles the CLI's sources (tsx's cache) for the others,
-    // which then run side by side (six cold compiles at once on two busy cores took 25 s once)
-    const first = { c: cases[0], r: await run(cases[0]) }
-    for (const args of [first, ...(await Promise.all(cases.slice(1).map(async (c) => ({ c, r: await run(c) }))))]) {
+    // one after the other: in a fresh checkout each command first compiles its sources (tsx's cache); side
+    // by side on two busy cores those cold compiles took 20–25 s in clean-clone runs
+    const results: { c: string[]; r: Awaited<ReturnType<typeof run>> }[] = []
+    for (const c of cases) results.push({ c, r: await run(c) })
+    for (const args of results) {
       const { c, r } = args
       const what = `sublight ${c.join(' ')}: ${JSON.stringify(r.stderr)}`
       assert.equal(r.code, 1, what)
