@@ -12,7 +12,9 @@ const MINUTES = Number(process.env.DURATION ?? 30)
 const specFile = fixturePath('chain-specs', 'node-template.json')
 const row = (name: string, value: string) => console.log(name.padEnd(72), value)
 const port = await freePort()
-const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'])
+// MEMORY_PROBE_FILE=<path>: the node also logs its heap, external and array-buffer memory there each minute
+const probe = process.env.MEMORY_PROBE_FILE ? ['--import', new URL('./memory-probe.mjs', import.meta.url).pathname] : []
+const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'], 'dev', probe)
 const addr = await node.start()
 await waitFor(() => (node.status?.finalized ?? 0) >= 1, 60_000, 'the devnet finalizing')
 const clients = (['sublight', 'smoldot'] as const).map((impl) => spawn(process.execPath, ['--import', 'tsx', new URL('./serve-soak-client.mjs', import.meta.url).pathname, impl, specFile, addr], { stdio: ['ignore', 'ignore', 'inherit'] }))

@@ -1,4 +1,4 @@
-// Signature verification that never throws: sr25519 (@scure/sr25519, Substrate's "substrate" signing
+// Signature verification that never throws: sr25519 (./sr25519.ts, Substrate's "substrate" signing
 // context) and ed25519 (@noble/curves, ZIP-215 rules like Substrate's ed25519-zebra). The libraries
 // throw on malformed encodings; for data from outside, a malformed signature is simply invalid.
 // Where the host has a native Ed25519 (Node's OpenSSL), it is tried first: strict RFC 8032 validity
@@ -8,7 +8,9 @@
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
 import { vrfVerify } from './vrf.ts'
-import * as sr25519 from '@scure/sr25519'
+import { publicPoint, sr25519Verify } from './sr25519.ts'
+
+export { sr25519Verify }
 
 type NativeCrypto = {
   createPublicKey(k: { key: Uint8Array; format: 'der'; type: 'spki' }): unknown
@@ -44,15 +46,6 @@ function nativeEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   }
 }
 
-export function sr25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false
-  try {
-    return sr25519.verify(message, signature, publicKey)
-  } catch {
-    return false
-  }
-}
-
 export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false
   if (nativeEd25519(signature, message, publicKey)) return true
@@ -73,7 +66,8 @@ export function sr25519VerifyDeprecated(signature: Uint8Array, message: Uint8Arr
   if (signature.length !== 64 || publicKey.length !== 32) return false
   if (signature[63] & 0x80) return sr25519Verify(signature, message, publicKey)
   try {
-    const A = ristretto255.Point.fromBytes(publicKey)
+    const A = publicPoint(publicKey)
+    if (!A) return false
     const R = ristretto255.Point.fromBytes(signature.subarray(0, 32))
     const s = leScalar(signature.subarray(32, 64))
     if (s === undefined) return false

@@ -7,6 +7,7 @@
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { Transcript } from './merlin.ts'
+import { publicPoint } from './sr25519.ts'
 
 const Point = ristretto255.Point
 type RPoint = InstanceType<typeof Point>
@@ -49,7 +50,7 @@ function vrfInputPoint(publicKey: Uint8Array, t: Transcript): RPoint {
  */
 export function vrfVerify(publicKey: Uint8Array, t: Transcript, preOutput: Uint8Array, proof: Uint8Array, extra?: Transcript): boolean {
   if (publicKey.length !== 32 || preOutput.length !== 32 || proof.length !== 64) return false
-  const pk = decodePoint(publicKey)
+  const pk = publicPoint(publicKey)
   const output = decodePoint(preOutput)
   const c = canonicalScalar(proof.subarray(0, 32))
   const s = canonicalScalar(proof.subarray(32, 64))

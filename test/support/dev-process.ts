@@ -23,13 +23,15 @@ export class DevProcess {
   constructor(
     private readonly args: string[],
     private readonly command: 'dev' | 'node' = 'dev',
+    /** Extra options for Node itself (e.g. `--import` of a probe), before the CLI's path. */
+    private readonly nodeOptions: string[] = [],
   ) {}
 
   /** Starts the node and waits for its `listening on` line; returns that address (with `/p2p/<id>`). */
   async start(): Promise<string> {
     this.out = ''
     this.err = ''
-    const p = spawn(process.execPath, [bin, this.command, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, [...this.nodeOptions, bin, this.command, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc = p
     p.stdout!.on('data', (d) => (this.out += d))
     p.stderr!.on('data', (d) => (this.err += d))
