@@ -9,8 +9,9 @@ import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
 import { vrfVerify } from './vrf.ts'
 import { publicPoint, sr25519Verify } from './sr25519.ts'
+import { preverifyWithWebCrypto, provenValid, webCryptoMayHelp, type SignedMessage } from './ed25519-async.ts'
 
-export { sr25519Verify }
+export { sr25519Verify, type SignedMessage }
 
 type NativeCrypto = {
   createPublicKey(k: { key: Uint8Array; format: 'der'; type: 'spki' }): unknown
@@ -49,11 +50,23 @@ function nativeEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Ui
 export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false
   if (nativeEd25519(signature, message, publicKey)) return true
+  if (provenValid(signature, message, publicKey)) return true
   try {
     return ed25519.verify(signature, message, publicKey, { zip215: true })
   } catch {
     return false
   }
+}
+
+/**
+ * Where there is no synchronous native Ed25519 but WebCrypto has one (browsers), checks the signatures
+ * `items()` lists with it ahead of time, so that `ed25519Verify` answers them without pure-JS arithmetic
+ * (`./ed25519-async.ts`). Returns undefined when there is nothing to wait for — always under Node, without
+ * even calling `items` — so callers stay synchronous then. Verdicts are the same with or without it.
+ */
+export function preverifyEd25519(items: () => readonly SignedMessage[]): Promise<void> | undefined {
+  if (native || !webCryptoMayHelp()) return undefined
+  return preverifyWithWebCrypto(items())
 }
 
 /**

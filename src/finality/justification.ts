@@ -5,7 +5,7 @@
 // supermajority threshold of the set's weight. Pure; failures are GrandpaError codes.
 
 import { DecodeError, Reader, Writer, bytesEqual, toHex } from '../codec/index.ts'
-import { ed25519Verify } from '../crypto/index.ts'
+import { ed25519Verify, type SignedMessage } from '../crypto/index.ts'
 import { headerHash, readHeader, writeHeader, type Authority, type Header } from '../header/index.ts'
 
 export interface SignedPrecommit {
@@ -95,6 +95,11 @@ export function encodeJustification(j: GrandpaJustification): Uint8Array {
 /** The bytes a voter signs for a precommit: SCALE `(Message::Precommit(..), round, set_id)`. */
 export function precommitMessage(targetHash: Uint8Array, targetNumber: number, round: bigint, setId: bigint): Uint8Array {
   return new Writer(53).u8(1).bytes(targetHash).u32(targetNumber).u64(round).u64(setId).finish()
+}
+
+/** The signatures a justification carries, as signed under set `setId` (for checking ahead of time). */
+export function precommitSignatures(j: GrandpaJustification, setId: bigint): SignedMessage[] {
+  return j.precommits.map((p) => ({ signature: p.signature, message: precommitMessage(p.targetHash, p.targetNumber, j.round, setId), publicKey: p.authorityId }))
 }
 
 /** GRANDPA's supermajority: total − ⌊(total − 1) / 3⌋ (finality-grandpa `VoterSet::threshold`). */

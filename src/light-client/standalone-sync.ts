@@ -8,10 +8,10 @@
 
 import { bytesEqual, toHex } from '../codec/index.ts'
 import { decodeHeader, headerHash, type Header } from '../header/index.ts'
-import { decodeJustification } from '../finality/index.ts'
+import { decodeJustification, precommitSignatures, type GrandpaJustification } from '../finality/index.ts'
 import { BLOCK_HEADER, BLOCK_JUSTIFICATION, ProtocolError, grandpaJustificationOf, type GrandpaCommit, type GrandpaGossip } from '../network/index.ts'
 import { PendingCommits, justificationFromCommit } from '../sync/index.ts'
-import { SR25519_WARM_UP } from '../crypto/index.ts'
+import { SR25519_WARM_UP, preverifyEd25519 } from '../crypto/index.ts'
 import { genesisStart, type StartPoint } from './start-point.ts'
 import { SyncService } from './sync-service.ts'
 import { warpFrom } from './warp-driver.ts'
@@ -190,6 +190,7 @@ export class StandaloneSync extends SyncService {
     const max = Math.min(128, number - this.sync.finalized.header.number)
     const blocks = await this.net.host.requestBlocks(peer, { fields: BLOCK_HEADER | BLOCK_JUSTIFICATION, from: { hash }, direction: 'descending', maxBlocks: max, supportMultipleJustifications: true })
     const decoded: { header: Header; after?: () => void }[] = []
+    const justifications: Uint8Array[] = []
     for (const d of blocks) {
       if (!d.header) return this.net.ban(peer, 'block response without a header')
       let header: Header
@@ -206,8 +207,11 @@ export class StandaloneSync extends SyncService {
         if (e instanceof ProtocolError) return this.net.ban(peer, e.message)
         throw e
       }
+      if (justification) justifications.push(justification)
       decoded.push({ header, after: justification && (() => this.applyJustificationFrom(peer, justification)) })
     }
+    const checked = this.preverify(justifications)
+    if (checked) await checked
     // down to just above our finalized block, and not on it: the peer's chain does not go through our
     // finalized block (a checkpoint from another run of the chain: counted as the peer not knowing it)
     const fin = this.sync.finalized
@@ -217,6 +221,26 @@ export class StandaloneSync extends SyncService {
       return this.checkpointMissed(peer)
     }
     await this.insertAll(peer, decoded.reverse())
+  }
+
+  /**
+   * In a browser, the justifications' signatures checked by WebCrypto before they are verified (see
+   * `preverifyEd25519`); undefined when there is nothing to wait for (always under Node). Each is taken as
+   * signed by the set of its target, or of our finalized block's children when its target is not known yet.
+   */
+  private preverify(justifications: (Uint8Array | GrandpaJustification)[]): Promise<void> | undefined {
+    if (justifications.length === 0) return undefined
+    return preverifyEd25519(() =>
+      justifications.flatMap((b) => {
+        try {
+          const j = b instanceof Uint8Array ? decodeJustification(b) : b
+          const set = this.sync.setAt(j.targetHash) ?? this.sync.setAt(this.sync.finalized.hash)
+          return set ? precommitSignatures(j, set.setId) : []
+        } catch {
+          return [] // undecodable: refused when it is applied
+        }
+      }),
+    )
   }
 
   private applyJustificationFrom(peer: string, bytes: Uint8Array): void {
@@ -245,6 +269,9 @@ export class StandaloneSync extends SyncService {
       if (commit.setId > set.setId) void this.recoverFinality(true)
       return
     }
+    // in a browser: once WebCrypto has checked its signatures, the commit is taken up again from the top
+    const checked = this.preverify([j])
+    if (checked) return void checked.then(() => this.stopped || this.onCommit(peer, commit))
     try {
       this.emit(this.sync.applyJustification(j))
     } catch (e) {
@@ -320,6 +347,8 @@ export class StandaloneSync extends SyncService {
       }
       if (!j) continue
       this.log(3, `finality: the justification of set-change block #${block.header.number} from ${peer}`)
+      const checked = this.preverify([j])
+      if (checked) await checked
       this.applyJustificationFrom(peer, j)
       if (this.sync.finalized.header.number >= block.header.number) return
     }

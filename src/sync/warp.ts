@@ -6,8 +6,9 @@
 // consensus — is the service's; only then does it commit the target to the `LightSync` tree (`restartAt`).
 // smoldot's equivalent is `lib/src/sync/warp_sync.rs`.
 
-import { GrandpaError, verifyWarpFragment, type AuthoritySet, type WarpSyncFragment, type WarpSyncProof, type WarpVerified } from '../finality/index.ts'
+import { GrandpaError, precommitSignatures, verifyWarpFragment, type AuthoritySet, type WarpSyncFragment, type WarpSyncProof, type WarpVerified } from '../finality/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
+import type { SignedMessage } from '../crypto/index.ts'
 
 /** Responses one warp may take (each up to 8 MiB): far more than any live chain needs, and a bound. */
 export const MAX_WARP_RESPONSES = 64
@@ -71,6 +72,15 @@ export class WarpSync {
     if (this.verified.finalized.number <= this.from.number) throw new GrandpaError('BadSetChange', `fragment ${this.index - 1} (#${this.verified.finalized.number}) is not above our finalized #${this.from.number}`)
     this.set = this.verified.set
     return true
+  }
+
+  /**
+   * The signatures of the next `fragments` waiting fragments, each as signed by the set it should be
+   * checked against (one set later per fragment, as a proof's fragments change the set in turn): what a
+   * service checks ahead of time (`preverifyEd25519`).
+   */
+  pendingSignatures(fragments: number): SignedMessage[] {
+    return this.queue.slice(0, fragments).flatMap((q, i) => precommitSignatures(q.fragment.justification, this.set.setId + BigInt(i)))
   }
 
   /** The GRANDPA set in force after the fragments verified so far (the one the next fragment is checked against). */
