@@ -2,8 +2,10 @@
 // Westend, Paseo and their system parachains), with the everyday names people type (`kusama` for
 // `ksmcc3`, `westend` for `westend2`).
 
+import { RELAY_CHAIN_ALIASES } from '../chain-spec/relay-pairing.ts'
+
 /** Everyday names for the package's spec names. */
-const ALIASES: Record<string, string> = { kusama: 'ksmcc3', westend: 'westend2', rococo: 'rococo_v2_2', 'kusama-asset-hub': 'ksmcc3_asset_hub', 'westend-asset-hub': 'westend2_asset_hub', 'polkadot-asset-hub': 'polkadot_asset_hub' }
+const ALIASES: Record<string, string> = { ...RELAY_CHAIN_ALIASES, 'kusama-asset-hub': 'ksmcc3_asset_hub', 'westend-asset-hub': 'westend2_asset_hub', 'polkadot-asset-hub': 'polkadot_asset_hub' }
 
 /** The names `--chain` accepts (the package's, then the aliases). */
 export async function knownChainNames(): Promise<string[]> {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs'
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex } from '../codec/index.ts'
-import { ChainSpecError, genesisHeader, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
+import { ChainSpecError, genesisHeader, namesRelayChain, parseChainSpec, type ChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { DatabaseError, decodeDatabase } from '../light-client/database.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
@@ -129,8 +129,10 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   // a parachain implies its relay chain (the known chain its spec names), followed without JSON-RPC
   let relay: { spec: ChainSpec; from: string } | undefined
   if (spec.relayChain !== undefined) {
+    // no --relay: the known chain it names (an alias works too: `westend` is westend2)
     relay = await loadSpec(relayArg ?? spec.relayChain)
-    if (relay.spec.id !== spec.relayChain) throw new CliError(`${spec.name} is a parachain of ${spec.relayChain}, but ${relay.from} is ${relay.spec.id}`)
+    if (!namesRelayChain(spec.relayChain, relay.spec.id, toHex(headerHash(genesisHeader(relay.spec)))))
+      throw new CliError(`${spec.name} is a parachain of ${spec.relayChain}, but ${relay.from} is ${relay.spec.id}`)
   } else if (relayArg !== undefined) throw new CliError(`--relay: ${spec.name} is not a parachain`)
   const saved = database === undefined ? undefined : await readDatabase(database, spec)
 

@@ -4,7 +4,8 @@
 // owns its network host and timers; `remove()` and `terminate()` free them, so nothing keeps the process
 // alive afterwards.
 
-import { ChainSpecError, parseChainSpec } from '../chain-spec/index.ts'
+import { ChainSpecError, namesRelayChain, parseChainSpec } from '../chain-spec/index.ts'
+import { toHex } from '../codec/index.ts'
 import { Connection, type Registry } from '../json-rpc/index.ts'
 import { ChainAccessError, ChainService } from './chain-service.ts'
 import type { CallRunner } from './runtime-service.ts'
@@ -119,9 +120,18 @@ export function createClient(transports: Transports, options: ClientOptions = {}
         if (e instanceof ChainSpecError) throw new AddChainError(`Failed to decode chain specification: ${e.message}`)
         throw e
       }
-      // a parachain pairs with a potential relay chain whose spec id is its `relay_chain` (unknown or removed ones are skipped)
-      const relay = spec.relayChain === undefined ? undefined : (o.potentialRelayChains ?? []).find((c): c is LightChain => c instanceof LightChain && c.live && c.service.specId === spec.relayChain)
-      if (spec.relayChain !== undefined && !relay) throw new AddChainError("Couldn't find relevant relay chain")
+      // a parachain pairs with a potential relay chain its `relay_chain` names: by spec id, alias or
+      // genesis hash (unknown or removed ones are skipped; an exact id wins over the other two)
+      let relay: LightChain | undefined
+      if (spec.relayChain !== undefined) {
+        const wanted = spec.relayChain
+        const offered = (o.potentialRelayChains ?? []).filter((c): c is LightChain => c instanceof LightChain && c.live)
+        relay = offered.find((c) => c.service.specId === wanted) ?? offered.find((c) => namesRelayChain(wanted, c.service.specId, toHex(c.service.genesisHash)))
+        if (!relay) {
+          const list = offered.map((c) => `${c.service.specId} (${toHex(c.service.genesisHash)})`).join(', ')
+          throw new AddChainError(`Couldn't find relevant relay chain: ${spec.id} names "${wanted}" as its relay chain; offered: ${list || 'none'}`)
+        }
+      }
       let service: ChainService
       try {
         service = await ChainService.start({
