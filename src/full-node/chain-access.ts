@@ -18,8 +18,9 @@ export function devChainAccess(chain: DevChain): ChainAccess {
   const stateOf = (hash: Uint8Array): MemoryStorage => {
     const b = chain.block(hash)
     if (!b) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
-    if (!b.state) throw new ChainAccessError(`the state of #${b.header.number} is discarded`)
-    return b.state
+    const state = chain.stateOf(hash)
+    if (!state) throw new ChainAccessError(`the state of #${b.header.number} is discarded`)
+    return state
   }
   const ref = (b: { hash: Uint8Array; header: BlockRef['header'] }): BlockRef => ({ hash: b.hash, header: b.header })
   return {

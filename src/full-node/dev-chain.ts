@@ -7,7 +7,9 @@
 // the finalized block. State is kept for every non-finalized block and a window of finalized ones.
 // Optionally backed by a BlockStore (SQLite): the canonical chain is written there first, in one
 // transaction per change, and `DevChain.open` restores it (forks live in memory only: peers have them).
-// Without a store it is a pure in-memory structure.
+// With a store, only the last MEMORY_STATES finalized states stay in memory; older ones in the kept
+// window are rebuilt from the database when asked for (`stateOf`). Without a store it is a pure
+// in-memory structure holding the whole window.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
@@ -21,7 +23,10 @@ import { applyChanges, type Block } from './block-builder.ts'
 import { BlockStore, diffStates } from './store.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
-/** A block as the chain hands it out; `state` is undefined once pruned (below the finalized block). */
+/**
+ * A block as the chain hands it out; `state` is undefined once out of memory (below the finalized block:
+ * `DevChain.stateOf` still rebuilds it from the database while it is in the kept window).
+ */
 export interface ChainBlock {
   hash: Uint8Array
   header: Header
@@ -79,6 +84,15 @@ const JUSTIFICATION_PERIOD = 512
  */
 const MAX_BLOCK_RESPONSE_BYTES = 8 * 1024 * 1024
 
+/**
+ * Finalized states a stored chain keeps in memory (the rest of its window is rebuilt from SQLite on
+ * demand): a state's own layer is ~12 KiB on node-template, so 256 of them grew a serving node by 3 MiB.
+ */
+export const MEMORY_STATES = 32
+
+/** States rebuilt from the database kept (most recently used): a peer reading an old block asks again. */
+const REBUILT_KEPT = 2
+
 /** Proof servers kept (most recently used): peers ask at the latest blocks. */
 const PROVERS_KEPT = 8
 
@@ -128,6 +142,7 @@ export class DevChain implements ChainServer {
     /** Finalized blocks whose state is kept below the finalized one (like Substrate's default pruning). */
     private readonly keepStates = 256,
   ) {
+    this.memoryStates = store ? Math.min(keepStates, MEMORY_STATES) : keepStates
     if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
     const header = genesisHeader(spec)
     this.genesisHash = headerHash(header)
@@ -140,8 +155,8 @@ export class DevChain implements ChainServer {
         this.canonical.push(s)
       }
       this.finalizedNumber = finalizedNumber
-      // the oldest kept state in full, later ones by applying each block's changes
-      const from = Math.max(0, finalizedNumber - keepStates)
+      // the oldest state kept in memory in full, later ones by applying each block's changes
+      const from = Math.max(0, finalizedNumber - this.memoryStates)
       let state = store.stateAt(from)
       this.canonical[from].state = state
       for (let n = from + 1; n < this.canonical.length; n++) this.canonical[n].state = state = applyChanges(state, store.diffAt(n))
@@ -299,13 +314,13 @@ export class DevChain implements ChainServer {
     const keepFrom = Math.max(0, s.header.number - this.keepStates)
     this.store?.finalize(hash, justification, keepFrom)
     s.justification = justification
-    // states older than the kept window are pruned (headers, bodies and justifications stay)
-    for (let n = Math.max(0, this.finalizedNumber - this.keepStates); n < keepFrom; n++) {
-      const old = this.canonical[n]
-      old.state = undefined
-    }
+    // states older than the in-memory window leave memory (headers, bodies and justifications stay; with a
+    // store, those still in its window can be rebuilt)
+    const memoryFrom = Math.max(0, s.header.number - this.memoryStates)
+    for (let n = Math.max(0, this.finalizedNumber - this.memoryStates); n < memoryFrom; n++) this.canonical[n].state = undefined
+    for (const key of [...this.rebuilt.keys()]) if (this.rebuilt.get(key)!.number < keepFrom) this.rebuilt.delete(key)
     // finalized states below the new finalized block are read, never built on: their root caches go
-    for (let n = Math.max(keepFrom, this.finalizedNumber); n < s.header.number; n++) this.canonical[n].state?.forgetTries()
+    for (let n = Math.max(memoryFrom, this.finalizedNumber); n < s.header.number; n++) this.canonical[n].state?.forgetTries()
     this.finalizedNumber = s.header.number
     // forks that do not contain the finalized block are gone
     const pruned: Uint8Array[] = []
@@ -335,6 +350,35 @@ export class DevChain implements ChainServer {
   private find(hash: Uint8Array): Stored | undefined {
     return this.byHash.get(toHex(hash))
   }
+
+  /**
+   * The state of a known block: in memory, or — a canonical finalized block still in the kept window of a
+   * stored chain — rebuilt from the database (tens of ms; the last few rebuilt are kept). Undefined when
+   * it was pruned for good.
+   */
+  stateOf(hash: Uint8Array): MemoryStorage | undefined {
+    const s = this.find(hash)
+    return s && this.stateOfStored(s)
+  }
+  /** Whether a block's state can be had: in memory, or in the database's window (canonical, finalized). */
+  private hasState(s: Stored): boolean {
+    const n = s.header.number
+    return s.state !== undefined || (this.store !== undefined && this.canonical[n] === s && n >= this.finalizedNumber - this.keepStates)
+  }
+  private stateOfStored(s: Stored): MemoryStorage | undefined {
+    if (s.state) return s.state
+    if (!this.hasState(s)) return undefined
+    const n = s.header.number
+    const key = toHex(s.hash)
+    const kept = this.rebuilt.get(key)
+    this.rebuilt.delete(key)
+    const state = kept?.state ?? this.store!.stateAt(n)
+    this.rebuilt.set(key, { number: n, state })
+    if (this.rebuilt.size > REBUILT_KEPT) this.rebuilt.delete(this.rebuilt.keys().next().value!)
+    return state
+  }
+  private readonly rebuilt = new Map<string, { number: number; state: MemoryStorage }>()
+  private readonly memoryStates: number
 
   blocks(req: BlockRequest, maxBlocks: number): BlockData[] {
     let cur = 'hash' in req.from ? this.find(req.from.hash) : this.canonical[req.from.number]
@@ -379,11 +423,11 @@ export class DevChain implements ChainServer {
    */
   private prover(block: Uint8Array): StateProver | undefined {
     const s = this.find(block)
-    if (!s?.state) return undefined
+    if (!s || !this.hasState(s)) return undefined
     const key = toHex(s.hash)
     let p = this.provers.get(key)
     if (p) this.provers.delete(key)
-    else p = new StateProver(s.state, this.stateVersionOf(s))
+    else p = new StateProver(this.stateOfStored(s)!, this.stateVersionOf(s))
     this.provers.set(key, p)
     if (this.provers.size > PROVERS_KEPT) this.provers.delete(this.provers.keys().next().value!)
     return p
@@ -397,7 +441,7 @@ export class DevChain implements ChainServer {
   private stateVersionOf(s: Stored): StateVersion {
     if (s.stateVersion === undefined) {
       const parent = s.header.number > 0 ? this.canonical[s.header.number - 1] : undefined
-      const state = parent?.state ?? s.state
+      const state = (parent && this.stateOfStored(parent)) ?? this.stateOfStored(s)
       if (!state) throw new Error(`no state to read the runtime of #${s.header.number} from`)
       s.stateVersion = stateVersionAt(state)
     }

@@ -69,6 +69,14 @@ const u8 = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.by
 export class BlockStore {
   private constructor(private readonly db: Database.Database) {}
 
+  /** Statements prepared once per database (each `prepare` compiles SQL and holds native memory until GC). */
+  private readonly statements = new Map<string, Database.Statement>()
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text)
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)))
+    return st
+  }
+
   /**
    * Opens (or creates) the database at `path` for the chain whose genesis is given. A database of
    * another chain or a newer schema is refused with a StoreError.
@@ -109,18 +117,18 @@ export class BlockStore {
   }
 
   private meta(key: string): Uint8Array | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: Buffer } | undefined
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: Buffer } | undefined
     return row ? u8(row.value) : undefined
   }
   private setMeta(key: string, value: Uint8Array): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value)
+    this.sql('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value)
   }
   private insertBlock(b: StoredBlock): void {
-    this.db.prepare('INSERT OR REPLACE INTO blocks (hash, number, header, body, justification) VALUES (?, ?, ?, ?, ?)').run(b.hash, b.header.number, encodeHeader(b.header), encodeBody(b.body), b.justification ?? null)
-    this.db.prepare('INSERT OR REPLACE INTO canonical (number, hash) VALUES (?, ?)').run(b.header.number, b.hash)
+    this.sql('INSERT OR REPLACE INTO blocks (hash, number, header, body, justification) VALUES (?, ?, ?, ?, ?)').run(b.hash, b.header.number, encodeHeader(b.header), encodeBody(b.body), b.justification ?? null)
+    this.sql('INSERT OR REPLACE INTO canonical (number, hash) VALUES (?, ?)').run(b.header.number, b.hash)
   }
   private writeDiff(number: number, diff: StateDiff): void {
-    const put = this.db.prepare('INSERT OR REPLACE INTO state (trie, key, number, value) VALUES (?, ?, ?, ?)')
+    const put = this.sql('INSERT OR REPLACE INTO state (trie, key, number, value) VALUES (?, ?, ?, ?)')
     const none = new Uint8Array()
     for (const [k, v] of diff.top) put.run(none, k, number, v)
     for (const c of diff.children) for (const [k, v] of c.changes) put.run(c.childKey, k, number, v)
@@ -139,8 +147,8 @@ export class BlockStore {
   setCanonical(from: number, blocks: readonly { block: StoredBlock; diff: StateDiff }[]): void {
     if (!blocks.length) return
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM canonical WHERE number >= ?').run(from)
-      this.db.prepare('DELETE FROM state WHERE number >= ?').run(from)
+      this.sql('DELETE FROM canonical WHERE number >= ?').run(from)
+      this.sql('DELETE FROM state WHERE number >= ?').run(from)
       for (const { block, diff } of blocks) {
         this.insertBlock(block)
         this.writeDiff(block.header.number, diff)
@@ -156,23 +164,23 @@ export class BlockStore {
   finalize(hash: Uint8Array, justification: Uint8Array, keepFrom: number): void {
     const number = keepFrom
     this.db.transaction(() => {
-      this.db.prepare('UPDATE blocks SET justification = ? WHERE hash = ?').run(justification, hash)
+      this.sql('UPDATE blocks SET justification = ? WHERE hash = ?').run(justification, hash)
       this.setMeta('finalized', hash)
       // versions of keys older than the newest version at or below `number` are unreachable now
-      this.db
-        .prepare(
+      this
+        .sql(
           `DELETE FROM state WHERE number < ? AND EXISTS (
              SELECT 1 FROM state AS newer WHERE newer.trie = state.trie AND newer.key = state.key AND newer.number > state.number AND newer.number <= ?)`,
         )
         .run(number, number)
       // a deletion with nothing older left to hide is no longer needed
-      this.db.prepare('DELETE FROM state WHERE value IS NULL AND number <= ? AND NOT EXISTS (SELECT 1 FROM state AS older WHERE older.trie = state.trie AND older.key = state.key AND older.number < state.number)').run(number)
+      this.sql('DELETE FROM state WHERE value IS NULL AND number <= ? AND NOT EXISTS (SELECT 1 FROM state AS older WHERE older.trie = state.trie AND older.key = state.key AND older.number < state.number)').run(number)
     })()
   }
 
   /** The canonical chain, genesis first, and the finalized number. */
   load(): { blocks: StoredBlock[]; finalizedNumber: number } {
-    const rows = this.db.prepare('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all() as { hash: Buffer; header: Buffer; body: Buffer; justification: Buffer | null }[]
+    const rows = this.sql('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all() as { hash: Buffer; header: Buffer; body: Buffer; justification: Buffer | null }[]
     const blocks = rows.map((r) => ({ hash: u8(r.hash), header: decodeHeader(u8(r.header)), body: decodeBody(u8(r.body)), ...(r.justification ? { justification: u8(r.justification) } : {}) }))
     const best = this.meta('best')!
     const fin = this.meta('finalized')!
@@ -188,7 +196,7 @@ export class BlockStore {
 
   /** The state changes block `number` made. */
   diffAt(number: number): StateDiff {
-    const rows = this.db.prepare('SELECT trie, key, value FROM state WHERE number = ? ORDER BY trie, key').all(number) as { trie: Buffer; key: Buffer; value: Buffer | null }[]
+    const rows = this.sql('SELECT trie, key, value FROM state WHERE number = ? ORDER BY trie, key').all(number) as { trie: Buffer; key: Buffer; value: Buffer | null }[]
     const diff: StateDiff = { top: [], children: [] }
     for (const r of rows) {
       const change: [Uint8Array, Uint8Array | null] = [u8(r.key), r.value ? u8(r.value) : null]
@@ -205,7 +213,7 @@ export class BlockStore {
 
   /** The whole state at canonical block `number` (which must not be older than the oldest kept state). */
   stateAt(number: number): MemoryStorage {
-    const rows = this.db.prepare('SELECT trie, key, value FROM state WHERE number <= ? ORDER BY trie, key, number').iterate(number) as Iterable<{ trie: Buffer; key: Buffer; value: Buffer | null }>
+    const rows = this.sql('SELECT trie, key, value FROM state WHERE number <= ? ORDER BY trie, key, number').iterate(number) as Iterable<{ trie: Buffer; key: Buffer; value: Buffer | null }>
     const tries = new Map<string, [Uint8Array, Entry[]]>()
     let pending: { trie: Uint8Array; key: Uint8Array; value: Uint8Array | null } | undefined
     const flush = () => {
@@ -236,8 +244,8 @@ export class BlockStore {
   /** Database statistics (for status and benchmarks). */
   stats(): { stateRows: number; blocks: number } {
     return {
-      stateRows: (this.db.prepare('SELECT count(*) AS n FROM state').get() as { n: number }).n,
-      blocks: (this.db.prepare('SELECT count(*) AS n FROM blocks').get() as { n: number }).n,
+      stateRows: (this.sql('SELECT count(*) AS n FROM state').get() as { n: number }).n,
+      blocks: (this.sql('SELECT count(*) AS n FROM blocks').get() as { n: number }).n,
     }
   }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { Reader, toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
-import { DevChain, StoreError, authorAuraBlock, executeBlock, localJustification, runtimeAt } from '../../src/full-node/index.ts'
+import { DevChain, MEMORY_STATES, StoreError, authorAuraBlock, executeBlock, localJustification, runtimeAt } from '../../src/full-node/index.ts'
 import { stateRoot } from '../../src/trie/index.ts'
 import type { MemoryStorage } from '../../src/executor/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../../src/network/index.ts'
@@ -153,6 +153,45 @@ test('store: SIGKILL of a writer at random moments never damages the database; e
     }
     assert.ok(lastPrinted >= 6, `the writer made progress across restarts (reached #${lastPrinted})`)
     console.log(`kill -9 rounds: 6, chain reached #${lastPrinted}, database ${(statSync(path).size / 1024).toFixed(0)} KiB`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('store: only the last MEMORY_STATES finalized states stay in memory; older ones in the kept window are rebuilt from the database', needsFixtures, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sublight-store-'))
+  const path = join(dir, 'db.sqlite')
+  const KEEP = MEMORY_STATES + 8
+  try {
+    const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+    const alice = sr25519FromSuri('//Alice')
+    const grandpa = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
+    const chain = DevChain.open(spec, path, KEEP)
+    const g = chain.bestBlock
+    const set = { setId: 0n, authorities: new Reader(runtimeAt(g.state).call('GrandpaApi_grandpa_authorities', new Uint8Array(), { storage: g.state }).output).vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+    const total = KEEP + 12
+    for (let i = 1; i <= total; i++) {
+      const best = chain.bestBlock
+      const slot = 3_000_000n + BigInt(2 * i)
+      const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice })
+      const hash = chain.add(block, state)
+      chain.finalize(hash, localJustification(block.header, 1n, set, grandpa).encoded)
+    }
+    const numberKey = storagePrefix('System', 'Number')
+    const inMemory = (n: number) => chain.blockAt(n)!.state !== undefined
+    assert.ok(inMemory(total - MEMORY_STATES), 'the newest window stays in memory')
+    assert.ok(!inMemory(total - MEMORY_STATES - 1), 'older states leave memory')
+    for (const n of [total - MEMORY_STATES - 1, total - KEEP]) {
+      const b = chain.blockAt(n)!
+      const state = chain.stateOf(b.hash)!
+      assert.equal(rootOf(state), toHex(b.header.stateRoot), `#${n} rebuilt to its state root`)
+      assert.equal(new Reader(state.get(numberKey)!).u32(), n)
+      assert.ok(chain.readProof(b.hash, [numberKey]), `#${n}: a proof from the rebuilt state`)
+    }
+    const gone = chain.blockAt(total - KEEP - 1)!
+    assert.equal(chain.stateOf(gone.hash), undefined, 'past the kept window: pruned for good')
+    assert.equal(chain.readProof(gone.hash, [numberKey]), undefined)
+    chain.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
