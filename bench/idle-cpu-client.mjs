@@ -2,7 +2,7 @@
 // chain with one chainHead_v1 follow open (every message read at once), and after WARM_MS prints
 // `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set (sublight),
 // writes a CPU profile of the measured window to that file.
-// Usage: node --import tsx idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
+// Usage: [SUBLIGHT_DIST=1] node [--import tsx] idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
 import { writeFileSync } from 'node:fs'
 import { clientFor } from './client-for.mjs'
 

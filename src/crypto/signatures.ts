@@ -91,7 +91,7 @@ export function sr25519VerifyDeprecated(signature: Uint8Array, message: Uint8Arr
     t.appendMessage('no', signature.subarray(0, 32))
     const k = leBigint(t.challengeBytes('', 64)) % L
     // R == s·B − k·A
-    const expected = ristretto255.Point.BASE.multiplyUnsafe(s).add(A.negate().multiplyUnsafe(k))
+    const expected = A.negate().multiplyUnsafe(k).add(ristretto255.Point.BASE.multiplyUnsafe(s))
     return expected.equals(R)
   } catch {
     return false

@@ -11,8 +11,15 @@ import { ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
 
 const Point = ristretto255.Point
-/** A ristretto255 point. */
-export type RistrettoPoint = InstanceType<typeof Point>
+type NoblePoint = InstanceType<typeof Point>
+/** A ristretto255 point: what is used of @noble/curves' class, which its typings do not export by name. */
+export interface RistrettoPoint {
+  add(other: RistrettoPoint): RistrettoPoint
+  multiplyUnsafe(scalar: bigint): RistrettoPoint
+  negate(): RistrettoPoint
+  equals(other: RistrettoPoint): boolean
+  toBytes(): Uint8Array
+}
 const L = Point.Fn.ORDER
 
 /** Decoded keys kept (most recently used); an invalid encoding is remembered as such. */
@@ -23,8 +30,8 @@ const TABLES_KEPT = 16
 const RECENT_USES = 32
 const WINDOW = 4
 
-const decoded = new Map<string, RistrettoPoint | null>()
-const tabled = new Map<string, RistrettoPoint>()
+const decoded = new Map<string, NoblePoint | null>()
+const tabled = new Map<string, NoblePoint>()
 const recent: string[] = []
 let recentAt = 0
 const recentCount = new Map<string, number>()
@@ -112,7 +119,7 @@ export function sr25519Verify(signature: Uint8Array, message: Uint8Array, public
   t.appendMessage('sign:R', R)
   const k = leBigint(t.challengeBytes('sign:c', 64)) % L
   // −k·A as (L − k)·A: the key's table serves a positive scalar
-  const X = Point.BASE.multiplyUnsafe(s).add(A.multiplyUnsafe((L - k) % L)).toBytes()
+  const X = A.multiplyUnsafe((L - k) % L).add(Point.BASE.multiplyUnsafe(s)).toBytes()
   for (let i = 0; i < 32; i++) if (X[i] !== R[i]) return false
   return true
 }
