@@ -1,7 +1,8 @@
 // One light client's side of bench/idle-cpu.bench.ts (its own process): sublight or smoldot follows the
 // chain with one chainHead_v1 follow open (every message read at once), and after WARM_MS prints
-// `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set (sublight),
-// writes a CPU profile of the measured window to that file.
+// `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set, writes a
+// CPU profile of the measured window to that file; with ALLOC_PROFILE, a sampled profile of everything
+// allocated in it (garbage included).
 // Usage: [SUBLIGHT_DIST=1] node [--import tsx] idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
 import { writeFileSync } from 'node:fs'
 import { clientFor } from './client-for.mjs'
@@ -23,17 +24,20 @@ let events = 0
 })()
 await new Promise((r) => setTimeout(r, Number(warmMs)))
 let session
-if (process.env.CPU_PROFILE) {
+if (process.env.CPU_PROFILE || process.env.ALLOC_PROFILE) {
   const { Session } = await import('node:inspector/promises')
   session = new Session()
   session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
+  if (process.env.CPU_PROFILE) {
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+  } else await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
 }
 const c0 = process.cpuUsage()
 const t0 = performance.now()
 await new Promise((r) => setTimeout(r, Number(measureMs)))
 const c = process.cpuUsage(c0)
 const wall = (performance.now() - t0) / 1000
-if (session) writeFileSync(process.env.CPU_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile))
+if (process.env.CPU_PROFILE) writeFileSync(process.env.CPU_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile))
+if (process.env.ALLOC_PROFILE) writeFileSync(process.env.ALLOC_PROFILE, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile))
 process.stdout.write(`CPU ${((c.user + c.system) / 1000 / wall).toFixed(2)} EVENTS ${events}\n`, () => process.exit(0))

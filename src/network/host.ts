@@ -11,7 +11,7 @@
 // reason=no-address`, then a reconnection 10 s later). Ours echoes 32-byte pings for the substream's
 // whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
 // Kademlia's outbound liveness checks). Reading framed messages off substreams and the optimistic
-// multistream-select of our requests are in `substreams.ts`.
+// multistream-select of our requests are in `substreams.ts`; our requests themselves in `requests.ts`.
 
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -39,8 +39,6 @@ import {
   encodeGrandpaNeighbor,
   encodeGrandpaCommit,
   encodeHandshake,
-  encodeBlockRequest,
-  decodeBlockResponse,
   type BlockAnnounce,
   type BlockRequest,
   type BlockData,
@@ -51,17 +49,16 @@ import {
   type BlockAnnouncesHandshake,
   decodeGrandpaGossip,
   type GrandpaGossip,
-  encodeLightRequest,
-  decodeLightResponse,
   type LightRequest,
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
 import { PeerSet, peerKeyOf, type PeerSlotKind } from './peer-set.ts'
 import type { TransportFactory } from './transports.ts'
-import { MSS_HEADER, OPTIMISTIC, PeerTimeoutError, chunks, firstFrame, framedLength, frames, withOptimisticStreams } from './substreams.ts'
+import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
+import { MAX_REQUEST, MAX_RESPONSE, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 
-export { PeerTimeoutError }
+export { PeerTimeoutError, RequestTooLargeError }
 
 export interface HostOptions {
   server: ChainServer
@@ -111,14 +108,11 @@ export interface PeerInfo {
   handshake?: BlockAnnouncesHandshake
 }
 
-const MAX_REQUEST = 1024 * 1024
 /** Notification size limits, as Substrate sets them per protocol. */
 const MAX_BLOCK_ANNOUNCE = 1024 * 1024
 const MAX_GRANDPA_MESSAGE = 1024 * 1024
 const MAX_TRANSACTIONS_MESSAGE = 16 * 1024 * 1024
 const MAX_HANDSHAKE = 1024
-/** Block and warp responses: up to 16 MiB, as Substrate's sync protocols allow. */
-const MAX_RESPONSE = 16 * 1024 * 1024
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 /** Request-response protocols: an oversized request there is refused, not punished by a ban. */
 const REQUEST_PROTOCOLS = new Set(['sync/2', 'light/2', 'sync/warp'])
@@ -126,15 +120,7 @@ const PING_LENGTH = 32
 /** An inbound ping substream with no ping for this long is closed (smoldot pings every 20 s). */
 const PING_IDLE_MS = 60_000
 const MAX_RESPONSE_BLOCKS = 128
-const REQUEST_TIMEOUT_MS = 20_000
 const MAX_STREAMS_PER_PROTOCOL = 32
-/**
- * Our requests in flight to one peer on one protocol; more wait in a queue. Below what a Substrate node
- * (and ours, `MAX_STREAMS_PER_PROTOCOL`) accepts, so a burst of requests never looks like a flood.
- */
-const MAX_REQUESTS_PER_PEER = 8
-/** Requests waiting behind those in flight, per peer and protocol; past it a request fails at once (another peer may be asked). */
-const MAX_QUEUED_REQUESTS_PER_PEER = 512
 /** How long `stop()` lets connections close gracefully before aborting them (ms). */
 const STOP_GRACE_MS = 3000
 /** How often the peer set is looked at: slots due for a dial are dialled (ms). */
@@ -150,14 +136,6 @@ export class NetworkError extends Error {
 }
 
 /**
- * A request larger than the protocol accepts (1 MiB, as Substrate): never sent, since any peer would refuse
- * it. The caller's request cannot be served over this protocol at all.
- */
-export class RequestTooLargeError extends Error {
-  override readonly name = 'RequestTooLargeError'
-}
-
-/**
  * Whether a chain spec's legacy `protocolId` can name protocols (`/<id>/sync/2`): real ones are short
  * (`dot`, `ksmcc3`); anything else — a 5 MiB string cost 18 s of protocol registration — is not used.
  */
@@ -170,7 +148,13 @@ export class NetworkHost {
     readonly libp2p: Libp2p,
     private readonly opts: HostOptions,
     private readonly banned: Map<string, number>,
-  ) {}
+  ) {
+    // our requests: a protocol violation in an answer bans the peer, a timeout lowers its reputation
+    this.requests = new RequestClient(libp2p, toHex(opts.server.genesisHash).slice(2), {
+      protocolError: (peer, why) => this.ban(peer, why),
+      timedOut: (peerId) => void this.reportPeer(peerId, REP.TIMEOUT),
+    })
+  }
 
   readonly peers = new Map<string, PeerInfo>()
   private readonly streamCounts = new Map<string, number>()
@@ -780,77 +764,19 @@ export class NetworkHost {
    * Asks a connected peer for blocks over sync/2. A malformed answer bans the peer (and rejects with the
    * ProtocolError); a timeout lowers its reputation (and rejects with a PeerTimeoutError).
    */
+  /** Asks a peer for blocks over sync/2 (see `RequestClient`). */
   requestBlocks(peerId: string, req: BlockRequest): Promise<BlockData[]> {
-    return this.request(peerId, 'sync/2', encodeBlockRequest(req), MAX_RESPONSE, decodeBlockResponse)
+    return this.requests.requestBlocks(peerId, req)
   }
-
-  /**
-   * One request-response exchange with a connected peer: a ProtocolError bans it, a timeout lowers its
-   * reputation. A request over the protocol's size limit is never sent (RequestTooLargeError); at most
-   * `MAX_REQUESTS_PER_PEER` per peer and protocol are in flight, the others wait their turn.
-   */
-  private async request<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
-    if (framedLength(payload.length) > MAX_REQUEST) throw new RequestTooLargeError(`a ${suffix} request of ${payload.length} bytes exceeds the protocol's ${MAX_REQUEST}-byte limit`)
-    const key = `${peerId} ${suffix}`
-    await this.requestSlot(key)
-    try {
-      return await this.exchange(peerId, suffix, payload, maxResponse, decode)
-    } finally {
-      this.releaseRequestSlot(key)
-    }
-  }
-
-  /** Requests in flight and waiting, by `<peer> <protocol>`. */
-  private readonly requestSlots = new Map<string, { active: number; waiting: (() => void)[] }>()
-  private requestSlot(key: string): Promise<void> {
-    let q = this.requestSlots.get(key)
-    if (!q) this.requestSlots.set(key, (q = { active: 0, waiting: [] }))
-    if (q.active < MAX_REQUESTS_PER_PEER) {
-      q.active++
-      return Promise.resolve()
-    }
-    if (q.waiting.length >= MAX_QUEUED_REQUESTS_PER_PEER) return Promise.reject(new Error(`${MAX_QUEUED_REQUESTS_PER_PEER} requests already wait for this peer`))
-    return new Promise((resolve) => q.waiting.push(resolve))
-  }
-  private releaseRequestSlot(key: string): void {
-    const q = this.requestSlots.get(key)
-    if (!q) return
-    const next = q.waiting.shift()
-    if (next) return next() // the slot passes to the next request
-    if (--q.active === 0) this.requestSlots.delete(key)
-  }
-
-  private async exchange<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
-    if (this.stopped) throw new Error('the network host is stopped')
-    const genesis = toHex(this.opts.server.genesisHash).slice(2)
-    const peer = peerIdFromString(peerId)
-    // the protocol name goes out with the request (optimistic multistream-select): one round trip, not two
-    const protocol = `/${genesis}/${suffix}`
-    const open = this.libp2p.getConnections(peer).find((c) => c.status === 'open')
-    const optimistic = open !== undefined
-    const s = open ? await open.newStream(protocol, { [OPTIMISTIC]: protocol } as object) : await this.libp2p.dialProtocol(peer, protocol)
-    try {
-      s.send(optimistic ? concatBytes(frame(new TextEncoder().encode(MSS_HEADER)), frame(new TextEncoder().encode(`${protocol}\n`)), frame(payload)) : frame(payload))
-      await s.close()
-      return decode(await firstFrame(s, maxResponse, REQUEST_TIMEOUT_MS, optimistic ? protocol : undefined))
-    } catch (e) {
-      if (e instanceof ProtocolError) this.ban(peer, `${suffix} response: ${e.message}`)
-      else if (e instanceof PeerTimeoutError) this.reportPeer(peerId, REP.TIMEOUT)
-      throw e
-    } finally {
-      s.abort?.(new Error('done'))
-    }
-  }
-
   /** Asks a peer for a GRANDPA warp proof starting after our finalized block `from` (raw SCALE bytes). */
   requestWarpProof(peerId: string, from: Uint8Array): Promise<Uint8Array> {
-    return this.request(peerId, 'sync/warp', from, MAX_RESPONSE, (b) => b)
+    return this.requests.requestWarpProof(peerId, from)
   }
-
   /** Asks a peer for a read, child-read or call proof over light/2; undefined when it has no proof for that block. */
   requestProof(peerId: string, req: LightRequest): Promise<Uint8Array | undefined> {
-    return this.request(peerId, 'light/2', encodeLightRequest(req), MAX_RESPONSE, (b) => decodeLightResponse(b).proof)
+    return this.requests.requestProof(peerId, req)
   }
+  private readonly requests: RequestClient
 
   /** A peer's new best block, from its announce (what requests at that height are routed by). */
   private noteAnnounce(peer: string, a: BlockAnnounce): void {
@@ -928,7 +854,7 @@ export class NetworkHost {
   async stop(): Promise<void> {
     this.stopped = true
     clearInterval(this.peerSetTimer)
-    for (const q of this.requestSlots.values()) for (const w of q.waiting.splice(0)) w()
+    this.requests.stop()
     const stopping = Promise.resolve(this.libp2p.stop())
     let timer: ReturnType<typeof setTimeout> | undefined
     const graceOver = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_GRACE_MS)))
