@@ -9,7 +9,7 @@ const hex = (h: string) => Uint8Array.from(h.slice(2).match(/../g)!, (x) => pars
 type HexItem = { signature: string; message: string; publicKey: string }
 const decode = (items: HexItem[]): SignedMessage[] => items.map((i) => ({ signature: hex(i.signature), message: hex(i.message), publicKey: hex(i.publicKey) }))
 
-async function benchEd25519(pureSets: HexItem[][], ourSets: HexItem[][]): Promise<{ pureUs: number; oursUs: number; pureCount: number; oursCount: number }> {
+async function benchEd25519(pureSets: HexItem[][], ourSets: HexItem[][]): Promise<{ pureUs: number; oursUs: number; pureCount: number; oursCount: number; syncUs: number }> {
   let n = 0
   let t0 = performance.now()
   for (const set of pureSets.map(decode)) for (const s of set) if (ed25519Verify(s.signature, s.message, s.publicKey)) n++
@@ -18,12 +18,15 @@ async function benchEd25519(pureSets: HexItem[][], ourSets: HexItem[][]): Promis
   n = 0
   const ours = ourSets.map(decode)
   t0 = performance.now()
+  let syncMs = 0
   for (const set of ours) {
     const checked = preverifyEd25519(() => set)
     if (checked) await checked
+    const t1 = performance.now()
     for (const s of set) if (ed25519Verify(s.signature, s.message, s.publicKey)) n++
+    syncMs += performance.now() - t1
   }
   const oursUs = ((performance.now() - t0) * 1000) / n
-  return { pureUs, oursUs, pureCount, oursCount: n }
+  return { pureUs, oursUs, pureCount, oursCount: n, syncUs: (syncMs * 1000) / n }
 }
 ;(window as unknown as { benchEd25519: typeof benchEd25519 }).benchEd25519 = benchEd25519

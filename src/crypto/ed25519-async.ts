@@ -16,26 +16,42 @@ export interface SignedMessage {
 
 const KEPT = 8192
 const KEYS_KEPT = 2048
-/** Signatures proven valid here, and every signature tried (valid or not), by `idOf`. */
-const valid = new Set<string>()
-const tried = new Set<string>()
+
+/**
+ * Signatures by their 64 bytes (as a string key), each with the key and message it is for: those proven
+ * valid here, and every one tried (valid or not). Oldest first out past KEPT.
+ */
+class SignatureSet {
+  private readonly bySignature = new Map<string, { publicKey: Uint8Array; message: Uint8Array }[]>()
+  private readonly order: string[] = []
+  has(s: SignedMessage, key = sigKey(s.signature)): boolean {
+    return this.bySignature.get(key)?.some((e) => sameBytes(e.publicKey, s.publicKey) && sameBytes(e.message, s.message)) ?? false
+  }
+  add(s: SignedMessage, key = sigKey(s.signature)): void {
+    const list = this.bySignature.get(key)
+    if (list) list.push({ publicKey: s.publicKey, message: s.message })
+    else this.bySignature.set(key, [{ publicKey: s.publicKey, message: s.message }])
+    this.order.push(key)
+    if (this.order.length > KEPT) this.bySignature.delete(this.order.shift()!)
+  }
+  get size(): number {
+    return this.bySignature.size
+  }
+}
+const valid = new SignatureSet()
+const tried = new SignatureSet()
 const keys = new Map<string, Promise<CryptoKey | undefined>>()
 
-const latin1 = (b: Uint8Array): string => {
-  let s = ''
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096))
-  return s
-}
-const idOf = (s: SignedMessage): string => latin1(s.signature) + latin1(s.publicKey) + latin1(s.message)
-
-function remember(set: Set<string>, id: string): void {
-  set.add(id)
-  if (set.size > KEPT) set.delete(set.values().next().value!)
+const sigKey = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[])
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Whether this signature was proven valid by WebCrypto (only ever true for a valid one). */
 export function provenValid(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  return valid.size > 0 && valid.has(idOf({ signature, message, publicKey }))
+  return valid.size > 0 && valid.has({ signature, message, publicKey })
 }
 
 type Subtle = {
@@ -45,7 +61,7 @@ type Subtle = {
 const subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle
 
 function keyOf(publicKey: Uint8Array): Promise<CryptoKey | undefined> {
-  const id = latin1(publicKey)
+  const id = sigKey(publicKey)
   let k = keys.get(id)
   if (!k) {
     k = subtle!.importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify']).catch(() => undefined)
@@ -86,22 +102,22 @@ export function webCryptoMayHelp(): boolean {
  */
 export function preverifyWithWebCrypto(items: readonly SignedMessage[]): Promise<void> | undefined {
   if (absent || items.length === 0) return undefined
-  const fresh: { s: SignedMessage; id: string }[] = []
+  const fresh: SignedMessage[] = []
   for (const s of items) {
     if (s.signature.length !== 64 || s.publicKey.length !== 32) continue
-    const id = idOf(s)
-    if (tried.has(id)) continue
-    remember(tried, id)
-    fresh.push({ s, id })
+    const key = sigKey(s.signature)
+    if (tried.has(s, key)) continue
+    tried.add(s, key)
+    fresh.push(s)
   }
   if (fresh.length === 0) return undefined
   return (async () => {
     if (!(await hasWebCryptoEd25519())) return
     await Promise.all(
-      fresh.map(async ({ s, id }) => {
+      fresh.map(async (s) => {
         const key = await keyOf(s.publicKey)
         const ok = key !== undefined && (await subtle!.verify({ name: 'Ed25519' }, key, s.signature, s.message).catch(() => false))
-        if (ok) remember(valid, id)
+        if (ok) valid.add(s)
       }),
     )
   })()
