@@ -86,13 +86,15 @@ function withTop(spec: unknown, top: Record<string, string>): Record<string, unk
 }
 
 const bad = (message: string) => new ChainSpecError('Unsupported', 'genesis.raw.top', message)
-const key = (pallet: string, item: string, ...parts: [Parameters<typeof hashKey>[0], Uint8Array][]) => toHex(concatBytes(storagePrefix(pallet, item), ...parts.map(([h, k]) => hashKey(h, k))))
+/** The hex storage key of a pallet item, with its map keys hashed as given. */
+export const key = (pallet: string, item: string, ...parts: [Parameters<typeof hashKey>[0], Uint8Array][]) => toHex(concatBytes(storagePrefix(pallet, item), ...parts.map(([h, k]) => hashKey(h, k))))
 const u32 = (n: number) => new Writer(4).u32(n).finish()
-const accounts = (xs: readonly Uint8Array[]) => new Writer(8 + 32 * xs.length).vec(xs, (w, x) => void w.bytes(x)).finish()
+/** SCALE `Vec<[u8; 32]>` (accounts, sr25519 keys). */
+export const accounts = (xs: readonly Uint8Array[]) => new Writer(8 + 32 * xs.length).vec(xs, (w, x) => void w.bytes(x)).finish()
 /** Session key types of a Polkadot relay runtime, in `SessionKeys` order (GRANDPA's is ed25519). */
 const SESSION_KEY_TYPES = ['gran', 'babe', 'imon', 'para', 'asgn', 'audi']
 /** SCALE `(KeyTypeId, &[u8])`: how pallet-session keys a session key (key owners, historical tries). */
-const typedKey = (type: string, k: Uint8Array) => new Writer(40).bytes(utf8(type)).vecU8(k).finish()
+export const typedKey = (type: string, k: Uint8Array) => new Writer(40).bytes(utf8(type)).vecU8(k).finish()
 
 /** The genesis validator of a staking chain, as the genesis names it. */
 interface Genesis {

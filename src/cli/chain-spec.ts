@@ -5,7 +5,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { toHex } from '../codec/index.ts'
-import { genesisHeader, genesisRuntimeVersion, genesisStorage, parseChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisRuntimeVersion, genesisStorage, parachainDevSpec, parseChainSpec } from '../chain-spec/index.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
 import { MAX_VALIDATORS, validatorSuris, withValidators } from '../chain-spec/validators.ts'
@@ -82,8 +82,34 @@ async function validatorsCommand(args: string[], out: (s: string) => void): Prom
   return 0
 }
 
+const PARACHAIN_DEV_USAGE = 'usage: sublight chain-spec parachain-dev <para spec.json> --relay <relay spec.json>'
+
+/** `sublight chain-spec parachain-dev <para> --relay <relay>`: the parachain with Alice as collator, paired with that relay, on stdout. */
+async function parachainDevCommand(args: string[], out: (s: string) => void): Promise<number> {
+  let file: string | undefined
+  let relay: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === '--relay') {
+      relay = args[++i]
+      if (relay === undefined) throw new CliError(`--relay needs the relay chain's spec file\n${PARACHAIN_DEV_USAGE}`)
+    } else if (a.startsWith('--')) throw new CliError(`unknown option ${a}\n${PARACHAIN_DEV_USAGE}`)
+    else if (file === undefined) file = a
+    else throw new CliError(PARACHAIN_DEV_USAGE)
+  }
+  if (file === undefined || relay === undefined) throw new CliError(PARACHAIN_DEV_USAGE)
+  const text = await readSpecFile(file)
+  const para = parseChainSpec(text)
+  const relaySpec = parseChainSpec(await readSpecFile(relay))
+  if (para.relayChain === undefined) throw new CliError(`${file} is not a parachain spec (no relay_chain and para_id)`)
+  if (relaySpec.relayChain !== undefined) throw new CliError(`${relay} is a parachain's spec, not a relay chain's`)
+  out(JSON.stringify(parachainDevSpec(JSON.parse(text), relaySpec.id), null, 2) + '\n')
+  return 0
+}
+
 export async function chainSpecCommand(args: string[], out: (s: string) => void): Promise<number> {
   if (args[0] === 'validators') return validatorsCommand(args.slice(1), out)
+  if (args[0] === 'parachain-dev') return parachainDevCommand(args.slice(1), out)
   const json = args.includes('--json')
   const files = args.filter((a) => !a.startsWith('--'))
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--json')

@@ -73,11 +73,15 @@ export const COMMAND_HELP: Record<string, string> = {
 `,
   'chain-spec': `usage: sublight chain-spec <file> [--json]
        sublight chain-spec validators <spec.json> --count <n>
+       sublight chain-spec parachain-dev <para spec.json> --relay <relay spec.json>
 
   --json                      one JSON object (name, id, chainType, genesisHash, stateRoot, relayChain, paraId, bootNodes, checkpoint, runtime)
   validators                  print the spec rewritten for a local network of n dev validators (Aura + GRANDPA
                               chains): //Alice, //Bob, //Charlie, //Dave, //Eve, //Ferdie, then //Validator7 …
                               as its Aura and GRANDPA authorities, nothing else changed
+  parachain-dev               print a raw Cumulus parachain spec (Polkadot Coretime) rewritten with //Alice
+                              as its only collator (Aura, session keys, invulnerables) and the relay spec's id
+                              as relay_chain; boot nodes dropped, everything else unchanged
 `,
   testnet: `usage: sublight testnet --nodes <n> [options]
 
