@@ -13,7 +13,8 @@ const specFile = fixturePath('chain-specs', 'node-template.json')
 const row = (name: string, value: string) => console.log(name.padEnd(72), value)
 const port = await freePort()
 // MEMORY_PROBE_FILE=<path>: the node also logs its heap, external and array-buffer memory there each minute
-const probe = process.env.MEMORY_PROBE_FILE ? ['--import', new URL('./memory-probe.mjs', import.meta.url).pathname] : []
+// SOAK_NODE_FLAGS="--flag …": Node/V8 options for the node (experiments with GC settings)
+const probe = [...(process.env.MEMORY_PROBE_FILE ? ['--import', new URL('./memory-probe.mjs', import.meta.url).pathname] : []), ...(process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean)]
 const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'], 'dev', probe)
 const addr = await node.start()
 await waitFor(() => (node.status?.finalized ?? 0) >= 1, 60_000, 'the devnet finalizing')
