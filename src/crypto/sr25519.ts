@@ -26,7 +26,7 @@ const L = Point.Fn.ORDER
 const DECODED_KEPT = 1024
 /** Keys with a precomputed table kept (118 KiB each at window 4). */
 const TABLES_KEPT = 16
-/** A key gets a table once it is used twice within this many uses of any key: 300 BABE validators in turn never do. */
+/** A key gets a table once it is used twice within this many uses of any key (300 BABE validators in turn never are). */
 const RECENT_USES = 32
 const WINDOW = 4
 
@@ -79,7 +79,9 @@ export function publicPoint(bytes: Uint8Array): RistrettoPoint | undefined {
   }
   touch(decoded, id, p, DECODED_KEPT)
   if (p === null) return undefined
-  if (uses < 2) return p
+  // tables only while the keys in use fit among those kept: 20 Aura authorities in turn would evict
+  // each table before its next use, and building one costs more than a multiplication without it
+  if (uses < 2 || recentCount.size > TABLES_KEPT) return p
   // a point object of its own for the table (tables hang off the point, and go with it when evicted)
   const withTable = Point.fromBytes(bytes).precompute(WINDOW, true)
   touch(tabled, id, withTable, TABLES_KEPT)

@@ -68,6 +68,20 @@ test('sr25519Verify agrees with @scure/sr25519 on valid and damaged signatures, 
   )
 })
 
+test('tables go to keys in a small working set only: 20 keys in turn get none (no table built to be evicted)', () => {
+  const keys = publics.slice(10, 30)
+  const first = keys.map((k) => publicPoint(k)!)
+  for (let round = 0; round < 3; round++) keys.forEach((k, i) => assert.equal(publicPoint(k), first[i], `round ${round}: the decoded point, no table`))
+  // one key alone for a while: it gets its table (a point object of its own), then keeps it
+  const lone = publics[31]
+  const decoded = publicPoint(lone)!
+  for (let n = 0; n < 40; n++) publicPoint(lone)
+  const tabled = publicPoint(lone)!
+  assert.notEqual(tabled, decoded)
+  assert.ok(tabled.equals(decoded))
+  assert.equal(publicPoint(lone), tabled)
+})
+
 test('a key used again and again is served from one point with a table; invalid and identity keys are refused', () => {
   const pub = publics[5]
   const first = publicPoint(pub)!
