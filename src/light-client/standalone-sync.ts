@@ -211,7 +211,10 @@ export class StandaloneSync extends SyncService {
       decoded.push({ header, after: justification && (() => this.applyJustificationFrom(peer, justification)) })
     }
     const checked = this.preverify(justifications)
-    if (checked) await checked
+    if (checked) {
+      await checked
+      if (this.stopped) return
+    }
     // down to just above our finalized block, and not on it: the peer's chain does not go through our
     // finalized block (a checkpoint from another run of the chain: counted as the peer not knowing it)
     const fin = this.sync.finalized
@@ -348,7 +351,10 @@ export class StandaloneSync extends SyncService {
       if (!j) continue
       this.log(3, `finality: the justification of set-change block #${block.header.number} from ${peer}`)
       const checked = this.preverify([j])
-      if (checked) await checked
+      if (checked) {
+        await checked
+        if (this.stopped) return
+      }
       this.applyJustificationFrom(peer, j)
       if (this.sync.finalized.header.number >= block.header.number) return
     }
