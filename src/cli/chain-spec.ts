@@ -5,7 +5,8 @@
 
 import { readFile } from 'node:fs/promises'
 import { toHex } from '../codec/index.ts'
-import { genesisHeader, genesisRuntimeVersion, genesisStorage, parachainDevSpec, parseChainSpec } from '../chain-spec/index.ts'
+import { genesisHeader, genesisRuntimeVersion, genesisStorage, parseChainSpec } from '../chain-spec/index.ts'
+import { parachainDevSpec } from '../chain-spec/parachain-dev.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
 import { MAX_VALIDATORS, validatorSuris, withValidators } from '../chain-spec/validators.ts'
