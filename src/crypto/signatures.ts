@@ -3,7 +3,8 @@
 // throw on malformed encodings; for data from outside, a malformed signature is simply invalid.
 // Where the host has a native Ed25519 (Node's OpenSSL), it is tried first: strict RFC 8032 validity
 // implies ZIP-215 validity, so a native "valid" is final and only native rejections are re-checked
-// with the ZIP-215 rules (measured 15x faster on GRANDPA justifications).
+// with the ZIP-215 rules (measured 15x faster on GRANDPA justifications). Without one (browsers), a
+// signature WebCrypto proved valid ahead of time (`preverifyEd25519`, ./ed25519-async.ts) is final the same way.
 
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
