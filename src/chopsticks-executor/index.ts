@@ -11,6 +11,7 @@
 //     allowUnresolvedImports: false, runtimeLogLevel: 0 }, callbacks)   // { Call: { result, storageDiff, … } }
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { workerExecArgv } from '../executor/isolated.ts'
 import type { HexString, JsCallback, RuntimeVersionJson, TaskCall, TaskResponse } from './types.ts'
 import type { CallbackAnswer, CallbackQuestion, WorkerReply, WorkerRequest } from './worker-entry.ts'
 
@@ -47,7 +48,7 @@ class ExecutorWorker {
   dead = false
 
   constructor() {
-    this.worker = new Worker(WORKER_URL, { workerData: FROM_SOURCES ? { tsEntry: TS_ENTRY } : undefined })
+    this.worker = new Worker(WORKER_URL, { workerData: FROM_SOURCES ? { tsEntry: TS_ENTRY } : undefined, execArgv: workerExecArgv() })
     this.worker.unref()
     this.worker.on('message', (r: WorkerReply) => this.settle(r))
     this.worker.on('error', (e) => this.fail(e))

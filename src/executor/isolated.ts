@@ -67,10 +67,25 @@ type Reply = { id?: number; accessLog?: StorageAccessLog } & (
  */
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker-entry.js', import.meta.url)
 
+/**
+ * Node options for our workers: the parent's (workers inherit them, e.g. `--import tsx`) without
+ * `--input-type`, which only applies to a main script given as a string and makes `new Worker` fail — a
+ * process started as `node --input-type=module -e …` could otherwise run no runtime call off-thread.
+ */
+export function workerExecArgv(): string[] {
+  const out: string[] = []
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const a = process.execArgv[i]
+    if (a === '--input-type') i++ // and its value
+    else if (!a.startsWith('--input-type=')) out.push(a)
+  }
+  return out
+}
+
 /** Runs one call in a fresh worker; rejects with ExecutorError('Timeout') after `timeoutMs`. */
 export function callIsolated(req: IsolatedRequest, timeoutMs = 30_000): Promise<IsolatedResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_ENTRY)
+    const worker = new Worker(WORKER_ENTRY, { execArgv: workerExecArgv() })
     let settled = false
     const finish = (fn: () => void) => {
       if (settled) return
@@ -113,7 +128,7 @@ export class IsolatedExecutor {
 
   private spawn(): Worker {
     this.held.clear()
-    const w = new Worker(WORKER_ENTRY)
+    const w = new Worker(WORKER_ENTRY, { execArgv: workerExecArgv() })
     w.unref()
     return w
   }

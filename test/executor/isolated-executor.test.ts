@@ -81,3 +81,21 @@ test('the worker keeps recent states: calls at a chain of states (sent whole, th
     chain.close()
   }
 })
+
+test('a process started as `node --input-type=module -e …` runs calls off-thread too (its workers do not inherit --input-type)', needsFixtures, async () => {
+  const { execFile } = await import('node:child_process')
+  const { promisify } = await import('node:util')
+  const isolated = new URL('../../src/executor/isolated.ts', import.meta.url).href
+  const fixtures = new URL('../support/fixtures.ts', import.meta.url).href
+  const script = `
+    const { callIsolated } = await import(${JSON.stringify(isolated)})
+    const { readFixtureText } = await import(${JSON.stringify(fixtures)})
+    const spec = JSON.parse(readFixtureText('chain-specs', 'node-template.json'))
+    const hex = (h) => Uint8Array.from(h.slice(2).match(/../g), (x) => parseInt(x, 16))
+    const top = Object.entries(spec.genesis.raw.top).map(([k, v]) => [hex(k), hex(v)])
+    const code = hex(spec.genesis.raw.top['0x3a636f6465'])
+    const r = await callIsolated({ code, method: 'Core_version', args: new Uint8Array(), top })
+    console.log('OUTPUT', r.output.length)`
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 })
+  assert.match(stdout, /OUTPUT \d{2,}/, 'Core_version answered from a worker')
+})
