@@ -158,7 +158,15 @@ export class GrandpaVoter {
   onVote(chain: VoterChain, round: bigint, setId: bigint, stage: VoteStage | 'primaryPropose', vote: SignedVote, now: number): VoterOutput[] {
     if (setId !== this.set.setId || stage === 'primaryPropose') return []
     const out: VoterOutput[] = []
-    if (round < this.current.number) return out
+    if (round < this.current.number) {
+      // a late vote of the round just completed: kept, so that a catch-up we hand out carries it
+      const last = this.lastCompleted
+      if (last?.number === round && !this.known(last, stage, vote)) {
+        this.check(round, stage, vote)
+        this.record(last, stage, vote, out)
+      }
+      return out
+    }
     if (round > this.current.number) {
       if (round > this.current.number + BigInt(FUTURE_ROUNDS)) return out
       this.check(round, stage, vote)
@@ -167,10 +175,18 @@ export class GrandpaVoter {
       this.future.set(round, list)
       return out
     }
+    // votes are sent again every few seconds: one we hold already, signature and all, is not checked again
+    if (this.known(this.current, stage, vote)) return out
     this.check(round, stage, vote)
     this.record(this.current, stage, vote, out)
     this.progress(chain, now, out)
     return out
+  }
+
+  /** Whether `r` holds exactly this vote already. */
+  private known(r: Round, stage: VoteStage, v: SignedVote): boolean {
+    const prev = (stage === 'prevote' ? r.prevotes : r.precommits).get(toHex(v.authorityId))
+    return prev !== undefined && bytesEqual(prev.signature, v.signature) && bytesEqual(prev.targetHash, v.targetHash) && prev.targetNumber === v.targetNumber
   }
 
   private check(round: bigint, stage: VoteStage, v: SignedVote): void {
@@ -193,11 +209,20 @@ export class GrandpaVoter {
   }
 
   /**
-   * A commit from the network finalized a block in `round` (verified by the caller): a round at or past
-   * ours is over for us too.
+   * A commit from the network finalized a block in `round` (verified by the caller, with its
+   * `precommits`): a round at or past ours is over for us too. The commit's precommits join ours for that
+   * round, so that a catch-up we hand out for it holds the supermajority we may not have seen ourselves.
+   * Throws VoteError on a precommit that cannot be right.
    */
-  commitSeen(chain: VoterChain, round: bigint, now: number): VoterOutput[] {
+  commitSeen(chain: VoterChain, round: bigint, now: number, precommits: readonly SignedVote[] = []): VoterOutput[] {
     const out: VoterOutput[] = []
+    if (round === this.current.number)
+      for (const v of precommits) {
+        if (this.known(this.current, 'precommit', v)) continue
+        // checked here too: the caller may have verified an earlier commit for the same block, not this one
+        this.check(round, 'precommit', v)
+        this.record(this.current, 'precommit', v, out)
+      }
     if (round >= this.current.number) this.complete(round, chain, now, out)
     return out
   }
@@ -225,6 +250,9 @@ export class GrandpaVoter {
         continue
       }
       this.lastCatchUpRequest = now
+      // the next request goes to another peer ahead of us: this one may have nothing to give
+      this.ahead.delete(peer)
+      this.ahead.set(peer, round)
       out.push({ kind: 'catchUpRequest', peer, round: this.current.number, setId: this.set.setId })
       return
     }
@@ -235,10 +263,15 @@ export class GrandpaVoter {
     this.ahead.delete(peer)
   }
 
-  /** A peer asks to be caught up from its `round`: our last completed round, when it is later. */
+  /**
+   * A peer asks to be caught up from its `round`: our last completed round, when it is later and we hold
+   * a supermajority of its prevotes and of its precommits (the requester checks both; a round we left on
+   * a commit may lack them, and an answer it must refuse would only get us reported).
+   */
   onCatchUpRequest(peer: string, round: bigint, setId: bigint): VoterOutput[] {
     const done = this.lastCompleted
     if (setId !== this.set.setId || !done || done.number <= round) return []
+    if (this.weightOf(done.prevotes) < this.threshold || this.weightOf(done.precommits) < this.threshold) return []
     return [{ kind: 'catchUp', peer, catchUp: { setId, round: done.number, prevotes: [...done.prevotes.values()], precommits: [...done.precommits.values()], baseHash: done.base.targetHash, baseNumber: done.base.targetNumber } }]
   }
 

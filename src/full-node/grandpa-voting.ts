@@ -177,7 +177,7 @@ export class GrandpaVoting {
         case 'commit':
           // the import side verified and applied it; a round at or past ours is over
           if (m.setId === voter.setId && bytesEqual(this.chain.blockAt(m.targetNumber)?.hash ?? new Uint8Array(), m.targetHash) && m.targetNumber <= this.chain.finalized().number)
-            this.handle(voter.commitSeen(this.voterChain, m.round, now))
+            this.handle(voter.commitSeen(this.voterChain, m.round, now, m.precommits))
           break
       }
     } catch (e) {
