@@ -15,12 +15,15 @@ import { runtimeAt } from './runtime-apis.ts'
 const CODE = utf8(':code')
 
 export function devChainAccess(chain: DevChain): ChainAccess {
-  const stateOf = (hash: Uint8Array): MemoryStorage => {
+  /** Throws ChainAccessError unless the block is known and its state can be had. */
+  const requireState = (hash: Uint8Array): void => {
     const b = chain.block(hash)
     if (!b) throw new ChainAccessError(`unknown block ${toHex(hash)}`)
-    const state = chain.stateOf(hash)
-    if (!state) throw new ChainAccessError(`the state of #${b.header.number} is discarded`)
-    return state
+    if (!chain.hasStateOf(hash)) throw new ChainAccessError(`the state of #${b.header.number} is discarded`)
+  }
+  const stateOf = (hash: Uint8Array): MemoryStorage => {
+    requireState(hash)
+    return chain.stateOf(hash)!
   }
   const ref = (b: { hash: Uint8Array; header: BlockRef['header'] }): BlockRef => ({ hash: b.hash, header: b.header })
   return {
@@ -64,15 +67,16 @@ export function devChainAccess(chain: DevChain): ChainAccess {
       const state = stateOf(hash)
       return keys.map((k) => (childKey ? state.childGet(childKey, k) : state.get(k)))
     },
+    // these two are answered by the block's prover, which may hold the state already: no rebuild to check
     async closestDescendantMerkleValue(hash, key, childKey) {
-      stateOf(hash)
+      requireState(hash)
       return chain.closestDescendantMerkleValue(hash, key, childKey)
     },
     async *descendants(hash, prefix, childKey, startAfter) {
       yield* stateOf(hash).entriesUnder(prefix, childKey, startAfter)
     },
     async readProof(hash, keys, childKey) {
-      stateOf(hash)
+      requireState(hash)
       const proof = childKey ? chain.readChildProof(hash, childKey, keys) : chain.readProof(hash, keys)
       if (!proof) throw new ChainAccessError(`no state at ${toHex(hash)}`)
       return decodeProof(proof)

@@ -360,6 +360,11 @@ export class DevChain implements ChainServer {
     const s = this.find(hash)
     return s && this.stateOfStored(s)
   }
+  /** Whether a known block's state can be had (as `stateOf` would give it), without rebuilding it. */
+  hasStateOf(hash: Uint8Array): boolean {
+    const s = this.find(hash)
+    return s !== undefined && this.hasState(s)
+  }
   /** Whether a block's state can be had: in memory, or in the database's window (canonical, finalized). */
   private hasState(s: Stored): boolean {
     const n = s.header.number

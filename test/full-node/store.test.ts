@@ -183,6 +183,7 @@ test('store: only the last MEMORY_STATES finalized states stay in memory; older 
     assert.ok(!inMemory(total - MEMORY_STATES - 1), 'older states leave memory')
     for (const n of [total - MEMORY_STATES - 1, total - KEEP]) {
       const b = chain.blockAt(n)!
+      assert.ok(chain.hasStateOf(b.hash), `#${n}: its state can be had`)
       const state = chain.stateOf(b.hash)!
       assert.equal(rootOf(state), toHex(b.header.stateRoot), `#${n} rebuilt to its state root`)
       assert.equal(new Reader(state.get(numberKey)!).u32(), n)
@@ -190,6 +191,7 @@ test('store: only the last MEMORY_STATES finalized states stay in memory; older 
     }
     const gone = chain.blockAt(total - KEEP - 1)!
     assert.equal(chain.stateOf(gone.hash), undefined, 'past the kept window: pruned for good')
+    assert.equal(chain.hasStateOf(gone.hash), false)
     assert.equal(chain.readProof(gone.hash, [numberKey]), undefined)
     chain.close()
   } finally {
