@@ -49,7 +49,7 @@ let t = performance.now()
 for (let i = 0; i < N; i++) {
   const best = relay.bestBlock
   const slot = slot0 + 2400n * BigInt(i >> 1) + BigInt(i & 1)
-  const claim = authoring.claim(slot, best.header)!
+  const claim = authoring.claim(slot, best.header, best.state)!
   const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: sessionKeyRotations(best.state, ctx, signers) })
   relay.add(block, state)
   authoring.added(block.header)

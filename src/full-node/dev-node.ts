@@ -6,7 +6,7 @@
 // the I/O edge of the full node; the pieces it drives (block builder, slot authoring, pool, chain,
 // voter, justification) are pure. `sublight dev` is a thin CLI over it; `sublight testnet` runs several.
 
-import { toHex, utf8 } from '../codec/index.ts'
+import { fromHex, toHex, utf8 } from '../codec/index.ts'
 import type { ChainSpec } from '../chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, type DevKeypair } from '../crypto/index.ts'
 import { Runtime, type MemoryStorage } from '../executor/index.ts'
@@ -14,7 +14,10 @@ import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
 import { INVALID_PARAMS, RpcError } from '../json-rpc/index.ts'
 import { authorBlock } from './block-builder.ts'
-import { SlotAuthoringError, auraAuthoring, babeAuthoring, type SlotAuthoring } from './slot-authoring.ts'
+import { SlotAuthoringError, auraAuthoring, babeAuthoring, emptyParachainsInherent, type SlotAuthoring } from './slot-authoring.ts'
+import { ParaBacking } from './para-backing.ts'
+import { decodeCommittedCandidateReceipt } from '../parachain/candidate.ts'
+import type { Header } from '../header/index.ts'
 import { DevChain, genesisState } from './dev-chain.ts'
 import { GrandpaSets, NoGrandpaError, genesisGrandpaSet, grandpaSetsOf } from './grandpa-sets.ts'
 import { holdsSupermajority, localJustification } from './grandpa-local.ts'
@@ -106,6 +109,8 @@ export class DevNode {
   rpc: RpcServer | undefined
   /** Imports other nodes' blocks over the same host. */
   private sync: SyncService | undefined
+  /** Relay chains: the collations handed to this node, backed in the blocks it authors (see `para-backing.ts`). */
+  paraBacking: ParaBacking | undefined
   /** Votes with the other validators when our keys alone cannot finalize. */
   private voting: GrandpaVoting | undefined
 
@@ -124,10 +129,21 @@ export class DevNode {
     const best = chain.bestBlock
     const rt = Runtime.load(best.state.get(utf8(':code'))!)
     const keys = o.keys.map(sr25519FromSuri)
+    const log = o.log ?? (() => {})
+    // a relay chain: the validators we hold back and make available the collations handed to us
+    const paraBacking = rt.hasExport('ParachainHost_validators') ? new ParaBacking(keys, log) : undefined
+    const parachains = paraBacking && ((parent: Header, state: MemoryStorage) => {
+      try {
+        return paraBacking.inherent(parent, state)
+      } catch (e) {
+        log(`#${parent.number + 1}: no parachain candidates or bitfields (${(e as Error).message})`)
+        return emptyParachainsInherent(parent, state)
+      }
+    })
     let authoring: SlotAuthoring
     try {
       if (rt.hasExport('AuraApi_authorities')) authoring = auraAuthoring(rt, best.state, keys)
-      else if (rt.hasExport('BabeApi_configuration')) authoring = babeAuthoring(rt, best.state, keys, chain.headers())
+      else if (rt.hasExport('BabeApi_configuration')) authoring = babeAuthoring(rt, best.state, keys, chain.headers(), parachains)
       else throw new DevNodeError("this chain's runtime has neither AuraApi nor BabeApi: a devnet authors Aura or BABE blocks")
     } catch (e) {
       if (e instanceof SlotAuthoringError) throw new DevNodeError(e.message)
@@ -143,7 +159,6 @@ export class DevNode {
       if (e instanceof NoGrandpaError) throw new DevNodeError(e.message)
       throw e
     }
-    const log = o.log ?? (() => {})
 
     // the pool receives network transactions through the host, so both exist before either runs
     let node: DevNode | undefined
@@ -165,6 +180,7 @@ export class DevNode {
     host.announceGrandpaState(sets.finalizedSetId, chain.finalized().number)
     const grandpa = { sets, keys: grandpaKeys }
     node = new DevNode(chain, host, authoring, grandpa, log)
+    node.paraBacking = paraBacking
     node.sync = sync
     sync.attach(host, o.bootNodes ?? [])
     node.followChain()
@@ -194,6 +210,18 @@ export class DevNode {
         }
         return null
       })
+      // the devnet's collation channel: a collator hands its candidate (SCALE `CommittedCandidateReceipt`,
+      // hex) for the relay block after its relay parent (see `para-backing.ts`)
+      if (paraBacking)
+        registry.method('sublight_unstable_submitCollation', ([receipt]) => {
+          if (typeof receipt !== 'string') throw new RpcError(INVALID_PARAMS, 'a hex-encoded CommittedCandidateReceipt is expected')
+          try {
+            paraBacking.submit(decodeCommittedCandidateReceipt(fromHex(receipt)))
+          } catch (e) {
+            throw new RpcError(INVALID_PARAMS, `not a CommittedCandidateReceipt: ${(e as Error).message}`)
+          }
+          return null
+        })
       try {
         node.rpc = await RpcServer.start(registry, { port: o.rpcPort ?? 9944, host: o.rpcHost, cors: o.rpcCors })
       } catch (e) {
@@ -390,7 +418,7 @@ export class DevNode {
     const best = this.chain.bestBlock
     if (this.syncing()) return
     try {
-      const claim = this.authoring.claim(slot, best.header)
+      const claim = this.authoring.claim(slot, best.header, best.state)
       if (!claim) return
       const own = this.ownExtrinsics(best)
       const built = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [...own, ...this.pool.ready()] })

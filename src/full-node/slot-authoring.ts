@@ -1,7 +1,7 @@
 // Who may author a slot, and what the block says about it, for the devnet's authoring loop: Aura (the
 // slot's round-robin owner, a slot pre-digest, an Aura seal, the timestamp inherent) or BABE (a primary
 // VRF claim under the threshold, else the secondary author; the BABE pre-digest and seal; the timestamp,
-// BABE slot and — for relay chains — the empty parachains inherent over the parent header). BABE epochs
+// BABE slot and — for relay chains — the parachains inherent over the parent header). BABE epochs
 // are tracked along the chain from NextEpochData / NextConfigData exactly as the verifier tracks them
 // (`verify/babe-epochs.ts`), the genesis epoch starting at block #1's slot. Pure apart from the runtime
 // calls made once at construction.
@@ -30,8 +30,8 @@ export interface SlotAuthoring {
   readonly epochDuration?: bigint
   /** The slot a header was authored in (after a restart the node never authors that slot again). */
   slotOf(header: Header): bigint
-  /** The claim of one of our keys on `slot` above `parent`, or undefined when none may author it. */
-  claim(slot: bigint, parent: Header): SlotClaim | undefined
+  /** The claim of one of our keys on `slot` above `parent` (whose state is `parentState`), or undefined when none may author it. */
+  claim(slot: bigint, parent: Header, parentState: MemoryStorage): SlotClaim | undefined
   /** A block joined the chain (in order, parents first): epoch tracking. */
   added(header: Header): void
   /** BABE: the epochs along the chain, shared with the import side (blocks of other validators record theirs). */
@@ -64,11 +64,18 @@ export function auraAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
   }
 }
 
+/** The SCALE parachains inherent (`parachn0`) of a relay block built on `parent`. */
+export type ParachainsInherentSource = (parent: Header, parentState: MemoryStorage) => Uint8Array
+
+/** The parachains inherent of a relay chain without parachain blocks to include: nothing, over the parent header. */
+export const emptyParachainsInherent: ParachainsInherentSource = (parent) => new Writer().compact(0).compact(0).compact(0).bytes(encodeHeader(parent)).finish()
+
 /**
  * BABE from the runtime's `BabeApi_configuration`; `history` are the chain's blocks after genesis,
- * oldest first (a restarted devnet), replayed to know the epochs in force.
+ * oldest first (a restarted devnet), replayed to know the epochs in force. Relay chains put
+ * `parachains(parent, parentState)` in every block (backed candidates and bitfields, see `para-backing.ts`).
  */
-export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypair[], history: Iterable<Header>): SlotAuthoring {
+export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypair[], history: Iterable<Header>, parachains: ParachainsInherentSource = emptyParachainsInherent): SlotAuthoring {
   const conf = decodeBabeConfiguration(rt.call('BabeApi_configuration', new Uint8Array(), { storage: state }).output)
   if (!keys.some((k) => conf.genesis.authorities.some((a) => toHex(a.publicKey) === toHex(k.publicKey)))) throw new SlotAuthoringError('none of the given keys is a BABE authority of this chain')
   const epochs = new BabeChain(conf.genesis, history)
@@ -78,14 +85,12 @@ export function babeAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
     slotMs: conf.slotMs,
     epochDuration: conf.genesis.duration,
     slotOf: (header) => babePreDigest(header).slot,
-    claim(slot, parent) {
+    claim(slot, parent, parentState) {
       const c = claimBabeSlot(slot, epochs.epochAbove(parent, slot), keys)
       if (!c) return undefined
-      // the parachains inherent (relay chains): no bitfields, candidates or disputes, over the parent header
-      const parachains = new Writer().compact(0).compact(0).compact(0).bytes(encodeHeader(parent)).finish()
       return {
         preDigest: babePreRuntimeItem(c.preDigest),
-        inherentData: inherentData({ timstap0: u64(slot * conf.slotMs), babeslot: u64(slot), parachn0: parachains }),
+        inherentData: inherentData({ timstap0: u64(slot * conf.slotMs), babeslot: u64(slot), parachn0: parachains(parent, parentState) }),
         seal: (header) => sealBabeHeader(header, c.key),
       }
     },
