@@ -7,8 +7,12 @@
 // (`ParaInclusion.CandidateBacked`, then `ParaInclusion.CandidateIncluded`), never by our code. A collation
 // with a wrong validation-data hash or a bad collator signature is dropped by the runtime: the head stays.
 //
-// The head data here is a Coretime header built by the test (its genesis as parent): the relay runtime
-// checks only its hash (the descriptor's `para_head`) and size; a real collator's blocks are the next step.
+// The first test's head data is a Coretime header built by the test (its genesis as parent): the relay runtime
+// checks only its hash (the descriptor's `para_head`) and size. The second runs the collator's side for real:
+// Coretime blocks authored by the Coretime runtime on relay parents, with the persisted validation data
+// the relay runtime gives and a relay-state proof of our relay's storage (Cumulus checks it against the
+// relay parent's state root), their commitments from `CollectCollationInfo`; each becomes the relay's
+// para head two relay blocks later.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypeRegistry, Metadata } from '@polkadot/types'
@@ -23,7 +27,9 @@ import { encodeHeader, headerHash } from '../../src/header/index.ts'
 import { DevChain, authorBlock } from '../../src/full-node/index.ts'
 import { ParaBacking } from '../../src/full-node/para-backing.ts'
 import { babeAuthoring } from '../../src/full-node/slot-authoring.ts'
-import { collatorSignaturePayload, type CommittedCandidateReceipt } from '../../src/parachain/candidate.ts'
+import { collatorSignaturePayload, readPersistedValidationData, type CommittedCandidateReceipt } from '../../src/parachain/candidate.ts'
+import { authorParachainBlock, collationOf, relayStateKeys } from '../../src/full-node/collation.ts'
+import { babePreDigest } from '../../src/verify/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 const PARA = 1005
@@ -112,6 +118,64 @@ test('relay devnet: a Coretime candidate is backed, then included, by the relay 
     const pvd = new Reader(call(tip.state, 'ParachainHost_persisted_validation_data', new Writer(5).u32(PARA).u8(0).finish()))
     assert.equal(pvd.u8(), 1)
     assert.equal(toHex(pvd.vecU8()), toHex(c.commitments.headData))
+  }
+})
+
+test('relay devnet + Coretime collator: real Coretime blocks, built on relay parents with relay-state proofs, are included by the relay runtime', { ...needsFixtures, timeout: 180_000 }, () => {
+  const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
+  const paraSpec = parseChainSpec(JSON.stringify(parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))))
+  const para = new DevChain(paraSpec)
+  const code = para.bestBlock.state.get(utf8(':code'))!
+  const relaySpec = parseChainSpec(JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(para.bestBlock.header), validationCode: code }])))
+  const relay = new DevChain(relaySpec)
+  const keys = ['//Alice', '//Bob'].map(sr25519FromSuri)
+  const backing = new ParaBacking(keys)
+  const g = relay.bestBlock
+  const rt = Runtime.load(g.state.get(utf8(':code'))!)
+  const authoring = babeAuthoring(rt, g.state, keys, [], (p, s) => backing.inherent(p, s))
+  const relaySlotMs = authoring.slotMs
+  const paraSlotMs = new Reader(Runtime.load(code).call('AuraApi_slot_duration', new Uint8Array(), { storage: para.bestBlock.state }).output).u64()
+  let slot = BigInt(Math.floor(Date.now() / 6000)) - 1000n
+  const authorRelay = () => {
+    const best = relay.bestBlock
+    for (;; slot++) {
+      const claim = authoring.claim(slot, best.header, best.state)
+      if (!claim) continue
+      const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [] })
+      relay.add(block, state)
+      authoring.added(block.header)
+      slot++
+      return { hash: headerHash(block.header), header: block.header, state }
+    }
+  }
+  const headKey = storageKey('Paras', 'Heads', ['Twox64Concat', new Writer(4).u32(PARA).finish()])
+  const alice = sr25519FromSuri('//Alice')
+  authorRelay()
+  for (let n = 1; n <= 3; n++) {
+    // the collator: on the relay's best block, with the para's included head as parent
+    const rp = relay.bestBlock
+    const rpHash = headerHash(rp.header)
+    const pvdOut = new Reader(rt.call('ParachainHost_persisted_validation_data', new Writer(5).u32(PARA).u8(0).finish(), { storage: rp.state! }).output)
+    assert.equal(pvdOut.u8(), 1)
+    const validationData = readPersistedValidationData(pvdOut)
+    assert.equal(toHex(validationData.parentHead), toHex(encodeHeader(para.bestBlock.header)), 'the relay\'s head is our best block')
+    const { block, state } = authorParachainBlock({
+      parent: para.bestBlock.header,
+      parentState: para.bestBlock.state!,
+      validationData,
+      relayStateProof: relay.readProof(rpHash, relayStateKeys(PARA))!,
+      relaySlot: babePreDigest(rp.header).slot,
+      relaySlotMs,
+      slotMs: paraSlotMs,
+      author: alice,
+    })
+    assert.equal(block.header.number, n)
+    para.add(block, state)
+    backing.submit(collationOf({ paraId: PARA, block, state, relayParent: rpHash, validationData, validationCodeHash: blake2_256(code), collator: alice }))
+    const backed = authorRelay()
+    assert.equal(toHex(backed.state.get(headKey)!), toHex(new Writer().vecU8(validationData.parentHead).finish()), 'backed, not yet included')
+    const included = authorRelay()
+    assert.equal(toHex(new Reader(included.state.get(headKey)!).vecU8()), toHex(encodeHeader(block.header)), `Coretime #${n} is the relay's para head`)
   }
 })
 
