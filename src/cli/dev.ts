@@ -1,11 +1,13 @@
-// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]]`:
+// `sublight dev [--chain <raw spec>] [--tmp | --base-path <dir>] [--rpc-port 9944] [--listen <multiaddr>...] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]] [--relay <ws url>]`:
 // starts a DevNode (Aura or BABE authoring, local GRANDPA finality, transaction pool, JSON-RPC, libp2p) and
 // prints one status line per authored block: `#<number> <hash> finalized #<n> peers <p> txs <t>`, and,
 // when it finalizes by voting with other validators, one per finalized block: `finalized #<n> <hash> round
 // <r> precommits <k> best #<b> forks <f> reorgs <g>`.
 // Without `--chain` it runs the built-in development chain (`chains/dev.json`: node-template's runtime
 // and genesis, shipped in the package); without key flags it holds every well-known dev key, so it
-// authors every slot and finalizes alone wherever those keys are the authorities.
+// authors every slot and finalizes alone wherever those keys are the authorities. With `--relay` (a
+// parachain spec), it is the parachain's collator: it authors on the relay node's heads, hands each block
+// to the relay as a collation, and finalizes what the relay's finalized blocks include (`collator.ts`).
 
 import { fileURLToPath } from 'node:url'
 import { toHex } from '../codec/index.ts'
@@ -16,13 +18,19 @@ import { CliError } from './errors.ts'
 import { stopSignal } from './signals.ts'
 import { corsValue, loadChainSpec, nodeKeyFor, nodeKeyValue, openChainDatabase, optionValue, portValue } from './args.ts'
 
-const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]] [--latency <ms>]'
+const USAGE = 'usage: sublight dev [--chain <spec.json>] [--tmp | --base-path <dir>] [--rpc-port <port>] [--listen <multiaddr>...] [--bootnodes <multiaddr>...] [--node-key <hex32>] [--alice | --bob | --key <suri>...] [--history <epochs> [--history-block-time <ms>] [--history-start <unix ms>]] [--latency <ms>] [--relay <relay node ws url>]'
 
 /** `--latency <ms>`: 0 to 60000. */
 export function latencyValue(v: string): number {
   const n = Number(v)
   if (!/^\d+$/.test(v) || n > 60_000) throw new CliError(`--latency: ${v} is not a number of milliseconds (0 to 60000)`)
   return n
+}
+
+/** `--relay <ws url>`: the relay node's JSON-RPC endpoint a collator follows. */
+export function relayUrlValue(v: string): string {
+  if (!/^wss?:\/\/\S+$/.test(v)) throw new CliError(`--relay: ${v} is not a WebSocket URL (ws://host:port) of the relay node's JSON-RPC`)
+  return v
 }
 
 /** The built-in development chain: node-template's runtime and genesis (Aura + GRANDPA, Alice and Bob). */
@@ -44,6 +52,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   let historyBlockMs: number | undefined
   let historyStart: number | undefined
   let latencyMs: number | undefined
+  let relay: string | undefined
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => optionValue(args, i++)
@@ -59,6 +68,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
     else if (a === '--no-rpc') rpcPort = null
     else if (a === '--rpc-cors') rpcCors = corsValue(val())
     else if (a === '--latency') latencyMs = latencyValue(val())
+    else if (a === '--relay') relay = relayUrlValue(val())
     else if (a === '--history-block-time') {
       const v = val()
       historyBlockMs = Number(v)
@@ -78,6 +88,8 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   const spec = await loadChainSpec(chain ?? BUILT_IN_CHAIN)
   if (spec.genesis.kind !== 'raw') throw new CliError(`${chain} has no raw genesis storage`)
   if (tmp && basePath) throw new CliError('--tmp and --base-path exclude each other')
+  if (relay !== undefined && spec.paraId === undefined) throw new CliError(`--relay: ${chain ?? 'the built-in chain'} is not a parachain spec (no para_id)`)
+  if (relay !== undefined && history !== undefined) throw new CliError('--history is for relay and solo chains, not a collator (--relay)')
   // --tmp: a throwaway database in a fresh temporary directory, removed on exit
   nodeKey = await nodeKeyFor(spec, basePath, nodeKey)
   const { chain: devChain, cleanup } = await openChainDatabase(spec, basePath)
@@ -85,7 +97,7 @@ export async function devCommand(args: string[], out: (s: string) => void, err: 
   if (best > 0) out(`resuming at #${best} ${toHex(devChain.bestBlock.hash)} finalized #${devChain.finalized().number}\n`)
   let node: DevNode
   try {
-    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, latencyMs, log: (l) => err(`${l}\n`), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs, startsAt: historyStart }, rotateSessionKeys: true } : {}) })
+    node = await DevNode.start({ spec, chain: devChain, keys: suris.length ? suris : WELL_KNOWN_DEV_KEYS, listen: listen.length ? listen : ['/ip4/127.0.0.1/tcp/30333/ws'], bootNodes, nodeKey, rpcPort, rpcCors, latencyMs, log: (l) => err(`${l}\n`), ...(relay ? { collator: { relay, paraId: spec.paraId! } } : {}), ...(history ? { history: { epochs: history, intervalMs: historyBlockMs, startsAt: historyStart }, rotateSessionKeys: true } : {}) })
   } catch (e) {
     devChain.close()
     await cleanup()

@@ -53,6 +53,12 @@ export const COMMAND_HELP: Record<string, string> = {
   --latency <ms>              delay every block announce, GRANDPA message and transaction gossiped (a fault, for
                               forks on demand; default 0). JSON-RPC sublight_unstable_partition([peer ids])
                               cuts the node off from those peers until called again (an empty list heals)
+  --relay <ws url>            a parachain spec: be its collator (the first key collates and authors Aura blocks)
+                              on the relay node at this JSON-RPC URL: a block on each relay head whose included
+                              para head is ours, handed to the relay (JSON-RPC sublight_unstable_submitCollation,
+                              backed and included by a relay devnet holding its validators' keys); final when
+                              the relay's finalized block includes it. The relay: sublight dev --chain <relay
+                              spec with the para registered> (see sublight chain-spec parachain-dev)
   --history-block-time <ms>   real time between two history blocks (default: 50; 0: as fast as possible).
                               Light clients catching up cannot take set changes every few blocks: let them
                               connect at 3000 (a set change every ~6 s), e.g. after restarting a --base-path

@@ -295,11 +295,12 @@ export class DevChain implements ChainServer {
   }
 
   /**
-   * Marks a block final, keeping its justification (verified by the caller). A block off the canonical
+   * Marks a block final, keeping its justification (verified by the caller; none for a parachain, final
+   * through its relay chain). A block off the canonical
    * chain first becomes canonical, with the best of its descendants as the best block (a reorg); then
    * every fork that does not contain it is pruned.
    */
-  finalize(hash: Uint8Array, justification: Uint8Array): void {
+  finalize(hash: Uint8Array, justification?: Uint8Array): void {
     const s = this.find(hash)
     if (!s) throw new Error('unknown block')
     if (s.header.number < this.finalizedNumber) throw new Error('finality cannot go backwards')
@@ -313,7 +314,7 @@ export class DevChain implements ChainServer {
     const previous = this.finalizedNumber
     const keepFrom = Math.max(0, s.header.number - this.keepStates)
     this.store?.finalize(hash, justification, keepFrom)
-    s.justification = justification
+    if (justification) s.justification = justification
     // states older than the in-memory window leave memory (headers, bodies and justifications stay; with a
     // store, those still in its window can be rebuilt)
     const memoryFrom = Math.max(0, s.header.number - this.memoryStates)

@@ -13,9 +13,10 @@ import { Runtime, type MemoryStorage } from '../executor/index.ts'
 import { NetworkHost, REP, ROLE_AUTHORITY, peerRoleName } from '../network/index.ts'
 import { RpcServer, RpcServerError } from '../json-rpc/server.ts'
 import { INVALID_PARAMS, RpcError } from '../json-rpc/index.ts'
-import { authorBlock } from './block-builder.ts'
+import { authorBlock, type Authored } from './block-builder.ts'
 import { SlotAuthoringError, auraAuthoring, babeAuthoring, emptyParachainsInherent, type SlotAuthoring } from './slot-authoring.ts'
 import { ParaBacking } from './para-backing.ts'
+import { Collator } from './collator.ts'
 import { decodeCommittedCandidateReceipt } from '../parachain/candidate.ts'
 import type { Header } from '../header/index.ts'
 import { DevChain, genesisState } from './dev-chain.ts'
@@ -67,6 +68,12 @@ export interface DevNodeOptions {
   rotateSessionKeys?: boolean
   /** Delay added to every block announce, GRANDPA message and transaction we gossip (ms): an injected fault. */
   latencyMs?: number
+  /**
+   * A parachain's collator (see `collator.ts`): blocks are authored on the relay node's heads (its
+   * JSON-RPC WebSocket URL) rather than on a slot timer, handed to it as collations, and final when the
+   * relay's finalized block includes them; no GRANDPA. The first key is the collator's.
+   */
+  collator?: { relay: string; paraId: number }
 }
 
 /**
@@ -109,6 +116,8 @@ export class DevNode {
   rpc: RpcServer | undefined
   /** Imports other nodes' blocks over the same host. */
   private sync: SyncService | undefined
+  /** Parachains: the service authoring on the relay's heads (see `collator.ts`). */
+  private collator: Collator | undefined
   /** Relay chains: the collations handed to this node, backed in the blocks it authors (see `para-backing.ts`). */
   paraBacking: ParaBacking | undefined
   /** Votes with the other validators when our keys alone cannot finalize. */
@@ -154,7 +163,8 @@ export class DevNode {
     const grandpaKeys = o.rotateSessionKeys ? rotationGrandpaKeys(o.keys) : o.keys.map(ed25519FromSuri)
     let sets: GrandpaSets
     try {
-      sets = grandpaSetsOf(chain, genesisGrandpaSet(genesisState(o.spec)))
+      // a parachain has no GRANDPA: its finality is the relay chain's
+      sets = o.collator ? new GrandpaSets({ setId: 0n, authorities: [] }) : grandpaSetsOf(chain, genesisGrandpaSet(genesisState(o.spec)))
     } catch (e) {
       if (e instanceof NoGrandpaError) throw new DevNodeError(e.message)
       throw e
@@ -242,6 +252,15 @@ export class DevNode {
     if (o.rotateSessionKeys) started.rotating = rotationSigners(o.keys)
     // after a restart, never author again in the slot of the stored best block
     if (best.header.number > 0) started.lastSlot = authoring.slotOf(best.header)
+    if (o.collator) {
+      try {
+        started.collator = await Collator.start(started, { relay: o.collator.relay, paraId: o.collator.paraId, key: keys[0], log })
+      } catch (e) {
+        await started.stop()
+        throw new DevNodeError((e as Error).message)
+      }
+      return started
+    }
     started.timer = setTimeout(() => started.tick(), 0)
     started.voting = new GrandpaVoting(chain, host, sets, grandpaKeys, log)
     return started
@@ -421,14 +440,8 @@ export class DevNode {
       const claim = this.authoring.claim(slot, best.header, best.state)
       if (!claim) return
       const own = this.ownExtrinsics(best)
-      const built = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [...own, ...this.pool.ready()] })
-      const { block, state } = built
-      const rejected = built.rejected.filter((tx) => !own.includes(tx))
-      const hash = this.chain.add(block, state)
+      const { block, hash } = this.adopt(authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [...own, ...this.pool.ready()] }), own)
       this.authoring.added(block.header)
-      this.host.announce(block.header, true)
-      for (const tx of rejected) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
-      this.pool.revalidate((tx) => this.validate(tx, TX_SOURCE_EXTERNAL))
       // finality trails the best block by one, as GRANDPA on a live network does: light clients (smoldot)
       // validate transactions against a best block that is not yet final
       const target = this.chain.blockAt(block.header.number - 1)
@@ -446,8 +459,35 @@ export class DevNode {
     }
   }
 
+  /** A block we built joins the chain and is announced; the pool drops what the runtime rejected. */
+  private adopt(built: Authored, own: readonly Uint8Array[] = []): { block: Authored['block']; hash: Uint8Array } {
+    const { block, state } = built
+    const hash = this.chain.add(block, state)
+    this.host.announce(block.header, true)
+    for (const tx of built.rejected) if (!own.includes(tx)) this.pool.drop(txHash(tx), 'rejected by the runtime when building a block')
+    this.pool.revalidate((tx) => this.validate(tx, TX_SOURCE_EXTERNAL))
+    return { block, hash }
+  }
+
+  /**
+   * A collator's block (see `collator.ts`): `build` authors it on `parent` (a block of ours with state)
+   * with the pool's ready transactions; it joins the chain like any block we author. Throws when `parent`
+   * has no state or the runtime refuses the block.
+   */
+  authorOn(parent: Uint8Array, build: (parent: Header, parentState: MemoryStorage, extrinsics: Uint8Array[]) => Authored): { block: Authored['block']; state: MemoryStorage; hash: Uint8Array } {
+    const b = this.chain.block(parent)
+    const parentState = this.chain.stateOf(parent)
+    if (!b || !parentState) throw new DevNodeError(`no state for the parent block ${toHex(parent)}`)
+    const built = build(b.header, parentState, this.pool.ready())
+    const { block, hash } = this.adopt(built)
+    const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
+    for (const fn of this.listeners) fn(status)
+    return { block, state: built.state, hash }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true
+    this.collator?.stop()
     clearTimeout(this.timer)
     this.voting?.stop()
     this.sync?.detach()

@@ -161,10 +161,10 @@ export class BlockStore {
    * Marks a canonical block final with its justification and prunes state versions that no block at
    * or above `keepFrom` can see any more: one transaction.
    */
-  finalize(hash: Uint8Array, justification: Uint8Array, keepFrom: number): void {
+  finalize(hash: Uint8Array, justification: Uint8Array | undefined, keepFrom: number): void {
     const number = keepFrom
     this.db.transaction(() => {
-      this.sql('UPDATE blocks SET justification = ? WHERE hash = ?').run(justification, hash)
+      if (justification) this.sql('UPDATE blocks SET justification = ? WHERE hash = ?').run(justification, hash)
       this.setMeta('finalized', hash)
       // versions of keys older than the newest version at or below `number` are unreachable now
       this

@@ -1,0 +1,160 @@
+// The collator service of a parachain devnet node (`sublight dev --chain <para spec> --relay <ws url>`):
+// it follows its relay node over JSON-RPC and drives the parachain from it.
+// - Each new relay best block R: the relay runtime's persisted validation data for our para at R names
+//   the included para head; when that is a block of ours we have not built on yet (or our last candidate
+//   went nowhere for two relay blocks), we author its child with R as relay parent (`collation.ts`: the
+//   relay-state proof comes from the relay's `state_getReadProof` at R) and hand the candidate to the relay
+//   with `sublight_unstable_submitCollation`. The relay backs it in R's child and includes it once
+//   available (`para-backing.ts`): one parachain block every two relay blocks.
+// - Each relay finalized block F: the para head included at F (`Paras::Heads`) is our finalized block,
+//   as a parachain has no finality of its own.
+// The relay is trusted here (it is our own devnet node). Relay calls run one at a time, newest head first.
+
+import { Reader, Writer, fromHex, toHex, utf8 } from '../codec/index.ts'
+import { blake2_256, storageKey, type DevKeypair } from '../crypto/index.ts'
+import { decodeHeader, headerHash, type Header } from '../header/index.ts'
+import { encodeCommittedCandidateReceipt, readPersistedValidationData } from '../parachain/candidate.ts'
+import { encodeProof } from '../trie/index.ts'
+import { babePreDigest } from '../verify/index.ts'
+import { authorParachainBlock, collationOf, relayStateKeys } from './collation.ts'
+import type { DevChain } from './dev-chain.ts'
+import type { Authored } from './block-builder.ts'
+import type { MemoryStorage } from '../executor/index.ts'
+import { RelayRpc } from './relay-rpc.ts'
+import { runtimeAt } from './runtime-apis.ts'
+
+/** What the collator needs of its node. */
+export interface CollatorNode {
+  readonly chain: DevChain
+  authorOn(parent: Uint8Array, build: (parent: Header, parentState: MemoryStorage, extrinsics: Uint8Array[]) => Authored): { block: Authored['block']; state: MemoryStorage; hash: Uint8Array }
+}
+
+export interface CollatorOptions {
+  /** The relay node's JSON-RPC WebSocket URL. */
+  relay: string
+  paraId: number
+  /** The collator's (and Aura author's) sr25519 key. */
+  key: DevKeypair
+  log?: (line: string) => void
+}
+
+interface JsonHeader {
+  parentHash: string
+  number: string
+  stateRoot: string
+  extrinsicsRoot: string
+  digest: { logs: string[] }
+}
+
+/** SCALE header from a JSON-RPC header (digest items come as their SCALE hex). */
+function headerFromJson(h: JsonHeader): Header {
+  const w = new Writer(256).bytes(fromHex(h.parentHash)).compact(Number(h.number)).bytes(fromHex(h.stateRoot)).bytes(fromHex(h.extrinsicsRoot)).compact(h.digest.logs.length)
+  for (const l of h.digest.logs) w.bytes(fromHex(l))
+  return decodeHeader(w.finish())
+}
+
+export class Collator {
+  private latestHead: Header | undefined
+  private latestFinalized: Header | undefined
+  private busy = false
+  private stopped = false
+  /** The para block we last built on, and the relay block number we did it at. */
+  private builtOn: { parent: string; relayNumber: number } | undefined
+  private relaySlotMs: bigint | undefined
+  private readonly paraSlotMs: bigint
+  private readonly codeHash: Uint8Array
+
+  private constructor(
+    private readonly node: CollatorNode,
+    private readonly rpc: RelayRpc,
+    private readonly o: CollatorOptions,
+  ) {
+    const state = node.chain.bestBlock.state
+    this.paraSlotMs = new Reader(runtimeAt(state).call('AuraApi_slot_duration', new Uint8Array(), { storage: state }).output).u64()
+    this.codeHash = blake2_256(state.get(utf8(':code'))!)
+  }
+
+  /** Connects to the relay node and follows it. Throws RelayRpcError when the relay cannot be reached. */
+  static async start(node: CollatorNode, o: CollatorOptions): Promise<Collator> {
+    const rpc = await RelayRpc.connect(o.relay)
+    const c = new Collator(node, rpc, o)
+    await rpc.subscribe('chain_subscribeNewHeads', [], (h) => {
+      c.latestHead = headerFromJson(h as JsonHeader)
+      c.pump()
+    })
+    await rpc.subscribe('chain_subscribeFinalizedHeads', [], (h) => {
+      c.latestFinalized = headerFromJson(h as JsonHeader)
+      c.pump()
+    })
+    return c
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.rpc.close()
+  }
+
+  private log(line: string): void {
+    this.o.log?.(line)
+  }
+
+  private pump(): void {
+    if (this.busy || this.stopped) return
+    const head = this.latestHead
+    const fin = this.latestFinalized
+    this.latestHead = this.latestFinalized = undefined
+    if (!head && !fin) return
+    this.busy = true
+    void (async () => {
+      try {
+        if (fin) await this.followFinality(fin)
+        if (head) await this.collate(head)
+      } catch (e) {
+        if (!this.stopped) this.log(`collator: ${(e as Error).message}`)
+      } finally {
+        this.busy = false
+        this.pump()
+      }
+    })()
+  }
+
+  private async stateCall(method: string, args: Uint8Array, at: string): Promise<Uint8Array> {
+    return fromHex(await this.rpc.call<string>('state_call', [method, toHex(args), at]))
+  }
+
+  /** Our block the relay names as included at relay block `at`: (hash, header bytes), or undefined. */
+  private async includedHead(at: string): Promise<Uint8Array | undefined> {
+    const v = await this.rpc.call<string | null>('state_getStorage', [toHex(storageKey('Paras', 'Heads', ['Twox64Concat', new Writer(4).u32(this.o.paraId).finish()])), at])
+    return v ? new Reader(fromHex(v)).vecU8() : undefined
+  }
+
+  private async followFinality(relay: Header): Promise<void> {
+    const head = await this.includedHead(toHex(headerHash(relay)))
+    if (!head) return
+    const hash = headerHash(head)
+    const b = this.node.chain.block(hash)
+    if (b && b.header.number > this.node.chain.finalized().number) this.node.chain.finalize(hash)
+  }
+
+  private async collate(relay: Header): Promise<void> {
+    const at = toHex(headerHash(relay))
+    const out = new Reader(await this.stateCall('ParachainHost_persisted_validation_data', new Writer(5).u32(this.o.paraId).u8(0).finish(), at))
+    if (out.u8() !== 1) return this.log(`collator: the relay at #${relay.number} does not know para ${this.o.paraId}`)
+    const validationData = readPersistedValidationData(out)
+    const parent = headerHash(validationData.parentHead)
+    const key = toHex(parent)
+    if (!this.node.chain.block(parent)) return this.log(`collator: the relay's head of para ${this.o.paraId} at #${relay.number} is not a block of ours`)
+    // our candidate on this parent is still on its way (backed, waiting for availability), unless it went nowhere
+    if (this.builtOn?.parent === key && relay.number < this.builtOn.relayNumber + 2) return
+    this.relaySlotMs ??= new Reader(await this.stateCall('BabeApi_configuration', new Uint8Array(), at)).u64()
+    const read = await this.rpc.call<{ proof: string[] }>('state_getReadProof', [relayStateKeys(this.o.paraId).map(toHex), at])
+    const relayStateProof = encodeProof(read.proof.map(fromHex))
+    const { block, state } = this.node.authorOn(parent, (p, parentState, extrinsics) =>
+      authorParachainBlock({ parent: p, parentState, validationData, relayStateProof, relaySlot: babePreDigest(relay).slot, relaySlotMs: this.relaySlotMs!, slotMs: this.paraSlotMs, author: this.o.key, extrinsics }),
+    )
+    this.builtOn = { parent: key, relayNumber: relay.number }
+    const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: headerHash(relay), validationData, validationCodeHash: this.codeHash, collator: this.o.key })
+    await this.rpc.call('sublight_unstable_submitCollation', [toHex(encodeCommittedCandidateReceipt(candidate))])
+    this.log(`collator: #${block.header.number} on relay parent #${relay.number}, handed to the relay`)
+  }
+}
