@@ -90,6 +90,7 @@ export const COMMAND_HELP: Record<string, string> = {
                               as relay_chain; boot nodes dropped, everything else unchanged
 `,
   testnet: `usage: sublight testnet --nodes <n> [options]
+       sublight testnet --chain <relay spec.json> --parachain <para spec.json> [--base-path <dir>] [--rpc-port <p>] [--port <p>]
 
   --nodes <n>                 validators, one sublight dev process each (1 to 64)
   --chain <spec.json>         the chain (default: the built-in development chain): an Aura + GRANDPA spec with
@@ -103,6 +104,13 @@ export const COMMAND_HELP: Record<string, string> = {
                               network together (each node its own claims of the first two slots of each epoch)
                               from a moment all nodes should be up; each session change is a GRANDPA set change
   --history-block-time <ms>   real time between two history blocks (default: 500)
+  --parachain <spec.json>     a parachain testnet: the relay spec (--chain, e.g. polkadot-dev) rewritten for
+                              Alice and Bob with this parachain registered in its genesis, one relay node
+                              holding both keys (ports as node 0), and the parachain's collator, Alice (sublight
+                              dev --relay; ports + 1). The para spec: sublight chain-spec parachain-dev. Prints
+                              'relay rpc <ws url> p2p <multiaddr>', 'parachain <para id> rpc <ws url> p2p
+                              <multiaddr>', then 'relay #<b> finalized #<n> parachain #<b> finalized #<m>'
+                              each time either finality moves
 
   prints 'node <i> rpc <ws url> p2p <multiaddr>' for each node once all are up, then
   'finalized #<n> <hash> best #<b> forks <f> reorgs <r>' each time finality moves; the nodes' logs go to

@@ -1,11 +1,12 @@
 // The collator service of a parachain devnet node (`sublight dev --chain <para spec> --relay <ws url>`):
 // it follows its relay node over JSON-RPC and drives the parachain from it.
-// - Each new relay best block R: the relay runtime's persisted validation data for our para at R names
-//   the included para head; when that is a block of ours we have not built on yet (or our last candidate
-//   went nowhere for two relay blocks), we author its child with R as relay parent (`collation.ts`: the
+// - Each new relay best block R: the relay runtime's persisted validation data for our para at R names the
+//   para head to build on; when that is the head R includes (no candidate of ours pending availability:
+//   Cumulus builds on included blocks only), a block of ours we have not built on yet (or our last
+//   candidate went nowhere for two relay blocks), and R's slot starts a new parachain slot, we author its child with R as relay parent (`collation.ts`: the
 //   relay-state proof comes from the relay's `state_getReadProof` at R) and hand the candidate to the relay
-//   with `sublight_unstable_submitCollation`. The relay backs it in R's child and includes it once
-//   available (`para-backing.ts`): one parachain block every two relay blocks.
+//   with `sublight_unstable_submitCollation`. The relay backs it in R's child and includes it in the next
+//   (`para-backing.ts`): one parachain block per parachain slot (12 s for Coretime, two relay blocks).
 // - Each relay finalized block F: the para head included at F (`Paras::Heads`) is our finalized block,
 //   as a parachain has no finality of its own.
 // The relay is trusted here (it is our own devnet node). Relay calls run one at a time, newest head first.
@@ -15,7 +16,7 @@ import { blake2_256, storageKey, type DevKeypair } from '../crypto/index.ts'
 import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import { encodeCommittedCandidateReceipt, readPersistedValidationData } from '../parachain/candidate.ts'
 import { encodeProof } from '../trie/index.ts'
-import { babePreDigest } from '../verify/index.ts'
+import { auraSlot, babePreDigest } from '../verify/index.ts'
 import { authorParachainBlock, collationOf, relayStateKeys } from './collation.ts'
 import type { DevChain } from './dev-chain.ts'
 import type { Authored } from './block-builder.ts'
@@ -144,13 +145,21 @@ export class Collator {
     const parent = headerHash(validationData.parentHead)
     const key = toHex(parent)
     if (!this.node.chain.block(parent)) return this.log(`collator: the relay's head of para ${this.o.paraId} at #${relay.number} is not a block of ours`)
+    // a candidate of ours waits for availability at R: Cumulus builds only on an included parent (its
+    // unincluded segment holds one block), so the next block waits for the relay block including it
+    const included = await this.includedHead(at)
+    if (!included || toHex(headerHash(included)) !== key) return
     // our candidate on this parent is still on its way (backed, waiting for availability), unless it went nowhere
     if (this.builtOn?.parent === key && relay.number < this.builtOn.relayNumber + 2) return
     this.relaySlotMs ??= new Reader(await this.stateCall('BabeApi_configuration', new Uint8Array(), at)).u64()
+    // one block per parachain slot: a relay parent in the same slot as our parent's waits for the next
+    const relaySlot = babePreDigest(relay).slot
+    const parentHeader = this.node.chain.block(parent)!.header
+    if (parentHeader.number > 0 && (relaySlot * this.relaySlotMs) / this.paraSlotMs <= auraSlot(parentHeader)) return
     const read = await this.rpc.call<{ proof: string[] }>('state_getReadProof', [relayStateKeys(this.o.paraId).map(toHex), at])
     const relayStateProof = encodeProof(read.proof.map(fromHex))
     const { block, state } = this.node.authorOn(parent, (p, parentState, extrinsics) =>
-      authorParachainBlock({ parent: p, parentState, validationData, relayStateProof, relaySlot: babePreDigest(relay).slot, relaySlotMs: this.relaySlotMs!, slotMs: this.paraSlotMs, author: this.o.key, extrinsics }),
+      authorParachainBlock({ parent: p, parentState, validationData, relayStateProof, relaySlot, relaySlotMs: this.relaySlotMs!, slotMs: this.paraSlotMs, author: this.o.key, extrinsics }),
     )
     this.builtOn = { parent: key, relayNumber: relay.number }
     const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: headerHash(relay), validationData, validationCodeHash: this.codeHash, collator: this.o.key })

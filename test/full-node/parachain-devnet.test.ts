@@ -1,48 +1,55 @@
-// #27, acceptance 1: a relay devnet (`sublight dev` on polkadot-dev with Alice and Bob, Coretime
-// registered at genesis) and a Coretime collator (`sublight dev --chain <Coretime dev spec> --relay <the
-// relay's JSON-RPC>`), two processes. Judged from the relay by @polkadot/api (an independent client of
-// the relay runtime's own storage and events): `Paras::Heads(1005)` advances over successive relay
-// blocks, each head is a block the collator authored (its hash is one of the collator's blocks at that
-// number), `paraInclusion.CandidateBacked` and `CandidateIncluded` are in the relay's events; and the
-// collator's finalized block is the head included in the relay's finalized block.
+// #27, acceptance 1 and the `sublight testnet --chain <relay spec> --parachain <para spec>` contract: a
+// relay devnet (polkadot-dev rewritten for Alice and Bob, Coretime registered at genesis, one relay node
+// holding both keys) and a Coretime collator (`sublight dev --chain <Coretime dev spec> --relay <the
+// relay's JSON-RPC>`), two processes started by the command, which prints `relay rpc … p2p …`,
+// `parachain 1005 rpc … p2p …`, then status lines, and stops both on Ctrl-C. Judged from the relay by
+// @polkadot/api (an independent client of the relay runtime's own storage and events):
+// `Paras::Heads(1005)` advances over successive relay blocks, each head is a block the collator authored
+// (its hash is one of the collator's blocks), `paraInclusion.CandidateBacked` and `CandidateIncluded` are
+// in the relay's events; and the collator's finalized block is a head the relay finalized.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiPromise, WsProvider } from '@polkadot/api'
-import { toHex, utf8 } from '../../src/codec/index.ts'
-import { genesisHeader, genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
+import { toHex } from '../../src/codec/index.ts'
+import { genesisHeader, parseChainSpec } from '../../src/chain-spec/index.ts'
 import { parachainDevSpec } from '../../src/chain-spec/parachain-dev.ts'
-import { withGenesisParachains } from '../../src/chain-spec/relay-paras.ts'
-import { withValidators } from '../../src/chain-spec/validators.ts'
 import { blake2_256 } from '../../src/crypto/index.ts'
 import { encodeHeader } from '../../src/header/index.ts'
-import { DevProcess, freePort } from '../support/dev-process.ts'
-import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { freePort } from '../support/dev-process.ts'
+import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { waitFor } from '../support/wait.ts'
 
 const PARA = 1005
+const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 
-test('relay devnet + Coretime collator (two processes): the relay runtime includes the collator\'s blocks, and the collator finalizes what the relay finalized', { ...needsFixtures, timeout: 240_000 }, async () => {
+test('sublight testnet --parachain: the relay runtime includes the collator\'s blocks, and the collator finalizes what the relay finalized', { ...needsFixtures, timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sublight-paras-'))
-  const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
+  const relayJson = JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json'))
   const paraJson = parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))
   const para = parseChainSpec(JSON.stringify(paraJson))
-  const code = genesisStorage(para.genesis as never).get(utf8(':code'))!
-  writeFileSync(join(dir, 'relay.json'), JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(genesisHeader(para)), validationCode: code }])))
   writeFileSync(join(dir, 'para.json'), JSON.stringify(paraJson))
-  const [relayRpc, paraRpc, relayP2p, paraP2p] = [await freePort(), await freePort(), await freePort(), await freePort()]
-  const relay = new DevProcess(['--chain', join(dir, 'relay.json'), '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${relayP2p}/ws`, '--rpc-port', String(relayRpc)])
-  const collator = new DevProcess(['--chain', join(dir, 'para.json'), '--tmp', '--alice', '--listen', `/ip4/127.0.0.1/tcp/${paraP2p}/ws`, '--rpc-port', String(paraRpc), '--relay', `ws://127.0.0.1:${relayRpc}`])
+  const [rpcPort, p2pPort] = [await freePort(), await freePort()]
+  const proc = spawn(process.execPath, [bin, 'testnet', '--chain', fixturePath('chain-specs', 'polkadot-dev.json'), '--parachain', join(dir, 'para.json'), '--rpc-port', String(rpcPort), '--port', String(p2pPort)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  proc.stdout.on('data', (d) => (out += d))
+  proc.stderr.on('data', (d) => (err += d))
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
   let api: ApiPromise | undefined
   let paraApi: ApiPromise | undefined
   try {
-    await relay.start()
-    await collator.start()
-    await waitFor(() => (collator.status?.finalized ?? 0) >= 2, 150_000, () => `the collator finalizing #2\n${collator.out}\n${collator.err}\n${relay.err}`)
-    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${relayRpc}`), noInitWarn: true })
-    paraApi = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${paraRpc}`), noInitWarn: true })
+    await waitFor(() => /^parachain 1005 rpc/m.test(out), 90_000, () => `the relay and parachain lines\n${out}\n${err.slice(-3000)}`)
+    const lines = out.split('\n')
+    assert.match(lines[0], new RegExp(`^relay rpc ws://127\\.0\\.0\\.1:${rpcPort} p2p /ip4/127\\.0\\.0\\.1/tcp/${p2pPort}/ws/p2p/\\w+$`))
+    assert.match(lines[1], new RegExp(`^parachain 1005 rpc ws://127\\.0\\.0\\.1:${rpcPort + 1} p2p /ip4/127\\.0\\.0\\.1/tcp/${p2pPort + 1}/ws/p2p/\\w+$`))
+    const status = () => [...out.matchAll(/^relay #(\d+) finalized #(\d+) parachain #(\d+) finalized #(\d+)$/gm)].map((m) => m.slice(1).map(Number))
+    await waitFor(() => (status().at(-1)?.[3] ?? 0) >= 2, 150_000, () => `the parachain finalizing #2\n${out}\n${err.slice(-3000)}`)
+    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${rpcPort}`), noInitWarn: true })
+    paraApi = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${rpcPort + 1}`), noInitWarn: true })
 
     // the relay's finalized chain, block by block: the para head it holds, and the inclusion events
     const fin = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber()
@@ -71,8 +78,11 @@ test('relay devnet + Coretime collator (two processes): the relay runtime includ
   } finally {
     await api?.disconnect()
     await paraApi?.disconnect()
-    await collator.kill('SIGTERM')
-    await relay.kill('SIGTERM')
+    proc.kill('SIGINT')
+    const code = await exited
     rmSync(dir, { recursive: true, force: true })
+    assert.equal(code, 0, `testnet stopped cleanly on Ctrl-C\n${err.slice(-2000)}`)
+    assert.match(err, /\[relay\] stopped/)
+    assert.match(err, /\[parachain\] stopped/)
   }
 })
