@@ -5,9 +5,10 @@
 // storage: `Aura::Authorities`, `AuraExt::Authorities`, `CollatorSelection::Invulnerables`,
 // `Session::Validators`, `Session::QueuedKeys`, and the `Session::NextKeys` and `Session::KeyOwner`
 // entries (the genesis collators' go, Alice's come). Every other storage item and field stays as it is,
-// except the boot nodes: they are the live network's, whose genesis differs. Pure (JSON in, JSON out).
+// except the boot nodes: they are the live network's, whose genesis differs — unless accounts are asked to be
+// endowed (`--endow <suri>`: an account and the total issuance raised by as much). Pure (JSON in, JSON out).
 
-import { Reader, fromHex, toHex } from '../codec/index.ts'
+import { Reader, Writer, fromHex, toHex } from '../codec/index.ts'
 import { sr25519FromSuri } from '../crypto/index.ts'
 import { ChainSpecError } from './errors.ts'
 import { accounts, key, typedKey } from './validators.ts'
@@ -17,12 +18,24 @@ export const PARACHAIN_DEV_COLLATOR = '//Alice'
 
 const bad = (message: string) => new ChainSpecError('Unsupported', 'genesis.raw.top', message)
 
+export interface ParachainDevOptions {
+  /**
+   * Dev accounts (secret URIs) given `ENDOWMENT` each, so that a devnet has someone to send transactions:
+   * a `System::Account` entry each (one provider, as pallet-balances makes it) and `Balances::TotalIssuance`
+   * raised by as much. Off by default: the derived spec then changes nothing but the collator keys.
+   */
+  endow?: readonly string[]
+}
+
+/** What `endow` gives each account: 1,000,000 units of a 10-decimal token (DOT on Coretime). */
+export const ENDOWMENT = 10n ** 16n
+
 /**
  * `para` (the parsed JSON of a raw parachain chain spec) with Alice as its only collator, paired with the
  * relay chain whose spec id is `relayId`. Throws ChainSpecError for a spec that is not a parachain with raw
  * genesis storage, or whose collators are not laid out as a Cumulus Aura + session chain's.
  */
-export function parachainDevSpec(para: unknown, relayId: string): Record<string, unknown> {
+export function parachainDevSpec(para: unknown, relayId: string, opts: ParachainDevOptions = {}): Record<string, unknown> {
   const spec = structuredClone(para) as { genesis?: { raw?: { top?: Record<string, string> } }; relay_chain?: unknown; relayChain?: unknown; para_id?: unknown; paraId?: unknown; bootNodes?: unknown }
   const top = spec?.genesis?.raw?.top
   if (!top || typeof top !== 'object') throw new ChainSpecError('MissingField', 'genesis.raw.top', 'a parachain dev spec is derived from a raw chain spec (genesis storage as key-value pairs)')
@@ -57,6 +70,20 @@ export function parachainDevSpec(para: unknown, relayId: string): Record<string,
   set(key('Session', 'QueuedKeys'), new Uint8Array([4, ...alice, ...alice]))
   set(key('Session', 'NextKeys', ['Twox64Concat', alice]), alice)
   set(key('Session', 'KeyOwner', ['Twox64Concat', typedKey('aura', alice)]), alice)
+
+  if (opts.endow?.length) {
+    const issuanceKey = key('Balances', 'TotalIssuance')
+    let issuance = new Reader(need(issuanceKey, 'Balances::TotalIssuance')).u128()
+    for (const suri of new Set(opts.endow)) {
+      const who = sr25519FromSuri(suri).publicKey
+      const accountKey = key('System', 'Account', ['Blake2_128Concat', who])
+      if (lower.has(accountKey)) throw bad(`${suri} has an account in the genesis already`)
+      // AccountInfo { nonce, consumers, providers: 1, sufficients, data: { free, reserved, frozen, flags: new logic } }
+      set(accountKey, new Writer(80).u32(0).u32(0).u32(1).u32(0).u128(ENDOWMENT).u128(0n).u128(0n).u128(1n << 127n).finish())
+      issuance += ENDOWMENT
+    }
+    set(issuanceKey, new Writer(16).u128(issuance).finish())
+  }
 
   if ('relayChain' in spec && !('relay_chain' in spec)) spec.relayChain = relayId
   else spec.relay_chain = relayId

@@ -9,6 +9,7 @@ import { genesisHeader, genesisRuntimeVersion, genesisStorage, parseChainSpec } 
 import { parachainDevSpec } from '../chain-spec/parachain-dev.ts'
 import { headerHash } from '../header/index.ts'
 import { CliError } from './errors.ts'
+import { KeyUriError } from '../crypto/index.ts'
 import { MAX_VALIDATORS, validatorSuris, withValidators } from '../chain-spec/validators.ts'
 import { Runtime, decodeRuntimeVersion } from '../executor/index.ts'
 import { utf8 } from '../codec/index.ts'
@@ -83,17 +84,22 @@ async function validatorsCommand(args: string[], out: (s: string) => void): Prom
   return 0
 }
 
-const PARACHAIN_DEV_USAGE = 'usage: sublight chain-spec parachain-dev <para spec.json> --relay <relay spec.json>'
+const PARACHAIN_DEV_USAGE = 'usage: sublight chain-spec parachain-dev <para spec.json> --relay <relay spec.json> [--endow <suri>...]'
 
 /** `sublight chain-spec parachain-dev <para> --relay <relay>`: the parachain with Alice as collator, paired with that relay, on stdout. */
 async function parachainDevCommand(args: string[], out: (s: string) => void): Promise<number> {
   let file: string | undefined
   let relay: string | undefined
+  const endow: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     if (a === '--relay') {
       relay = args[++i]
       if (relay === undefined) throw new CliError(`--relay needs the relay chain's spec file\n${PARACHAIN_DEV_USAGE}`)
+    } else if (a === '--endow') {
+      const suri = args[++i]
+      if (suri === undefined) throw new CliError(`--endow needs a secret URI (e.g. //Alice)\n${PARACHAIN_DEV_USAGE}`)
+      endow.push(suri)
     } else if (a.startsWith('--')) throw new CliError(`unknown option ${a}\n${PARACHAIN_DEV_USAGE}`)
     else if (file === undefined) file = a
     else throw new CliError(PARACHAIN_DEV_USAGE)
@@ -104,7 +110,14 @@ async function parachainDevCommand(args: string[], out: (s: string) => void): Pr
   const relaySpec = parseChainSpec(await readSpecFile(relay))
   if (para.relayChain === undefined) throw new CliError(`${file} is not a parachain spec (no relay_chain and para_id)`)
   if (relaySpec.relayChain !== undefined) throw new CliError(`${relay} is a parachain's spec, not a relay chain's`)
-  out(JSON.stringify(parachainDevSpec(JSON.parse(text), relaySpec.id), null, 2) + '\n')
+  let derived: Record<string, unknown>
+  try {
+    derived = parachainDevSpec(JSON.parse(text), relaySpec.id, { endow })
+  } catch (e) {
+    if (e instanceof KeyUriError) throw new CliError(`--endow: ${e.message}`)
+    throw e
+  }
+  out(JSON.stringify(derived, null, 2) + '\n')
   return 0
 }
 

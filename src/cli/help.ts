@@ -87,7 +87,8 @@ export const COMMAND_HELP: Record<string, string> = {
                               as its Aura and GRANDPA authorities, nothing else changed
   parachain-dev               print a raw Cumulus parachain spec (Polkadot Coretime) rewritten with //Alice
                               as its only collator (Aura, session keys, invulnerables) and the relay spec's id
-                              as relay_chain; boot nodes dropped, everything else unchanged
+                              as relay_chain; boot nodes dropped, everything else unchanged; --endow <suri>
+                              (repeatable) also gives that dev account 1,000,000 DOT (raising the issuance)
 `,
   testnet: `usage: sublight testnet --nodes <n> [options]
        sublight testnet --chain <relay spec.json> --parachain <para spec.json> [--base-path <dir>] [--rpc-port <p>] [--port <p>]

@@ -12,6 +12,8 @@ import { genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
 import { hashKey, sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
 import { concatBytes } from '../../src/codec/index.ts'
 import { chopsticksCall } from '../support/chopsticks.ts'
+import { TypeRegistry } from '@polkadot/types'
+import { ENDOWMENT } from '../../src/chain-spec/parachain-dev.ts'
 import { fixturePath, needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
@@ -72,4 +74,23 @@ test('parachain-dev refuses a relay chain spec as the parachain, and a parachain
   assert.match(await run([fixturePath('chain-specs', 'polkadot-dev.json'), '--relay', fixturePath('chain-specs', 'polkadot-dev.json')]), /^1 .*not a parachain spec/)
   assert.match(await run([fixturePath('chain-specs', 'polkadot_coretime.json'), '--relay', fixturePath('chain-specs', 'polkadot_coretime.json')]), /^1 .*parachain's spec, not a relay chain's/)
   assert.match(await run([fixturePath('chain-specs', 'polkadot_coretime.json')]), /^1 .*usage: sublight chain-spec parachain-dev/)
+})
+
+test('parachain-dev --endow: an account for each given dev key and the total issuance raised by as much; nothing else', needsFixtures, async () => {
+  const args = [bin, 'chain-spec', 'parachain-dev', fixturePath('chain-specs', 'polkadot_coretime.json'), '--relay', fixturePath('chain-specs', 'polkadot-dev.json')]
+  const plain = JSON.parse((await promisify(execFile)(process.execPath, args, { maxBuffer: 64 << 20 })).stdout).genesis.raw.top as Record<string, string>
+  const endowed = JSON.parse((await promisify(execFile)(process.execPath, [...args, '--endow', '//Alice', '--endow', '//Bob'], { maxBuffer: 64 << 20 })).stdout).genesis.raw.top as Record<string, string>
+  const accountKey = (suri: string) => toHex(concatBytes(storagePrefix('System', 'Account'), hashKey('Blake2_128Concat', sr25519FromSuri(suri).publicKey)))
+  const issuanceKey = toHex(storagePrefix('Balances', 'TotalIssuance'))
+  const changed = Object.keys(endowed).filter((key) => endowed[key] !== plain[key]).sort()
+  assert.deepEqual(changed, [accountKey('//Alice'), accountKey('//Bob'), issuanceKey].sort())
+  // decoded by @polkadot/types' AccountInfo (the layout of the runtime's System::Account)
+  const registry = new TypeRegistry()
+  for (const who of ['//Alice', '//Bob']) {
+    const info = registry.createType('AccountInfoWithTripleRefCount', fromHex(endowed[accountKey(who)])) as unknown as { providers: { toNumber(): number }; data: { free: { toBigInt(): bigint }; reserved: { toBigInt(): bigint } } }
+    assert.equal(info.providers.toNumber(), 1)
+    assert.equal(info.data.free.toBigInt(), ENDOWMENT)
+    assert.equal(info.data.reserved.toBigInt(), 0n)
+  }
+  assert.equal(new Reader(fromHex(endowed[issuanceKey])).u128(), new Reader(fromHex(plain[issuanceKey])).u128() + 2n * ENDOWMENT)
 })

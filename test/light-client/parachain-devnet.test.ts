@@ -3,8 +3,10 @@
 // our light client and by smoldot 3.4.1, side by side. Our client's `chainHead_v1_follow` initializes at
 // a head the relay finalized, reports the parachain's new blocks, best and finalized blocks as the
 // collator goes on; storage and `Metadata_metadata` at its finalized block equal the collator's own
-// answers; and the finalized parachain hashes it reports are the ones smoldot reports (the independent
-// judge that the relay's inclusion and para heads are right), and all are blocks of the collator.
+// answers; a balance transfer submitted through its `transactionWatch_v1` reaches `finalized` in a
+// collator block (#27, acceptance 4; Alice endowed by `parachain-dev --endow`); and the finalized
+// parachain hashes it reports are the ones smoldot reports (the independent judge that the relay's
+// inclusion and para heads are right), and all are blocks of the collator.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -12,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import { Reader, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
 import { genesisHeader, genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
 import { parachainDevSpec } from '../../src/chain-spec/parachain-dev.ts'
@@ -30,12 +33,13 @@ const smoldotFollow = new URL('../support/smoldot-para-follow.mjs', import.meta.
 test('a Coretime parachain on the relay devnet: our light client and smoldot report the same finalized parachain blocks', { ...needsFixtures, timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sublight-para-lc-'))
   const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
-  const paraJson = parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))
+  const paraJson = parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id), { endow: ['//Alice'] })
   const paraSpec = parseChainSpec(JSON.stringify(paraJson))
   const code = genesisStorage(paraSpec.genesis as never).get(utf8(':code'))!
   const withPara = withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(genesisHeader(paraSpec)), validationCode: code }])
   const relay = await DevNode.start({ spec: parseChainSpec(JSON.stringify(withPara)), keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0 })
-  const collator = await DevNode.start({ spec: paraSpec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null, collator: { relay: `ws://127.0.0.1:${relay.rpc!.port}`, paraId: PARA } })
+  const collator = await DevNode.start({ spec: paraSpec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: 0, collator: { relay: `ws://127.0.0.1:${relay.rpc!.port}`, paraId: PARA } })
+  let api: ApiPromise | undefined
   const client = start({ maxLogLevel: Number(process.env.SUBLIGHT_LOG ?? 1), logCallback: (l, t, m) => void (process.env.SUBLIGHT_LOG && console.error(l, t, m)) })
   try {
     const relayLight = { ...withPara, bootNodes: [relay.host.addresses()[0]] }
@@ -46,7 +50,7 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
 
     const relayChain = await client.addChain({ chainSpec: JSON.stringify(relayLight), disableJsonRpc: true })
     const para = await client.addChain({ chainSpec: JSON.stringify(paraLight), potentialRelayChains: [relayChain] })
-    const { rpc, event, events } = session(para)
+    const { rpc, event, events, notes } = session(para)
     const sub = (await rpc('chainHead_v1_follow', [true])).result as string
     await waitFor(() => events.some((e) => e.event === 'initialized'), 120_000, 'initialized')
     const init = await event((e) => e.event === 'initialized', 'initialized')
@@ -76,6 +80,21 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
     const done = await event((e) => e.operationId === call.operationId && e.event === 'operationCallDone', 'Metadata_metadata')
     assert.equal(done.output, toHex(runtimeAt(state).call('Metadata_metadata', new Uint8Array(), { storage: state }).output), 'the collator\'s metadata')
 
+    // a transfer on the parachain, submitted through our light client, reaches finalized there (signed
+    // by @polkadot/api against the collator's metadata; Alice endowed by the dev spec)
+    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${collator.rpc!.port}`), noInitWarn: true })
+    const keyring = new Keyring({ type: 'sr25519' })
+    const bob = keyring.addFromUri('//Bob').address
+    const tx = (await api.tx.balances.transferKeepAlive(bob, 10n ** 12n).signAsync(keyring.addFromUri('//Alice'))).toHex()
+    const watch = (await rpc('transactionWatch_v1_submitAndWatch', [tx])).result as string
+    const seen = () => notes.filter((n) => n.method === 'transactionWatch_v1_watchEvent' && n.params.subscription === watch).map((n) => n.params.result)
+    await waitFor(() => seen().some((e) => e.event === 'finalized' || e.event === 'invalid' || e.event === 'error' || e.event === 'dropped'), 120_000, () => `the transfer finalized (${JSON.stringify(seen())})`)
+    const fin = seen().find((e) => e.event === 'finalized')
+    assert.ok(fin, JSON.stringify(seen()))
+    const inBlock = collator.chain.block(fromHex(fin.block.hash))
+    assert.ok(inBlock && inBlock.body.some((x) => toHex(x) === tx), 'the collator\'s block holds the transfer')
+    assert.ok(inBlock.header.number <= collator.chain.finalized().number, 'final on the collator too')
+
     // smoldot, on the same devnet at the same time: the same finalized parachain hashes
     const result = JSON.parse(/^RESULT (.*)$/m.exec((await smoldot).stdout)![1])
     assert.equal(result.error, undefined, result.error)
@@ -92,6 +111,7 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
       byNumber.set(n, h)
     }
   } finally {
+    await api?.disconnect()
     await client.terminate().catch(() => {})
     await collator.stop()
     await relay.stop()
