@@ -4,12 +4,13 @@
 // a head the relay finalized, reports the parachain's new blocks, best and finalized blocks as the
 // collator goes on; storage and `Metadata_metadata` at its finalized block equal the collator's own
 // answers; a balance transfer submitted through its `transactionWatch_v1` reaches `finalized` in a
-// collator block (#27, acceptance 4; Alice endowed by `parachain-dev --endow`); and the finalized
+// collator block (#27, acceptance 4; Alice endowed by `parachain-dev --endow`), and so does one sent
+// with @polkadot/api through `sublight light --chain <para> --relay <relay>`; and the finalized
 // parachain hashes it reports are the ones smoldot reports (the independent judge that the relay's
 // inclusion and para heads are right), and all are blocks of the collator.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,9 +27,12 @@ import { DevNode, runtimeAt } from '../../src/full-node/index.ts'
 import { start } from '../../src/light-client/index.ts'
 import { session, waitFor } from '../support/light-client.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
+import { freePort } from '../support/dev-process.ts'
+import { transferToFinality } from '../support/polkadot-js.ts'
 
 const PARA = 1005
 const smoldotFollow = new URL('../support/smoldot-para-follow.mjs', import.meta.url).pathname
+const bin = new URL('../../bin/sublight.js', import.meta.url).pathname
 
 test('a Coretime parachain on the relay devnet: our light client and smoldot report the same finalized parachain blocks', { ...needsFixtures, timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sublight-para-lc-'))
@@ -94,6 +98,26 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
     const inBlock = collator.chain.block(fromHex(fin.block.hash))
     assert.ok(inBlock && inBlock.body.some((x) => toHex(x) === tx), 'the collator\'s block holds the transfer')
     assert.ok(inBlock.header.number <= collator.chain.finalized().number, 'final on the collator too')
+
+    // the same through `sublight light --chain <para> --relay <relay>` and @polkadot/api
+    const lightPort = await freePort()
+    const light = spawn(process.execPath, [bin, 'light', '--chain', join(dir, 'para.json'), '--relay', join(dir, 'relay.json'), '--rpc-port', String(lightPort)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let lightOut = ''
+    light.stdout.on('data', (d) => (lightOut += d))
+    light.stderr.on('data', (d) => (lightOut += d))
+    try {
+      await waitFor(() => lightOut.includes('following'), 90_000, () => `sublight light following the parachain\n${lightOut}`)
+      const lightApi = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${lightPort}`), noInitWarn: true })
+      try {
+        const { statuses, finalizedIn } = await transferToFinality(lightApi, keyring.addFromUri('//Alice'), bob, 10n ** 12n, 120_000)
+        assert.ok(statuses.includes('InBlock') && statuses.at(-1) === 'Finalized', statuses.join(','))
+        assert.ok(collator.chain.block(fromHex(finalizedIn)), 'finalized in a collator block')
+      } finally {
+        await lightApi.disconnect()
+      }
+    } finally {
+      light.kill('SIGINT')
+    }
 
     // smoldot, on the same devnet at the same time: the same finalized parachain hashes
     const result = JSON.parse(/^RESULT (.*)$/m.exec((await smoldot).stdout)![1])
