@@ -85,7 +85,6 @@ async function readDatabase(file: string, spec: ChainSpec): Promise<string | und
     throw new CliError(`--database ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
   }
   if (text.trim() === '') return undefined
-  // parachains have no database yet: their file is refused like any other non-database
   try {
     decodeDatabase(text, headerHash(genesisHeader(spec)))
   } catch (e) {
@@ -171,7 +170,7 @@ export async function lightCommand(args: string[], out: (s: string) => void, err
   const save = async () => {
     if (!database || !service.isReady) return
     const content = service.finalizedDatabase()
-    if (!content) return // nothing saved for parachains yet
+    if (!content) return
     // atomically: a crash mid-save leaves the previous database whole, never a torn file
     const tmp = `${database}.${process.pid}.tmp`
     try {

@@ -155,8 +155,6 @@ export class ChainService implements ChainAccess {
   finalizedDatabase(maxSize?: number): string {
     const fin = this.sync.finalized
     const consensus = this.sync.consensusAt(fin.hash)!
-    // parachains restart from their spec and the relay chain (no database format for them yet)
-    if (consensus.consensus.kind === 'relay') return ''
     const rt = this.runtimeService?.loaded(fin.hash)
     const peers = this.network?.peerAddresses() ?? []
     return encodeDatabase({ genesisHash: this.genesisHash, finalized: fin.header, grandpa: consensus.grandpa, consensus: consensus.consensus, peers, runtime: rt && { code: rt.code, heapPages: rt.heapPages } }, maxSize)

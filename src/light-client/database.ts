@@ -3,7 +3,9 @@
 // chain spec's start — that block's header, the GRANDPA state in force after it (set, authorities and
 // changes still pending), the Aura parameters or BABE epochs for its children, the runtime in force there
 // (its `:code` and heap pages, as smoldot keeps it: a restart needs no multi-megabyte download, and a call
-// proof, which never holds `:code`, can be run at once) — plus addresses of peers that served us. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
+// proof, which never holds `:code`, can be run at once) — plus addresses of peers that served us. A
+// parachain's holds its finalized block (the para head its relay chain finalized), runtime and peers, with
+// consensus `relay` and no GRANDPA set: its relay chain goes on vouching for its blocks. Pure: encode to a JSON string, decode with a typed error for anything malformed. Like smoldot's,
 // the content is trusted input (the user's own saved state); what it cannot be is silently wrong:
 // a string that does not decode, or names another chain, is refused here and ignored by the caller.
 
@@ -12,7 +14,7 @@ import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/i
 import type { GrandpaState } from '../finality/index.ts'
 import type { BabeEpoch } from '../chain-spec/index.ts'
 import type { BabeAllowedSlots } from '../header/index.ts'
-import type { AuraConsensus, BabeConsensus, BabeStart } from '../sync/index.ts'
+import type { AuraConsensus, BabeConsensus, BabeStart, RelayVouched } from '../sync/index.ts'
 
 const FORMAT = 'sublight-finalized-db'
 const VERSION = 1
@@ -21,8 +23,8 @@ export interface FinalizedDatabase {
   genesisHash: Uint8Array
   finalized: Header
   grandpa: GrandpaState
-  /** (Parachains have no database yet: they restart from their spec and the relay chain.) */
-  consensus: AuraConsensus | BabeConsensus
+  /** A parachain's is `relay`: its blocks are vouched for by its relay chain (and `grandpa` has no authorities). */
+  consensus: AuraConsensus | BabeConsensus | RelayVouched
   /** Multiaddresses with `/p2p/<peer id>`. */
   peers: string[]
   /** The runtime at `finalized`: its `:code` value and heap pages (absent: fetched from peers at start). */
@@ -44,6 +46,7 @@ const epochJson = (e: Omit<BabeEpoch, 'startSlot'> & { startSlot?: bigint }) => 
   allowedSlots: e.config.allowedSlots,
 })
 function consensusJson(c: FinalizedDatabase['consensus']) {
+  if (c.kind === 'relay') return { kind: 'relay' }
   if (c.kind === 'aura') return { kind: 'aura', authorities: c.authorities.map(toHex), slotMs: c.slotMs.toString(), scheme: c.scheme }
   const e = c.epochs
   const epochs = 'genesis' in e ? { genesis: epochJson(e.genesis) } : { current: epochJson(e.current), next: e.next ? epochJson(e.next) : null, disabled: e.disabled }
@@ -148,8 +151,9 @@ export function decodeDatabase(text: string, genesisHash: Uint8Array): Finalized
     disabled: arr(g.disabled, 'grandpa.disabled').map((d, i) => big(d, `grandpa.disabled[${i}]`)),
     pausedAt,
   }
-  if (!grandpa.authorities.length) fail('grandpa.authorities is empty')
   const consensus = decodeConsensus(obj(o.consensus, 'consensus'))
+  // a parachain has no GRANDPA set (its relay chain finalizes it)
+  if (!grandpa.authorities.length && consensus.kind !== 'relay') fail('grandpa.authorities is empty')
   const peers = arr(o.peers, 'peers').map((p, i) => str(p, `peers[${i}]`))
   let runtime: FinalizedDatabase['runtime']
   if (o.runtime !== undefined) {
@@ -180,13 +184,14 @@ function decodeEpoch(v: unknown, what: string, withStart: boolean): Omit<BabeEpo
 }
 
 function decodeConsensus(a: Record<string, unknown>): FinalizedDatabase['consensus'] {
+  if (a.kind === 'relay') return { kind: 'relay' }
   const slotMs = big(a.slotMs, 'consensus.slotMs')
   if (slotMs === 0n) fail('consensus.slotMs must not be 0')
   if (a.kind === 'aura') {
     if (a.scheme !== 'sr25519' && a.scheme !== 'ed25519') fail('consensus.scheme must be sr25519 or ed25519')
     return { kind: 'aura', authorities: arr(a.authorities, 'consensus.authorities').map((k, i) => bytes(k, `consensus.authorities[${i}]`, 32)), slotMs, scheme: a.scheme }
   }
-  if (a.kind !== 'babe') fail('consensus.kind must be aura or babe')
+  if (a.kind !== 'babe') fail('consensus.kind must be aura, babe or relay')
   let epochs: BabeStart
   if (a.genesis !== undefined) epochs = { genesis: decodeEpoch(a.genesis, 'consensus.genesis', false) }
   else {

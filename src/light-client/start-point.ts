@@ -1,6 +1,7 @@
 // Where a chain followed by the light client starts: a valid saved database, else the chain spec's
 // lightSyncState checkpoint, else its raw genesis storage (runtime, GRANDPA set and Aura/BABE parameters
-// computed locally, no peer needed); a parachain starts at its genesis and follows its relay chain. Also
+// computed locally, no peer needed); a parachain starts at its saved finalized block or its genesis, and
+// follows its relay chain. Also
 // the block-production parameters of a runtime (`consensusOf`), asked at genesis and after a warp.
 
 import { Reader, toHex } from '../codec/index.ts'
@@ -79,34 +80,46 @@ export async function startPoint(spec: ChainSpec, o: { database?: string; parach
   const genesis = await genesisHeaderAsync(spec)
   const genesisHash = headerHash(genesis)
   if (o.parachain) {
-    // a parachain starts at genesis; its first vouched para head moves it on
+    // a parachain starts at its saved finalized block, or at genesis; its first vouched para head moves it on
+    const db = o.database ? await databaseStart(o.database, genesisHash, o.log) : undefined
+    if (db && db.consensus.kind === 'relay') return { ...db, from: `${db.from} (parachain ${o.parachain})` }
+    if (db) o.log(2, 'ignoring the database content: it is not a parachain\'s')
     const genesisState = spec.genesis.kind === 'raw' ? genesisStorage(spec.genesis) : undefined
     const code = genesisState?.get(CODE)
     const runtime = code ? await loadBlockRuntime(code, genesisState!.get(HEAPPAGES_KEY)) : undefined
     return { genesisHash, finalized: genesis, grandpa: initialGrandpaState(0n, []), consensus: { kind: 'relay' }, runtime, genesisState, peers: [], from: `genesis (parachain ${o.parachain})` }
   }
   if (o.database) {
-    try {
-      const db = decodeDatabase(o.database, genesisHash)
-      let runtime: BlockRuntime | undefined
-      if (db.runtime) {
-        try {
-          runtime = await loadBlockRuntime(db.runtime.code, db.runtime.heapPages)
-        } catch (e) {
-          o.log(2, `ignoring the database's runtime (it is fetched again): ${(e as Error).message}`)
-        }
-      }
-      return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, runtime, peers: db.peers, from: "the database's finalized block", recent: true }
-    } catch (e) {
-      if (!(e instanceof DatabaseError)) throw e
-      o.log(2, `ignoring the database content: ${e.message}`)
-    }
+    const db = await databaseStart(o.database, genesisHash, o.log)
+    if (db && db.consensus.kind !== 'relay') return db
+    if (db) o.log(2, 'ignoring the database content: it is a parachain\'s')
   }
   if (spec.lightSyncState) {
     const c = checkpointStart(spec.lightSyncState)
     return { genesisHash, finalized: c.finalized, grandpa: c.grandpa, consensus: { kind: 'babe', slotMs: CHECKPOINT_SLOT_MS, epochs: c.babe }, peers: [], from: "the chain spec's checkpoint", checkpoint: true }
   }
   return genesisStart(spec)
+}
+
+/** A saved database as a start, or undefined (logged) when it does not decode or names another chain. */
+async function databaseStart(content: string, genesisHash: Uint8Array, log: (level: number, message: string) => void): Promise<StartPoint | undefined> {
+  let db
+  try {
+    db = decodeDatabase(content, genesisHash)
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e
+    log(2, `ignoring the database content: ${e.message}`)
+    return undefined
+  }
+  let runtime: BlockRuntime | undefined
+  if (db.runtime) {
+    try {
+      runtime = await loadBlockRuntime(db.runtime.code, db.runtime.heapPages)
+    } catch (e) {
+      log(2, `ignoring the database's runtime (it is fetched again): ${(e as Error).message}`)
+    }
+  }
+  return { genesisHash, finalized: db.finalized, grandpa: db.grandpa, consensus: db.consensus, runtime, peers: db.peers, from: "the database's finalized block", recent: true }
 }
 
 /** For the log: a start point's block. */

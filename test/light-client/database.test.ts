@@ -52,6 +52,12 @@ test('finalized database codec: round trip, size limit, every malformed field re
   assert.throws(() => decodeDatabase(JSON.stringify(bigSet), genesisHash), /does not fit a u64/)
   // another chain's database
   assert.throws(() => decodeDatabase(text, key()), DatabaseError)
+  // a parachain's: no GRANDPA set, its relay chain vouches for its blocks; a solo chain's with no set is refused
+  const paraDb: FinalizedDatabase = { ...withRuntime, grandpa: initialGrandpaState(0n, []), consensus: { kind: 'relay' } }
+  assert.deepEqual(decodeDatabase(encodeDatabase(paraDb), genesisHash), paraDb)
+  const noSet = JSON.parse(text)
+  noSet.grandpa.authorities = []
+  assert.throws(() => decodeDatabase(JSON.stringify(noSet), genesisHash), /grandpa.authorities is empty/)
   // a BABE chain's database: the polkadot-dev checkpoint's epochs, and a genesis epoch
   const dev = parseChainSpec(readFixtureText('chain-specs', 'polkadot-dev.json'))
   const start = checkpointStart(dev.lightSyncState!)

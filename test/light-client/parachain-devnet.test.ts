@@ -5,7 +5,8 @@
 // collator goes on; storage and `Metadata_metadata` at its finalized block equal the collator's own
 // answers; a balance transfer submitted through its `transactionWatch_v1` reaches `finalized` in a
 // collator block (#27, acceptance 4; Alice endowed by `parachain-dev --endow`), and so does one sent
-// with @polkadot/api through `sublight light --chain <para> --relay <relay>`; and the finalized
+// with @polkadot/api through `sublight light --chain <para> --relay <relay>`; its finalized database
+// (#27, acceptance 6) restarts a second client at the saved block; and the finalized
 // parachain hashes it reports are the ones smoldot reports (the independent judge that the relay's
 // inclusion and para heads are right), and all are blocks of the collator.
 import { test } from 'node:test'
@@ -22,7 +23,8 @@ import { parachainDevSpec } from '../../src/chain-spec/parachain-dev.ts'
 import { withGenesisParachains } from '../../src/chain-spec/relay-paras.ts'
 import { withValidators } from '../../src/chain-spec/validators.ts'
 import { storageKey } from '../../src/crypto/index.ts'
-import { encodeHeader } from '../../src/header/index.ts'
+import { encodeHeader, headerHash } from '../../src/header/index.ts'
+import { decodeDatabase } from '../../src/light-client/database.ts'
 import { DevNode, runtimeAt } from '../../src/full-node/index.ts'
 import { start } from '../../src/light-client/index.ts'
 import { session, waitFor } from '../support/light-client.ts'
@@ -117,6 +119,31 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
       }
     } finally {
       light.kill('SIGINT')
+    }
+
+    // (acceptance 6) the parachain's finalized database: a second client given it starts at the saved block
+    const saved = (await rpc('chainHead_unstable_finalizedDatabase', [])).result as string
+    const savedDb = decodeDatabase(saved, headerHash(genesisHeader(paraSpec)))
+    assert.equal(savedDb.consensus.kind, 'relay')
+    assert.ok(savedDb.runtime, 'the parachain runtime is saved with it')
+    const savedHash = toHex(headerHash(savedDb.finalized))
+    const savedBlock = collator.chain.block(fromHex(savedHash))
+    assert.ok(savedBlock && savedBlock.header.number >= last && savedBlock.header.number <= collator.chain.finalized().number, 'the saved block: a finalized collator block, at or past those reported')
+    assert.ok(events.some((e) => e.event === 'finalized' && e.finalizedBlockHashes?.includes(savedHash)), 'reported finalized by the client that saved it')
+    const logs: string[] = []
+    const second = start({ maxLogLevel: 3, logCallback: (_l, _t, m) => void logs.push(m) })
+    try {
+      const relay2 = await second.addChain({ chainSpec: JSON.stringify(relayLight), disableJsonRpc: true })
+      const para2 = await second.addChain({ chainSpec: JSON.stringify(paraLight), potentialRelayChains: [relay2], databaseContent: saved })
+      assert.ok(logs.some((l) => l.includes(`starting from the database's finalized block (parachain ${PARA}`) && l.includes(savedHash)), logs.filter((l) => l.includes('starting')).join('\n'))
+      const s2 = session(para2)
+      await s2.rpc('chainHead_v1_follow', [false])
+      await waitFor(() => s2.events.some((e) => e.event === 'initialized'), 120_000, 'the restarted parachain initialized')
+      const init2 = s2.events.find((e) => e.event === 'initialized')
+      const at2 = collator.chain.block(fromHex(init2.finalizedBlockHashes.at(-1)))
+      assert.ok(at2 && at2.header.number >= savedDb.finalized.number, 'it resumes at the saved block or the relay\'s newer finalized head')
+    } finally {
+      await second.terminate().catch(() => {})
     }
 
     // smoldot, on the same devnet at the same time: the same finalized parachain hashes
