@@ -15,7 +15,7 @@
 // out of scope: a devnet holding every validator key backs what its collator hands it.
 
 import { toHex } from '../codec/index.ts'
-import type { DevKeypair } from '../crypto/index.ts'
+import { storageKey, type DevKeypair } from '../crypto/index.ts'
 import type { MemoryStorage } from '../executor/index.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import {
@@ -31,6 +31,8 @@ import {
 import { decodeAvailabilityCores, decodeValidatorGroups, groupForCore } from '../parachain/host-api.ts'
 import { Reader } from '../codec/index.ts'
 import { runtimeAt } from './runtime-apis.ts'
+
+const PARACHAINS_KEY = storageKey('Paras', 'Parachains')
 
 /** Relay parents whose collations are kept (a collation is useful in the block right after its relay parent only). */
 const RELAY_PARENTS_KEPT = 8
@@ -64,6 +66,9 @@ export class ParaBacking {
     const parentHash = headerHash(parent)
     const collations = this.collations.get(toHex(parentHash)) ?? []
     this.collations.delete(toHex(parentHash))
+    // no parachain registered (polkadot-dev as it ships): nothing to back or make available, no runtime call
+    const paras = parentState.get(PARACHAINS_KEY)
+    if (!paras || new Reader(paras).compact() === 0n) return encodeParachainsInherent({ bitfields: [], backedCandidates: [], parentHeader: parent })
     const rt = runtimeAt(parentState)
     const call = (method: string, args = new Uint8Array()) => rt.call(method, args, { storage: parentState }).output
     const validators = new Reader(call('ParachainHost_validators')).vec((r) => toHex(r.bytes_(32)))

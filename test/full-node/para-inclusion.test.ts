@@ -34,35 +34,43 @@ import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 
 const PARA = 1005
 
-test('relay devnet: a Coretime candidate is backed, then included, by the relay runtime from our paraInherent', { ...needsFixtures, timeout: 180_000 }, () => {
+/**
+ * The in-process devnet both tests use: polkadot-dev for Alice and Bob with Coretime (its dev spec)
+ * registered at genesis, our relay author backing what `backing` is handed; `authorRelay()` authors the
+ * next relay block (the next slot one of the keys may claim).
+ */
+function relayDevnet() {
   const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
   const paraSpec = parseChainSpec(JSON.stringify(parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))))
   const paraGenesis = genesisHeader(paraSpec)
   const code = genesisStorage(paraSpec.genesis as never).get(utf8(':code'))!
-  const relaySpec = parseChainSpec(JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(paraGenesis), validationCode: code }])))
-
-  const chain = new DevChain(relaySpec)
+  const relay = new DevChain(parseChainSpec(JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(paraGenesis), validationCode: code }]))))
   const keys = ['//Alice', '//Bob'].map(sr25519FromSuri)
   const backing = new ParaBacking(keys)
-  const g = chain.bestBlock
+  const g = relay.bestBlock
   const rt = Runtime.load(g.state.get(utf8(':code'))!)
   const authoring = babeAuthoring(rt, g.state, keys, [], (p, s) => backing.inherent(p, s))
   let slot = BigInt(Math.floor(Date.now() / 6000)) - 1000n
-  const author = () => {
-    const best = chain.bestBlock
+  const authorRelay = () => {
+    const best = relay.bestBlock
     for (;; slot++) {
       const claim = authoring.claim(slot, best.header, best.state)
       if (!claim) continue
       const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [] })
-      chain.add(block, state)
+      relay.add(block, state)
       authoring.added(block.header)
       slot++
-      return { header: block.header, state }
+      return { hash: headerHash(block.header), header: block.header, state }
     }
   }
+  return { relay, rt, backing, authorRelay, relaySlotMs: authoring.slotMs, paraSpec, paraGenesis, code, genesisState: g.state }
+}
+
+test('relay devnet: a Coretime candidate is backed, then included, by the relay runtime from our paraInherent', { ...needsFixtures, timeout: 180_000 }, () => {
+  const { rt, backing, authorRelay: author, paraGenesis, code, genesisState: g } = relayDevnet()
 
   const registry = new TypeRegistry()
-  const metadata = rt.call('Metadata_metadata', new Uint8Array(), { storage: g.state }).output
+  const metadata = rt.call('Metadata_metadata', new Uint8Array(), { storage: g }).output
   registry.setMetadata(new Metadata(registry, new Uint8Array(metadata.subarray(varintLength(metadata)))))
   type EventRecord = { event: { section: string; method: string } }
   const events = (state: MemoryStorage) => (registry.createType('Vec<EventRecord>', new Uint8Array(state.get(storageKey('System', 'Events'))!)) as unknown as EventRecord[]).map((e) => `${e.event.section}.${e.event.method}`)
@@ -122,32 +130,9 @@ test('relay devnet: a Coretime candidate is backed, then included, by the relay 
 })
 
 test('relay devnet + Coretime collator: real Coretime blocks, built on relay parents with relay-state proofs, are included by the relay runtime', { ...needsFixtures, timeout: 180_000 }, () => {
-  const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
-  const paraSpec = parseChainSpec(JSON.stringify(parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))))
+  const { relay, rt, backing, authorRelay, relaySlotMs, paraSpec, code } = relayDevnet()
   const para = new DevChain(paraSpec)
-  const code = para.bestBlock.state.get(utf8(':code'))!
-  const relaySpec = parseChainSpec(JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(para.bestBlock.header), validationCode: code }])))
-  const relay = new DevChain(relaySpec)
-  const keys = ['//Alice', '//Bob'].map(sr25519FromSuri)
-  const backing = new ParaBacking(keys)
-  const g = relay.bestBlock
-  const rt = Runtime.load(g.state.get(utf8(':code'))!)
-  const authoring = babeAuthoring(rt, g.state, keys, [], (p, s) => backing.inherent(p, s))
-  const relaySlotMs = authoring.slotMs
   const paraSlotMs = new Reader(Runtime.load(code).call('AuraApi_slot_duration', new Uint8Array(), { storage: para.bestBlock.state }).output).u64()
-  let slot = BigInt(Math.floor(Date.now() / 6000)) - 1000n
-  const authorRelay = () => {
-    const best = relay.bestBlock
-    for (;; slot++) {
-      const claim = authoring.claim(slot, best.header, best.state)
-      if (!claim) continue
-      const { block, state } = authorBlock({ parent: best.header, parentState: best.state, ...claim, extrinsics: [] })
-      relay.add(block, state)
-      authoring.added(block.header)
-      slot++
-      return { hash: headerHash(block.header), header: block.header, state }
-    }
-  }
   const headKey = storageKey('Paras', 'Heads', ['Twox64Concat', new Writer(4).u32(PARA).finish()])
   const alice = sr25519FromSuri('//Alice')
   authorRelay()
