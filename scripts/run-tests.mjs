@@ -3,7 +3,8 @@
 // files (minutes of following) start first.
 // Usage: node scripts/run-tests.mjs [filter-substring...]
 // Output: the spec reporter (one line per test, failures in full at the end); SUBLIGHT_REPORTER=tap for TAP.
-// Files that run whole local networks (several node processes each, `sublight testnet`) run after the
+// Files that run whole local networks (several node processes each, `sublight testnet`, a relay devnet
+// with a collator) run after the
 // shared batch, two at a time: beside three other files they take the CPU that timed assertions there
 // measure. Files whose assertions are about timing (event-loop stalls), and Chopsticks' (heavy), run last,
 // one at a time, so that the other test files do not take the CPU they measure.
@@ -38,7 +39,7 @@ const run = (list, concurrency) =>
 // the long soak files start first, so that the short ones fill the other slots around them
 const FIRST = ['test/light-client/follow-full-node.test.ts', 'test/network/smoldot-stays-connected.test.ts', 'test/cli/light-churn.test.ts']
 const ordered = [...files.filter((f) => FIRST.includes(f)), ...files.filter((f) => !FIRST.includes(f))]
-const NETWORKS = files.filter((f) => /\/testnet[^/]*\.test\.ts$/.test(f))
+const NETWORKS = files.filter((f) => /\/(testnet|parachain-devnet)[^/]*\.test\.ts$/.test(f))
 const shared = run(ordered.filter((f) => !ALONE.includes(f) && !NETWORKS.includes(f)), 4)
 const networks = run(NETWORKS, 2)
 const alone = run(files.filter((f) => ALONE.includes(f)), 1)
