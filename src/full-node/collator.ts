@@ -10,6 +10,7 @@
 // - Each relay finalized block F: the para head included at F (`Paras::Heads`) is our finalized block,
 //   as a parachain has no finality of its own.
 // The relay is trusted here (it is our own devnet node). Relay calls run one at a time, newest head first.
+// A relay node that goes away (a restart) is connected to again every two seconds.
 
 import { Reader, Writer, fromHex, toHex, utf8 } from '../codec/index.ts'
 import { blake2_256, storageKey, type DevKeypair } from '../crypto/index.ts'
@@ -39,6 +40,9 @@ export interface CollatorOptions {
   log?: (line: string) => void
 }
 
+/** Wait between two attempts to reach a relay node that went away. */
+const RECONNECT_MS = 2_000
+
 interface JsonHeader {
   parentHash: string
   number: string
@@ -65,9 +69,11 @@ export class Collator {
   private readonly paraSlotMs: bigint
   private readonly codeHash: Uint8Array
 
+  private rpc!: RelayRpc
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined
+
   private constructor(
     private readonly node: CollatorNode,
-    private readonly rpc: RelayRpc,
     private readonly o: CollatorOptions,
   ) {
     const state = node.chain.bestBlock.state
@@ -75,23 +81,48 @@ export class Collator {
     this.codeHash = blake2_256(state.get(utf8(':code'))!)
   }
 
-  /** Connects to the relay node and follows it. Throws RelayRpcError when the relay cannot be reached. */
+  /**
+   * Connects to the relay node and follows it. Throws RelayRpcError when the relay cannot be reached at
+   * start; a connection lost later is tried again every RECONNECT_MS (a relay node restarting).
+   */
   static async start(node: CollatorNode, o: CollatorOptions): Promise<Collator> {
-    const rpc = await RelayRpc.connect(o.relay)
-    const c = new Collator(node, rpc, o)
+    const c = new Collator(node, o)
+    await c.connect()
+    return c
+  }
+
+  private async connect(): Promise<void> {
+    const rpc = await RelayRpc.connect(this.o.relay)
+    if (this.stopped) return rpc.close()
+    this.rpc = rpc
+    rpc.onClose = () => {
+      if (this.stopped) return
+      this.log(`collator: lost the relay node at ${this.o.relay}; connecting again`)
+      this.reconnect()
+    }
     await rpc.subscribe('chain_subscribeNewHeads', [], (h) => {
-      c.latestHead = headerFromJson(h as JsonHeader)
-      c.pump()
+      this.latestHead = headerFromJson(h as JsonHeader)
+      this.pump()
     })
     await rpc.subscribe('chain_subscribeFinalizedHeads', [], (h) => {
-      c.latestFinalized = headerFromJson(h as JsonHeader)
-      c.pump()
+      this.latestFinalized = headerFromJson(h as JsonHeader)
+      this.pump()
     })
-    return c
+  }
+
+  private reconnect(): void {
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = setTimeout(() => {
+      this.connect().then(
+        () => this.log(`collator: following the relay node at ${this.o.relay} again`),
+        () => this.reconnect(),
+      )
+    }, RECONNECT_MS)
   }
 
   stop(): void {
     this.stopped = true
+    clearTimeout(this.reconnectTimer)
     this.rpc.close()
   }
 

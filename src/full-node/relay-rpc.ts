@@ -17,11 +17,16 @@ export class RelayRpc {
   /** Notifications that came before their subscription id was known to us. */
   private readonly early = new Map<string, unknown[]>()
 
+  /** Called once when the connection is gone (closed by either side). */
+  onClose: () => void = () => {}
+
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => this.onMessage(String(data)))
+    ws.on('error', () => {}) // a 'close' follows
     ws.on('close', () => {
       for (const p of this.pending.values()) p.reject(new RelayRpcError('the relay node closed the connection'))
       this.pending.clear()
+      this.onClose()
     })
   }
 

@@ -6,7 +6,8 @@
 // @polkadot/api (an independent client of the relay runtime's own storage and events):
 // `Paras::Heads(1005)` advances over successive relay blocks, each head is a block the collator authored
 // (its hash is one of the collator's blocks), `paraInclusion.CandidateBacked` and `CandidateIncluded` are
-// in the relay's events; and the collator's finalized block is a head the relay finalized.
+// in the relay's events; and the collator's finalized block is a head the relay finalized. A collator
+// whose relay node goes away connects again and collates for the relay that comes back.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -14,8 +15,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiPromise, WsProvider } from '@polkadot/api'
-import { toHex } from '../../src/codec/index.ts'
-import { genesisHeader, parseChainSpec } from '../../src/chain-spec/index.ts'
+import { toHex, utf8 } from '../../src/codec/index.ts'
+import { genesisHeader, genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
+import { withGenesisParachains } from '../../src/chain-spec/relay-paras.ts'
+import { withValidators } from '../../src/chain-spec/validators.ts'
+import { DevNode } from '../../src/full-node/index.ts'
 import { parachainDevSpec } from '../../src/chain-spec/parachain-dev.ts'
 import { blake2_256 } from '../../src/crypto/index.ts'
 import { encodeHeader } from '../../src/header/index.ts'
@@ -84,5 +88,31 @@ test('sublight testnet --parachain: the relay runtime includes the collator\'s b
     assert.equal(code, 0, `testnet stopped cleanly on Ctrl-C\n${err.slice(-2000)}`)
     assert.match(err, /\[relay\] stopped/)
     assert.match(err, /\[parachain\] stopped/)
+  }
+})
+
+test('a collator whose relay node restarts follows it again and goes on collating', { ...needsFixtures, timeout: 180_000 }, async () => {
+  const relayJson = withValidators(JSON.parse(readFixtureText('chain-specs', 'polkadot-dev.json')), ['//Alice', '//Bob'])
+  const paraJson = parachainDevSpec(JSON.parse(readFixtureText('chain-specs', 'polkadot_coretime.json')), String(relayJson.id))
+  const paraSpec = parseChainSpec(JSON.stringify(paraJson))
+  const code = genesisStorage(paraSpec.genesis as never).get(utf8(':code'))!
+  const relaySpec = parseChainSpec(JSON.stringify(withGenesisParachains(relayJson, [{ id: PARA, genesisHead: encodeHeader(genesisHeader(paraSpec)), validationCode: code }])))
+  const rpcPort = await freePort()
+  const startRelay = () => DevNode.start({ spec: relaySpec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort })
+  let relay = await startRelay()
+  const logs: string[] = []
+  const collator = await DevNode.start({ spec: paraSpec, keys: ['//Alice'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null, log: (l) => void logs.push(l), collator: { relay: `ws://127.0.0.1:${rpcPort}`, paraId: PARA } })
+  try {
+    await waitFor(() => collator.chain.best().number >= 1, 60_000, () => `a first collation\n${logs.join('\n')}`)
+    await relay.stop()
+    await waitFor(() => logs.some((l) => l.includes('lost the relay node')), 10_000, 'the loss noticed')
+    relay = await startRelay()
+    await waitFor(() => logs.some((l) => l.includes('following the relay node') && l.includes('again')), 30_000, () => `the relay followed again\n${logs.join('\n')}`)
+    const after = logs.length
+    // the new relay (a fresh chain) includes genesis as the para head: the collator builds on it again
+    await waitFor(() => logs.slice(after).some((l) => /collator: #\d+ on relay parent #\d+, handed to the relay/.test(l)), 60_000, () => `a collation to the new relay\n${logs.join('\n')}`)
+  } finally {
+    await collator.stop()
+    await relay.stop()
   }
 })
