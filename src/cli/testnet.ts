@@ -123,7 +123,9 @@ export async function testnetCommand(args: string[], out: (s: string) => void, e
   if (historyBlockMs !== undefined && history === undefined) throw new CliError('--history-block-time goes with --history')
   if (history !== undefined && (!/^\d+$/.test(history) || Number(history) < 1 || Number(history) > 100_000)) throw new CliError(`--history: ${history} is not a number of epochs (1 to 100000)`)
   if (rpcPort === 0 || port === 0) throw new CliError('--rpc-port and --port need a fixed first port: the nodes count up from it')
-  if (rpcPort + count - 1 > 65535 || port + count - 1 > 65535) throw new CliError('the nodes’ ports would pass 65535')
+  // a parachain testnet's collator takes the ports after the relay node's
+  const processes = parachain === undefined ? count : 2
+  if (rpcPort + processes - 1 > 65535 || port + processes - 1 > 65535) throw new CliError('the nodes’ ports would pass 65535')
   const specFile = chain ?? BUILT_IN_CHAIN
   let text: string
   try {

@@ -62,10 +62,15 @@ export interface ParachainBlockParams {
   extrinsics?: Uint8Array[]
 }
 
+/** The parachain's Aura slot at a relay slot's start (`slotMs`: the parachain's slot duration). */
+export function paraSlotAt(relaySlot: bigint, relaySlotMs: bigint, slotMs: bigint): bigint {
+  return (relaySlot * relaySlotMs) / slotMs
+}
+
 /** Authors a parachain block: Aura slot of the relay parent's time, timestamp and parachain inherents. Throws ExecutorError. */
 export function authorParachainBlock(p: ParachainBlockParams): Authored {
   const timestampMs = p.relaySlot * p.relaySlotMs
-  const slot = timestampMs / p.slotMs
+  const slot = paraSlotAt(p.relaySlot, p.relaySlotMs, p.slotMs)
   return authorBlock({
     parent: p.parent,
     parentState: p.parentState,

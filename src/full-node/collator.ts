@@ -1,9 +1,8 @@
 // The collator service of a parachain devnet node (`sublight dev --chain <para spec> --relay <ws url>`):
 // it follows its relay node over JSON-RPC and drives the parachain from it.
-// - Each new relay best block R: the relay runtime's persisted validation data for our para at R names the
-//   para head to build on; when that is the head R includes (no candidate of ours pending availability:
-//   Cumulus builds on included blocks only), a block of ours we have not built on yet (or our last
-//   candidate went nowhere for two relay blocks), and R's slot starts a new parachain slot, we author its child with R as relay parent (`collation.ts`: the
+// - Each new relay best block R: when no candidate of ours waits for availability at R (Cumulus builds on
+//   included blocks only), the relay runtime's persisted validation data for our para names the included
+//   head to build on; when that is a block of ours and R's slot starts a new parachain slot, we author its child with R as relay parent (`collation.ts`: the
 //   relay-state proof comes from the relay's `state_getReadProof` at R) and hand the candidate to the relay
 //   with `sublight_unstable_submitCollation`. The relay backs it in R's child and includes it in the next
 //   (`para-backing.ts`): one parachain block per parachain slot (12 s for Coretime, two relay blocks).
@@ -18,7 +17,7 @@ import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import { encodeCommittedCandidateReceipt, readPersistedValidationData } from '../parachain/candidate.ts'
 import { encodeProof } from '../trie/index.ts'
 import { auraSlot, babePreDigest } from '../verify/index.ts'
-import { authorParachainBlock, collationOf, relayStateKeys } from './collation.ts'
+import { authorParachainBlock, collationOf, paraSlotAt, relayStateKeys } from './collation.ts'
 import type { DevChain } from './dev-chain.ts'
 import type { Authored } from './block-builder.ts'
 import type { MemoryStorage } from '../executor/index.ts'
@@ -39,6 +38,9 @@ export interface CollatorOptions {
   key: DevKeypair
   log?: (line: string) => void
 }
+
+/** `OccupiedCoreAssumption::Free`: validation data only when no candidate of the para waits for availability. */
+const ASSUME_FREE = 2
 
 /** Wait between two attempts to reach a relay node that went away. */
 const RECONNECT_MS = 2_000
@@ -63,8 +65,6 @@ export class Collator {
   private latestFinalized: Header | undefined
   private busy = false
   private stopped = false
-  /** The para block we last built on, and the relay block number we did it at. */
-  private builtOn: { parent: string; relayNumber: number } | undefined
   private relaySlotMs: bigint | undefined
   private readonly paraSlotMs: bigint
   private readonly codeHash: Uint8Array
@@ -154,7 +154,7 @@ export class Collator {
     return fromHex(await this.rpc.call<string>('state_call', [method, toHex(args), at]))
   }
 
-  /** Our block the relay names as included at relay block `at`: (hash, header bytes), or undefined. */
+  /** The para head (SCALE header) the relay holds at relay block `at`, or undefined (para not registered). */
   private async includedHead(at: string): Promise<Uint8Array | undefined> {
     const v = await this.rpc.call<string | null>('state_getStorage', [toHex(storageKey('Paras', 'Heads', ['Twox64Concat', new Writer(4).u32(this.o.paraId).finish()])), at])
     return v ? new Reader(fromHex(v)).vecU8() : undefined
@@ -169,31 +169,29 @@ export class Collator {
   }
 
   private async collate(relay: Header): Promise<void> {
-    const at = toHex(headerHash(relay))
-    const out = new Reader(await this.stateCall('ParachainHost_persisted_validation_data', new Writer(5).u32(this.o.paraId).u8(0).finish(), at))
-    if (out.u8() !== 1) return this.log(`collator: the relay at #${relay.number} does not know para ${this.o.paraId}`)
+    const relayHash = headerHash(relay)
+    const at = toHex(relayHash)
+    // the validation data assuming the para's core is free: none while a candidate of ours waits for
+    // availability (Cumulus builds only on an included parent: its unincluded segment holds one block)
+    const out = new Reader(await this.stateCall('ParachainHost_persisted_validation_data', new Writer(5).u32(this.o.paraId).u8(ASSUME_FREE).finish(), at))
+    if (out.u8() !== 1) {
+      if (!(await this.includedHead(at))) this.log(`collator: the relay at #${relay.number} does not know para ${this.o.paraId}`)
+      return
+    }
     const validationData = readPersistedValidationData(out)
     const parent = headerHash(validationData.parentHead)
-    const key = toHex(parent)
-    if (!this.node.chain.block(parent)) return this.log(`collator: the relay's head of para ${this.o.paraId} at #${relay.number} is not a block of ours`)
-    // a candidate of ours waits for availability at R: Cumulus builds only on an included parent (its
-    // unincluded segment holds one block), so the next block waits for the relay block including it
-    const included = await this.includedHead(at)
-    if (!included || toHex(headerHash(included)) !== key) return
-    // our candidate on this parent is still on its way (backed, waiting for availability), unless it went nowhere
-    if (this.builtOn?.parent === key && relay.number < this.builtOn.relayNumber + 2) return
+    const parentBlock = this.node.chain.block(parent)
+    if (!parentBlock) return this.log(`collator: the relay's head of para ${this.o.paraId} at #${relay.number} is not a block of ours`)
     this.relaySlotMs ??= new Reader(await this.stateCall('BabeApi_configuration', new Uint8Array(), at)).u64()
     // one block per parachain slot: a relay parent in the same slot as our parent's waits for the next
     const relaySlot = babePreDigest(relay).slot
-    const parentHeader = this.node.chain.block(parent)!.header
-    if (parentHeader.number > 0 && (relaySlot * this.relaySlotMs) / this.paraSlotMs <= auraSlot(parentHeader)) return
+    if (parentBlock.header.number > 0 && paraSlotAt(relaySlot, this.relaySlotMs, this.paraSlotMs) <= auraSlot(parentBlock.header)) return
     const read = await this.rpc.call<{ proof: string[] }>('state_getReadProof', [relayStateKeys(this.o.paraId).map(toHex), at])
     const relayStateProof = encodeProof(read.proof.map(fromHex))
     const { block, state } = this.node.authorOn(parent, (p, parentState, extrinsics) =>
       authorParachainBlock({ parent: p, parentState, validationData, relayStateProof, relaySlot, relaySlotMs: this.relaySlotMs!, slotMs: this.paraSlotMs, author: this.o.key, extrinsics }),
     )
-    this.builtOn = { parent: key, relayNumber: relay.number }
-    const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: headerHash(relay), validationData, validationCodeHash: this.codeHash, collator: this.o.key })
+    const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: relayHash, validationData, validationCodeHash: this.codeHash, collator: this.o.key })
     await this.rpc.call('sublight_unstable_submitCollation', [toHex(encodeCommittedCandidateReceipt(candidate))])
     this.log(`collator: #${block.header.number} on relay parent #${relay.number}, handed to the relay`)
   }

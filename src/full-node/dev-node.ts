@@ -452,8 +452,7 @@ export class DevNode {
         this.chain.finalize(target.hash, encoded)
         this.host.gossipFinality(justification, set.setId)
       }
-      const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
-      for (const fn of this.listeners) fn(status)
+      this.reportBlock(block.header.number, hash)
     } catch (e) {
       this.log(`slot ${slot}: block production failed: ${(e as Error).message}`)
     }
@@ -480,9 +479,14 @@ export class DevNode {
     if (!b || !parentState) throw new DevNodeError(`no state for the parent block ${toHex(parent)}`)
     const built = build(b.header, parentState, this.pool.ready())
     const { block, hash } = this.adopt(built)
-    const status = { number: block.header.number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
-    for (const fn of this.listeners) fn(status)
+    this.reportBlock(block.header.number, hash)
     return { block, state: built.state, hash }
+  }
+
+  /** The status of a block we authored, to `onBlock` listeners. */
+  private reportBlock(number: number, hash: Uint8Array): void {
+    const status = { number, hash, finalized: this.chain.finalized().number, peers: this.host.libp2p.getPeers().length, txs: this.pool.pending }
+    for (const fn of this.listeners) fn(status)
   }
 
   async stop(): Promise<void> {

@@ -31,6 +31,7 @@ import {
 import { decodeAvailabilityCores, decodeValidatorGroups, groupForCore } from '../parachain/host-api.ts'
 import { Reader } from '../codec/index.ts'
 import { runtimeAt } from './runtime-apis.ts'
+import { emptyParachainsInherent } from './slot-authoring.ts'
 
 const PARACHAINS_KEY = storageKey('Paras', 'Parachains')
 
@@ -68,7 +69,7 @@ export class ParaBacking {
     this.collations.delete(toHex(parentHash))
     // no parachain registered (polkadot-dev as it ships): nothing to back or make available, no runtime call
     const paras = parentState.get(PARACHAINS_KEY)
-    if (!paras || new Reader(paras).compact() === 0n) return encodeParachainsInherent({ bitfields: [], backedCandidates: [], parentHeader: parent })
+    if (!paras || new Reader(paras).compact() === 0n) return emptyParachainsInherent(parent, parentState)
     const rt = runtimeAt(parentState)
     const call = (method: string, args = new Uint8Array()) => rt.call(method, args, { storage: parentState }).output
     const validators = new Reader(call('ParachainHost_validators')).vec((r) => toHex(r.bytes_(32)))
@@ -77,7 +78,7 @@ export class ParaBacking {
       const i = validators.indexOf(toHex(k.publicKey))
       if (i >= 0) ours.set(i, k)
     }
-    if (ours.size === 0) return encodeParachainsInherent({ bitfields: [], backedCandidates: [], parentHeader: parent })
+    if (ours.size === 0) return emptyParachainsInherent(parent, parentState)
     const ctx: SigningContext = { sessionIndex: new Reader(call('ParachainHost_session_index_for_child')).u32(), parentHash }
     const cores = decodeAvailabilityCores(call('ParachainHost_availability_cores'))
 

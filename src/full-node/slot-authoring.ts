@@ -9,12 +9,13 @@
 import { Reader, Writer, toHex } from '../codec/index.ts'
 import type { DevKeypair } from '../crypto/index.ts'
 import type { MemoryStorage, Runtime } from '../executor/index.ts'
-import { AURA_ENGINE, encodeHeader, preSealHash, type Header } from '../header/index.ts'
+import { AURA_ENGINE, preSealHash, type Header } from '../header/index.ts'
 import { decodeBabeConfiguration } from '../sync/consensus-start.ts'
 import { auraSlot, babePreDigest } from '../verify/index.ts'
 import { BabeChain } from './babe-chain.ts'
 import { babePreRuntimeItem, claimBabeSlot, sealBabeHeader } from './babe-author.ts'
 import { inherentData } from './block-builder.ts'
+import { encodeParachainsInherent } from '../parachain/candidate.ts'
 
 /** The consensus parts of a block one of our keys may author. */
 export interface SlotClaim {
@@ -68,7 +69,7 @@ export function auraAuthoring(rt: Runtime, state: MemoryStorage, keys: DevKeypai
 export type ParachainsInherentSource = (parent: Header, parentState: MemoryStorage) => Uint8Array
 
 /** The parachains inherent of a relay chain without parachain blocks to include: nothing, over the parent header. */
-export const emptyParachainsInherent: ParachainsInherentSource = (parent) => new Writer().compact(0).compact(0).compact(0).bytes(encodeHeader(parent)).finish()
+export const emptyParachainsInherent: ParachainsInherentSource = (parent) => encodeParachainsInherent({ bitfields: [], backedCandidates: [], parentHeader: parent })
 
 /**
  * BABE from the runtime's `BabeApi_configuration`; `history` are the chain's blocks after genesis,
