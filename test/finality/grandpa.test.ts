@@ -144,7 +144,10 @@ test('Polkadot #512271: its GRANDPA ScheduledChange feeds the authority-set trac
 })
 
 test('robustness: mutated justifications and warp proofs only produce typed errors', () => {
-  const warp = encodeWarpProof({ fragments: [{ header: b1, justification: justify(b1, [0, 1, 2]) }], isFinished: false })
+  // a finished proof, so the original verifies (unfinished, its one fragment would need a set change, and the
+  // one mutation that makes it verify is writing 1 into the unsigned `is_finished` byte: found by fast-check)
+  const warp = encodeWarpProof({ fragments: [{ header: b1, justification: justify(b1, [0, 1, 2]) }], isFinished: true })
+  assert.ok(verifyWarpProof(decodeWarpProof(warp), set))
   for (const [name, bytes, run] of [
     ['justification', RECORDED, (b: Uint8Array) => verifyJustification(decodeJustification(b), { setId: 0n, authorities: decodeJustification(RECORDED).precommits.map((p) => ({ publicKey: p.authorityId, weight: 1n })) }, { hash: decodeJustification(RECORDED).targetHash })],
     ['warp proof', warp, (b: Uint8Array) => verifyWarpProof(decodeWarpProof(b), set)],
