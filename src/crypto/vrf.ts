@@ -7,7 +7,7 @@
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { Transcript } from './merlin.ts'
-import { publicPoint } from './sr25519.ts'
+import { baseMultiple, publicPoint } from './sr25519.ts'
 
 const Point = ristretto255.Point
 type RPoint = InstanceType<typeof Point>
@@ -60,7 +60,7 @@ export function vrfVerify(publicKey: Uint8Array, t: Transcript, preOutput: Uint8
   e.appendMessage('proto-name', new TextEncoder().encode('DLEQProof'))
   e.appendMessage('vrf:h', input.toBytes())
   // R = c·PK + s·B and Hr = c·output + s·input (what the prover committed to)
-  const R = pk.multiplyUnsafe(c).add(Point.BASE.multiplyUnsafe(s))
+  const R = pk.multiplyUnsafe(c).add(baseMultiple(s))
   e.appendMessage('vrf:R=g^r', R.toBytes())
   const Hr = output.multiplyUnsafe(c).add(input.multiplyUnsafe(s))
   e.appendMessage('vrf:h^r', Hr.toBytes())

@@ -1,14 +1,16 @@
 // Our sr25519 verification (variable-time, keys kept with tables) judged against @scure/sr25519's own
 // `verify`, an independent implementation: the same answer for valid signatures and for every kind of
 // damage (R, s, marker, message, key, s ≥ L, invalid key encodings), over keys seen once and keys seen
-// often enough to get a precomputed table, and after those tables are evicted. Real BABE and Aura seals
-// are checked by the header-verification tests (Westend's first blocks, the devnets).
+// often enough to get a precomputed table, and after those tables are evicted; the table walks against
+// @noble/curves' own multiplication. Real BABE and Aura seals are checked by the header-verification
+// tests (Westend's first blocks, the devnets).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { toHex } from '../../src/codec/index.ts'
 import * as scure from '@scure/sr25519'
 import { ristretto255 } from '@noble/curves/ed25519.js'
-import { publicPoint, sr25519Verify } from '../../src/crypto/sr25519.ts'
+import { baseMultiple, publicPoint, sr25519Verify } from '../../src/crypto/sr25519.ts'
 
 const L = ristretto255.Point.Fn.ORDER
 const reference = (sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean => {
@@ -108,4 +110,22 @@ test('a key used again and again is served from one point with a table; invalid 
   forged[63] |= 0x80
   assert.equal(reference(forged, msg, zeroKey), false)
   assert.equal(sr25519Verify(forged, msg, zeroKey), false)
+})
+
+test('table walks equal @noble/curves multiplication: the base point and a tabled key, random and edge scalars', () => {
+  const pub = publics[7]
+  for (let n = 0; n < 3; n++) publicPoint(pub)
+  const tabled = publicPoint(pub)!
+  const plain = ristretto255.Point.fromBytes(pub)
+  assert.notEqual(tabled, plain)
+  // nibbles of 8 and 9 are where a signed digit turns negative and carries; L − 1 has the top nibble set
+  const edges = [0n, 1n, 8n, 9n, 15n, 16n, 0x88888888n, 0x99999999n, (1n << 252n) - 1n, 1n << 252n, L - 1n, L - 8n]
+  const check = (k: bigint) => {
+    assert.equal(toHex(baseMultiple(k).toBytes()), toHex(ristretto255.Point.BASE.multiplyUnsafe(k).toBytes()), `s·B, s = ${k}`)
+    assert.equal(toHex(tabled.multiplyUnsafe(k).toBytes()), toHex(plain.multiplyUnsafe(k).toBytes()), `k·A, k = ${k}`)
+  }
+  edges.forEach(check)
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: L - 1n }), check), { numRuns: 200 })
+  assert.throws(() => baseMultiple(L), RangeError)
+  assert.throws(() => tabled.multiplyUnsafe(-1n), RangeError)
 })
