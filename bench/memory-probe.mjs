@@ -1,13 +1,28 @@
 // Preloaded into a benchmarked node (`node --import ./memory-probe.mjs`): every MEMORY_PROBE_MS (default
-// 60 s) appends one JSON line of process.memoryUsage() (MiB) to the file named by MEMORY_PROBE_FILE, so a
-// soak can tell live heap from V8's and the allocator's retention. Timer unref'd: never keeps a process up.
-import { appendFileSync } from 'node:fs'
+// 60 s) appends one JSON line to the file named by MEMORY_PROBE_FILE (MiB): process.memoryUsage(), V8's
+// committed memory per heap space, and the RSS of the process's mappings by kind from /proc/self/smaps
+// (`brk`: the main malloc heap; `anon`: other anonymous mappings — V8's pages, thread arenas, wasm code;
+// `file`: mapped files), so a soak can tell live heap from V8's and the allocator's retention.
+// Timer unref'd: never keeps a process up.
+import { appendFileSync, readFileSync } from 'node:fs'
+import v8 from 'node:v8'
 
 const file = process.env.MEMORY_PROBE_FILE
+const mib = (n) => Math.round((n / 1048576) * 10) / 10
+function mappings() {
+  const out = { brk: 0, anon: 0, file: 0 }
+  let kind = 'anon'
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (head) kind = head[1] === '[heap]' ? 'brk' : head[1] === '' || head[1].startsWith('[') ? 'anon' : 'file'
+    else if (line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) * 1024
+  }
+  return { brk: mib(out.brk), anon: mib(out.anon), file: mib(out.file) }
+}
 if (file) {
-  const mib = (n) => Math.round((n / 1048576) * 10) / 10
   setInterval(() => {
     const m = process.memoryUsage()
-    appendFileSync(file, JSON.stringify({ t: Date.now(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) }) + '\n')
+    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name.replace(/_space$/, ''), mib(s.physical_space_size)]))
+    appendFileSync(file, JSON.stringify({ t: Date.now(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers), ...mappings(), spaces }) + '\n')
   }, Number(process.env.MEMORY_PROBE_MS ?? 60_000)).unref()
 }

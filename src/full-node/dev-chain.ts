@@ -8,10 +8,11 @@
 // Optionally backed by a BlockStore (SQLite): the canonical chain is written there first, in one
 // transaction per change, and `DevChain.open` restores it (forks live in memory only: peers have them).
 // With a store, only the last MEMORY_STATES finalized states stay in memory; older ones in the kept
-// window are rebuilt from the database when asked for (`stateOf`). Without a store it is a pure
-// in-memory structure holding the whole window.
+// window are rebuilt from the database when asked for (`stateOf`), and canonical blocks more than
+// HOT_BLOCKS below the finalized one keep only hash and weight in memory (the rest is read back when
+// asked for). Without a store it is a pure in-memory structure holding the whole window.
 
-import { Writer, toHex, utf8 } from '../codec/index.ts'
+import { Writer, bytesEqual, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
@@ -20,7 +21,7 @@ import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, forcesSetCha
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
-import { BlockStore, diffStates } from './store.ts'
+import { BlockStore, StoreError, diffStates, type StoredBlock } from './store.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
 /**
@@ -45,6 +46,43 @@ interface Stored {
   stateVersion?: StateVersion
   /** Fork-choice weight of the chain up to it: its BABE primary blocks. */
   weight: number
+}
+
+/**
+ * Canonical blocks this far below the finalized one keep only their hash and fork-choice weight in
+ * memory when the chain is stored: header, body and justification are read back from the database when
+ * asked for (a peer syncing old blocks, a warp proof). Without it a node grew by ~10 KiB a block.
+ */
+export const HOT_BLOCKS = 512
+
+/** A long-finalized canonical block of a stored chain: its data is in the database only. */
+class ColdBlock implements Stored {
+  state: undefined = undefined
+  stateVersion?: StateVersion
+  constructor(
+    readonly hash: Uint8Array,
+    readonly weight: number,
+    private readonly number: number,
+    private readonly store: BlockStore,
+  ) {}
+  /** The last block read (a block request reads header, body and justification of one block in turn). */
+  private static last: { block: ColdBlock; data: StoredBlock } | undefined
+  private data(): StoredBlock {
+    if (ColdBlock.last?.block === this) return ColdBlock.last.data
+    const data = this.store.blockAt(this.number)
+    if (!data || !bytesEqual(data.hash, this.hash)) throw new StoreError('Corrupted', `canonical block #${this.number} is missing from the database`)
+    ColdBlock.last = { block: this, data }
+    return data
+  }
+  get header(): Header {
+    return this.data().header
+  }
+  get body(): Uint8Array[] {
+    return this.data().body
+  }
+  get justification(): Uint8Array | undefined {
+    return this.data().justification
+  }
 }
 
 /** What the chain reports, in order: every new block (parents first), best-block changes, finality. */
@@ -141,6 +179,8 @@ export class DevChain implements ChainServer {
     private readonly store?: BlockStore,
     /** Finalized blocks whose state is kept below the finalized one (like Substrate's default pruning). */
     private readonly keepStates = 256,
+    /** With a store: finalized canonical blocks kept in memory whole below the finalized one. */
+    private readonly hotBlocks = HOT_BLOCKS,
   ) {
     this.memoryStates = store ? Math.min(keepStates, MEMORY_STATES) : keepStates
     if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
@@ -148,12 +188,16 @@ export class DevChain implements ChainServer {
     this.genesisHash = headerHash(header)
     if (store) {
       const { blocks, finalizedNumber } = store.load()
+      const coldBelow = Math.max(1, finalizedNumber - hotBlocks)
       for (const b of blocks) {
         const parent = this.canonical[this.canonical.length - 1]
-        const s: Stored = { hash: b.hash, header: b.header, body: b.body, state: undefined, weight: (parent?.weight ?? 0) + primaryWeight(b.header), ...(b.justification ? { justification: b.justification } : {}) }
+        const weight = (parent?.weight ?? 0) + primaryWeight(b.header)
+        const n = b.header.number
+        const s: Stored = n > 0 && n < coldBelow ? new ColdBlock(b.hash, weight, n, store) : { hash: b.hash, header: b.header, body: b.body, state: undefined, weight, ...(b.justification ? { justification: b.justification } : {}) }
         this.byHash.set(toHex(b.hash), s)
         this.canonical.push(s)
       }
+      this.coldBelow = coldBelow
       this.finalizedNumber = finalizedNumber
       // the oldest state kept in memory in full, later ones by applying each block's changes
       const from = Math.max(0, finalizedNumber - this.memoryStates)
@@ -171,11 +215,11 @@ export class DevChain implements ChainServer {
    * The chain stored at `path` (SQLite), created with the genesis when new. Throws StoreError for a
    * database of another chain or a damaged one.
    */
-  static open(spec: ChainSpec, path: string, keepStates = 256): DevChain {
+  static open(spec: ChainSpec, path: string, keepStates = 256, hotBlocks = HOT_BLOCKS): DevChain {
     if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
     const store = BlockStore.open(path, { header: genesisHeader(spec), state: genesisState(spec) })
     try {
-      return new DevChain(spec, store, keepStates)
+      return new DevChain(spec, store, keepStates, hotBlocks)
     } catch (e) {
       store.close()
       throw e
@@ -323,6 +367,7 @@ export class DevChain implements ChainServer {
     // finalized states below the new finalized block are read, never built on: their root caches go
     for (let n = Math.max(memoryFrom, this.finalizedNumber); n < s.header.number; n++) this.canonical[n].state?.forgetTries()
     this.finalizedNumber = s.header.number
+    if (this.store) this.coolDown(this.store)
     // forks that do not contain the finalized block are gone
     const pruned: Uint8Array[] = []
     for (const [key, b] of this.side) {
@@ -332,6 +377,21 @@ export class DevChain implements ChainServer {
       pruned.push(b.hash)
     }
     this.emit({ kind: 'finalized', header: s.header, hash: s.hash, previous, pruned })
+  }
+
+  /** Canonical blocks from `coldBelow` up (genesis aside) still hold their data in memory. */
+  private coldBelow = 1
+  /** Turns the canonical blocks more than `hotBlocks` below the finalized one into ColdBlocks. */
+  private coolDown(store: BlockStore): void {
+    const to = this.finalizedNumber - this.hotBlocks
+    for (let n = this.coldBelow; n < to; n++) {
+      const b = this.canonical[n]
+      const cold = new ColdBlock(b.hash, b.weight, n, store)
+      if (b.stateVersion !== undefined) cold.stateVersion = b.stateVersion
+      this.canonical[n] = cold
+      this.byHash.set(toHex(b.hash), cold)
+    }
+    this.coldBelow = Math.max(this.coldBelow, to)
   }
 
   /** The GRANDPA justification stored with a block, if it was finalized with one. */

@@ -66,6 +66,14 @@ function decodeBody(bytes: Uint8Array): Uint8Array[] {
 
 const u8 = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
+interface BlockRow {
+  hash: Buffer
+  header: Buffer
+  body: Buffer
+  justification: Buffer | null
+}
+const blockOfRow = (r: BlockRow): StoredBlock => ({ hash: u8(r.hash), header: decodeHeader(u8(r.header)), body: decodeBody(u8(r.body)), ...(r.justification ? { justification: u8(r.justification) } : {}) })
+
 export class BlockStore {
   private constructor(private readonly db: Database.Database) {}
 
@@ -180,8 +188,8 @@ export class BlockStore {
 
   /** The canonical chain, genesis first, and the finalized number. */
   load(): { blocks: StoredBlock[]; finalizedNumber: number } {
-    const rows = this.sql('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all() as { hash: Buffer; header: Buffer; body: Buffer; justification: Buffer | null }[]
-    const blocks = rows.map((r) => ({ hash: u8(r.hash), header: decodeHeader(u8(r.header)), body: decodeBody(u8(r.body)), ...(r.justification ? { justification: u8(r.justification) } : {}) }))
+    const rows = this.sql('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all() as BlockRow[]
+    const blocks = rows.map(blockOfRow)
     const best = this.meta('best')!
     const fin = this.meta('finalized')!
     // the chain must link from genesis to the best block
@@ -192,6 +200,12 @@ export class BlockStore {
     const finalizedNumber = blocks.findIndex((b) => bytesEqual(b.hash, fin))
     if (finalizedNumber < 0) throw new StoreError('Corrupted', 'the finalized block is not canonical')
     return { blocks, finalizedNumber }
+  }
+
+  /** The canonical block at `number`, or undefined. */
+  blockAt(number: number): StoredBlock | undefined {
+    const row = this.sql('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash WHERE c.number = ?').get(number) as BlockRow | undefined
+    return row && blockOfRow(row)
   }
 
   /** The state changes block `number` made. */

@@ -14,6 +14,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { ed25519FromSuri, sr25519FromSuri, storagePrefix } from '../../src/crypto/index.ts'
 import { DevChain, MEMORY_STATES, StoreError, authorAuraBlock, executeBlock, localJustification, runtimeAt } from '../../src/full-node/index.ts'
 import { stateRoot } from '../../src/trie/index.ts'
+import { encodeHeader } from '../../src/header/index.ts'
 import type { MemoryStorage } from '../../src/executor/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION } from '../../src/network/index.ts'
 import { decodeWarpProof, encodeJustification } from '../../src/finality/index.ts'
@@ -193,6 +194,56 @@ test('store: only the last MEMORY_STATES finalized states stay in memory; older 
     assert.equal(chain.stateOf(gone.hash), undefined, 'past the kept window: pruned for good')
     assert.equal(chain.hasStateOf(gone.hash), false)
     assert.equal(chain.readProof(gone.hash, [numberKey]), undefined)
+    chain.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('store: blocks long finalized keep only hash and weight in memory; requests, justifications, warp proofs and a restart read them back alike', needsFixtures, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sublight-store-'))
+  const path = join(dir, 'db.sqlite')
+  const HOT = 3
+  try {
+    const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+    const alice = sr25519FromSuri('//Alice')
+    const grandpa = [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]
+    let chain = DevChain.open(spec, path, 256, HOT)
+    const g = chain.bestBlock
+    const set = { setId: 0n, authorities: new Reader(runtimeAt(g.state).call('GrandpaApi_grandpa_authorities', new Uint8Array(), { storage: g.state }).output).vec((r) => ({ publicKey: r.bytes_(32), weight: r.u64() })) }
+    const authored: { hash: Uint8Array; header: Uint8Array; body: Uint8Array[]; justification: Uint8Array }[] = []
+    for (let i = 1; i <= 10; i++) {
+      const best = chain.bestBlock
+      const slot = 3_000_000n + BigInt(2 * i)
+      const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice })
+      const hash = chain.add(block, state)
+      const justification = localJustification(block.header, 1n, set, grandpa).encoded
+      chain.finalize(hash, justification)
+      authored.push({ hash, header: encodeHeader(block.header), body: block.body, justification })
+    }
+    const check = (label: string) => {
+      // #1..#6 are more than HOT below the finalized #10: their data is no longer held by the block object
+      for (const n of [1, 6]) assert.ok(!Object.hasOwn(chain.blockAt(n)!, 'header') && !Object.hasOwn(chain.blockAt(n)!, 'body'), `${label}: #${n} holds no header or body`)
+      assert.ok(Object.hasOwn(chain.blockAt(7)!, 'header'), `${label}: #7 is still whole in memory`)
+      for (const [i, a] of authored.entries()) {
+        const b = chain.blockAt(i + 1)!
+        assert.equal(toHex(b.hash), toHex(a.hash))
+        assert.equal(toHex(encodeHeader(b.header)), toHex(a.header), `${label}: #${i + 1} header`)
+        assert.deepEqual(b.body.map(toHex), a.body.map(toHex))
+        assert.equal(toHex(chain.justification(a.hash)!), toHex(a.justification), `${label}: #${i + 1} justification`)
+      }
+      const served = chain.blocks({ fields: BLOCK_HEADER | BLOCK_BODY, from: { number: 10 }, direction: 'descending', maxBlocks: 64 }, 64)
+      assert.deepEqual(served.map((b) => toHex(b.header!)), [...authored].reverse().map((a) => toHex(a.header)).concat([toHex(encodeHeader(chain.blockAt(0)!.header))]))
+      assert.deepEqual(served.slice(0, 10).map((b) => b.body!.map(toHex)), [...authored].reverse().map((a) => a.body.map(toHex)))
+      // a warp proof from a cold block: no set change, so the finalized tip with its justification
+      const warp = decodeWarpProof(chain.warpProof(authored[1].hash)!)
+      assert.deepEqual(warp.fragments.map((f) => toHex(encodeJustification(f.justification))), [toHex(authored[9].justification)])
+      assert.ok(chain.descends(authored[9].hash, authored[0].hash))
+    }
+    check('running')
+    chain.close()
+    chain = DevChain.open(spec, path, 256, HOT)
+    check('reopened')
     chain.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })
