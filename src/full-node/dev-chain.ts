@@ -53,7 +53,7 @@ interface Stored {
  * memory when the chain is stored: header, body and justification are read back from the database when
  * asked for (a peer syncing old blocks, a warp proof). Without it a node grew by ~10 KiB a block.
  */
-export const HOT_BLOCKS = 512
+export const HOT_BLOCKS = 64
 
 /** A long-finalized canonical block of a stored chain: its data is in the database only. */
 class ColdBlock implements Stored {
