@@ -35,6 +35,14 @@ try {
     const from = median3(samples.slice(5, 8))
     const to = median3(samples.slice(-3))
     row(`same, medians of 3 samples: minutes 5-7 | last 3 minutes | growth`, `${from.toFixed(0)} | ${to.toFixed(0)} | ${(to - from).toFixed(0)} MiB`)
+    // the trend through every sample from minute 5 (least squares): the worker thread's heap alone swings
+    // the RSS by ~5 MiB between its major GCs, which moves any two-point difference by as much
+    const xs = samples.slice(5).map((_, i) => i + 5)
+    const ys = samples.slice(5)
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length
+    const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0)
+    row(`same, least-squares trend from minute 5: MiB per minute | over the ${MINUTES - 5} minutes`, `${slope.toFixed(2)} | ${(slope * (MINUTES - 5)).toFixed(1)} MiB`)
   }
 } finally {
   for (const c of clients) c.kill('SIGKILL')
