@@ -113,18 +113,23 @@ interface Extended {
 }
 
 let baseTable: FixedBaseTable | undefined
-/** s·B + t·Q (Q tabled, if given) as a ristretto point: the walks add into one accumulator. */
-function combine(s: bigint, t?: bigint, q?: FixedBaseTable): NoblePoint {
+const baseTableOf = (): FixedBaseTable => (baseTable ??= new FixedBaseTable(Point.BASE))
+
+/** Σ scalar·Q over tabled points, as a ristretto point: every walk adds into one accumulator. */
+function walk(...terms: [FixedBaseTable, bigint][]): NoblePoint {
   const acc: Extended = { X: 0n, Y: 1n, Z: 1n, T: 0n }
-  ;(baseTable ??= new FixedBaseTable(Point.BASE)).addMultiple(acc, s)
-  if (q && t !== undefined) q.addMultiple(acc, t)
+  for (const [table, scalar] of terms) table.addMultiple(acc, scalar)
   return new Point(new ed25519.Point(acc.X, acc.Y, acc.Z, acc.T))
+}
+
+function publicScalar(s: bigint): bigint {
+  if (s < 0n || s >= L) throw new RangeError('invalid scalar: expected 0 <= sc < curve.n')
+  return s
 }
 
 /** s·B for a public scalar 0 ≤ s < L, from the base point's table (variable time). */
 export function baseMultiple(s: bigint): RistrettoPoint {
-  if (s < 0n || s >= L) throw new RangeError('invalid scalar: expected 0 <= sc < curve.n')
-  return combine(s)
+  return walk([baseTableOf(), publicScalar(s)])
 }
 
 /**
@@ -139,10 +144,7 @@ class TabledPoint extends Point {
     super((point as unknown as { ep: EdwardsPoint }).ep)
   }
   override multiplyUnsafe(scalar: bigint): NoblePoint {
-    if (scalar < 0n || scalar >= L) throw new RangeError('invalid scalar: expected 0 <= sc < curve.n')
-    const acc: Extended = { X: 0n, Y: 1n, Z: 1n, T: 0n }
-    this.table.addMultiple(acc, scalar)
-    return new Point(new ed25519.Point(acc.X, acc.Y, acc.Z, acc.T))
+    return walk([this.table, publicScalar(scalar)])
   }
 }
 
@@ -243,7 +245,7 @@ export function sr25519Verify(signature: Uint8Array, message: Uint8Array, public
   const k = leBigint(t.challengeBytes('sign:c', 64)) % L
   // −k·A as (L − k)·A: the key's table serves a positive scalar
   const minusK = (L - k) % L
-  const X = (A instanceof TabledPoint ? combine(s, minusK, A.table) : A.multiplyUnsafe(minusK).add(baseMultiple(s))).toBytes()
+  const X = (A instanceof TabledPoint ? walk([baseTableOf(), s], [A.table, minusK]) : A.multiplyUnsafe(minusK).add(baseMultiple(s))).toBytes()
   for (let i = 0; i < 32; i++) if (X[i] !== R[i]) return false
   return true
 }
