@@ -12,7 +12,7 @@
 // HOT_BLOCKS below the finalized one keep only hash and weight in memory (the rest is read back when
 // asked for). Without a store it is a pure in-memory structure holding the whole window.
 
-import { Writer, bytesEqual, toHex, utf8 } from '../codec/index.ts'
+import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
@@ -21,7 +21,7 @@ import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, forcesSetCha
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
-import { BlockStore, StoreError, diffStates, type StoredBlock } from './store.ts'
+import { BlockStore, ColdBlock, diffStates } from './store.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
 /**
@@ -54,36 +54,6 @@ interface Stored {
  * asked for (a peer syncing old blocks, a warp proof). Without it a node grew by ~10 KiB a block.
  */
 export const HOT_BLOCKS = 64
-
-/** A long-finalized canonical block of a stored chain: its data is in the database only. */
-class ColdBlock implements Stored {
-  state: undefined = undefined
-  stateVersion?: StateVersion
-  constructor(
-    readonly hash: Uint8Array,
-    readonly weight: number,
-    private readonly number: number,
-    private readonly store: BlockStore,
-  ) {}
-  /** The last block read (a block request reads header, body and justification of one block in turn). */
-  private static last: { block: ColdBlock; data: StoredBlock } | undefined
-  private data(): StoredBlock {
-    if (ColdBlock.last?.block === this) return ColdBlock.last.data
-    const data = this.store.blockAt(this.number)
-    if (!data || !bytesEqual(data.hash, this.hash)) throw new StoreError('Corrupted', `canonical block #${this.number} is missing from the database`)
-    ColdBlock.last = { block: this, data }
-    return data
-  }
-  get header(): Header {
-    return this.data().header
-  }
-  get body(): Uint8Array[] {
-    return this.data().body
-  }
-  get justification(): Uint8Array | undefined {
-    return this.data().justification
-  }
-}
 
 /** What the chain reports, in order: every new block (parents first), best-block changes, finality. */
 export type DevChainEvent =

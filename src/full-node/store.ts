@@ -7,6 +7,7 @@
 // not NULL. When a block is finalized, rows superseded at or below the oldest kept block are deleted (with
 // tombstones left alone at that point), so state stays available for a window of finalized blocks
 // (256 by default, as Substrate's default pruning) and every later block, while headers, bodies and justifications are kept forever.
+// `ColdBlock` is how DevChain holds a block long finalized: its data read back from here on demand.
 //
 // Durability: every import and every finalization is one SQLite transaction. WAL journaling with
 // synchronous=NORMAL: a committed transaction survives the process being killed at any moment (the
@@ -265,5 +266,38 @@ export class BlockStore {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+}
+
+/**
+ * A long-finalized canonical block of a stored chain as DevChain keeps it: hash and fork-choice weight
+ * in memory, header, body and justification read back from the database when asked for.
+ */
+export class ColdBlock {
+  state: undefined = undefined
+  stateVersion?: StateVersion
+  constructor(
+    readonly hash: Uint8Array,
+    readonly weight: number,
+    private readonly number: number,
+    private readonly store: BlockStore,
+  ) {}
+  /** The last block read (a block request reads header, body and justification of one block in turn). */
+  private static last: { block: ColdBlock; data: StoredBlock } | undefined
+  private data(): StoredBlock {
+    if (ColdBlock.last?.block === this) return ColdBlock.last.data
+    const data = this.store.blockAt(this.number)
+    if (!data || !bytesEqual(data.hash, this.hash)) throw new StoreError('Corrupted', `canonical block #${this.number} is missing from the database`)
+    ColdBlock.last = { block: this, data }
+    return data
+  }
+  get header(): Header {
+    return this.data().header
+  }
+  get body(): Uint8Array[] {
+    return this.data().body
+  }
+  get justification(): Uint8Array | undefined {
+    return this.data().justification
   }
 }
