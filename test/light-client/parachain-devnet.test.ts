@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
-import { Reader, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
+import { Reader, Writer, fromHex, toHex, utf8 } from '../../src/codec/index.ts'
 import { genesisHeader, genesisStorage, parseChainSpec } from '../../src/chain-spec/index.ts'
 import { parachainDevSpec } from '../../src/chain-spec/parachain-dev.ts'
 import { withGenesisParachains } from '../../src/chain-spec/relay-paras.ts'
 import { withValidators } from '../../src/chain-spec/validators.ts'
-import { storageKey } from '../../src/crypto/index.ts'
+import { blake2_256, storageKey } from '../../src/crypto/index.ts'
 import { encodeHeader, headerHash } from '../../src/header/index.ts'
 import { decodeDatabase } from '../../src/light-client/database.ts'
 import { DevNode, runtimeAt } from '../../src/full-node/index.ts'
@@ -62,6 +62,17 @@ test('a Coretime parachain on the relay devnet: our light client and smoldot rep
     const init = await event((e) => e.event === 'initialized', 'initialized')
     assert.equal(init.finalizedBlockRuntime.spec.specName, 'coretime-polkadot')
     const ours: string[] = [...init.finalizedBlockHashes]
+    // it starts at the para head of a finalized relay block (`Paras::Heads(1005)` read from the relay
+    // node's own state, not through the client)
+    const headKey = storageKey('Paras', 'Heads', ['Twox64Concat', new Writer(4).u32(PARA).finish()])
+    const finalizedHeads = new Set<string>()
+    for (let n = 0; n <= relay.chain.finalized().number; n++) {
+      const value = relay.chain.stateOf(relay.chain.blockAt(n)!.hash)?.get(headKey)
+      if (!value) continue
+      const r = new Reader(value)
+      finalizedHeads.add(toHex(blake2_256(r.bytes_(r.compactNumber()))))
+    }
+    assert.ok(finalizedHeads.has(init.finalizedBlockHashes.at(-1)), 'initialized at a para head of the relay\'s finalized chain')
     // three parachain blocks finalized after the initial one
     await waitFor(() => events.filter((e) => e.event === 'finalized').flatMap((e) => e.finalizedBlockHashes as string[]).length >= 3, 200_000, 'three finalized parachain blocks')
     for (const e of events) if (e.event === 'finalized') ours.push(...e.finalizedBlockHashes)
