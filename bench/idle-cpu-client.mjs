@@ -1,7 +1,7 @@
 // One light client's side of bench/idle-cpu.bench.ts (its own process): sublight or smoldot follows the
 // chain with one chainHead_v1 follow open (every message read at once), and after WARM_MS prints
 // `CPU <ms of CPU per s of wall time>` over the next MEASURE_MS, then exits. With CPU_PROFILE set, writes a
-// CPU profile of the measured window to that file; with ALLOC_PROFILE, a sampled profile of everything
+// CPU profile of the measured window to that file (CPU_PROFILE_US: its sampling interval); with ALLOC_PROFILE, a sampled profile of everything
 // allocated in it (garbage included).
 // Usage: [SUBLIGHT_DIST=1] node [--import tsx] idle-cpu-client.mjs <sublight|smoldot> <spec.json> <bootnode> <warmMs> <measureMs>
 import { writeFileSync } from 'node:fs'
@@ -30,6 +30,8 @@ if (process.env.CPU_PROFILE || process.env.ALLOC_PROFILE) {
   session.connect()
   if (process.env.CPU_PROFILE) {
     await session.post('Profiler.enable')
+    // CPU_PROFILE_US: the sampling interval (µs; V8's default is 1,000: an idle minute gives ~150 samples)
+    if (process.env.CPU_PROFILE_US) await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.CPU_PROFILE_US) })
     await session.post('Profiler.start')
   } else await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
 }

@@ -56,6 +56,7 @@ import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
 import { PeerSet, peerKeyOf, type PeerSlotKind } from './peer-set.ts'
 import type { TransportFactory } from './transports.ts'
 import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
+import { deferYamuxWindowUpdates } from './yamux-windows.ts'
 import { MAX_REQUEST, MAX_RESPONSE, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 
 export { PeerTimeoutError, RequestTooLargeError }
@@ -161,6 +162,8 @@ export class NetworkHost {
 
   /** The js-libp2p node: transports, encryption, muxing, identify, ping and Kademlia, our bans as its gater. */
   private static create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
+    // window updates once half a window is used, not one frame back per frame received (yamux-windows.ts)
+    deferYamuxWindowUpdates()
     return createLibp2p({
       privateKey,
       addresses: { listen: opts.listen },
