@@ -157,13 +157,12 @@ export class DevChain implements ChainServer {
     const header = genesisHeader(spec)
     this.genesisHash = headerHash(header)
     if (store) {
-      const { blocks, finalizedNumber } = store.load()
-      const coldBelow = Math.max(1, finalizedNumber - hotBlocks)
+      const { blocks, finalizedNumber, coldBelow } = store.load(hotBlocks)
       for (const b of blocks) {
         const parent = this.canonical[this.canonical.length - 1]
         const weight = (parent?.weight ?? 0) + primaryWeight(b.header)
         const n = b.header.number
-        const s: Stored = n > 0 && n < coldBelow ? new ColdBlock(b.hash, weight, n, store) : { hash: b.hash, header: b.header, body: b.body, state: undefined, weight, ...(b.justification ? { justification: b.justification } : {}) }
+        const s: Stored = b.body === undefined ? new ColdBlock(b.hash, weight, n, store) : { hash: b.hash, header: b.header, body: b.body, state: undefined, weight, ...(b.justification ? { justification: b.justification } : {}) }
         this.byHash.set(toHex(b.hash), s)
         this.canonical.push(s)
       }

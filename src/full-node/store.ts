@@ -46,6 +46,9 @@ export interface StoredBlock {
   justification?: Uint8Array
 }
 
+/** A block as `load` gives it: without body (and justification) when it is to stay cold. */
+export type LoadedBlock = StoredBlock | { hash: Uint8Array; header: Header; body?: undefined; justification?: undefined }
+
 /** The keys whose values differ between two whole states (cheap between a state and its parent: they share most of it). */
 export function diffStates(parent: MemoryStorage, child: MemoryStorage): StateDiff {
   return child.diffFrom(parent)
@@ -187,20 +190,27 @@ export class BlockStore {
     })()
   }
 
-  /** The canonical chain, genesis first, and the finalized number. */
-  load(): { blocks: StoredBlock[]; finalizedNumber: number } {
-    const rows = this.sql('SELECT b.hash, b.header, b.body, b.justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all() as BlockRow[]
-    const blocks = rows.map(blockOfRow)
+  /**
+   * The canonical chain, genesis first, and the finalized number. Blocks more than `hotBlocks` below the
+   * finalized one (genesis aside) come without body and justification (`body` undefined): the chain keeps
+   * those cold and reads them back when asked, so a restart does not read and decode every body ever stored.
+   */
+  load(hotBlocks = Infinity): { blocks: LoadedBlock[]; finalizedNumber: number; coldBelow: number } {
     const best = this.meta('best')!
     const fin = this.meta('finalized')!
+    const finRow = this.sql('SELECT number FROM blocks WHERE hash = ?').get(fin) as { number: number } | undefined
+    if (!finRow) throw new StoreError('Corrupted', 'the finalized block is missing')
+    const coldBelow = Math.max(1, finRow.number - hotBlocks)
+    const rows = this.sql('SELECT c.number, b.hash, b.header, CASE WHEN c.number = 0 OR c.number >= ? THEN b.body END AS body, CASE WHEN c.number = 0 OR c.number >= ? THEN b.justification END AS justification FROM canonical c JOIN blocks b ON b.hash = c.hash ORDER BY c.number').all(coldBelow, coldBelow) as (Omit<BlockRow, 'body'> & { number: number; body: Buffer | null })[]
+    const blocks: LoadedBlock[] = rows.map((r) => (r.body === null ? { hash: u8(r.hash), header: decodeHeader(u8(r.header)) } : blockOfRow(r as BlockRow & { number: number })))
     // the chain must link from genesis to the best block
     for (let i = 1; i < blocks.length; i++) {
       if (blocks[i].header.number !== i || !bytesEqual(blocks[i].header.parentHash, blocks[i - 1].hash)) throw new StoreError('Corrupted', `canonical block #${i} does not extend #${i - 1}`)
     }
     if (!blocks.length || !bytesEqual(blocks[blocks.length - 1].hash, best)) throw new StoreError('Corrupted', 'the best block is not the tip of the canonical chain')
-    const finalizedNumber = blocks.findIndex((b) => bytesEqual(b.hash, fin))
-    if (finalizedNumber < 0) throw new StoreError('Corrupted', 'the finalized block is not canonical')
-    return { blocks, finalizedNumber }
+    const finalizedNumber = finRow.number
+    if (!blocks[finalizedNumber] || !bytesEqual(blocks[finalizedNumber].hash, fin)) throw new StoreError('Corrupted', 'the finalized block is not canonical')
+    return { blocks, finalizedNumber, coldBelow }
   }
 
   /** The canonical block at `number`, or undefined. */

@@ -120,6 +120,38 @@ test('store: a state changed behind our back is refused on open (its root no lon
   }
 })
 
+test('store: a damaged chain index is refused on open with a typed error (finalized block gone, canonical link broken)', needsFixtures, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sublight-store-'))
+  try {
+    const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+    const alice = sr25519FromSuri('//Alice')
+    const build = (path: string) => {
+      const chain = DevChain.open(spec, path, 8, 1)
+      for (let i = 1; i <= 4; i++) {
+        const best = chain.bestBlock
+        const slot = 3_000_000n + BigInt(2 * i)
+        const { block, state } = authorAuraBlock({ parent: best.header, parentState: best.state, slot, timestampMs: slot * 6000n, author: alice })
+        chain.finalize(chain.add(block, state))
+      }
+      chain.close()
+    }
+    const damaged = (path: string, sql: string) => {
+      const db = new Database(path)
+      assert.ok(db.prepare(sql).run().changes >= 1, sql)
+      db.close()
+      assert.throws(() => DevChain.open(spec, path, 8, 1), (e: unknown) => e instanceof StoreError && e.code === 'Corrupted', sql)
+    }
+    // the finalized pointer names a block that is not stored
+    build(join(dir, 'a.sqlite'))
+    damaged(join(dir, 'a.sqlite'), "UPDATE meta SET value = zeroblob(32) WHERE key = 'finalized'")
+    // a canonical entry points at another block (genesis in place of #2, below the hot window: read header-only)
+    build(join(dir, 'b.sqlite'))
+    damaged(join(dir, 'b.sqlite'), 'UPDATE canonical SET hash = (SELECT hash FROM canonical WHERE number = 0) WHERE number = 2')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('store: SIGKILL of a writer at random moments never damages the database; each restart continues', { ...needsFixtures, timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sublight-kill-'))
   const path = join(dir, 'db.sqlite')
