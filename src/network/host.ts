@@ -11,7 +11,8 @@
 // reason=no-address`, then a reconnection 10 s later). Ours echoes 32-byte pings for the substream's
 // whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
 // Kademlia's outbound liveness checks). Reading framed messages off substreams and the optimistic
-// multistream-select of our requests are in `substreams.ts`; our requests themselves in `requests.ts`.
+// multistream-select of our requests are in `substreams.ts`; our requests themselves in `requests.ts`;
+// our outbound notification substreams and the gossip rules on them in `gossip.ts`.
 
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -33,16 +34,11 @@ import {
   decodeBlockRequest,
   decodeHandshake,
   decodeLightRequest,
-  encodeBlockAnnounce,
-  ROLE_AUTHORITY,
   encodeBlockResponse,
-  encodeGrandpaNeighbor,
-  encodeGrandpaCommit,
   encodeHandshake,
   type BlockAnnounce,
   type BlockRequest,
   type BlockData,
-  encodeTransactions,
   decodeTransactions,
   encodeLightResponse,
   frame,
@@ -53,11 +49,12 @@ import {
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
 import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
-import { PeerSet, peerKeyOf, type PeerSlotKind } from './peer-set.ts'
+import { PeerSet, type PeerSlotKind } from './peer-set.ts'
+import { Gossip, type GossipedCommit } from './gossip.ts'
 import type { TransportFactory } from './transports.ts'
 import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
 import { deferYamuxWindowUpdates } from './yamux-windows.ts'
-import { MAX_REQUEST, MAX_RESPONSE, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
+import { MAX_REQUEST, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 
 export { PeerTimeoutError, RequestTooLargeError }
 
@@ -150,6 +147,13 @@ export class NetworkHost {
     private readonly opts: HostOptions,
     private readonly banned: Map<string, number>,
   ) {
+    this.gossip = new Gossip({
+      roles: opts.roles ?? ROLE_FULL,
+      latencyMs: opts.latencyMs ?? 0,
+      finalizedNumber: () => opts.server.finalized?.().number ?? 0,
+      rolesOf: (peer) => this.peers.get(peer)?.handshake?.roles ?? 0,
+      log: (line) => this.log(line),
+    })
     // our requests: a protocol violation in an answer bans the peer, a timeout lowers its reputation
     this.requests = new RequestClient(libp2p, toHex(opts.server.genesisHash).slice(2), {
       protocolError: (peer, why) => this.ban(peer, why),
@@ -158,6 +162,8 @@ export class NetworkHost {
   }
 
   readonly peers = new Map<string, PeerInfo>()
+  /** Our outbound notification substreams and the gossip on them. */
+  private readonly gossip: Gossip
   private readonly streamCounts = new Map<string, number>()
 
   /** The js-libp2p node: transports, encryption, muxing, identify, ping and Kademlia, our bans as its gater. */
@@ -309,10 +315,7 @@ export class NetworkHost {
   private forgetPeer(peer: string): void {
     if (this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) return
     this.peers.delete(peer)
-    this.txStreams.delete(peer)
-    this.announceStreams.delete(peer)
-    this.announceStreams.delete(`${peer} grandpa`)
-    this.grandpaViews.delete(peer)
+    this.gossip.forget(peer)
     this.openingAnnounces.delete(peer)
     this.peerSet.lost(peer, Date.now())
     this.opts.onPeerGone?.(peer)
@@ -329,8 +332,8 @@ export class NetworkHost {
   }
 
   /** What the host keeps per peer, for tests that check it stays bounded. */
-  get trackedState(): { peers: number; streamCounts: number; bans: number; txStreams: number; announceStreams: number; reputations: number } {
-    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.banned.size, txStreams: this.txStreams.size, announceStreams: this.announceStreams.size, reputations: this.reputations.size }
+  get trackedState(): { peers: number; streamCounts: number; bans: number; txStreams: number; announceStreams: number; grandpaStreams: number; reputations: number } {
+    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.banned.size, ...this.gossip.sizes, reputations: this.reputations.size }
   }
 
   private get roles(): number {
@@ -380,8 +383,8 @@ export class NetworkHost {
             first = false
             if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
             stream.send(frame(Uint8Array.from([this.roles])))
-            if (proto === 'grandpa/1') void this.openGrandpa(conn, stream.protocol)
-            else void this.openTransactions(conn, stream.protocol)
+            if (proto === 'grandpa/1') void this.gossip.openGrandpa(conn, stream.protocol)
+            else void this.gossip.openTransactions(conn, stream.protocol)
           } else if (proto === 'transactions/1') {
             const txs = decodeTransactions(f)
             // the receiver judges each transaction (a duplicate or invalid one may lower the peer's
@@ -389,7 +392,7 @@ export class NetworkHost {
             if (txs.length) this.deliver('transactions', conn, () => this.opts.onTransactions?.(conn.remotePeer.toString(), txs))
           } else {
             const g = decodeGrandpaGossip(f)
-            if (g.kind === 'neighbor') this.grandpaViews.set(conn.remotePeer.toString(), { setId: g.setId, finalizedHeight: g.finalizedHeight })
+            if (g.kind === 'neighbor') this.gossip.noteNeighbor(conn.remotePeer.toString(), g)
             this.deliver('grandpa gossip', conn, () => this.opts.onGrandpa?.(conn.remotePeer.toString(), g))
           }
         }
@@ -494,25 +497,24 @@ export class NetworkHost {
     // one outbound substream per peer: answering every inbound one with a new outbound one would make
     // two nodes of ours open substreams to each other forever
     const peer = conn.remotePeer.toString()
-    if (this.announceStreams.has(peer) || this.openingAnnounces.has(peer)) return
+    if (this.gossip.announces.has(peer) || this.openingAnnounces.has(peer)) return
     this.openingAnnounces.add(peer)
     try {
       const s = await conn.newStream(protocol)
       s.send(frame(this.handshake()))
       const hs = await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS)
       decodeHandshake(hs, this.opts.server.genesisHash)
-      this.announceStreams.set(peer, s)
+      this.gossip.announces.set(peer, s)
       s.addEventListener('close', () => this.announceClosed(peer, s))
-      void this.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
+      void this.gossip.openTransactions(conn, protocol.replace(/block-announces\/1$/, 'transactions/1'))
       // and our grandpa substream (neighbor packets, commits), whoever opened first
-      void this.openGrandpa(conn, protocol.replace(/block-announces\/1$/, 'grandpa/1'))
+      void this.gossip.openGrandpa(conn, protocol.replace(/block-announces\/1$/, 'grandpa/1'))
     } catch (e) {
       if (e instanceof ProtocolError) this.ban(conn.remotePeer, `outbound block-announces: ${e.message}`)
     } finally {
       this.openingAnnounces.delete(peer)
     }
   }
-  private readonly announceStreams = new Map<string, Stream>()
   private readonly openingAnnounces = new Set<string>()
 
   /**
@@ -521,38 +523,11 @@ export class NetworkHost {
    * substream and its handshake are redone).
    */
   private announceClosed(peer: string, s: Stream): void {
-    if (this.announceStreams.get(peer) !== s) return
-    this.announceStreams.delete(peer)
+    if (this.gossip.announces.get(peer) !== s) return
+    this.gossip.announces.delete(peer)
     this.peers.delete(peer)
     this.peerSet.lost(peer, Date.now())
     this.opts.onPeerGone?.(peer)
-  }
-
-  /** Our GRANDPA state as our neighbor packets tell it: the set in force and our finalized height. */
-  private grandpaState = { round: 1n, setId: 0n, finalizedHeight: 0 }
-  /** Each peer's GRANDPA state from its latest neighbor packet (Substrate's gossip "view"). */
-  private readonly grandpaViews = new Map<string, { setId: bigint; finalizedHeight: number }>()
-
-  /** The outbound grandpa substreams, by peer. */
-  private *grandpaStreams(): Iterable<[string, Stream]> {
-    for (const [key, s] of this.announceStreams) if (key.endsWith(' grandpa')) yield [key.slice(0, -' grandpa'.length), s]
-  }
-  private sendGrandpa(peer: string, s: Stream, msg: Uint8Array): void {
-    this.send(s, msg, () => this.announceStreams.delete(`${peer} grandpa`))
-  }
-
-  /** Sends a gossip message on a notification substream, after the injected latency if any; `failed` when the stream is gone. */
-  private send(s: Stream, msg: Uint8Array, failed: () => void): void {
-    const go = () => {
-      try {
-        s.send(msg)
-      } catch {
-        failed()
-      }
-    }
-    const latency = this.opts.latencyMs ?? 0
-    if (latency > 0) setTimeout(go, latency)
-    else go()
   }
 
   /**
@@ -588,124 +563,30 @@ export class NetworkHost {
   private readonly partitioned = new Set<string>()
   private allowOnly: Set<string> | undefined
 
-  /**
-   * Tells peers our GRANDPA state — the set in force and our finalized height — with a neighbor packet
-   * when it changed. Substrate peers send a commit only to a peer whose neighbor packet names the
-   * commit's set, so a light client that never said it moved to a new set gets no more commits.
-   */
-  announceGrandpaState(setId: bigint, finalizedHeight: number, round = this.grandpaState.round): void {
-    const s = this.grandpaState
-    if (s.setId === setId && s.finalizedHeight === finalizedHeight && s.round === round) return
-    this.grandpaState = { round, setId, finalizedHeight }
-    const neighbor = frame(encodeGrandpaNeighbor(this.grandpaState))
-    for (const [peer, stream] of this.grandpaStreams()) this.sendGrandpa(peer, stream, neighbor)
+  /** Tells peers our GRANDPA state with a neighbor packet when it changed (see `Gossip`). */
+  announceGrandpaState(setId: bigint, finalizedHeight: number, round?: bigint): void {
+    this.gossip.announceGrandpaState(setId, finalizedHeight, round)
   }
-
-  /**
-   * Gossips a finality commit of set `setId`, after a neighbor packet with our new finalized height. As
-   * Substrate's gossip validator does, the commit goes only to peers whose latest neighbor packet names
-   * the same set and a lower finalized height (a peer still on an older set cannot check it: smoldot
-   * bans a peer for such a "bad justification").
-   */
-  gossipFinality(j: { round: bigint; targetHash: Uint8Array; targetNumber: number; precommits: { targetHash: Uint8Array; targetNumber: number; signature: Uint8Array; authorityId: Uint8Array }[] }, setId: bigint): void {
-    this.announceGrandpaState(setId, j.targetNumber, j.round)
-    const commit = frame(encodeGrandpaCommit({ ...j, setId }))
-    for (const [peer, stream] of this.grandpaStreams()) {
-      const view = this.grandpaViews.get(peer) ?? { setId: 0n, finalizedHeight: 0 }
-      if (view.setId === setId && view.finalizedHeight < j.targetNumber) this.sendGrandpa(peer, stream, commit)
-    }
+  /** Gossips a finality commit of set `setId` to the peers that can use it (see `Gossip`). */
+  gossipFinality(j: GossipedCommit, setId: bigint): void {
+    this.gossip.gossipFinality(j, setId)
   }
-
-  /**
-   * Sends a GRANDPA message (a vote) to every peer whose handshake says it is an authority: the voters
-   * of a network (light clients and full nodes follow finality by commits). Returns how many got it.
-   */
+  /** Sends a GRANDPA vote to every authority peer; returns how many got it. */
   gossipToAuthorities(msg: Uint8Array): number {
-    const framed = frame(msg)
-    let sent = 0
-    for (const [peer, stream] of this.grandpaStreams()) {
-      const roles = this.peers.get(peer)?.handshake?.roles ?? 0
-      if (!(roles & ROLE_AUTHORITY)) continue
-      this.sendGrandpa(peer, stream, framed)
-      sent++
-    }
-    return sent
+    return this.gossip.gossipToAuthorities(msg)
   }
-
   /** Sends a GRANDPA message (a catch-up request or answer) to one peer; false without a substream to it. */
   sendGrandpaTo(peer: string, msg: Uint8Array): boolean {
-    const stream = this.announceStreams.get(`${peer} grandpa`)
-    if (!stream) return false
-    this.sendGrandpa(peer, stream, frame(msg))
-    return true
+    return this.gossip.sendGrandpaTo(peer, msg)
   }
-
-  /** Announces a new block on every open outbound block-announces substream. */
+  /** Announces a new block to every peer; returns how many peers it went to. */
   announce(header: Header, isBest: boolean): number {
-    const msg = frame(encodeBlockAnnounce({ header, isBest, data: undefined }))
-    let sent = 0
-    for (const [key, s] of this.announceStreams) {
-      if (key.endsWith(' grandpa')) continue
-      this.send(s, msg, () => this.announceStreams.delete(key))
-      sent++
-    }
-    return sent
+    return this.gossip.announce(header, isBest)
   }
-
-  private readonly txStreams = new Map<string, Stream | 'opening'>()
-
-  /** Our transactions substream towards a peer (one per peer; roles byte as handshake both ways). */
-  private async openTransactions(conn: Connection, protocol: string): Promise<void> {
-    const peer = conn.remotePeer.toString()
-    if (this.txStreams.has(peer)) return
-    this.txStreams.set(peer, 'opening')
-    try {
-      const s = await conn.newStream(protocol)
-      s.send(frame(Uint8Array.from([this.roles])))
-      await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
-      this.txStreams.set(peer, s)
-      s.addEventListener('close', () => this.txStreams.delete(peer))
-    } catch (e) {
-      this.txStreams.delete(peer)
-      this.log(`outbound transactions with ${peer}: ${(e as Error).message}`)
-    }
-  }
-
-  /** Gossips transactions to every peer with an open transactions substream; returns those peers. */
+  /** Gossips transactions to every peer with a transactions substream (but `except`); returns those peers. */
   gossipTransactions(txs: readonly Uint8Array[], except?: string): string[] {
-    if (txs.length === 0) return []
-    const msg = frame(encodeTransactions(txs))
-    const sent: string[] = []
-    for (const [peer, s] of this.txStreams) {
-      if (s === 'opening' || peer === except) continue
-      this.send(s, msg, () => this.txStreams.delete(peer))
-      sent.push(peer)
-    }
-    return sent
+    return this.gossip.gossipTransactions(txs, except)
   }
-
-  /** Our grandpa substream towards a peer, carrying a neighbor packet (finalized height). */
-  private async openGrandpa(conn: Connection, protocol: string): Promise<void> {
-    const key = `${conn.remotePeer.toString()} grandpa`
-    if (this.announceStreams.has(key) || this.openingGrandpa.has(key)) return
-    this.openingGrandpa.add(key)
-    try {
-      const s = await conn.newStream(protocol)
-      s.send(frame(Uint8Array.from([this.roles])))
-      await firstFrame(s, 64, REQUEST_TIMEOUT_MS)
-      const fin = this.opts.server.finalized?.() ?? { number: 0 }
-      s.send(frame(encodeGrandpaNeighbor({ ...this.grandpaState, finalizedHeight: Math.max(this.grandpaState.finalizedHeight, fin.number) })))
-      this.announceStreams.set(key, s)
-      s.addEventListener('close', () => {
-        if (this.announceStreams.get(key) === s) this.announceStreams.delete(key)
-      })
-    } catch (e) {
-      this.log(`outbound grandpa with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
-    } finally {
-      this.openingGrandpa.delete(key)
-    }
-  }
-  private readonly openingGrandpa = new Set<string>()
 
   private readonly peerSet = new PeerSet()
 
@@ -726,7 +607,7 @@ export class NetworkHost {
 
   /** Whether we hold a block-announces handshake and our substream with the peer. */
   private isAnnouncing(peer: string): boolean {
-    return this.announceStreams.has(peer) && this.peers.get(peer)?.handshake !== undefined
+    return this.gossip.announces.has(peer) && this.peers.get(peer)?.handshake !== undefined
   }
 
   /** Dials the peer-set slots that are due (not connected, back-off passed, not banned). */
@@ -756,7 +637,7 @@ export class NetworkHost {
     s.send(frame(this.handshake()))
     const hs = decodeHandshake(await firstFrame(s, MAX_HANDSHAKE, REQUEST_TIMEOUT_MS), this.opts.server.genesisHash)
     const peerId = conn.remotePeer.toString()
-    this.announceStreams.set(peerId, s)
+    this.gossip.announces.set(peerId, s)
     s.addEventListener('close', () => this.announceClosed(peerId, s))
     this.peers.set(peerId, { peerId, handshake: hs })
     this.opts.onPeer?.(peerId, hs)
@@ -790,7 +671,7 @@ export class NetworkHost {
 
   /** A peer's finalized height, from its latest GRANDPA neighbor packet (undefined: none yet). */
   finalizedHeightOf(peer: string): number | undefined {
-    return this.grandpaViews.get(peer)?.finalizedHeight
+    return this.gossip.finalizedHeightOf(peer)
   }
 
   /** Peers with a block-announces handshake (their best block), most recent first. */

@@ -64,6 +64,7 @@ test('network host: what it keeps per peer is released when peers leave; expired
     assert.equal(t.peers, 0, JSON.stringify(t))
     assert.equal(t.txStreams, 0, JSON.stringify(t))
     assert.equal(t.announceStreams, 0, JSON.stringify(t))
+    assert.equal(t.grandpaStreams, 0, JSON.stringify(t))
     assert.equal(t.bans, 0, 'expired bans pruned')
     assert.ok(t.streamCounts <= 2, JSON.stringify(t))
   } finally {
