@@ -558,11 +558,13 @@ export class DevChain implements ChainServer {
   }
 
   /**
-   * Canonical blocks whose header schedules or forces a GRANDPA set change, in order, by number (scanned
-   * once, then as blocks come). A malformed GRANDPA log counts as a change no proof can cross.
+   * Finalized canonical blocks whose header schedules or forces a GRANDPA set change, in order, by number
+   * (scanned once, then as finality moves). A malformed GRANDPA log counts as a change no proof can
+   * cross. Only finalized blocks: one above could still be retracted by a reorg, and a change remembered
+   * from it would send warp proofs through a block that no longer holds it (or miss the new one's).
    */
   private setChangeBlocks(): Map<number, 'scheduled' | 'forced' | 'malformed'> {
-    for (let n = this.scannedForSetChanges + 1; n < this.canonical.length; n++) {
+    for (let n = this.scannedForSetChanges + 1; n <= this.finalizedNumber; n++) {
       const header = this.canonical[n].header
       try {
         if (scheduledChangeOf(header)) this.setChanges.set(n, forcesSetChange(header) ? 'forced' : 'scheduled')

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { toHex } from '../../src/codec/index.ts'
+import { Writer, toHex } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
-import { sr25519FromSuri } from '../../src/crypto/index.ts'
-import { BlockSync, DevChain, authorAuraBlock, executeBlock, type ChainBlock, type DevChainEvent } from '../../src/full-node/index.ts'
+import { ed25519FromSuri, sr25519FromSuri } from '../../src/crypto/index.ts'
+import { decodeWarpProof, scheduledChangeOf } from '../../src/finality/index.ts'
+import { GRANDPA_ENGINE, headerHash } from '../../src/header/index.ts'
+import { BlockSync, DevChain, authorAuraBlock, executeBlock, genesisGrandpaSet, genesisState, localJustification, type ChainBlock, type DevChainEvent } from '../../src/full-node/index.ts'
 import { devChainAccess } from '../../src/full-node/chain-access.ts'
 import type { ChainEvent } from '../../src/json-rpc/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
@@ -130,4 +132,30 @@ test('BlockSync: an unknown fork head is fetched down from its hash, deeper unti
   assert.notEqual(toHex(ours.bestBlock.hash), toHex(theirs.bestBlock.hash), 'as long as ours: ours stays best (first seen)')
   assert.equal(ours.forks().length, 3, 'their fork is held')
   assert.equal(sync.nextRequest(), undefined, 'nothing more to ask: their best block is held')
+})
+
+test('DevChain: a GRANDPA set change in a block later retracted does not shape warp proofs (only finalized blocks count)', needsFixtures, () => {
+  const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
+  const chain = new DevChain(spec)
+  const g = chain.bestBlock
+  const set = genesisGrandpaSet(genesisState(spec))
+  // fork A: #1 whose header schedules a set change (ConsensusLog::ScheduledChange: one authority, delay 0)
+  const a1 = blockOn(chain, g, BASE + 2n)
+  const change = new Writer(64).u8(1).compact(1).bytes(set.authorities[0].publicKey).u64(1n).u32(0).finish()
+  const a1Header = { ...a1.block.header, digest: [{ type: 'consensus' as const, engine: GRANDPA_ENGINE, payload: change }, ...a1.block.header.digest] }
+  assert.ok(scheduledChangeOf(a1Header), 'the crafted header schedules a change')
+  chain.add({ header: a1Header, body: a1.block.body }, a1.state)
+  // a peer asks for a warp proof while #1 of fork A is best (nothing above genesis is final yet)
+  assert.equal(decodeWarpProof(chain.warpProof(g.hash)!).fragments.length, 0)
+  // fork B is longer: #1 and #2 without any change; #2 is finalized with a justification of the genesis set
+  const b1 = blockOn(chain, g, BASE + 3n)
+  const b1Hash = chain.add(b1.block, b1.state)
+  const b2 = blockOn(chain, chain.block(b1Hash)!, BASE + 4n)
+  const b2Hash = chain.add(b2.block, b2.state)
+  assert.equal(toHex(chain.blockAt(1)!.hash), toHex(b1Hash), 'fork B is canonical')
+  chain.finalize(b2Hash, localJustification(b2.block.header, 1n, set, [ed25519FromSuri('//Alice'), ed25519FromSuri('//Bob')]).encoded)
+  // the proof goes straight to #2: fork A's change was never final
+  const proof = decodeWarpProof(chain.warpProof(g.hash)!)
+  assert.equal(proof.isFinished, true)
+  assert.deepEqual(proof.fragments.map((f) => toHex(headerHash(f.header))), [toHex(b2Hash)])
 })
