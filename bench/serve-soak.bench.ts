@@ -18,7 +18,9 @@ const probe = [...(process.env.MEMORY_PROBE_FILE ? ['--import', new URL('./memor
 const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'], 'dev', probe)
 const addr = await node.start()
 await waitFor(() => (node.status?.finalized ?? 0) >= 1, 60_000, 'the devnet finalizing')
-const clients = (['sublight', 'smoldot'] as const).map((impl) => spawn(process.execPath, ['--import', 'tsx', new URL('./serve-soak-client.mjs', import.meta.url).pathname, impl, specFile, addr], { stdio: ['ignore', 'ignore', 'inherit'] }))
+// SOAK_CLIENTS=sublight,smoldot (the default) | sublight | smoldot | none: which light clients the node serves
+const impls = (process.env.SOAK_CLIENTS ?? 'sublight,smoldot').split(',').filter((c) => c === 'sublight' || c === 'smoldot')
+const clients = impls.map((impl) => spawn(process.execPath, ['--import', 'tsx', new URL('./serve-soak-client.mjs', import.meta.url).pathname, impl, specFile, addr], { stdio: ['ignore', 'ignore', 'inherit'] }))
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))![1]) / 1024
 const samples: number[] = []
 try {
@@ -28,7 +30,7 @@ try {
     console.log(`minute ${m}: node RSS ${samples[m].toFixed(0)} MiB, best #${node.status?.best}`)
   }
   const after5 = samples[Math.min(5, samples.length - 1)]
-  row(`serve soak (${MINUTES} min, 2 light clients): node RSS at 5 min | at the end | growth after 5 min`, `${after5.toFixed(0)} | ${samples.at(-1)!.toFixed(0)} | ${(samples.at(-1)! - after5).toFixed(0)} MiB`)
+  row(`serve soak (${MINUTES} min, ${impls.length} light clients): node RSS at 5 min | at the end | growth after 5 min`, `${after5.toFixed(0)} | ${samples.at(-1)!.toFixed(0)} | ${(samples.at(-1)! - after5).toFixed(0)} MiB`)
   // one sample swings by a few MiB with GC timing: the same growth between medians of three samples
   const median3 = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]
   if (samples.length >= 9) {

@@ -107,6 +107,12 @@ const PROVERS_KEPT = 8
 /** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
 const CALL_PROOF_TIMEOUT_MS = 10_000
 
+/** Call proofs kept for peers asking the same call at the same block, and the largest kept (bytes). */
+const SHARED_CALL_PROOFS = 16
+const MAX_SHARED_CALL_PROOF = 256 * 1024
+/** Calls with longer arguments (a whole block, a large transaction) are not looked up among them. */
+const MAX_SHARED_CALL_ARGS = 1024
+
 /** The genesis state of a spec with raw genesis storage. */
 export function genesisState(spec: ChainSpec): MemoryStorage {
   if (spec.genesis.kind !== 'raw') throw new TypeError('a dev chain needs raw genesis storage')
@@ -501,14 +507,36 @@ export class DevChain implements ChainServer {
   async callProof(block: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array | undefined> {
     const prover = this.prover(block)
     if (!prover) return undefined
-    try {
-      return await prover.callProofIsolated(method, args, (this.callExecutor ??= new IsolatedExecutor(CALL_PROOF_TIMEOUT_MS)))
-    } catch (e) {
-      if (e instanceof ExecutorError) return undefined
-      throw e
+    // light clients following a chain ask the same calls at the same new blocks (`Core_version`, a
+    // runtime API they watch): the proof is the same bytes for all of them, so it is made once
+    const key = args.length <= MAX_SHARED_CALL_ARGS ? `${toHex(block)} ${method} ${toHex(args)}` : undefined
+    const shared = key === undefined ? undefined : this.callProofs.get(key)
+    if (shared) {
+      this.callProofs.delete(key!)
+      this.callProofs.set(key!, shared)
+      return shared
     }
+    const made = (async () => {
+      try {
+        return await prover.callProofIsolated(method, args, (this.callExecutor ??= new IsolatedExecutor(CALL_PROOF_TIMEOUT_MS)))
+      } catch (e) {
+        if (e instanceof ExecutorError) return undefined
+        throw e
+      }
+    })()
+    if (key === undefined) return made
+    this.callProofs.set(key, made)
+    if (this.callProofs.size > SHARED_CALL_PROOFS) this.callProofs.delete(this.callProofs.keys().next().value!)
+    // only answers worth keeping stay: a failure or a large proof is not shared beyond the calls in flight
+    const forget = () => {
+      if (this.callProofs.get(key) === made) this.callProofs.delete(key)
+    }
+    made.then((proof) => (!proof || proof.length > MAX_SHARED_CALL_PROOF ? forget() : undefined), forget)
+    return made
   }
   private callExecutor: IsolatedExecutor | undefined
+  /** Recent call proofs (and those being made), by block, method and arguments, most recently used last. */
+  private readonly callProofs = new Map<string, Promise<Uint8Array | undefined>>()
   /**
    * The size a warp proof response stays under (Substrate's 8 MiB). Tests lower it to have proofs cut in
    * several responses (`isFinished: false`) without authoring tens of thousands of set changes.
