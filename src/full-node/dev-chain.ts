@@ -10,18 +10,19 @@
 // With a store, only the last MEMORY_STATES finalized states stay in memory; older ones in the kept
 // window are rebuilt from the database when asked for (`stateOf`), and canonical blocks more than
 // HOT_BLOCKS below the finalized one keep only hash and weight in memory (the rest is read back when
-// asked for). Without a store it is a pure in-memory structure holding the whole window.
+// asked for). Without a store it is a pure in-memory structure holding the whole window. Warp proofs and
+// which justifications are served are worked out over the finalized chain in `finality-proofs.ts`.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
 import { ExecutorError, MemoryStorage } from '../executor/index.ts'
 import { IsolatedExecutor } from '../executor/isolated.ts'
 import { BABE_ENGINE, decodeBabePreDigest, encodeHeader, headerHash, type Header } from '../header/index.ts'
-import { MAX_WARP_PROOF_SIZE, decodeJustification, encodeWarpProof, forcesSetChange, scheduledChangeOf, type WarpSyncFragment } from '../finality/index.ts'
 import type { StateVersion } from '../trie/index.ts'
 import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
 import { BlockStore, ColdBlock, diffStates } from './store.ts'
+import { FinalityProofs } from './finality-proofs.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
 /**
@@ -81,9 +82,6 @@ function primaryWeight(header: Header): number {
   }
   return 0
 }
-
-/** Substrate's default `justification_period`: a justification is kept for every block of this multiple. */
-const JUSTIFICATION_PERIOD = 512
 
 /**
  * Bytes of headers, bodies and justifications one block response carries at most (Substrate's
@@ -444,17 +442,9 @@ export class DevChain implements ChainServer {
     return out
   }
 
-  /**
-   * Whether a block's justification is one Substrate keeps, and so serves in block responses: the
-   * blocks that end a GRANDPA set (their header schedules the change) and every 512th block (its
-   * `justification_period`). Other blocks are final through later ones; a peer that gets a justification
-   * for each block may meet one signed by a set it has not reached yet (smoldot bans the sender for it).
-   * The latest finalized block's justification still ends our warp proofs, as Substrate's does.
-   */
+  /** Whether a block's justification is one Substrate keeps and serves (see `FinalityProofs.keeps`). */
   private keepsJustification(s: Stored): boolean {
-    if (s.header.number % JUSTIFICATION_PERIOD === 0) return true
-    const change = this.setChangeBlocks().get(s.header.number)
-    return change !== undefined && change !== 'malformed' && this.canonical[s.header.number] === s
+    return this.canonical[s.header.number] === s && this.finalityProofs.keeps(s.header.number)
   }
 
   /**
@@ -537,72 +527,25 @@ export class DevChain implements ChainServer {
   private callExecutor: IsolatedExecutor | undefined
   /** Recent call proofs (and those being made), by block, method and arguments, most recently used last. */
   private readonly callProofs = new Map<string, Promise<Uint8Array | undefined>>()
+  /** Warp proofs and kept justifications, over the finalized canonical chain. */
+  private readonly finalityProofs = new FinalityProofs({
+    finalizedNumber: () => this.finalizedNumber,
+    canonical: (n) => this.canonical[n],
+  })
   /**
    * The size a warp proof response stays under (Substrate's 8 MiB). Tests lower it to have proofs cut in
    * several responses (`isFinished: false`) without authoring tens of thousands of set changes.
    */
-  warpProofLimit = MAX_WARP_PROOF_SIZE
-  /**
-   * Warp proof from a finalized block the peer knows (sc-consensus-grandpa `WarpSyncProof`): one fragment
-   * per authority-set change after it — the block whose header carries the change, with its
-   * justification by the outgoing set — then the latest finalized block with its justification. A
-   * proof that would exceed Substrate's 8 MiB limit stops early with `isFinished: false`, and the peer
-   * asks again from its last fragment. A set-change block finalized without a justification cannot be
-   * proven across: the proof stops before it (unfinished). Nor can a forced change: the proof ends
-   * (finished) at the block before it.
-   */
-  warpProof(from: Uint8Array) {
-    const limit = this.warpProofLimit
+  get warpProofLimit(): number {
+    return this.finalityProofs.limit
+  }
+  set warpProofLimit(bytes: number) {
+    this.finalityProofs.limit = bytes
+  }
+  /** A warp proof from a finalized canonical block the peer knows (see `FinalityProofs.warpProof`). */
+  warpProof(from: Uint8Array): Uint8Array | undefined {
     const start = this.find(from)
     if (!start || start.header.number > this.finalizedNumber || this.canonical[start.header.number] !== start) return undefined
-    const fragments: WarpSyncFragment[] = []
-    let size = 0
-    const push = (b: Stored): 'ok' | 'unjustified' | 'full' => {
-      if (!b.justification) return 'unjustified'
-      const bytes = encodeHeader(b.header).length + b.justification.length
-      if (size + bytes > limit - 1024) return 'full'
-      size += bytes
-      fragments.push({ header: b.header, justification: decodeJustification(b.justification) })
-      return 'ok'
-    }
-    // the last block a warp can reach: a forced change is in force from its import, without a justification
-    // by the set it replaces, so warp proofs (Substrate's and smoldot's verifiers follow ScheduledChange
-    // only) end just before it; a client syncs across it block by block
-    let end = this.finalizedNumber
-    for (const [n, kind] of this.setChangeBlocks()) {
-      if (n <= start.header.number) continue
-      if (n > end) break
-      if (kind === 'forced') {
-        end = n - 1
-        break
-      }
-      if (push(this.canonical[n]) !== 'ok') return encodeWarpProof({ fragments, isFinished: false })
-    }
-    const fin = this.canonical[end]
-    const lastNumber = fragments.length ? fragments[fragments.length - 1].header.number : start.header.number
-    // a tip finalized without a justification of its own cannot be proven: the proof ends at the last change
-    if (fin.header.number > lastNumber && push(fin) === 'full') return encodeWarpProof({ fragments, isFinished: false })
-    return encodeWarpProof({ fragments, isFinished: true })
+    return this.finalityProofs.warpProof(start.header.number)
   }
-
-  /**
-   * Finalized canonical blocks whose header schedules or forces a GRANDPA set change, in order, by number
-   * (scanned once, then as finality moves). A malformed GRANDPA log counts as a change no proof can
-   * cross. Only finalized blocks: one above could still be retracted by a reorg, and a change remembered
-   * from it would send warp proofs through a block that no longer holds it (or miss the new one's).
-   */
-  private setChangeBlocks(): Map<number, 'scheduled' | 'forced' | 'malformed'> {
-    for (let n = this.scannedForSetChanges + 1; n <= this.finalizedNumber; n++) {
-      const header = this.canonical[n].header
-      try {
-        if (scheduledChangeOf(header)) this.setChanges.set(n, forcesSetChange(header) ? 'forced' : 'scheduled')
-      } catch {
-        this.setChanges.set(n, 'malformed')
-      }
-      this.scannedForSetChanges = n
-    }
-    return this.setChanges
-  }
-  private readonly setChanges = new Map<number, 'scheduled' | 'forced' | 'malformed'>()
-  private scannedForSetChanges = 0
 }
