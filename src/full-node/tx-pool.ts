@@ -38,6 +38,8 @@ interface Entry {
   seq: number
   /** Block (hex hash) and index once included in the best chain. */
   included?: { blockHash: Uint8Array; blockNumber: number; index: number }
+  /** Its first status (ready or future) has gone to the watchers. */
+  announced?: boolean
 }
 
 export interface PoolLimits {
@@ -107,15 +109,28 @@ export class TxPool {
     const waiting = [...this.entries.values()].filter((e) => !e.included && !this.isReady(e.hash))
     this.entries.set(k, { hash: k, bytes, valid: validity.valid, seq: this.seq++ })
     // transactions this one unblocks are promoted from future to ready
-    for (const e of waiting) if (this.isReady(e.hash)) this.emit(e.hash, { type: 'ready' })
+    for (const e of waiting) {
+      if (!this.isReady(e.hash)) continue
+      e.announced = true
+      this.emit(e.hash, { type: 'ready' })
+    }
     const status = this.isReady(k) ? 'ready' : 'future'
     return { hash, status }
   }
 
-  /** Sends the first status (called once the submitter is watching). */
+  /**
+   * Sends the first status (called once the submitter is watching), unless it went out already: a block
+   * that includes the transaction before then sends it first, so watchers always see ready (or future)
+   * before inBlock, as Substrate's pool reports them.
+   */
   announceStatus(hash: Uint8Array): void {
-    const k = toHex(hash)
-    if (this.entries.has(k)) this.emit(k, { type: this.isReady(k) ? 'ready' : 'future' })
+    const e = this.entries.get(toHex(hash))
+    if (e) this.announce(e)
+  }
+  private announce(e: Entry): void {
+    if (e.announced) return
+    e.announced = true
+    this.emit(e.hash, { type: this.isReady(e.hash) ? 'ready' : 'future' })
   }
 
   private providedByPending(exclude?: string): Set<string> {
@@ -176,6 +191,7 @@ export class TxPool {
       const k = toHex(txHash(ext))
       const e = this.entries.get(k)
       if (!e || e.included) return
+      this.announce(e)
       e.included = { blockHash, blockNumber, index }
       this.emit(k, { type: 'inBlock', blockHash, index })
     })

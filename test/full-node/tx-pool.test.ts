@@ -56,6 +56,25 @@ test('pool: watchers see ready, broadcast, inBlock, finalized; revalidation drop
   assert.equal(toHex(txHash(tx(1))), toHex(hash))
 })
 
+test('pool: a transaction included before its first status went out still reports ready first, once', () => {
+  const pool = new TxPool()
+  const events: TxEvent['type'][] = []
+  const { hash } = pool.submit(tx(1), valid(1n, [], [tag(1, 0)]))
+  pool.watch(hash, (e) => events.push(e.type))
+  // a block authored before the deferred first status (a busy node on a fast devnet)
+  pool.blockImported(new Uint8Array(32).fill(7), 5, [tx(1)])
+  pool.announceStatus(hash)
+  pool.finalized(5)
+  assert.deepEqual(events, ['ready', 'inBlock', 'finalized'])
+  // a future transaction promoted to ready by the one it waits for: its first status is that ready
+  const later: TxEvent['type'][] = []
+  const f = pool.submit(tx(3), valid(1n, [tag(3, 0)], [tag(3, 1)]))
+  pool.watch(f.hash, (e) => later.push(e.type))
+  pool.submit(tx(2), valid(1n, [], [tag(3, 0)]))
+  pool.announceStatus(f.hash)
+  assert.deepEqual(later, ['ready'])
+})
+
 test('pool: a full pool refuses, a dropped transaction tells its watchers', () => {
   const pool = new TxPool({ maxTransactions: 2 })
   pool.submit(tx(1), valid(1n, [], []))
