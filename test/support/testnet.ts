@@ -82,6 +82,11 @@ export class Testnet {
     return { hash, number: parseInt(header.number, 16) }
   }
 
+  /** Node `i`'s canonical block hash at height `n`. */
+  async hashAt(i: number, n: number): Promise<string> {
+    return (await rpc(this.nodes[i].rpcUrl, 'chain_getBlockHash', [n])) as string
+  }
+
   async best(i: number): Promise<{ hash: string; number: number; parentHash: string }> {
     const hash = (await rpc(this.nodes[i].rpcUrl, 'chain_getBlockHash')) as string
     const header = await rpc(this.nodes[i].rpcUrl, 'chain_getHeader', [hash])
