@@ -495,10 +495,9 @@ export class DevChain implements ChainServer {
    * the node; a call over the limit gets no proof.
    */
   async callProof(block: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array | undefined> {
-    const prover = this.prover(block)
-    if (!prover) return undefined
     // light clients following a chain ask the same calls at the same new blocks (`Core_version`, a
-    // runtime API they watch): the proof is the same bytes for all of them, so it is made once
+    // runtime API they watch): the proof is the same bytes for all of them, so it is made once (looked up
+    // before the prover, which may have to rebuild the block's state)
     const key = args.length <= MAX_SHARED_CALL_ARGS ? `${toHex(block)} ${method} ${toHex(args)}` : undefined
     const shared = key === undefined ? undefined : this.callProofs.get(key)
     if (shared) {
@@ -506,6 +505,8 @@ export class DevChain implements ChainServer {
       this.callProofs.set(key!, shared)
       return shared
     }
+    const prover = this.prover(block)
+    if (!prover) return undefined
     const made = (async () => {
       try {
         return await prover.callProofIsolated(method, args, (this.callExecutor ??= new IsolatedExecutor(CALL_PROOF_TIMEOUT_MS)))
