@@ -10,14 +10,26 @@ import v8 from 'node:v8'
 const file = process.env.MEMORY_PROBE_FILE
 const mib = (n) => Math.round((n / 1048576) * 10) / 10
 function mappings() {
-  const out = { brk: 0, anon: 0, file: 0 }
+  // anon is split further: `wasm` (reservations of ≥ 1 GiB: WebAssembly memories with their guard
+  // regions), `arena` (mappings starting on a 64 MiB boundary, at most that long: glibc's per-thread
+  // malloc arenas) and `anonOther` (V8's heap pages, thread stacks, JIT code)
+  const out = { brk: 0, anon: 0, file: 0, wasm: 0, arena: 0, anonOther: 0 }
   let kind = 'anon'
+  let sub = 'anonOther'
   for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
-    if (head) kind = head[1] === '[heap]' ? 'brk' : head[1] === '' || head[1].startsWith('[') ? 'anon' : 'file'
-    else if (line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) * 1024
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (head) {
+      kind = head[3] === '[heap]' ? 'brk' : head[3] === '' || head[3].startsWith('[') ? 'anon' : 'file'
+      const start = BigInt('0x' + head[1])
+      const size = Number(BigInt('0x' + head[2]) - start)
+      sub = size >= 1 << 30 ? 'wasm' : start % (64n << 20n) === 0n && size <= 64 << 20 ? 'arena' : 'anonOther'
+    } else if (line.startsWith('Rss:')) {
+      const bytes = Number(line.split(/\s+/)[1]) * 1024
+      out[kind] += bytes
+      if (kind === 'anon') out[sub] += bytes
+    }
   }
-  return { brk: mib(out.brk), anon: mib(out.anon), file: mib(out.file) }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, mib(v)]))
 }
 if (file) {
   setInterval(() => {

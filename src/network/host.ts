@@ -12,7 +12,8 @@
 // whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
 // Kademlia's outbound liveness checks). Reading framed messages off substreams and the optimistic
 // multistream-select of our requests are in `substreams.ts`; our requests themselves in `requests.ts`;
-// our outbound notification substreams and the gossip rules on them in `gossip.ts`.
+// our outbound notification substreams and the gossip rules on them in `gossip.ts`; who we dial, ban and
+// partition from, and the one timer for it, in `peering.ts`.
 
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -48,8 +49,9 @@ import {
   type LightRequest,
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
-import { PeerReputations, REP, type ReputationChange } from './reputation.ts'
-import { PeerSet, type PeerSlotKind } from './peer-set.ts'
+import { REP, type ReputationChange } from './reputation.ts'
+import type { PeerSlotKind } from './peer-set.ts'
+import { Peering } from './peering.ts'
 import { Gossip, type GossipedCommit } from './gossip.ts'
 import type { TransportFactory } from './transports.ts'
 import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
@@ -121,12 +123,6 @@ const MAX_RESPONSE_BLOCKS = 128
 const MAX_STREAMS_PER_PROTOCOL = 32
 /** How long `stop()` lets connections close gracefully before aborting them (ms). */
 const STOP_GRACE_MS = 3000
-/** How often the peer set is looked at: slots due for a dial are dialled (ms). */
-const PEER_SET_TICK_MS = 1000
-/** Longest wait between two Kademlia lookups that keep finding nobody new (ms). */
-const MAX_LOOKUP_GAP_MS = 60_000
-/** Bans remembered at once (expired ones are dropped at every peer-set round). */
-const MAX_BANS = 10_000
 
 /** The host cannot start: a listen address that is malformed, taken or unusable (one line for the user). */
 export class NetworkError extends Error {
@@ -145,7 +141,7 @@ export class NetworkHost {
   private constructor(
     readonly libp2p: Libp2p,
     private readonly opts: HostOptions,
-    private readonly banned: Map<string, number>,
+    private readonly peering: Peering,
   ) {
     this.gossip = new Gossip({
       roles: opts.roles ?? ROLE_FULL,
@@ -202,10 +198,9 @@ export class NetworkHost {
   }
 
   static async start(opts: HostOptions): Promise<NetworkHost> {
-    const banned = new Map<string, number>()
-    // the host's own answer once it exists (it also knows partitions)
-    let self: NetworkHost | undefined
-    const isBanned = (p: PeerId) => (self ? self.isBanned(p.toString()) : (banned.get(p.toString()) ?? 0) > Date.now())
+    // bans and partitions, consulted by libp2p's connection gater
+    const peering = new Peering({ banMs: opts.banMs, targetPeers: opts.targetPeers, peerSetIntervalMs: opts.peerSetIntervalMs, dialFilter: opts.dialFilter, log: opts.log })
+    const isBanned = (p: PeerId) => peering.isBanned(p.toString())
     const privateKey = opts.nodeKey ? await generateKeyPairFromSeed('Ed25519', opts.nodeKey) : await generateKeyPair('Ed25519')
     const genesis = toHex(opts.server.genesisHash).slice(2)
     if (opts.protocolId && !legacyProtocolIdUsable(opts.protocolId)) opts.log?.(`the chain spec's protocolId (${opts.protocolId.length} characters) is not a usable protocol id: only the genesis-hash protocol names are used`)
@@ -225,26 +220,17 @@ export class NetworkHost {
       if (taken) throw new NetworkError(`listen address ${taken} is already in use`)
       throw new NetworkError(`cannot listen on ${opts.listen.join(', ')}: ${msg.split('\n').find((l) => l.trim()) ?? msg}`)
     }
-    const host = new NetworkHost(libp2p, opts, banned)
-    self = host
+    const host = new NetworkHost(libp2p, opts, peering)
     await host.register(genesis)
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
+    peering.start({
+      libp2p,
+      handshakeWith: (addr) => host.handshakeWith(addr),
+      isAnnouncing: (peer) => host.isAnnouncing(peer),
+      announcingCount: () => host.announcingPeers().length,
+      dropped: (peer) => host.peers.delete(peer),
+    })
     for (const b of opts.bootNodes ?? []) host.keepConnected(b, 'boot')
-    let ticks = 0
-    const base = Math.max(1, Math.round((opts.peerSetIntervalMs ?? 5000) / PEER_SET_TICK_MS))
-    host.lookupGap = host.nextLookupTick = base
-    host.peerSetTimer = setInterval(() => {
-      host.dialDuePeers()
-      if (++ticks < host.nextLookupTick) return
-      host.pruneBans()
-      void host.maintainPeers().then((found) => {
-        // a lookup that finds nobody new waits twice as long for the next (up to a minute): a light client
-        // on a small network is not kept busy asking the same peers every 5 s
-        host.lookupGap = found ? base : Math.min(host.lookupGap * 2, Math.max(base, MAX_LOOKUP_GAP_MS / PEER_SET_TICK_MS))
-        host.nextLookupTick = ticks + host.lookupGap
-      })
-    }, PEER_SET_TICK_MS)
-    host.peerSetTimer.unref?.()
     return host
   }
 
@@ -260,32 +246,23 @@ export class NetworkHost {
   }
 
   /** Drops and bans a misbehaving peer for `ms` (default: the host's `banMs`, 5 minutes). */
-  ban(peer: PeerId, why: string, ms = this.opts.banMs ?? 5 * 60_000): void {
-    this.banned.set(peer.toString(), Date.now() + ms)
-    if (this.banned.size > MAX_BANS) this.pruneBans()
-    this.peers.delete(peer.toString())
-    this.reputations.forget(peer.toString())
-    this.log(`banned ${peer.toString()}: ${why}`)
-    void this.libp2p.hangUp(peer).catch(() => {})
+  ban(peer: PeerId, why: string, ms?: number): void {
+    this.peering.ban(peer, why, ms)
   }
-
-  private readonly reputations = new PeerReputations()
 
   /** Moves a peer's reputation (Substrate's `report_peer`); the peer is banned once it falls too low. */
   reportPeer(peerId: string, change: ReputationChange): number {
-    const r = this.reputations.change(peerId, change, Date.now())
-    if (r.banned && !this.isBanned(peerId)) this.ban(peerIdFromString(peerId), `reputation ${r.value} (last: ${change.reason})`)
-    return r.value
+    return this.peering.reportPeer(peerId, change)
   }
 
   /** A peer's current reputation (0 = neutral). */
   reputation(peerId: string): number {
-    return this.reputations.get(peerId, Date.now())
+    return this.peering.reputation(peerId)
   }
 
+  /** Whether a peer may not connect now: banned, or cut off by a partition. */
   isBanned(peer: string): boolean {
-    if (this.allowOnly && !this.allowOnly.has(peer)) return true
-    return (this.banned.get(peer) ?? 0) > Date.now()
+    return this.peering.isBanned(peer)
   }
 
   /**
@@ -317,23 +294,13 @@ export class NetworkHost {
     this.peers.delete(peer)
     this.gossip.forget(peer)
     this.openingAnnounces.delete(peer)
-    this.peerSet.lost(peer, Date.now())
+    this.peering.lost(peer)
     this.opts.onPeerGone?.(peer)
-  }
-
-  /** Drops expired bans; past `MAX_BANS`, the ones ending soonest go first. */
-  private pruneBans(): void {
-    const now = Date.now()
-    for (const [p, until] of this.banned) if (until <= now) this.banned.delete(p)
-    if (this.banned.size > MAX_BANS) {
-      const soonest = [...this.banned].sort((a, b) => a[1] - b[1]).slice(0, this.banned.size - MAX_BANS)
-      for (const [p] of soonest) this.banned.delete(p)
-    }
   }
 
   /** What the host keeps per peer, for tests that check it stays bounded. */
   get trackedState(): { peers: number; streamCounts: number; bans: number; txStreams: number; announceStreams: number; grandpaStreams: number; reputations: number } {
-    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.banned.size, ...this.gossip.sizes, reputations: this.reputations.size }
+    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.peering.sizes.bans, ...this.gossip.sizes, reputations: this.peering.sizes.reputations }
   }
 
   private get roles(): number {
@@ -526,7 +493,7 @@ export class NetworkHost {
     if (this.gossip.announces.get(peer) !== s) return
     this.gossip.announces.delete(peer)
     this.peers.delete(peer)
-    this.peerSet.lost(peer, Date.now())
+    this.peering.lost(peer)
     this.opts.onPeerGone?.(peer)
   }
 
@@ -537,31 +504,13 @@ export class NetworkHost {
    * local network forks as a split one does. Throws on a malformed peer id.
    */
   partition(peers: readonly string[], mode: 'block' | 'allow' = 'block'): void {
-    const ids = peers.map((p) => peerIdFromString(p))
-    this.heal()
-    if (mode === 'allow') this.allowOnly = new Set(peers)
-    else
-      for (const p of peers) {
-        this.partitioned.add(p)
-        this.banned.set(p, Number.MAX_SAFE_INTEGER)
-      }
-    const cut = mode === 'allow' ? this.libp2p.getPeers().filter((p) => !this.allowOnly!.has(p.toString())) : ids
-    for (const id of cut) {
-      this.peers.delete(id.toString())
-      void this.libp2p.hangUp(id).catch(() => {})
-    }
-    this.log(mode === 'allow' ? `partitioned from every peer but ${peers.join(', ') || 'none'}` : `partitioned from ${peers.join(', ')}`)
+    this.peering.partition(peers, mode)
   }
 
   /** Ends a partition: the peers may connect again (boot nodes and known peers are dialled again). */
   heal(): void {
-    for (const p of this.partitioned) this.banned.delete(p)
-    if (this.partitioned.size || this.allowOnly) this.log('partition healed')
-    this.partitioned.clear()
-    this.allowOnly = undefined
+    this.peering.heal()
   }
-  private readonly partitioned = new Set<string>()
-  private allowOnly: Set<string> | undefined
 
   /** Tells peers our GRANDPA state with a neighbor packet when it changed (see `Gossip`). */
   announceGrandpaState(setId: bigint, finalizedHeight: number, round?: bigint): void {
@@ -588,8 +537,6 @@ export class NetworkHost {
     return this.gossip.gossipTransactions(txs, except)
   }
 
-  private readonly peerSet = new PeerSet()
-
   /**
    * Keeps a block-announces substream with the peer at `addr` (boot node, saved or discovered peer):
    * dialled now, and again with back-off whenever it is not connected — also after its node restarted or
@@ -601,28 +548,12 @@ export class NetworkHost {
     } catch (e) {
       throw new NetworkError(`'${addr}' is not a multiaddr: ${(e as Error).message}`)
     }
-    this.peerSet.add(addr, kind, Date.now())
-    this.dialDuePeers()
+    this.peering.keepConnected(addr, kind)
   }
 
   /** Whether we hold a block-announces handshake and our substream with the peer. */
   private isAnnouncing(peer: string): boolean {
     return this.gossip.announces.has(peer) && this.peers.get(peer)?.handshake !== undefined
-  }
-
-  /** Dials the peer-set slots that are due (not connected, back-off passed, not banned). */
-  private dialDuePeers(): void {
-    if (this.stopped) return
-    const now = Date.now()
-    for (const addr of this.peerSet.due(now, (k) => this.isAnnouncing(k), (k) => this.isBanned(k))) {
-      this.handshakeWith(multiaddr(addr)).then(
-        (hs) => this.peerSet.succeeded(addr, hs.peerId, Date.now()),
-        (e) => {
-          this.peerSet.failed(addr, Date.now())
-          this.log(`peer ${addr}: ${(e as Error).message}`)
-        },
-      )
-    }
   }
 
   async dial(addr: string | Multiaddr): Promise<Connection> {
@@ -688,46 +619,10 @@ export class NetworkHost {
     return this.libp2p.getMultiaddrs().map((m) => m.toString())
   }
 
-  private peerSetTimer: ReturnType<typeof setInterval> | undefined
-  private maintaining = false
-
-  /**
-   * Discovery: below the target, look up peers near a random key (Kademlia) and add the new ones to the
-   * peer set, which opens a block-announces substream with each (a peer without one serves us nothing).
-   */
-  /** Peer-set ticks between Kademlia lookups now (grows while lookups find nobody new), and the tick of the next. */
-  private lookupGap = 5
-  private nextLookupTick = 5
-
   /** A Kademlia lookup when below the target of peers; resolves to whether it found a peer we did not know. */
-  async maintainPeers(): Promise<boolean> {
-    if (this.maintaining || this.stopped) return false
-    this.maintaining = true
-    try {
-      const announcing = this.announcingPeers().length
-      const target = this.opts.targetPeers ?? 8
-      if (announcing >= target || this.libp2p.getPeers().length === 0) return true
-      const key = crypto.getRandomValues(new Uint8Array(32))
-      let added = 0
-      for await (const peer of this.libp2p.peerRouting.getClosestPeers(key, { signal: AbortSignal.timeout(4000) })) {
-        const id = peer.id.toString()
-        if (id === this.peerId || this.peerSet.has(id) || this.isBanned(id)) continue
-        const addr = peer.multiaddrs.map((m) => m.toString()).find((a) => !this.opts.dialFilter || this.opts.dialFilter(a))
-        if (!addr) continue
-        this.peerSet.add(addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`, 'discovered', Date.now())
-        if (announcing + ++added >= target) break
-      }
-      if (added) this.dialDuePeers()
-      return added > 0
-    } catch {
-      // lookups fail while the routing table is empty; the next round retries
-      return false
-    } finally {
-      this.maintaining = false
-    }
+  maintainPeers(): Promise<boolean> {
+    return this.peering.lookUp()
   }
-
-  private stopped = false
 
   /**
    * Stops the host: timers cleared, waiting requests failed, every connection closed — gracefully for
@@ -736,8 +631,7 @@ export class NetworkHost {
    * `terminate()`) could stay pending for good while the process exits under it.
    */
   async stop(): Promise<void> {
-    this.stopped = true
-    clearInterval(this.peerSetTimer)
+    this.peering.stop()
     this.requests.stop()
     const stopping = Promise.resolve(this.libp2p.stop())
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -78,6 +78,8 @@ export class PeerSet {
     if (!s) return
     s.dialing = false
     s.connectedAtMs = nowMs
+    // connected, so not due; were it not announcing after all, it is not redialled in a loop
+    s.nextAttemptMs = nowMs + BASE_BACKOFF_MS
     if (s.key !== peerId && !this.slots.has(peerId)) {
       this.slots.delete(s.key)
       s.key = peerId
@@ -112,6 +114,21 @@ export class PeerSet {
       s.failures = 0
       s.nextAttemptMs = nowMs
     } else this.backOff(s, nowMs)
+  }
+
+  /**
+   * When the next slot falls due (ms), for a caller that sleeps until then: the earliest end of a back-off
+   * (or of a ban, `bannedUntil(key)`, 0 when not banned) among slots neither connected nor being dialled;
+   * undefined when none is waiting.
+   */
+  nextDueMs(isConnected: (key: string) => boolean, bannedUntil: (key: string) => number): number | undefined {
+    let next: number | undefined
+    for (const s of this.slots.values()) {
+      if (s.dialing || isConnected(s.key)) continue
+      const at = Math.max(s.nextAttemptMs, bannedUntil(s.key))
+      if (at !== Infinity && (next === undefined || at < next)) next = at
+    }
+    return next
   }
 
   has(key: string): boolean {

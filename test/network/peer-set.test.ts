@@ -63,3 +63,22 @@ test('peer set: an address without a peer id is keyed by its handshake; discover
   s.add('/ip4/127.0.0.1/tcp/10/p2p/12D3KooWD0', 'boot', 0)
   assert.equal(s.size, 4)
 })
+
+test('peer set: the next due time is the earliest back-off or ban end among slots that wait, none when all are connected', () => {
+  const s = new PeerSet()
+  const noBan = () => 0
+  assert.equal(s.nextDueMs(never, noBan), undefined, 'no slot: nothing to wake for')
+  s.add(A, 'boot', 1000)
+  s.add(B, 'saved', 1000)
+  assert.equal(s.nextDueMs(never, noBan), 1000)
+  s.due(1000, never, never)
+  assert.equal(s.nextDueMs(never, noBan), undefined, 'both being dialled')
+  s.failed(A, 1000)
+  s.succeeded(B, '12D3KooWB', 1000)
+  const connected = (k: string) => k === '12D3KooWB'
+  assert.equal(s.nextDueMs(connected, noBan), 1500, "A's back-off ends; B is connected")
+  assert.equal(s.nextDueMs(connected, (k) => (k === '12D3KooWA' ? 9000 : 0)), 9000, 'a ban longer than the back-off')
+  assert.equal(s.nextDueMs(connected, (k) => (k === '12D3KooWA' ? Infinity : 0)), undefined, 'partitioned away: only a heal wakes it')
+  // connected but not announcing after all: due after a back-off, never at once (no dial loop)
+  assert.equal(s.nextDueMs(never, (k) => (k === '12D3KooWA' ? Infinity : 0)), 1500)
+})
