@@ -193,6 +193,12 @@ export class Peering {
     return this.timerAt
   }
 
+  /** How many times the timer has fired, for tests. */
+  get wakeUps(): number {
+    return this.wakes
+  }
+  private wakes = 0
+
   /** Dials the slots that are due (not connected, back-off passed, not banned), then re-arms the timer. */
   private dialDue(): void {
     const link = this.link
@@ -218,7 +224,10 @@ export class Peering {
     const link = this.link
     if (!link || this.stopped) return
     const slotDue = this.slots.nextDueMs((k) => link.isAnnouncing(k), (k) => this.bannedUntil(k))
-    const at = Math.max(Date.now() + MIN_WAKE_MS, Math.min(slotDue ?? Infinity, this.nextLookupAt))
+    const due = Math.min(slotDue ?? Infinity, this.nextLookupAt)
+    // nothing due (all connected, a lookup running): the lookup's end or a change in the set re-arms it
+    if (due === Infinity) return
+    const at = Math.max(Date.now() + MIN_WAKE_MS, due)
     if (this.timer && this.timerAt <= at) return
     clearTimeout(this.timer)
     this.timerAt = at
@@ -227,6 +236,7 @@ export class Peering {
   }
 
   private wake(): void {
+    this.wakes++
     this.timer = undefined
     this.timerAt = Infinity
     if (this.stopped) return

@@ -54,3 +54,36 @@ test('peering: a failed dial wakes the timer at its back-off, and with all peers
     peering.stop()
   }
 })
+
+test('peering: while a lookup runs and no slot waits, no timer is armed; the lookup finding nobody doubles the gap', async () => {
+  let release!: () => void
+  const lookups: number[] = []
+  const libp2p = {
+    getPeers: () => ['someone'],
+    peerId: { toString: () => 'self' },
+    hangUp: async () => {},
+    peerRouting: {
+      async *getClosestPeers() {
+        lookups.push(Date.now())
+        await new Promise<void>((r) => (release = r))
+      },
+    },
+  } as unknown as Libp2p
+  const peering = new Peering({ peerSetIntervalMs: 100 })
+  peering.start({ libp2p, handshakeWith: async () => ({ peerId: 'x' }), isAnnouncing: () => false, announcingCount: () => 0, dropped: () => {} })
+  try {
+    await new Promise((r) => setTimeout(r, 200))
+    assert.equal(lookups.length, 1, 'the first lookup started')
+    assert.equal(peering.nextWakeAt, Infinity, 'nothing armed while it runs')
+    const wakes = peering.wakeUps
+    await new Promise((r) => setTimeout(r, 100))
+    assert.equal(peering.wakeUps, wakes, 'and nothing fires (an Infinity timeout would fire at once, again and again)')
+    const ended = Date.now()
+    release()
+    await new Promise((r) => setTimeout(r, 20))
+    const gap = peering.nextWakeAt - ended
+    assert.ok(gap >= 150 && gap <= 260, `found nobody: the next lookup in twice the interval (${gap} ms)`)
+  } finally {
+    peering.stop()
+  }
+})
