@@ -18,6 +18,7 @@ import { encodeHeader } from '../header/index.ts'
 import { ChainAccessError, type ChainAccess, type ChainEvent } from './chain-access.ts'
 import { INVALID_PARAMS, RpcError, type Registry } from './dispatcher.ts'
 import { bytesParam, hashParam, runtimeSpecJson } from './params.ts'
+import { nextTurn } from '../platform/next-turn.ts'
 
 /**
  * Finalized (or pruned) blocks one follow may hold pinned before the server stops it (the spec asks for
@@ -134,7 +135,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
       },
     }
     f.operations.set(opId, op)
-    setTimeout(() => {
+    nextTurn(() => {
       work(opId, op)
         .catch((e) => {
           if (op.stopped) return
@@ -142,7 +143,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
           else f.emit({ event: 'operationError', operationId: opId, error: (e as Error).message })
         })
         .finally(() => f.operations.delete(opId))
-    }, 0)
+    })
     return { result: 'started', operationId: opId, ...extra }
   }
 
@@ -295,7 +296,7 @@ export function chainHeadRpc(reg: Registry, chain: ChainAccess, spec: ChainSpecI
             enqueue(() => bestChanged(f.above.has(best) ? best : f.finalized))
             unlisten = chain.onEvent(onEvent)
           })
-        setTimeout(() => void chain.ready.then(begin), 0)
+        nextTurn(() => void chain.ready.then(begin))
         return () => f.stop()
       },
       'null',

@@ -3,6 +3,8 @@
 // through a `send` callback. Malformed input gets the standard error codes, never an exception.
 // The WebSocket/HTTP server and the light client's `sendJsonRpc` both sit on top of this.
 
+import { nextTurn } from '../platform/next-turn.ts'
+
 export const PARSE_ERROR = -32700
 export const INVALID_REQUEST = -32600
 export const METHOD_NOT_FOUND = -32601
@@ -93,10 +95,10 @@ export class Connection {
     try {
       return await this.parseAndRun(text, gate)
     } finally {
-      setTimeout(() => {
+      nextTurn(() => {
         gate.open = true
         for (const send of gate.held.splice(0)) send()
-      }, 0)
+      })
     }
   }
 

@@ -56,6 +56,7 @@ import { Gossip, type GossipedCommit } from './gossip.ts'
 import type { TransportFactory } from './transports.ts'
 import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
 import { deferYamuxWindowUpdates } from './yamux-windows.ts'
+import { skipRepeatedProtocolMerges } from './peer-store-merges.ts'
 import { MAX_REQUEST, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 
 export { PeerTimeoutError, RequestTooLargeError }
@@ -220,6 +221,8 @@ export class NetworkHost {
       if (taken) throw new NetworkError(`listen address ${taken} is already in use`)
       throw new NetworkError(`cannot listen on ${opts.listen.join(', ')}: ${msg.split('\n').find((l) => l.trim()) ?? msg}`)
     }
+    // one peer-store write per peer and protocol, not one per request substream (peer-store-merges.ts)
+    skipRepeatedProtocolMerges(libp2p)
     const host = new NetworkHost(libp2p, opts, peering)
     await host.register(genesis)
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))

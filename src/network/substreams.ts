@@ -6,6 +6,7 @@
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { Stream } from '@libp2p/interface'
 import { FrameDecoder, ProtocolError } from './codec/index.ts'
+import { coalesceMuxerWrites } from './muxer-writes.ts'
 
 /**
  * The bytes a peer sends on a substream, in order, until its end. We listen to the stream's events
@@ -115,6 +116,8 @@ export function withOptimisticStreams(make: ReturnType<typeof yamux>): ReturnTyp
     const createMuxer = factory.createStreamMuxer.bind(factory)
     factory.createStreamMuxer = (...args) => {
       const muxer = createMuxer(...args)
+      // the frames of one run of JavaScript leave in one write (muxer-writes.ts)
+      coalesceMuxerWrites(muxer)
       const createStream = muxer.createStream.bind(muxer)
       muxer.createStream = async (options) => {
         const stream = await createStream(options)
