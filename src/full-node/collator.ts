@@ -11,8 +11,8 @@
 // The relay is trusted here (it is our own devnet node). Relay calls run one at a time, newest head first.
 // A relay node that goes away (a restart) is connected to again every two seconds.
 
-import { Reader, Writer, fromHex, toHex, utf8 } from '../codec/index.ts'
-import { blake2_256, storageKey, type DevKeypair } from '../crypto/index.ts'
+import { Reader, Writer, fromHex, toHex } from '../codec/index.ts'
+import { storageKey, type DevKeypair } from '../crypto/index.ts'
 import { decodeHeader, headerHash, type Header } from '../header/index.ts'
 import { encodeCommittedCandidateReceipt, readPersistedValidationData } from '../parachain/candidate.ts'
 import { encodeProof } from '../trie/index.ts'
@@ -67,7 +67,6 @@ export class Collator {
   private stopped = false
   private relaySlotMs: bigint | undefined
   private readonly paraSlotMs: bigint
-  private readonly codeHash: Uint8Array
 
   private rpc!: RelayRpc
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined
@@ -78,7 +77,6 @@ export class Collator {
   ) {
     const state = node.chain.bestBlock.state
     this.paraSlotMs = new Reader(runtimeAt(state).call('AuraApi_slot_duration', new Uint8Array(), { storage: state }).output).u64()
-    this.codeHash = blake2_256(state.get(utf8(':code'))!)
   }
 
   /**
@@ -186,12 +184,17 @@ export class Collator {
     // one block per parachain slot: a relay parent in the same slot as our parent's waits for the next
     const relaySlot = babePreDigest(relay).slot
     if (parentBlock.header.number > 0 && paraSlotAt(relaySlot, this.relaySlotMs, this.paraSlotMs) <= auraSlot(parentBlock.header)) return
+    // the validation code the relay will check this candidate with, as Cumulus asks for it: after a runtime
+    // upgrade of the para, the relay's code changes only once the upgrade is enacted there
+    const code = new Reader(await this.stateCall('ParachainHost_validation_code_hash', new Writer(5).u32(this.o.paraId).u8(ASSUME_FREE).finish(), at))
+    if (code.u8() !== 1) return this.log(`collator: the relay at #${relay.number} has no validation code for para ${this.o.paraId}`)
+    const validationCodeHash = code.bytes_(32)
     const read = await this.rpc.call<{ proof: string[] }>('state_getReadProof', [relayStateKeys(this.o.paraId).map(toHex), at])
     const relayStateProof = encodeProof(read.proof.map(fromHex))
     const { block, state } = this.node.authorOn(parent, (p, parentState, extrinsics) =>
       authorParachainBlock({ parent: p, parentState, validationData, relayStateProof, relaySlot, relaySlotMs: this.relaySlotMs!, slotMs: this.paraSlotMs, author: this.o.key, extrinsics }),
     )
-    const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: relayHash, validationData, validationCodeHash: this.codeHash, collator: this.o.key })
+    const candidate = collationOf({ paraId: this.o.paraId, block, state, relayParent: relayHash, validationData, validationCodeHash, collator: this.o.key })
     await this.rpc.call('sublight_unstable_submitCollation', [toHex(encodeCommittedCandidateReceipt(candidate))])
     this.log(`collator: #${block.header.number} on relay parent #${relay.number}, handed to the relay`)
   }
