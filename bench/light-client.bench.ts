@@ -1,6 +1,7 @@
 // Light client, side by side with smoldot 3.4.1 on the same `sublight dev` devnet (node-template, a
 // local peer): addChain → `initialized` (warp sync + runtime), `chainHead_v1_call` Metadata_metadata and
-// `chainHead_v1_storage` value latency at the finalized block (medians). Each client runs in its own
+// `chainHead_v1_storage` value latency at the finalized block (medians; the first call after `initialized`
+// on its own: the proof fetched and run on a runtime the follow compiled). Each client runs in its own
 // process; ratio = sublight / smoldot (lower is better).
 import { readFileSync } from 'node:fs'
 import { execFile } from 'node:child_process'
@@ -21,11 +22,12 @@ const addr = dev.host.addresses()[0]
 const key = toHex(storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey]))
 const run = async (script: string) => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
-  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { initMs: number; callMs: number; readMs: number; rssMiB: number }
+  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { initMs: number; firstCallMs: number; callMs: number; readMs: number; rssMiB: number }
 }
 const ours = await run(new URL('./sublight-light.ts', import.meta.url).pathname)
 const theirs = await run(new URL('./smoldot-light.mjs', import.meta.url).pathname)
 row('addChain → initialized (warp + runtime)', ours.initMs, theirs.initMs)
+row('first chainHead_v1_call Metadata_metadata after initialized', ours.firstCallMs, theirs.firstCallMs)
 row('chainHead_v1_call Metadata_metadata', ours.callMs, theirs.callMs)
 row('chainHead_v1_storage value', ours.readMs, theirs.readMs)
 console.log(`${'RSS of the client process after the runs'.padEnd(44)} sublight ${ours.rssMiB.toFixed(0).padStart(9)} MiB  smoldot ${theirs.rssMiB.toFixed(0).padStart(9)} MiB   ratio ${(ours.rssMiB / theirs.rssMiB).toFixed(3)}×`)

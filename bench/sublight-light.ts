@@ -55,5 +55,6 @@ for (let i = 0; i < Number(runs); i++) {
   reads.push(await timeOp(() => call('chainHead_v1_storage', [sub, hash, [{ key, type: 'value' }], null])))
 }
 const rssMiB = process.memoryUsage().rss / 2 ** 20
-process.stdout.write(`\nRESULT ${JSON.stringify({ initMs, callMs: median(calls), readMs: median(reads), rssMiB })}\n`)
+const firstCallMs = calls[0]
+process.stdout.write(`\nRESULT ${JSON.stringify({ initMs, firstCallMs, callMs: median(calls), readMs: median(reads), rssMiB })}\n`)
 await client.terminate()
