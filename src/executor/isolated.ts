@@ -67,17 +67,30 @@ type Reply = { id?: number; accessLog?: StorageAccessLog } & (
  */
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker-entry.js', import.meta.url)
 
+/** Options a worker needs from its parent to load our modules (each followed by a value, or `=value`). */
+const LOADER_OPTIONS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'])
+/** Value-less options a worker accepts and should keep. */
+const WORKER_FLAGS = new Set(['--enable-source-maps', '--no-warnings', '--no-deprecation', '--trace-warnings', '--trace-uncaught'])
+
 /**
- * Node options for our workers: the parent's (workers inherit them, e.g. `--import tsx`) without
- * `--input-type`, which only applies to a main script given as a string and makes `new Worker` fail — a
- * process started as `node --input-type=module -e …` could otherwise run no runtime call off-thread.
+ * Node options for our workers: of the parent's, those that load modules (`--import tsx`, a preloaded
+ * probe), a few harmless flags and `--(no-)experimental-*`. Everything else is left out: `new Worker`
+ * throws on V8 and process options (`--max-old-space-size`, `--optimize-for-size`, `--stack-size`,
+ * `--title`…; V8's apply to every isolate anyway) and on `--input-type`, which only applies to a main
+ * script given as a string. A process started as `node --max-old-space-size=8192 app.js` or `node
+ * --input-type=module -e …` could otherwise run no runtime call off-thread.
  */
-export function workerExecArgv(): string[] {
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = []
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const a = process.execArgv[i]
-    if (a === '--input-type') i++ // and its value
-    else if (!a.startsWith('--input-type=')) out.push(a)
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]
+    const name = a.split('=')[0]
+    const separateValue = !a.includes('=') && i + 1 < execArgv.length && !execArgv[i + 1].startsWith('-')
+    if (LOADER_OPTIONS.has(name)) {
+      out.push(a)
+      if (separateValue) out.push(execArgv[++i])
+    } else if (WORKER_FLAGS.has(name) || /^--(no-)?experimental-/.test(name)) out.push(a)
+    else if (separateValue) i++ // an option left out, and its value
   }
   return out
 }

@@ -82,7 +82,7 @@ test('the worker keeps recent states: calls at a chain of states (sent whole, th
   }
 })
 
-test('a process started as `node --input-type=module -e …` runs calls off-thread too (its workers do not inherit --input-type)', needsFixtures, async () => {
+test('a process started as `node --max-old-space-size=512 --optimize-for-size --input-type=module -e …` runs calls off-thread too (its workers get neither V8 options nor --input-type)', needsFixtures, async () => {
   const { execFile } = await import('node:child_process')
   const { promisify } = await import('node:util')
   const isolated = new URL('../../src/executor/isolated.ts', import.meta.url).href
@@ -96,6 +96,14 @@ test('a process started as `node --input-type=module -e …` runs calls off-thre
     const code = hex(spec.genesis.raw.top['0x3a636f6465'])
     const r = await callIsolated({ code, method: 'Core_version', args: new Uint8Array(), top })
     console.log('OUTPUT', r.output.length)`
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 })
+  const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=512', '--optimize-for-size', '--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 })
   assert.match(stdout, /OUTPUT \d{2,}/, 'Core_version answered from a worker')
+})
+
+test('worker options: module loaders and experimental flags kept, V8 and process options (and their values) left out', async () => {
+  const { workerExecArgv } = await import('../../src/executor/isolated.ts')
+  assert.deepEqual(
+    workerExecArgv(['--max-old-space-size=8192', '--import', 'tsx', '--title', 'node-a', '--require=./probe.cjs', '--input-type', 'module', '--experimental-vm-modules', '-C', 'custom', '--stack-size=2000', '--enable-source-maps']),
+    ['--import', 'tsx', '--require=./probe.cjs', '--experimental-vm-modules', '-C', 'custom', '--enable-source-maps'],
+  )
 })
