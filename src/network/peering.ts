@@ -21,6 +21,8 @@ const MAX_BANS = 10_000
 const MAX_LOOKUP_GAP_MS = 60_000
 /** The timer never fires sooner than this after it is armed (ms): no busy loop, whatever the slots say. */
 const MIN_WAKE_MS = 20
+/** The longest delay a timer takes. */
+const MAX_DELAY_MS = 2 ** 31 - 1
 
 export interface PeeringOptions {
   /** How long a misbehaving peer stays banned (ms, default 5 minutes). */
@@ -231,7 +233,8 @@ export class Peering {
     if (this.timer && this.timerAt <= at) return
     clearTimeout(this.timer)
     this.timerAt = at
-    this.timer = setTimeout(() => this.wake(), at - Date.now())
+    // (a far-off ban end: setTimeout takes at most 2^31 - 1 ms, a longer delay would fire at once)
+    this.timer = setTimeout(() => this.wake(), Math.min(at - Date.now(), MAX_DELAY_MS))
     this.timer.unref?.()
   }
 
