@@ -21,9 +21,6 @@ import { decodeHeader, encodeHeader, headerHash, type Header } from '../header/i
 import type { Entry, StateVersion } from '../trie/index.ts'
 import { Reader, Writer } from '../codec/index.ts'
 
-/** SQLite's page cache (KiB). */
-const PAGE_CACHE_KIB = 512
-
 const SCHEMA_VERSION = 1
 
 export class StoreError extends Error {
@@ -101,10 +98,6 @@ export class BlockStore {
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
-      // SQLite's page cache at 512 KiB, not its 2 MiB default: the node's working set (the blocks near
-      // finality, recent states) lives in memory already, so SQLite's copy of the same pages would only
-      // fill up for the first half hour of a node's life (what the serve soak measured as growth)
-      db.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
       db.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS blocks (hash BLOB PRIMARY KEY, number INTEGER NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL, justification BLOB);
