@@ -36,7 +36,9 @@ export function skipRepeatedProtocolMerges(libp2p: Libp2p): { skipped: () => num
   libp2p.addEventListener('peer:disconnect', (e) => known.delete(e.detail.toString()))
   store.merge = async (id: PeerId, data: PeerData, options?: Parameters<typeof merge>[2]): Promise<Peer> => {
     const key = id.toString()
-    const onlyProtocols = data.protocols !== undefined && Object.keys(data).every((k) => k === 'protocols')
+    // our own record changes with `self:peer:update` (the registrar patches it when a protocol is
+    // unhandled): it is always merged for real
+    const onlyProtocols = data.protocols !== undefined && Object.keys(data).every((k) => k === 'protocols') && !id.equals(libp2p.peerId)
     const k = known.get(key)
     if (onlyProtocols && k && Date.now() - k.at < REFRESH_MS && data.protocols!.every((p) => k.protocols.has(p))) {
       skipped++

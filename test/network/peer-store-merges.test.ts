@@ -1,7 +1,7 @@
 // One peer-store write per peer and protocol, not one per substream: two js-libp2p nodes over TCP on
 // loopback, 20 request substreams on one protocol; the store's own merge runs once for it on each side,
 // the record names the protocol, and a change to the record (identify replacing the protocol list)
-// makes the next substream merge for real again.
+// makes the next substream merge for real again; our own record is always merged for real.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -49,6 +49,13 @@ test('peer store: a protocol is merged into a peer record once, not per substrea
     await opened(3)
     assert.equal(protoMerges(a.merges), 2)
     assert.ok((await a.libp2p.peerStore.get(b.libp2p.peerId)).protocols.includes(PROTO), 'the protocol is back in the record')
+    // our own record: a protocol handled, unhandled and handled again is in it (merged for real each time)
+    for (let i = 0; i < 2; i++) {
+      await a.libp2p.unhandle(PROTO)
+      assert.ok(!(await a.libp2p.peerStore.get(a.libp2p.peerId)).protocols.includes(PROTO))
+      await a.libp2p.handle(PROTO, (stream) => void stream.close())
+    }
+    assert.ok((await a.libp2p.peerStore.get(a.libp2p.peerId)).protocols.includes(PROTO), 'our own record names the protocol again')
   } finally {
     await a.libp2p.stop()
     await b.libp2p.stop()
