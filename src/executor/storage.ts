@@ -104,12 +104,21 @@ export class MemoryStorage implements StorageBackend {
     this.tries = undefined
   }
   private rootTries(): StateTries {
-    if (!this.tries) {
-      const children = new Map<string, PersistentTrie>()
-      for (const [ks, store] of this.children) children.set(ks, PersistentTrie.of(bytesEntries(store)))
-      this.tries = { top: PersistentTrie.of([...bytesEntries(this.top)].filter(([k]) => !startsWithPrefix(k))), children }
-    }
-    return this.tries
+    return (this.tries ??= this.buildTries())
+  }
+  private buildTries(): StateTries {
+    const children = new Map<string, PersistentTrie>()
+    for (const [ks, store] of this.children) children.set(ks, PersistentTrie.of(bytesEntries(store)))
+    return { top: PersistentTrie.of([...bytesEntries(this.top)].filter(([k]) => !startsWithPrefix(k))), children }
+  }
+  /**
+   * This state as persistent tries, for proofs: the top trie without child-trie root entries, and each
+   * non-empty child trie by its key. The state's own when it keeps them (a state a chain builds on: they
+   * share nearly every node, and its hashes, with the parent's); else built for the caller, not kept.
+   */
+  persistentTries(): { top: PersistentTrie; children: [childKey: Uint8Array, trie: PersistentTrie][] } {
+    const t = this.tries ?? this.buildTries()
+    return { top: t.top, children: [...t.children].map(([ks, trie]) => [strKey(ks), trie]) }
   }
   get(key: Uint8Array) {
     return this.top.get(keyStr(key))

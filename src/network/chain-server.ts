@@ -52,14 +52,16 @@ export class StateProver {
     private readonly storage: MemoryStorage,
     stateVersion: StateVersion,
   ) {
+    // the state's persistent tries: a state the chain built on shares nearly every node with its parent,
+    // hashes included, so a prover costs what its queries visit rather than hashing the whole state again
+    const tries = storage.persistentTries()
     const childRoots: [Uint8Array, Uint8Array][] = []
-    for (const key of storage.childKeys()) {
-      const t = new MemoryTrie([...storage.childEntries(key)], stateVersion)
+    for (const [key, trie] of tries.children) {
+      const t = new MemoryTrie(trie, stateVersion)
       this.children.set(String(key), t)
       childRoots.push([concatBytes(CHILD_STORAGE_DEFAULT_PREFIX, key), t.root])
     }
-    const top = [...storage.topEntries()].filter(([k]) => !isChildRootKey(k))
-    this.top = new MemoryTrie([...top, ...childRoots], stateVersion)
+    this.top = new MemoryTrie(tries.top.with(childRoots), stateVersion)
     this.root = this.top.root
   }
 
@@ -116,10 +118,6 @@ export class StateProver {
     for (const [ck, key] of log.childNextKeys) nodes.push(...(this.children.get(String(ck))?.prove([{ kind: 'nextKey', key }]) ?? []))
     return encodeProof(nodes)
   }
-}
-
-function isChildRootKey(k: Uint8Array): boolean {
-  return k.length >= CHILD_STORAGE_DEFAULT_PREFIX.length && bytesEqual(k.subarray(0, CHILD_STORAGE_DEFAULT_PREFIX.length), CHILD_STORAGE_DEFAULT_PREFIX)
 }
 
 /** Serves a chain at its genesis block only, from the spec's raw genesis storage. */

@@ -1,6 +1,7 @@
-// An in-memory trie built from entries that can answer queries and produce proofs for them: every
-// hashed node is kept by hash; a proof is the set of nodes a query visits (recorded while it runs).
-// Used to serve `light/2` read and call proofs and to generate proofs in tests.
+// An in-memory trie that can answer queries and produce proofs for them: built from entries (every
+// hashed node kept by hash), or over a persistent trie a state already holds (nodes indexed as queries
+// reach them). A proof is the set of nodes a query visits (recorded while it runs). Used to serve
+// `light/2` read and call proofs and to generate proofs in tests.
 
 import { blake2_256 } from '../crypto/index.ts'
 import { buildRootNode, sortedEntries, type Entry, type StateVersion } from './build.ts'
@@ -17,11 +18,15 @@ import {
   type ProofLookup,
 } from './lookup.ts'
 import { hashKey } from './nibbles.ts'
+import { PersistentTrie } from './persistent-trie.ts'
+
+/** Nodes by hash with their decoded forms cached: a NodeMap, or a persistent trie's node source. */
+type IndexedNodes = Required<Pick<NodeSource, 'get' | 'decoded'>>
 
 /** Records which stored nodes the queries run through it touch. */
 export class ProofRecorder implements NodeSource {
   private readonly seen = new Map<string, Uint8Array>()
-  constructor(private readonly inner: NodeMap) {}
+  constructor(private readonly inner: IndexedNodes) {}
   get(hash: Uint8Array): Uint8Array | undefined {
     const n = this.inner.get(hash)
     if (n !== undefined) this.seen.set(hashKey(hash), n)
@@ -46,12 +51,24 @@ export type ProofQuery =
 
 export class MemoryTrie {
   readonly root: Uint8Array
-  private readonly store = new NodeMap()
+  private readonly store: IndexedNodes
 
-  constructor(entries: Iterable<Entry>, readonly version: StateVersion) {
-    const rootNode = buildRootNode(sortedEntries(entries), version, (h, n) => this.store.addHashed(h, n))
+  /**
+   * From entries, or over a persistent trie (the same nodes, so the same root and proofs, without
+   * encoding and hashing the whole trie again: what it shares with an earlier state is already hashed).
+   */
+  constructor(entries: Iterable<Entry> | PersistentTrie, readonly version: StateVersion) {
+    if (entries instanceof PersistentTrie) {
+      const source = entries.nodeSource(version)
+      this.store = source
+      this.root = source.root
+      return
+    }
+    const store = new NodeMap()
+    const rootNode = buildRootNode(sortedEntries(entries), version, (h, n) => store.addHashed(h, n))
     this.root = blake2_256(rootNode)
-    this.store.addHashed(this.root, rootNode)
+    store.addHashed(this.root, rootNode)
+    this.store = store
   }
 
   get(key: Uint8Array): Uint8Array | undefined {

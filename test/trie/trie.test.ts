@@ -286,3 +286,62 @@ test('robustness: random mutations of real proofs only produce typed errors', ne
     { numRuns: 3000 },
   )
 })
+
+/** A proof's nodes as a sorted list of hex strings: two proofs are the same set when these are equal. */
+const nodeSet = (nodes: Uint8Array[]) => nodes.map(toHex).sort()
+
+test('property: a MemoryTrie over a persistent trie (after random batches) has the root and the proofs of one built from the entries', () => {
+  const key = fc.uint8Array({ maxLength: 4, max: 0x12 })
+  // short values, and values of 33 bytes or more: version 1 stores those apart, by hash
+  const value = fc.oneof(fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ minLength: 33, maxLength: 40 }))
+  const entries = fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => toHex(k), maxLength: 30 })
+  const batch = fc.array(fc.tuple(key, fc.option(value, { nil: null })), { maxLength: 12 })
+  fc.assert(
+    fc.property(entries, fc.array(batch, { maxLength: 4 }), key, fc.constantFrom(0 as const, 1 as const), (entries, batches, probe, version) => {
+      let persistent = PersistentTrie.of(entries)
+      // hash the first version before changing it: later versions share those nodes with their cached references
+      persistent.hash(version)
+      const map = new Map(entries.map(([k, v]) => [toHex(k), v]))
+      for (const b of batches) {
+        persistent = persistent.with(b)
+        for (const [k, v] of b) v === null ? map.delete(toHex(k)) : map.set(toHex(k), v)
+      }
+      const final: Entry[] = [...map].map(([k, v]) => [fromHex(k), v])
+      const over = new MemoryTrie(persistent, version)
+      const built = new MemoryTrie(final, version)
+      assert.deepEqual(over.root, built.root)
+      for (const k of [...final.map(([k]) => k), probe]) {
+        const queries = [
+          { kind: 'value', key: k },
+          { kind: 'nextKey', key: k },
+          { kind: 'closestDescendant', key: k },
+          { kind: 'prefix', prefix: k.subarray(0, 1) },
+        ] as const
+        for (const q of queries) assert.deepEqual(nodeSet(over.prove([q])), nodeSet(built.prove([q])), `${q.kind} ${toHex(k)}`)
+        assert.deepEqual(over.get(k), built.get(k))
+      }
+    }),
+    { numRuns: 1000 },
+  )
+})
+
+test('real genesis states: proofs over the persistent trie are the proofs of the trie built from the entries, under the published root', needsFixtures, () => {
+  for (const spec of ['westend-genesis.json', 'polkadot-dev.json']) {
+    const entries = genesisEntries(spec)
+    for (const version of [0, 1] as const) {
+      const persistent = PersistentTrie.of(entries)
+      const over = new MemoryTrie(persistent, version)
+      const built = new MemoryTrie(entries, version)
+      assert.deepEqual(over.root, built.root)
+      if (spec === 'westend-genesis.json' && version === 0) assert.equal(toHex(over.root), '0x7e92439a94f79671f9cade9dff96a094519b9001a7432244d46ab644bb6f746f')
+      // every key, in batches as a light client asks, each proof checked against the root
+      for (let i = 0; i < entries.length; i += 16) {
+        const keys = entries.slice(i, i + 16).map(([k]) => k)
+        const nodes = over.proveKeys(keys)
+        assert.deepEqual(nodeSet(nodes), nodeSet(built.proveKeys(keys)))
+        const proof = TrieProof.fromNodes(over.root, nodes)
+        for (const [k, v] of entries.slice(i, i + 16)) assert.deepEqual(proof.get(k), { kind: 'value', value: v })
+      }
+    }
+  }
+})
