@@ -46,6 +46,9 @@ export interface IsolatedRequest {
   prepareOnly?: boolean
 }
 
+/** A request as posted to the worker: without `code` when it is the code of the worker's previous call. */
+export type WorkerRequest = Omit<IsolatedRequest, 'code' | 'storage'> & { code?: Uint8Array; id?: number }
+
 export interface IsolatedResult {
   output: Uint8Array
   changes: StorageChanges
@@ -138,9 +141,15 @@ export class IsolatedExecutor {
   /** The states the current worker holds, least recently used first, with their ids there. */
   private readonly held = new Map<MemoryStorage, number>()
   private nextStateId = 1
+  /**
+   * The code of the current worker's last call: a node's calls at block after block share one `:code`
+   * value, which is then not copied to the worker (nor hashed there to find its compiled module) again.
+   */
+  private codeSent: Uint8Array | undefined
 
   private spawn(): Worker {
     this.held.clear()
+    this.codeSent = undefined
     const w = new Worker(WORKER_ENTRY, { execArgv: workerExecArgv() })
     w.unref()
     return w
@@ -183,8 +192,9 @@ export class IsolatedExecutor {
     if (this.closed) return Promise.reject(new ExecutorError('Trap', 'the isolated executor is closed'))
     const worker = (this.worker ??= this.spawn())
     const id = this.nextId++
-    const { storage, ...rest } = req
-    const message = storage ? { ...rest, state: this.stateRef(storage), id } : { ...rest, id }
+    const { storage, code, ...rest } = req
+    const message: WorkerRequest = { ...rest, id, ...(code === this.codeSent ? {} : { code }), ...(storage ? { state: this.stateRef(storage) } : {}) }
+    this.codeSent = code
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer)

@@ -2,12 +2,13 @@
 // posts back the result or a serialized error (with the keys the call read, when asked to record them).
 // Holds between calls the compile cache and the last few states IsolatedExecutor sent (each by id, a
 // state derived from its parent sharing its unchanged parts), so a call at the next block costs its
-// changes, not the whole state.
+// changes, not the whole state; and the last code with its runtime, which a request leaves out when it
+// is the same.
 import { parentPort } from 'node:worker_threads'
 import { MemoryStorage, ProofStorage, RecordingStorage } from './storage.ts'
 import { Runtime } from './runtime.ts'
 import { ExecutorError, MissingStorageError } from './errors.ts'
-import type { IsolatedRequest, WorkerStateRef } from './isolated.ts'
+import type { WorkerRequest, WorkerStateRef } from './isolated.ts'
 
 const states = new Map<number, MemoryStorage>()
 
@@ -19,8 +20,22 @@ function stateOf(ref: WorkerStateRef): MemoryStorage {
   return s
 }
 
-parentPort!.on('message', (msg: IsolatedRequest & { id?: number }) => {
+/** The code of the last request that carried one, and its runtime once loaded (per import policy). */
+let lastCode: Uint8Array | undefined
+let lastRuntime: { rt: Runtime; allowUnresolvedImports: boolean } | undefined
+
+function runtimeFor(allowUnresolvedImports: boolean): Runtime {
+  if (!lastCode) throw new Error('the runtime worker was sent no code')
+  if (lastRuntime?.allowUnresolvedImports !== allowUnresolvedImports) lastRuntime = { rt: Runtime.load(lastCode, { allowUnresolvedImports }), allowUnresolvedImports }
+  return lastRuntime.rt
+}
+
+parentPort!.on('message', (msg: WorkerRequest) => {
   const { id, ...req } = msg
+  if (req.code) {
+    lastCode = req.code
+    lastRuntime = undefined
+  }
   const post = (reply: object) => parentPort!.postMessage({ ...reply, id })
   let base
   try {
@@ -31,7 +46,7 @@ parentPort!.on('message', (msg: IsolatedRequest & { id?: number }) => {
   const storage = req.record ? new RecordingStorage(base) : base
   const accessLog = storage instanceof RecordingStorage ? storage.log : undefined
   try {
-    const rt = Runtime.load(req.code, { allowUnresolvedImports: req.allowUnresolvedImports })
+    const rt = runtimeFor(req.allowUnresolvedImports ?? false)
     if (req.prepareOnly) return post({ ok: true, output: new Uint8Array(), changes: { top: [], children: [] }, offchainIndex: [], logs: [] })
     const r = rt.call(req.method, req.args, { storage, heapPages: req.heapPages, maxLogLevel: req.maxLogLevel })
     post({ ok: true, output: r.output, changes: r.changes, offchainIndex: r.offchainIndex, logs: r.logs, accessLog })

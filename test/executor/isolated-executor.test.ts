@@ -2,6 +2,7 @@
 // is stopped while the node's event loop keeps turning, and the next call (on a fresh worker) works.
 // Call proofs built this way verify: executing the same call on the proof alone gives the same output.
 import { test } from 'node:test'
+import { Worker } from 'node:worker_threads'
 import assert from 'node:assert/strict'
 import { toHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
@@ -21,6 +22,9 @@ test('an endless call is stopped at its limit without stalling the event loop; t
     await assert.rejects(ex.recordReads({ code: SPIN_WASM, method: 'spin', args: new Uint8Array() }), (e: unknown) => e instanceof ExecutorError && e.code === 'Timeout')
     clearInterval(timer)
     assert.ok(ticks >= 10, `the event loop kept running (${ticks} ticks)`)
+    // the same code again, on the fresh worker that replaced the stopped one: it is sent again (a worker
+    // asked to run code it never got would fail with another error)
+    await assert.rejects(ex.recordReads({ code: SPIN_WASM, method: 'spin', args: new Uint8Array() }, 4_000), (e: unknown) => e instanceof ExecutorError && e.code === 'Timeout')
     const spec = parseChainSpec(readFixtureText('chain-specs', 'node-template.json'))
     if (spec.genesis.kind !== 'raw') return
     const log = await ex.recordReads({ code: spec.genesis.top.find(([k]) => toHex(k) === toHex(utf8(':code')))![1], method: 'Core_version', args: new Uint8Array(), top: spec.genesis.top }, 60_000)
@@ -70,12 +74,28 @@ test('the worker keeps recent states: calls at a chain of states (sent whole, th
       chain.add(block, state)
       states.push(state)
     }
-    const code = g.state.get(utf8(':code'))!
+    // count the messages that carry code to the worker: one block's code is copied over once
+    let codeSent = 0
+    const post = Worker.prototype.postMessage
+    Worker.prototype.postMessage = function (this: Worker, m: unknown, ...rest: []) {
+      if ((m as { code?: Uint8Array }).code) codeSent++
+      return post.call(this, m, ...rest)
+    }
+    let code = g.state.get(utf8(':code'))!
     const nonceAt = async (i: number) => toHex((await ex.call({ code, method: 'AccountNonceApi_account_nonce', args: alice.publicKey, storage: states[i] })).output)
     const inThread = (i: number) => toHex(Runtime.load(code).call('AccountNonceApi_account_nonce', alice.publicKey, { storage: states[i] }).output)
     // in order (each the next block's changes), back to held ones, then far back (evicted: whole again)
-    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 11, 5, 0, 12]) assert.equal(await nonceAt(i), inThread(i), `state #${i}`)
-    assert.equal(await nonceAt(12), '0x0c000000', 'twelve transfers from Alice by #12')
+    try {
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 11, 5, 0, 12]) assert.equal(await nonceAt(i), inThread(i), `state #${i}`)
+      assert.equal(await nonceAt(12), '0x0c000000', 'twelve transfers from Alice by #12')
+      assert.equal(codeSent, 1, 'the code went to the worker with the first call only')
+      // other code (here: the same bytes in another array) is sent, and runs
+      code = code.slice()
+      assert.equal(await nonceAt(3), inThread(3))
+      assert.equal(codeSent, 2)
+    } finally {
+      Worker.prototype.postMessage = post
+    }
   } finally {
     await ex.close()
     chain.close()
