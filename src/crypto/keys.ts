@@ -13,6 +13,7 @@ import { mnemonicToEntropy, validateMnemonic } from '@scure/bip39'
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { Writer, concatBytes, fromHex, utf8 } from '../codec/index.ts'
 import { blake2_256 } from './hashing.ts'
+import { ed25519Signer } from './signatures.ts'
 
 export const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk'
 
@@ -86,7 +87,7 @@ function hardDerivedSeed(suri: string, scheme: string, label: string): Uint8Arra
 /** An ed25519 keypair from a SURI (hard junctions only, as Substrate). */
 export function ed25519FromSuri(suri: string): DevKeypair {
   const s = hardDerivedSeed(suri, 'ed25519', 'Ed25519HDKD')
-  return { publicKey: ed25519.getPublicKey(s), secret: s, sign: (m) => ed25519.sign(m, s) }
+  return { publicKey: ed25519.getPublicKey(s), secret: s, sign: ed25519Signer(s) }
 }
 
 /** A secp256k1 ECDSA keypair from a SURI (hard junctions only, derived as Substrate's `ecdsa::Pair`). */

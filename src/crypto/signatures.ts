@@ -16,7 +16,9 @@ export { sr25519Verify, type SignedMessage }
 
 type NativeCrypto = {
   createPublicKey(k: { key: Uint8Array; format: 'der'; type: 'spki' }): unknown
+  createPrivateKey(k: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): unknown
   verify(alg: null, data: Uint8Array, key: unknown, sig: Uint8Array): boolean
+  sign(alg: null, data: Uint8Array, key: unknown): Uint8Array
 }
 const native: NativeCrypto | undefined = await (async () => {
   try {
@@ -46,6 +48,29 @@ function nativeEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   } catch {
     return false
   }
+}
+
+const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
+
+/**
+ * An ed25519 signer for a 32-byte seed (RFC 8032: deterministic, so the same signatures as
+ * @noble/curves'): the host's native Ed25519 where there is one (Node's OpenSSL: no scalar
+ * multiplication in JavaScript, no garbage), else @noble/curves. A node signs its GRANDPA votes with it.
+ */
+export function ed25519Signer(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
+  if (seed.length !== 32) throw new RangeError('an ed25519 seed is 32 bytes')
+  const fallback = (m: Uint8Array) => ed25519.sign(m, seed)
+  if (!native) return fallback
+  let key: unknown
+  try {
+    const der = new Uint8Array(48)
+    der.set(PKCS8_PREFIX)
+    der.set(seed, 16)
+    key = native.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+  } catch {
+    return fallback
+  }
+  return (m) => new Uint8Array(native.sign(null, m, key))
 }
 
 export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {

@@ -25,3 +25,16 @@ test('dev keys sign verifiably; malformed URIs are typed errors', () => {
   assert.notEqual(toHex(sr25519FromSuri('//Alice/soft').publicKey), toHex(a.publicKey))
   assert.equal(sr25519FromSuri('0x' + '00'.repeat(32)).publicKey.length, 32)
 })
+
+test('ed25519 signing (native where the host has it) gives RFC 8032 signatures: byte for byte those of @noble/curves', async () => {
+  const { ed25519Signer } = await import('../../src/crypto/index.ts')
+  for (const suri of ['//Alice', '//Bob', '//Validator7']) {
+    const e = ed25519FromSuri(suri)
+    const sign = ed25519Signer(e.secret)
+    for (const message of [new Uint8Array(), utf8('hi'), new Uint8Array(1000).map((_, i) => i * 7)]) {
+      assert.equal(toHex(sign(message)), toHex(ed25519.sign(message, e.secret)))
+      assert.equal(toHex(e.sign(message)), toHex(ed25519.sign(message, e.secret)))
+    }
+  }
+  assert.throws(() => ed25519Signer(new Uint8Array(31)), RangeError)
+})
