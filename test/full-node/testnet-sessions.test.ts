@@ -40,6 +40,7 @@ test('testnet on polkadot-dev: session changes are GRANDPA set changes voted by 
   // runs (set id 0 at #40: the nodes came up after the history's slots had passed)
   const startsAt = Date.now() + 60_000
   const net = await Testnet.start(4, ['--history', '4', '--history-block-time', '500', '--history-start', String(startsAt)], fixturePath('chain-specs', 'polkadot-dev.json'))
+  const upAt = Date.now()
   const smoldot = followWithSmoldot(net.specPath, net.nodes[0].addr)
   try {
     // the runtime's set id at node 0's finalized block: three set changes finalized
@@ -48,7 +49,11 @@ test('testnet on polkadot-dev: session changes are GRANDPA set changes voted by 
     await waitFor(
       async () => (await setIdAt((fin = await net.finalized(0)).hash)) >= 3,
       240_000,
-      async () => `3 set changes finalized (set id ${await setIdAt(fin.hash)} at finalized #${fin.number}; best #${(await net.best(0)).number})\n${net.nodes[0].proc.err.slice(-2000)}`,
+      // the summary last: CI keeps the end of a long failure
+      async () =>
+        `3 set changes finalized; node 0 stdout:\n${net.nodes[0].proc.out.slice(-2500)}\nnode 0 stderr:\n${net.nodes[0].proc.err.slice(-1500)}\n` +
+        `set id ${await setIdAt(fin.hash)} at finalized #${fin.number}; best #${(await net.best(0)).number}; ` +
+        `history from ${new Date(startsAt).toISOString()}, nodes up by ${new Date(upAt).toISOString()}; each node's best/finalized: ${JSON.stringify(net.nodes.map((n) => n.proc.status))}`,
     )
 
     // every change block along the finalized chain: its justification is kept, by ≥ 3 authorities of the set before it
