@@ -11,18 +11,19 @@
 // window are rebuilt from the database when asked for (`stateOf`), and canonical blocks more than
 // HOT_BLOCKS below the finalized one keep only hash and weight in memory (the rest is read back when
 // asked for). Without a store it is a pure in-memory structure holding the whole window. Warp proofs and
-// which justifications are served are worked out over the finalized chain in `finality-proofs.ts`.
+// which justifications are served are worked out over the finalized chain in `finality-proofs.ts`; read
+// and call proofs of the states it holds are made in `state-proofs.ts`.
 
 import { Writer, toHex, utf8 } from '../codec/index.ts'
 import { genesisHeader, genesisStorage, type ChainSpec } from '../chain-spec/index.ts'
-import { ExecutorError, MemoryStorage } from '../executor/index.ts'
-import { IsolatedExecutor } from '../executor/isolated.ts'
+import { MemoryStorage } from '../executor/index.ts'
 import { BABE_ENGINE, decodeBabePreDigest, encodeHeader, headerHash, type Header } from '../header/index.ts'
 import type { StateVersion } from '../trie/index.ts'
-import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, StateProver, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
+import { BLOCK_BODY, BLOCK_HEADER, BLOCK_JUSTIFICATION, type BlockData, type BlockRequest, type ChainServer } from '../network/index.ts'
 import { applyChanges, type Block } from './block-builder.ts'
 import { BlockStore, ColdBlock, diffStates } from './store.ts'
 import { FinalityProofs } from './finality-proofs.ts'
+import { StateProofs } from './state-proofs.ts'
 import { stateVersionAt } from './runtime-apis.ts'
 
 /**
@@ -98,18 +99,6 @@ export const MEMORY_STATES = 32
 
 /** States rebuilt from the database kept (most recently used): a peer reading an old block asks again. */
 const REBUILT_KEPT = 2
-
-/** Proof servers kept (most recently used): peers ask at the latest blocks. */
-const PROVERS_KEPT = 8
-
-/** Wall-clock limit of a peer's call proof (the call runs in a worker thread). */
-const CALL_PROOF_TIMEOUT_MS = 10_000
-
-/** Call proofs kept for peers asking the same call at the same block, and the largest kept (bytes). */
-const SHARED_CALL_PROOFS = 16
-const MAX_SHARED_CALL_PROOF = 256 * 1024
-/** Calls with longer arguments (a whole block, a large transaction) are not looked up among them. */
-const MAX_SHARED_CALL_ARGS = 1024
 
 /** The genesis state of a spec with raw genesis storage. */
 export function genesisState(spec: ChainSpec): MemoryStorage {
@@ -202,8 +191,7 @@ export class DevChain implements ChainServer {
   /** Closes the database, if any. */
   close(): void {
     this.store?.close()
-    void this.callExecutor?.close()
-    this.callExecutor = undefined
+    this.proofs.close()
   }
 
   /**
@@ -448,24 +436,6 @@ export class DevChain implements ChainServer {
   }
 
   /**
-   * The proof server of a block with state. A prover holds its whole state as a trie (hundreds of KiB
-   * for node-template): only the most recently used few are kept, not one per block with state — one per
-   * block was what made a node serving light clients grow by ~400 KiB a block until states were pruned.
-   */
-  private prover(block: Uint8Array): StateProver | undefined {
-    const s = this.find(block)
-    if (!s || !this.hasState(s)) return undefined
-    const key = toHex(s.hash)
-    let p = this.provers.get(key)
-    if (p) this.provers.delete(key)
-    else p = new StateProver(this.stateOfStored(s)!, this.stateVersionOf(s))
-    this.provers.set(key, p)
-    if (this.provers.size > PROVERS_KEPT) this.provers.delete(this.provers.keys().next().value!)
-    return p
-  }
-  private readonly provers = new Map<string, StateProver>()
-
-  /**
    * The state version of a block's state root: that of the runtime which executed it, found in its
    * parent's state (its own state's runtime for genesis, or when the parent's state is pruned).
    */
@@ -481,53 +451,26 @@ export class DevChain implements ChainServer {
 
   /** Merkle value of the closest descendant of `key` at a block with state (undefined: none, or no state). */
   closestDescendantMerkleValue(block: Uint8Array, key: Uint8Array, childKey?: Uint8Array): Uint8Array | undefined {
-    return this.prover(block)?.closestDescendantMerkleValue(key, childKey)
+    return this.proofs.closestDescendantMerkleValue(block, key, childKey)
   }
-
   readProof(block: Uint8Array, keys: Uint8Array[]) {
-    return this.prover(block)?.readProof(keys)
+    return this.proofs.readProof(block, keys)
   }
   readChildProof(block: Uint8Array, childKey: Uint8Array, keys: Uint8Array[]) {
-    return this.prover(block)?.readChildProof(childKey, keys)
+    return this.proofs.readChildProof(block, childKey, keys)
   }
-  /**
-   * A peer's call proof: the call runs in a worker thread under a time limit (10 s), so it never stalls
-   * the node; a call over the limit gets no proof.
-   */
-  async callProof(block: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array | undefined> {
-    // light clients following a chain ask the same calls at the same new blocks (`Core_version`, a
-    // runtime API they watch): the proof is the same bytes for all of them, so it is made once (looked up
-    // before the prover, which may have to rebuild the block's state)
-    const key = args.length <= MAX_SHARED_CALL_ARGS ? `${toHex(block)} ${method} ${toHex(args)}` : undefined
-    const shared = key === undefined ? undefined : this.callProofs.get(key)
-    if (shared) {
-      this.callProofs.delete(key!)
-      this.callProofs.set(key!, shared)
-      return shared
-    }
-    const prover = this.prover(block)
-    if (!prover) return undefined
-    const made = (async () => {
-      try {
-        return await prover.callProofIsolated(method, args, (this.callExecutor ??= new IsolatedExecutor(CALL_PROOF_TIMEOUT_MS)))
-      } catch (e) {
-        if (e instanceof ExecutorError) return undefined
-        throw e
-      }
-    })()
-    if (key === undefined) return made
-    this.callProofs.set(key, made)
-    if (this.callProofs.size > SHARED_CALL_PROOFS) this.callProofs.delete(this.callProofs.keys().next().value!)
-    // only answers worth keeping stay: a failure or a large proof is not shared beyond the calls in flight
-    const forget = () => {
-      if (this.callProofs.get(key) === made) this.callProofs.delete(key)
-    }
-    made.then((proof) => (!proof || proof.length > MAX_SHARED_CALL_PROOF ? forget() : undefined), forget)
-    return made
+  /** A peer's call proof, made in a worker thread under a time limit (see `StateProofs.callProof`). */
+  callProof(block: Uint8Array, method: string, args: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.proofs.callProof(block, method, args)
   }
-  private callExecutor: IsolatedExecutor | undefined
-  /** Recent call proofs (and those being made), by block, method and arguments, most recently used last. */
-  private readonly callProofs = new Map<string, Promise<Uint8Array | undefined>>()
+  /** Proofs of the states of blocks that have one, for peers. */
+  private readonly proofs = new StateProofs({
+    stateFor: (block) => {
+      const s = this.find(block)
+      if (!s || !this.hasState(s)) return undefined
+      return { key: toHex(s.hash), state: () => this.stateOfStored(s)!, version: () => this.stateVersionOf(s) }
+    },
+  })
   /** Warp proofs and kept justifications, over the finalized canonical chain. */
   private readonly finalityProofs = new FinalityProofs({
     finalizedNumber: () => this.finalizedNumber,

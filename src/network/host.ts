@@ -25,6 +25,7 @@ import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { concatBytes, toHex } from '../codec/index.ts'
+import { libp2pLogger } from './libp2p-logger.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import {
   ProtocolError,
@@ -168,6 +169,7 @@ export class NetworkHost {
     deferYamuxWindowUpdates()
     return createLibp2p({
       privateKey,
+      ...libp2pLogger(),
       addresses: { listen: opts.listen },
       transports: opts.transports,
       connectionEncrypters: [noise()],
