@@ -4,14 +4,14 @@
 // then over the 120 s after that: the steady state (start-up's last work — V8's memory reducer compacting
 // the heap a minute in, functions still being optimized — falls into the first window). Medians of 3 rounds. Each client runs in a plain Node process (no tsx): sublight from its compiled
 // package (built here first), as users run it.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { buildPackage } from './util.ts'
 import { DevProcess, freePort } from '../test/support/dev-process.ts'
 import { fixturePath } from '../test/support/fixtures.ts'
 import { waitFor } from '../test/support/wait.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
-const build = spawnSync('npm', ['run', 'build'], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' })
-if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`)
+buildPackage()
 const specFile = fixturePath('chain-specs', 'node-template.json')
 const port = await freePort()
 const node = new DevProcess(['--chain', specFile, '--tmp', '--alice', '--bob', '--listen', `/ip4/127.0.0.1/tcp/${port}/ws`, '--no-rpc'])

@@ -3,10 +3,10 @@
 // package ships it) vs smoldot's, trials interleaved, medians of 7. Also `sublight --help` from the
 // compiled CLI and the toolkit entry (`sublight/toolkit`).
 import { spawnSync } from 'node:child_process'
+import { buildPackage } from './util.ts'
 
 const root = new URL('../', import.meta.url).pathname
-const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' })
-if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`)
+buildPackage()
 
 const runs: Record<string, string[]> = {
   bare: ['-e', '0'],

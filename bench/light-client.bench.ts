@@ -2,7 +2,8 @@
 // local peer): addChain → `initialized` (warp sync + runtime), `chainHead_v1_call` Metadata_metadata and
 // `chainHead_v1_storage` value latency at the finalized block (medians; the first call after `initialized`
 // on its own: the proof fetched and run on a runtime the follow compiled). Each client runs in its own
-// process; ratio = sublight / smoldot (lower is better).
+// plain Node process (sublight from its compiled package, built here first); ratio = sublight / smoldot
+// (lower is better).
 import { readFileSync } from 'node:fs'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -10,10 +11,11 @@ import { toHex } from '../src/codec/index.ts'
 import { parseChainSpec } from '../src/chain-spec/index.ts'
 import { sr25519FromSuri, storageKey } from '../src/crypto/index.ts'
 import { DevNode } from '../src/full-node/index.ts'
-import { row } from './util.ts'
+import { buildPackage, row } from './util.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 const RUNS = Number(process.env.RUNS ?? 9)
+buildPackage()
 const specPath = `${FX}/chain-specs/node-template.json`
 const spec = parseChainSpec(readFileSync(specPath, 'utf8'))
 const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], rpcPort: null })
@@ -21,10 +23,10 @@ while (dev.chain.finalized().number < 1) await new Promise((r) => setTimeout(r, 
 const addr = dev.host.addresses()[0]
 const key = toHex(storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey]))
 const run = async (script: string) => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
+  const { stdout } = await promisify(execFile)(process.execPath, [script, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
   return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { initMs: number; firstCallMs: number; callMs: number; readMs: number; rssMiB: number }
 }
-const ours = await run(new URL('./sublight-light.ts', import.meta.url).pathname)
+const ours = await run(new URL('./sublight-light.mjs', import.meta.url).pathname)
 const theirs = await run(new URL('./smoldot-light.mjs', import.meta.url).pathname)
 row('addChain → initialized (warp + runtime)', ours.initMs, theirs.initMs)
 row('first chainHead_v1_call Metadata_metadata after initialized', ours.firstCallMs, theirs.firstCallMs)

@@ -23,7 +23,7 @@ import { BabeChain } from '../src/full-node/babe-chain.ts'
 import { signingContext } from '../src/full-node/dev-extrinsics.ts'
 import { rotationSigners, sessionKeyRotations } from '../src/full-node/session-keys.ts'
 import { decodeBabeConfiguration } from '../src/sync/index.ts'
-import { executeSideBySide } from './util.ts'
+import { buildPackage, executeSideBySide } from './util.ts'
 
 const FX = process.env.SUBLIGHT_FIXTURES ?? new URL('../../shared/fixtures/', import.meta.url).pathname
 const N = Number(process.env.BLOCKS ?? 60)
@@ -90,7 +90,8 @@ row('Core_execute_block polkadot-dev, median of 10: sublight (+root) | chopstick
 // blocks per epoch: smoldot bans a peer whose block response carries justifications of two set changes
 // ahead of it, and on a young chain (a few dozen blocks) it does not warp but downloads everything
 const smoldotScript = new URL('./smoldot-light.mjs', import.meta.url).pathname
-const oursScript = new URL('./sublight-light.ts', import.meta.url).pathname
+const oursScript = new URL('./sublight-light.mjs', import.meta.url).pathname
+buildPackage()
 const numberKey = toHex(storagePrefix('System', 'Number'))
 for (const changes of [5, 50]) {
   // sets change from the third epoch on: `changes + 2` epochs of history, then real time (no more changes)
@@ -108,7 +109,7 @@ for (const changes of [5, 50]) {
   const mine: number[] = []
   for (let i = 0; i < 3; i++) {
     theirs.push(await run([smoldotScript, relaySpecFile, addr, numberKey, '1']))
-    mine.push(await run(['--import', 'tsx', oursScript, relaySpecFile, addr, numberKey, '1']))
+    mine.push(await run([oursScript, relaySpecFile, addr, numberKey, '1']))
   }
   await dev.stop()
   row(`warp across ${setId} set changes (#${fin.number}), addChain → initialized, median of 3: sublight | smoldot`, `${median(mine).toFixed(0)} ms | ${median(theirs).toFixed(0)} ms | ratio ${(median(mine) / median(theirs)).toFixed(3)}`)

@@ -2,9 +2,16 @@ import { toHex, utf8 } from '../src/codec/index.ts'
 import { unsealedHeader } from '../src/header/index.ts'
 import { encodeBlock, executeBlock, type DevChain } from '../src/full-node/index.ts'
 import { chopsticksCall } from '../test/support/chopsticks.ts'
+import { spawnSync } from 'node:child_process'
 
 // Benchmark helpers: time a function over repeated runs (median of N after warm-up) and print a
 // side-by-side row with the reference and the ratio sublight/reference.
+
+/** Compiles the package into dist/ (`npm run build`): benchmarks run sublight as users run it. */
+export function buildPackage(): void {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`)
+}
 
 export function timeMedian(fn: () => unknown, runs = 7, warmup = 1): number {
   for (let i = 0; i < warmup; i++) fn()

@@ -18,7 +18,7 @@
 // list heals): forks and reorgs on demand. `--history <epochs>` (BABE chains) starts the chain that many
 // epochs in the past and has the network author that history together: every node reads the same past
 // slots from one clock (`--history-start`, once all nodes should be up) and authors those it can claim,
-// a block every `--history-block-time` ms (default 500); each node rotates its validator's GRANDPA key
+// a block every `--history-block-time` ms (default 1000); each node rotates its validator's GRANDPA key
 // once a session, so every session change is a GRANDPA set change voted by the network.
 // `--chain <relay spec> --parachain <para spec>` (e.g. polkadot-dev and the Coretime dev spec from
 // `sublight chain-spec parachain-dev`): the relay rewritten for two validators (Alice, Bob) with the
@@ -54,8 +54,13 @@ const STOP_TIMEOUT_MS = 10_000
 const HISTORY_START_PER_NODE_MS = 4_000
 /** … plus this (the last node's peers connect). */
 const HISTORY_START_MARGIN_MS = 3_000
-/** Real time per history block in a network (each node imports every block; voting keeps up). */
-const HISTORY_BLOCK_MS = 500
+/**
+ * Real time per history block in a network: each node imports every block and voting keeps up. At 500 ms
+ * a loaded machine imported a block after the next slot's author had built beside it; a session left
+ * with one block that way gets no key rotation (a session's first block is full with its rotation) and,
+ * two sessions later, no set change.
+ */
+const HISTORY_BLOCK_MS = 1000
 
 /** Relay validators of a parachain testnet (the fewest with which candidates become available). */
 const PARACHAIN_RELAY_VALIDATORS = 2
