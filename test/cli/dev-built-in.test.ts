@@ -1,7 +1,9 @@
 // #14: `sublight dev` with no options runs the built-in development chain shipped in the package
 // (`chains/dev.json`, node-template's runtime and genesis — byte for byte the real node-template spec)
-// and holds every well-known dev key the chain names, so it authors every slot (Alice's and Bob's:
-// consecutive Aura slots in consecutive blocks) and finalizes alone.
+// and holds every well-known dev key the chain names, so it authors Alice's slots and Bob's (two Aura
+// authorities: even and odd slots, consecutive slots in consecutive blocks) and finalizes alone. A slot
+// may still pass unauthored on a loaded machine (the first block, runtime compiled, can outlast its
+// slot: a clean-clone run had slots 442, 444, 445), so the test asks for both authors, not for no gap.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -17,7 +19,7 @@ test('the built-in development chain is node-template\'s spec', { ...needsFixtur
   assert.deepEqual(JSON.parse(readFileSync(BUILT_IN_CHAIN, 'utf8')), JSON.parse(readFixtureText('chain-specs', 'node-template.json')))
 })
 
-test('`sublight dev` with no chain and no key authors every slot and finalizes', { timeout: 90_000 }, async () => {
+test('`sublight dev` with no chain and no key authors Alice’s and Bob’s slots and finalizes', { timeout: 90_000 }, async () => {
   const p = spawn(process.execPath, [bin, 'dev', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--rpc-port', '0'])
   let out = ''
   let err = ''
@@ -39,7 +41,9 @@ test('`sublight dev` with no chain and no key authors every slot and finalizes',
       assert.ok(log && log[5] === 0x20, `block #${n} has an Aura pre-digest`)
       slots.push(new DataView(log.buffer, log.byteOffset + 6, 8).getBigUint64(0, true))
     }
-    assert.deepEqual([slots[1] - slots[0], slots[2] - slots[1]], [1n, 1n], `consecutive slots: ${slots.join(', ')}`)
+    // one key alone would author every other slot only: one parity, gaps of 2
+    assert.deepEqual(new Set(slots.map((s) => s % 2n)), new Set([0n, 1n]), `slots of both authorities: ${slots.join(', ')}`)
+    assert.ok(slots[1] - slots[0] === 1n || slots[2] - slots[1] === 1n, `consecutive slots in consecutive blocks: ${slots.join(', ')}`)
     assert.match(out, /listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//)
   } finally {
     p.kill('SIGINT')
