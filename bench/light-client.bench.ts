@@ -22,12 +22,13 @@ const dev = await DevNode.start({ spec, keys: ['//Alice', '//Bob'], listen: ['/i
 while (dev.chain.finalized().number < 1) await new Promise((r) => setTimeout(r, 100))
 const addr = dev.host.addresses()[0]
 const key = toHex(storageKey('System', 'Account', ['Blake2_128Concat', sr25519FromSuri('//Alice').publicKey]))
-const run = async (script: string) => {
-  const { stdout } = await promisify(execFile)(process.execPath, [script, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
+const script = new URL('./light-client-run.mjs', import.meta.url).pathname
+const run = async (impl: 'sublight' | 'smoldot') => {
+  const { stdout } = await promisify(execFile)(process.execPath, [script, impl, specPath, addr, key, String(RUNS)], { timeout: 300_000, maxBuffer: 64 << 20 })
   return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { initMs: number; firstCallMs: number; callMs: number; readMs: number; rssMiB: number }
 }
-const ours = await run(new URL('./sublight-light.mjs', import.meta.url).pathname)
-const theirs = await run(new URL('./smoldot-light.mjs', import.meta.url).pathname)
+const ours = await run('sublight')
+const theirs = await run('smoldot')
 row('addChain → initialized (warp + runtime)', ours.initMs, theirs.initMs)
 row('first chainHead_v1_call Metadata_metadata after initialized', ours.firstCallMs, theirs.firstCallMs)
 row('chainHead_v1_call Metadata_metadata', ours.callMs, theirs.callMs)

@@ -89,8 +89,7 @@ row('Core_execute_block polkadot-dev, median of 10: sublight (+root) | chopstick
 // (4) warp sync across N set changes: smoldot and ours, from addChain to initialized. The history has 16
 // blocks per epoch: smoldot bans a peer whose block response carries justifications of two set changes
 // ahead of it, and on a young chain (a few dozen blocks) it does not warp but downloads everything
-const smoldotScript = new URL('./smoldot-light.mjs', import.meta.url).pathname
-const oursScript = new URL('./sublight-light.mjs', import.meta.url).pathname
+const clientScript = new URL('./light-client-run.mjs', import.meta.url).pathname
 buildPackage()
 const numberKey = toHex(storagePrefix('System', 'Number'))
 for (const changes of [5, 50]) {
@@ -108,8 +107,8 @@ for (const changes of [5, 50]) {
   const theirs: number[] = []
   const mine: number[] = []
   for (let i = 0; i < 3; i++) {
-    theirs.push(await run([smoldotScript, relaySpecFile, addr, numberKey, '1']))
-    mine.push(await run([oursScript, relaySpecFile, addr, numberKey, '1']))
+    theirs.push(await run([clientScript, 'smoldot', relaySpecFile, addr, numberKey, '1']))
+    mine.push(await run([clientScript, 'sublight', relaySpecFile, addr, numberKey, '1']))
   }
   await dev.stop()
   row(`warp across ${setId} set changes (#${fin.number}), addChain → initialized, median of 3: sublight | smoldot`, `${median(mine).toFixed(0)} ms | ${median(theirs).toFixed(0)} ms | ratio ${(median(mine) / median(theirs)).toFixed(3)}`)

@@ -61,13 +61,13 @@ try {
     const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 180_000, maxBuffer: 64 << 20 })
     return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7))
   }
-  const smoldotScript = new URL('./smoldot-light.mjs', import.meta.url).pathname
+  const smoldotScript = new URL('./light-client-run.mjs', import.meta.url).pathname
   const oursScript = new URL('./sublight-warp.ts', import.meta.url).pathname
   const theirs: number[] = []
   const mine: { initMs: number; warpStallMs: number; startStallMs: number; fragments: number }[] = []
   for (let i = 0; i < 3; i++) {
     mine.push(await run(['--import', 'tsx', oursScript, specFile, addr]))
-    theirs.push((await run([smoldotScript, specFile, addr, '0x00', '0'])).initMs)
+    theirs.push((await run([smoldotScript, 'smoldot', specFile, addr, '0x00', '0'])).initMs)
   }
   const fragments = mine.map((m) => m.fragments)
   row(`warp across ${Math.min(...fragments)}-${Math.max(...fragments)} set changes, addChain → initialized, median of 3: sublight | smoldot`, `${median(mine.map((m) => m.initMs)).toFixed(0)} ms | ${median(theirs).toFixed(0)} ms | ratio ${(median(mine.map((m) => m.initMs)) / median(theirs)).toFixed(2)}`)

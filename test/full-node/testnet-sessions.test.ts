@@ -1,7 +1,7 @@
 // Acceptance (#26, item 2, the session part): on polkadot-dev (Polkadot runtime 9390) derived for 4 BABE
 // validators, session changes are GRANDPA set changes and the network votes through them. Sessions last
 // 2,400 slots (4 h) on this runtime, so the network authors 5 past epochs together first (`--history`
-// with one shared start: each node its own claims of the same past slots, 2 a epoch, one a second) while
+// with one shared start: each node its own claims of the same past slots, two per epoch, one per second) while
 // each node re-keys its validator's GRANDPA key once a session, which makes the runtime schedule a set
 // change at every session change (from the third): 4 possible, 3 asked for. A node can only re-key in a
 // session's second block (the first is full with the session's rotation), so a session left with one

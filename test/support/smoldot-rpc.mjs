@@ -1,13 +1,14 @@
 // Shared JSON-RPC plumbing for the smoldot harness scripts: start smoldot with one chain whose only
 // boot node is ours, send requests, collect chainHead_v1 follow events, wait for one matching a
-// predicate, and print the final `RESULT {json}` line before exiting (smoldot keeps Node alive).
+// predicate, and print the final `RESULT {json}` line before exiting (smoldot keeps Node alive). Any
+// client with smoldot's API will do (`startClient`: sublight's `start` for the side-by-side benches).
 import { readFileSync } from 'node:fs'
 import { start } from 'smoldot'
 
-export async function connect(specFile, bootNode) {
+export async function connect(specFile, bootNode, startClient = start) {
   const spec = JSON.parse(readFileSync(specFile, 'utf8'))
   spec.bootNodes = [bootNode]
-  const client = start({ maxLogLevel: Number(process.env.SMOLDOT_LOG ?? 1), logCallback: (l, t, m) => process.stderr.write(`[smoldot ${t}] ${m}\n`) })
+  const client = startClient({ maxLogLevel: Number(process.env.SMOLDOT_LOG ?? 1), logCallback: (l, t, m) => process.stderr.write(`[smoldot ${t}] ${m}\n`) })
   const chain = await client.addChain({ chainSpec: JSON.stringify(spec) })
   const events = []
   const pending = new Map()

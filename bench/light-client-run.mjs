@@ -1,12 +1,15 @@
-// smoldot's side of bench/light-client.bench.ts (in its own process: smoldot keeps Node alive after
-// terminate). Times addChain → `initialized`, then `Metadata_metadata` calls and storage reads at the
-// finalized block; prints one `RESULT {json}` line.
-// Usage: node smoldot-light.mjs <spec.json> <bootnode> <storage key hex> <runs>
+// One light client's side of bench/light-client.bench.ts (and the warp rows of warp and relay-devnet),
+// in its own plain Node process: smoldot, or sublight from its compiled package (`npm run build` first)
+// as users run it (with SUBLIGHT_DIST=0 from source: the process then needs `--import tsx`). Times
+// addChain → `initialized`, then `Metadata_metadata` calls and storage reads at the finalized block;
+// prints one `RESULT {json}` line.
+// Usage: node light-client-run.mjs <smoldot|sublight> <spec.json> <bootnode> <storage key hex> <runs>
 import { connect, finish } from '../test/support/smoldot-rpc.mjs'
 
-const [specFile, bootNode, key, runs] = process.argv.slice(2)
+const [impl, specFile, bootNode, key, runs] = process.argv.slice(2)
+const sublight = impl === 'sublight' ? (process.env.SUBLIGHT_DIST === '0' ? await import('../src/light-client/index.ts') : await import('../dist/index.js')) : undefined
 const t0 = performance.now()
-const { call, waitFor, events } = await connect(specFile, bootNode)
+const { call, waitFor, events } = await connect(specFile, bootNode, sublight?.start)
 const sub = (await call('chainHead_v1_follow', [true])).result
 const init = await waitFor((e) => e.event === 'initialized', 60_000)
 const initMs = performance.now() - t0
