@@ -56,6 +56,7 @@ import { Gossip, type GossipedCommit } from './gossip.ts'
 import type { TransportFactory } from './transports.ts'
 import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
 import { deferYamuxWindowUpdates } from './yamux-windows.ts'
+import { withWholeEncryptedWrites } from './encrypted-writes.ts'
 import { skipRepeatedProtocolMerges } from './peer-store-merges.ts'
 import { MAX_REQUEST, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 
@@ -172,7 +173,8 @@ export class NetworkHost {
       ...libp2pLogger(),
       addresses: { listen: opts.listen },
       transports: opts.transports,
-      connectionEncrypters: [noise()],
+      // a noise message leaves as one write, not its length and its ciphertext apart (encrypted-writes.ts)
+      connectionEncrypters: [withWholeEncryptedWrites(noise())],
       streamMuxers: [withOptimisticStreams(yamux())],
       // the connection monitor pings too; our ping service is the one liveness check
       connectionMonitor: { enabled: false },
