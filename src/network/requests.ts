@@ -22,6 +22,8 @@ export const REQUEST_TIMEOUT_MS = 20_000
  * (and ours, `MAX_STREAMS_PER_PROTOCOL`) accepts, so a burst of requests never looks like a flood.
  */
 const MAX_REQUESTS_PER_PEER = 8
+/** Parsed peer ids kept for reuse (a light client talks to a few dozen peers at most). */
+const PEER_IDS_KEPT = 128
 /** Requests waiting behind those in flight, per peer and protocol; past it a request fails at once (another peer may be asked). */
 const MAX_QUEUED_REQUESTS_PER_PEER = 512
 
@@ -44,6 +46,10 @@ export interface RequestHooks {
 export class RequestClient {
   /** Requests in flight and waiting, by `<peer> <protocol>`. */
   private readonly slots = new Map<string, { active: number; waiting: (() => void)[] }>()
+  /** Peers' ids parsed once (a base58 decode and a multihash parse each), the most recently asked first to stay. */
+  private readonly peerIds = new Map<string, PeerId>()
+  /** The optimistic multistream-select prefix of each protocol: its header and name, framed. */
+  private readonly prefixes = new Map<string, Uint8Array>()
   private stopped = false
 
   constructor(
@@ -107,16 +113,34 @@ export class RequestClient {
     if (--q.active === 0) this.slots.delete(key)
   }
 
+  private peerId(id: string): PeerId {
+    let peer = this.peerIds.get(id)
+    if (peer) {
+      this.peerIds.delete(id)
+    } else {
+      peer = peerIdFromString(id)
+      if (this.peerIds.size >= PEER_IDS_KEPT) this.peerIds.delete(this.peerIds.keys().next().value!)
+    }
+    this.peerIds.set(id, peer)
+    return peer
+  }
+
+  private prefix(protocol: string): Uint8Array {
+    let p = this.prefixes.get(protocol)
+    if (!p) this.prefixes.set(protocol, (p = concatBytes(frame(new TextEncoder().encode(MSS_HEADER)), frame(new TextEncoder().encode(`${protocol}\n`)))))
+    return p
+  }
+
   private async exchange<T>(peerId: string, suffix: string, payload: Uint8Array, maxResponse: number, decode: (b: Uint8Array) => T): Promise<T> {
     if (this.stopped) throw new Error('the network host is stopped')
-    const peer = peerIdFromString(peerId)
+    const peer = this.peerId(peerId)
     // the protocol name goes out with the request (optimistic multistream-select): one round trip, not two
     const protocol = `/${this.genesisHex}/${suffix}`
     const open = this.libp2p.getConnections(peer).find((c) => c.status === 'open')
     const optimistic = open !== undefined
     const s = open ? await open.newStream(protocol, { [OPTIMISTIC]: protocol } as object) : await this.libp2p.dialProtocol(peer, protocol)
     try {
-      s.send(optimistic ? concatBytes(frame(new TextEncoder().encode(MSS_HEADER)), frame(new TextEncoder().encode(`${protocol}\n`)), frame(payload)) : frame(payload))
+      s.send(optimistic ? concatBytes(this.prefix(protocol), frame(payload)) : frame(payload))
       await s.close()
       return decode(await firstFrame(s, maxResponse, REQUEST_TIMEOUT_MS, optimistic ? protocol : undefined))
     } catch (e) {
