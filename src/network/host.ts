@@ -5,15 +5,13 @@
 // malformed or oversized data, the wrong genesis, or open substreams in a loop are dropped and banned;
 // slow peers (timeouts) and bad transactions only lower the peer's reputation (`reputation.ts`).
 //
-// Ping is ours, not js-libp2p's: its handler aborts an inbound ping substream 10 s after it opens, but
-// smoldot (like rust-libp2p) keeps one ping substream per connection and pings on it every 20 s, so
-// every smoldot connection failed its second ping and was dropped (smoldot: `slot-unassigned,
-// reason=no-address`, then a reconnection 10 s later). Ours echoes 32-byte pings for the substream's
-// whole life and only closes it after `PING_IDLE_MS` without a ping (js-libp2p's ping service stays, for
-// Kademlia's outbound liveness checks). Reading framed messages off substreams and the optimistic
-// multistream-select of our requests are in `substreams.ts`; our requests themselves in `requests.ts`;
-// our outbound notification substreams and the gossip rules on them in `gossip.ts`; who we dial, ban and
-// partition from, and the one timer for it, in `peering.ts`.
+// This file is the facade the services call, and what peers' messages mean for the peers it keeps. The
+// handlers of the substreams peers open, our own ping among them, are in `inbound.ts`; reading framed
+// messages off substreams and the optimistic multistream-select of our requests in `substreams.ts`; our
+// requests themselves in `requests.ts`; our outbound notification substreams and the gossip rules on
+// them in `gossip.ts`; who we dial, ban and partition from, and the one timer for it, in `peering.ts`;
+// how bytes leave (yamux frames and noise messages in as few writes as possible) in `muxer-writes.ts`,
+// `encrypted-writes.ts` and `yamux-windows.ts`.
 
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -24,27 +22,20 @@ import { ping } from '@libp2p/ping'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
-import { concatBytes, toHex } from '../codec/index.ts'
+import { toHex } from '../codec/index.ts'
 import { libp2pLogger } from './libp2p-logger.ts'
 import { headerHash, type Header } from '../header/index.ts'
 import {
   ProtocolError,
   ROLE_FULL,
   ROLE_LIGHT,
-  decodeBlockAnnounce,
-  decodeBlockRequest,
   decodeHandshake,
-  decodeLightRequest,
-  encodeBlockResponse,
   encodeHandshake,
   type BlockAnnounce,
   type BlockRequest,
   type BlockData,
-  decodeTransactions,
-  encodeLightResponse,
   frame,
   type BlockAnnouncesHandshake,
-  decodeGrandpaGossip,
   type GrandpaGossip,
   type LightRequest,
 } from './codec/index.ts'
@@ -54,11 +45,12 @@ import type { PeerSlotKind } from './peer-set.ts'
 import { Peering } from './peering.ts'
 import { Gossip, type GossipedCommit } from './gossip.ts'
 import type { TransportFactory } from './transports.ts'
-import { PeerTimeoutError, chunks, firstFrame, frames, withOptimisticStreams } from './substreams.ts'
+import { PeerTimeoutError, firstFrame, withOptimisticStreams } from './substreams.ts'
 import { deferYamuxWindowUpdates } from './yamux-windows.ts'
 import { withWholeEncryptedWrites } from './encrypted-writes.ts'
 import { skipRepeatedProtocolMerges } from './peer-store-merges.ts'
-import { MAX_REQUEST, REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
+import { REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
+import { InboundProtocols } from './inbound.ts'
 
 export { PeerTimeoutError, RequestTooLargeError }
 
@@ -110,19 +102,8 @@ export interface PeerInfo {
   handshake?: BlockAnnouncesHandshake
 }
 
-/** Notification size limits, as Substrate sets them per protocol. */
-const MAX_BLOCK_ANNOUNCE = 1024 * 1024
-const MAX_GRANDPA_MESSAGE = 1024 * 1024
-const MAX_TRANSACTIONS_MESSAGE = 16 * 1024 * 1024
+/** A peer's block-announces handshake is this large at most. */
 const MAX_HANDSHAKE = 1024
-const PING_PROTOCOL = '/ipfs/ping/1.0.0'
-/** Request-response protocols: an oversized request there is refused, not punished by a ban. */
-const REQUEST_PROTOCOLS = new Set(['sync/2', 'light/2', 'sync/warp'])
-const PING_LENGTH = 32
-/** An inbound ping substream with no ping for this long is closed (smoldot pings every 20 s). */
-const PING_IDLE_MS = 60_000
-const MAX_RESPONSE_BLOCKS = 128
-const MAX_STREAMS_PER_PROTOCOL = 32
 /** How long `stop()` lets connections close gracefully before aborting them (ms). */
 const STOP_GRACE_MS = 3000
 
@@ -152,17 +133,49 @@ export class NetworkHost {
       rolesOf: (peer) => this.peers.get(peer)?.handshake?.roles ?? 0,
       log: (line) => this.log(line),
     })
+    const genesis = toHex(opts.server.genesisHash).slice(2)
     // our requests: a protocol violation in an answer bans the peer, a timeout lowers its reputation
-    this.requests = new RequestClient(libp2p, toHex(opts.server.genesisHash).slice(2), {
+    this.requests = new RequestClient(libp2p, genesis, {
       protocolError: (peer, why) => this.ban(peer, why),
       timedOut: (peerId) => void this.reportPeer(peerId, REP.TIMEOUT),
+    })
+    // the substreams peers open: handled in inbound.ts, what their messages mean decided here
+    this.inbound = new InboundProtocols({
+      libp2p,
+      server: opts.server,
+      names: (suffix) => this.names(genesis, suffix),
+      roles: this.roles,
+      handshake: () => this.handshake(),
+      emptyLightResponses: opts.emptyLightResponses ?? false,
+      log: (line) => this.log(line),
+      ban: (peer, why) => this.ban(peer, why),
+      reportPeer: (peerId, change) => this.reportPeer(peerId, change),
+      isBanned: (peer) => this.isBanned(peer),
+      announcesOpened: (conn, hs, protocol) => {
+        const peer = conn.remotePeer.toString()
+        this.peers.set(peer, { peerId: peer, handshake: hs })
+        this.log(`peer ${peer} block-announces handshake (best #${hs.bestNumber})`)
+        this.opts.onPeer?.(peer, hs)
+        void this.openAnnounces(conn, protocol)
+      },
+      announced: (peer, a) => {
+        this.noteAnnounce(peer, a)
+        this.opts.onAnnounce?.(peer, a)
+      },
+      notificationsOpened: (conn, suffix, protocol) => void (suffix === 'grandpa/1' ? this.gossip.openGrandpa(conn, protocol) : this.gossip.openTransactions(conn, protocol)),
+      transactions: (peer, txs) => this.opts.onTransactions?.(peer, txs),
+      grandpa: (peer, g) => {
+        if (g.kind === 'neighbor') this.gossip.noteNeighbor(peer, g)
+        this.opts.onGrandpa?.(peer, g)
+      },
     })
   }
 
   readonly peers = new Map<string, PeerInfo>()
   /** Our outbound notification substreams and the gossip on them. */
   private readonly gossip: Gossip
-  private readonly streamCounts = new Map<string, number>()
+  /** Our handlers of the substreams peers open. */
+  private readonly inbound: InboundProtocols
 
   /** The js-libp2p node: transports, encryption, muxing, identify, ping and Kademlia, our bans as its gater. */
   private static create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
@@ -227,7 +240,7 @@ export class NetworkHost {
     // one peer-store write per peer and protocol, not one per request substream (peer-store-merges.ts)
     skipRepeatedProtocolMerges(libp2p)
     const host = new NetworkHost(libp2p, opts, peering)
-    await host.register(genesis)
+    await host.inbound.register()
     libp2p.addEventListener('peer:disconnect', (e) => host.forgetPeer(e.detail.toString()))
     peering.start({
       libp2p,
@@ -271,29 +284,6 @@ export class NetworkHost {
     return this.peering.isBanned(peer)
   }
 
-  /**
-   * Counts substreams a peer opens on a protocol. One too many is refused (reset) and costs a little
-   * reputation, as Substrate refuses requests past its queue without a ban: a burst from a busy client
-   * (50 apps asking at once) is not an attack. The muxer bounds the substreams a connection may hold.
-   */
-  private admit(conn: Connection, proto: string): boolean {
-    const key = `${conn.remotePeer.toString()} ${proto}`
-    const n = (this.streamCounts.get(key) ?? 0) + 1
-    this.streamCounts.set(key, n)
-    if (n > MAX_STREAMS_PER_PROTOCOL) {
-      this.release(conn, proto)
-      if (!this.isBanned(conn.remotePeer.toString())) this.reportPeer(conn.remotePeer.toString(), REP.REFUSED_REQUEST)
-      return false
-    }
-    return true
-  }
-  private release(conn: Connection, proto: string): void {
-    const key = `${conn.remotePeer.toString()} ${proto}`
-    const n = (this.streamCounts.get(key) ?? 1) - 1
-    if (n > 0) this.streamCounts.set(key, n)
-    else this.streamCounts.delete(key)
-  }
-
   /** Forgets what we kept about a peer once its last connection is gone (bounded memory under churn). */
   private forgetPeer(peer: string): void {
     if (this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) return
@@ -306,7 +296,7 @@ export class NetworkHost {
 
   /** What the host keeps per peer, for tests that check it stays bounded. */
   get trackedState(): { peers: number; streamCounts: number; bans: number; txStreams: number; announceStreams: number; grandpaStreams: number; reputations: number } {
-    return { peers: this.peers.size, streamCounts: this.streamCounts.size, bans: this.peering.sizes.bans, ...this.gossip.sizes, reputations: this.peering.sizes.reputations }
+    return { peers: this.peers.size, streamCounts: this.inbound.tracked, bans: this.peering.sizes.bans, ...this.gossip.sizes, reputations: this.peering.sizes.reputations }
   }
 
   private get roles(): number {
@@ -316,153 +306,6 @@ export class NetworkHost {
   private handshake(): Uint8Array {
     const best = this.opts.server.best()
     return encodeHandshake({ roles: this.roles, bestNumber: best.number, bestHash: best.hash, genesisHash: this.opts.server.genesisHash })
-  }
-
-  private async register(genesis: string): Promise<void> {
-    const server = this.opts.server
-    const opts = { maxInboundStreams: MAX_STREAMS_PER_PROTOCOL * 4, maxOutboundStreams: 64, runOnLimitedConnection: false }
-
-    // ping: one long-lived substream per connection, as smoldot and rust-libp2p use it
-    await this.libp2p.unhandle(PING_PROTOCOL)
-    await this.libp2p.handle(PING_PROTOCOL, (stream, conn) => this.guard(conn, 'ping', () => this.answerPings(stream), stream), { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true })
-
-    // block-announces: handshake both ways, then announces from the peer
-    await this.libp2p.handle(this.names(genesis, 'block-announces/1'), (stream, conn) => this.guard(conn, 'block-announces', async () => {
-      const it = frames(stream, MAX_BLOCK_ANNOUNCE)
-      let first = true
-      for await (const f of it) {
-        if (first) {
-          first = false
-          const hs = decodeHandshake(f, server.genesisHash)
-          stream.send(frame(this.handshake()))
-          this.peers.set(conn.remotePeer.toString(), { peerId: conn.remotePeer.toString(), handshake: hs })
-          this.log(`peer ${conn.remotePeer.toString()} block-announces handshake (best #${hs.bestNumber})`)
-          this.opts.onPeer?.(conn.remotePeer.toString(), hs)
-          void this.openAnnounces(conn, stream.protocol)
-        } else {
-          const a = decodeBlockAnnounce(f)
-          this.noteAnnounce(conn.remotePeer.toString(), a)
-          this.deliver('block announce', conn, () => this.opts.onAnnounce?.(conn.remotePeer.toString(), a))
-        }
-      }
-    }, stream), opts)
-
-    // transactions and grandpa: accept the substream (handshake = roles byte), keep peers around
-    for (const proto of ['transactions/1', 'grandpa/1']) {
-      await this.libp2p.handle(this.names(genesis, proto), (stream, conn) => this.guard(conn, proto, async () => {
-        let first = true
-        for await (const f of frames(stream, proto === 'grandpa/1' ? MAX_GRANDPA_MESSAGE : MAX_TRANSACTIONS_MESSAGE)) {
-          if (first) {
-            first = false
-            if (f.length > 64) throw new ProtocolError('Malformed', `${proto} handshake too large`)
-            stream.send(frame(Uint8Array.from([this.roles])))
-            if (proto === 'grandpa/1') void this.gossip.openGrandpa(conn, stream.protocol)
-            else void this.gossip.openTransactions(conn, stream.protocol)
-          } else if (proto === 'transactions/1') {
-            const txs = decodeTransactions(f)
-            // the receiver judges each transaction (a duplicate or invalid one may lower the peer's
-            // reputation); nothing it throws may end this substream, or every later transaction is lost
-            if (txs.length) this.deliver('transactions', conn, () => this.opts.onTransactions?.(conn.remotePeer.toString(), txs))
-          } else {
-            const g = decodeGrandpaGossip(f)
-            if (g.kind === 'neighbor') this.gossip.noteNeighbor(conn.remotePeer.toString(), g)
-            this.deliver('grandpa gossip', conn, () => this.opts.onGrandpa?.(conn.remotePeer.toString(), g))
-          }
-        }
-      }, stream), opts)
-    }
-
-    // sync/2: block requests
-    await this.libp2p.handle(this.names(genesis, 'sync/2'), (stream, conn) => this.guard(conn, 'sync/2', async () => {
-      const req = decodeBlockRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
-      stream.send(frame(encodeBlockResponse(server.blocks(req, Math.min(req.maxBlocks || MAX_RESPONSE_BLOCKS, MAX_RESPONSE_BLOCKS)))))
-      await stream.close()
-    }, stream), opts)
-
-    // light/2: read, child-read and call proofs
-    await this.libp2p.handle(this.names(genesis, 'light/2'), (stream, conn) => this.guard(conn, 'light/2', async () => {
-      const req = decodeLightRequest(await firstFrame(stream, MAX_REQUEST, REQUEST_TIMEOUT_MS))
-      let proof: Uint8Array | undefined
-      if (req.kind === 'read') proof = server.readProof(req.block, req.keys)
-      else if (req.kind === 'readChild') proof = req.childKey === undefined ? undefined : server.readChildProof(req.block, req.childKey, req.keys)
-      else proof = await server.callProof(req.block, req.method, req.data)
-      const response = proof === undefined && this.opts.emptyLightResponses ? new Uint8Array() : encodeLightResponse(req.kind === 'call' ? 'call' : 'read', proof)
-      stream.send(frame(response))
-      await stream.close()
-    }, stream), opts)
-
-    // sync/warp: request = the finalized block hash the peer starts from
-    await this.libp2p.handle(this.names(genesis, 'sync/warp'), (stream, conn) => this.guard(conn, 'sync/warp', async () => {
-      const req = await firstFrame(stream, 64, REQUEST_TIMEOUT_MS)
-      if (req.length !== 32) throw new ProtocolError('Malformed', 'warp request must be a 32-byte block hash')
-      const proof = await server.warpProof(req)
-      if (proof) stream.send(frame(proof))
-      await stream.close()
-    }, stream), opts)
-  }
-
-  /** Echoes every 32-byte ping on the substream until it ends or stays idle for `PING_IDLE_MS`. */
-  private async answerPings(stream: Stream): Promise<void> {
-    let pending = new Uint8Array(0)
-    let idle: ReturnType<typeof setTimeout> | undefined
-    const arm = () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => void stream.close().catch(() => stream.abort(new Error('ping idle'))), PING_IDLE_MS)
-      idle.unref?.()
-    }
-    arm()
-    try {
-      for await (const chunk of chunks(stream)) {
-        const all = pending.length ? concatBytes(pending, chunk) : chunk
-        const whole = all.length - (all.length % PING_LENGTH)
-        if (whole > 0) {
-          if (!stream.send(all.slice(0, whole))) {
-            await new Promise<void>((r) => {
-              stream.addEventListener('drain', () => r(), { once: true })
-              stream.addEventListener('close', () => r(), { once: true })
-            })
-          }
-          arm()
-        }
-        pending = all.slice(whole)
-      }
-    } finally {
-      clearTimeout(idle)
-    }
-  }
-
-  /** Hands a peer's message to a callback; the callback's failure is logged, never the substream's end. */
-  private deliver(what: string, conn: Connection, fn: () => void): void {
-    try {
-      fn()
-    } catch (e) {
-      this.log(`${what} from ${conn.remotePeer.toString()}: ${(e as Error).message}`)
-    }
-  }
-
-  /**
-   * Runs a protocol handler; protocol errors ban the peer, a timeout lowers its reputation, other
-   * failures just close the substream.
-   */
-  private async guard(conn: Connection, proto: string, fn: () => Promise<void>, stream?: Stream): Promise<void> {
-    if (!this.admit(conn, proto)) {
-      stream?.abort(new Error(`too many ${proto} substreams`))
-      return
-    }
-    try {
-      await fn()
-    } catch (e) {
-      // like Substrate, a request too large is refused (the substream reset) and costs reputation, no ban
-      if (e instanceof ProtocolError && e.code === 'TooLarge' && REQUEST_PROTOCOLS.has(proto)) {
-        stream?.abort(new Error(e.message))
-        this.reportPeer(conn.remotePeer.toString(), REP.REFUSED_REQUEST)
-        this.log(`${proto} from ${conn.remotePeer.toString()} refused: ${e.message}`)
-      } else if (e instanceof ProtocolError) this.ban(conn.remotePeer, `${proto}: ${e.message}`)
-      else if (e instanceof PeerTimeoutError) this.reportPeer(conn.remotePeer.toString(), REP.TIMEOUT)
-      else this.log(`${proto} with ${conn.remotePeer.toString()}: ${(e as Error).message}`)
-    } finally {
-      this.release(conn, proto)
-    }
   }
 
   /** Our own block-announces substream towards a peer (Substrate keeps one in each direction). */
