@@ -3,14 +3,19 @@
 // derivation): that one multiplies in constant time, which only secrets need, and decodes the key on
 // every call. Here the arithmetic is variable-time, and keys are decoded once and kept; a key that
 // signs again and again (an Aura or BABE author) gets a precomputed table, and so does the base point,
-// so that `s·B − k·A` is about 120 additions and no doubling. A light client verifies one seal per block,
-// long after the JIT has moved on: fewer field operations (and fewer BigInts to collect) is what makes
-// that cheap. The tables are walked here rather than by @noble/curves' cached multiplication, which is
-// the constant-time one (an addition for every window, real or dummy) and allocates a point per step.
-// The cache changes speed only, never a result.
+// so that `s·B − k·A` is about 120 additions and no doubling. The tables are walked, and the result
+// encoded, by a small WebAssembly module of ours (`wasm/edwards25519.ts`, AssemblyScript, 3.3 KiB):
+// a light client verifies one seal per block, long after the JIT has moved on, and BigInt arithmetic
+// there cost ~2 ms a seal (allocation, unoptimized code, garbage); the module's loops cost the same cold
+// as warm (~0.15 ms a verification, ~0.7 ms cold with the transcript's Keccak). No library does this
+// part: @noble/curves' cached multiplication is the constant-time one (an addition for every window,
+// real or dummy) over BigInts, and @polkadot/wasm-crypto would add hundreds of KiB to the browser
+// bundle. Tables are built here once per key with @noble/curves (BigInt), then kept in the module's
+// memory. The cache changes speed only, never a result.
 
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
+import { EDWARDS25519_WASM } from './edwards25519-wasm.ts'
 
 const Point = ristretto255.Point
 type NoblePoint = InstanceType<typeof Point>
@@ -28,7 +33,7 @@ const D2 = (2n * ed25519.Point.CURVE().d) % P
 
 /** Decoded keys kept (most recently used); an invalid encoding is remembered as such. */
 const DECODED_KEPT = 1024
-/** Keys with a precomputed table kept (~100 KiB each). */
+/** Keys with a precomputed table kept (120 KiB each, in the module's memory). */
 const TABLES_KEPT = 16
 /** A key gets a table once it is used twice within this many uses of any key (300 BABE validators in turn never are). */
 const RECENT_USES = 32
@@ -37,16 +42,86 @@ type EdwardsPoint = InstanceType<typeof ed25519.Point>
 /** Field product (operands in [0, P)). */
 const mul = (a: bigint, b: bigint): bigint => (a * b) % P
 
+/** The WebAssembly walk over tables (wasm/edwards25519.ts): its memory, its entry point and its layout. */
+interface Walker {
+  memory: WebAssembly.Memory
+  walk(tableA: number, tableB: number): void
+  encode(): void
+  acc: number
+  encoded: number
+  digitsA: number
+  digitsB: number
+  tables: number
+  tableBytes: number
+}
+let walker: Walker | undefined
+/** Table slots: 0 is the base point's, the others are handed to keys' tables and taken back when they are dropped. */
+const freeSlots: number[] = []
+let slotsMade = 1
+
+function walkerOf(): Walker {
+  if (walker) return walker
+  // 3.3 KiB: compiled synchronously (browsers allow that for modules under 4 KiB on the main thread)
+  const bytes = Uint8Array.from(atob(EDWARDS25519_WASM), (c) => c.charCodeAt(0))
+  const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>
+  const num = (name: string) => Number((e[name] as WebAssembly.Global).value)
+  const w: Walker = { memory: e.memory as WebAssembly.Memory, walk: e.walk as Walker['walk'], encode: e.encode as Walker['encode'], acc: num('ACC'), encoded: num('ENCODED'), digitsA: num('DIGITS_A'), digitsB: num('DIGITS_B'), tables: num('TABLES'), tableBytes: num('TABLE_BYTES') }
+  // ristretto255's constants (RFC 9496 §4.1), the non-negative roots: √−1 and 1/√(a−d), a = −1
+  const Fp = ed25519.Point.Fp
+  const nonNegative = (x: bigint) => (x & 1n ? P - x : x)
+  const constants = new Uint32Array(w.memory.buffer)
+  writeElement(constants, num('SQRT_M1') / 8, nonNegative(Fp.pow(2n, (P - 1n) / 4n)))
+  writeElement(constants, num('INVSQRT_A_MINUS_D') / 8, nonNegative(Fp.inv(Fp.sqrt(Fp.neg(Fp.add(1n, ed25519.Point.CURVE().d))))))
+  return (walker = w)
+}
+
+/** The i64 limbs of the wasm module's field elements: 26 and 25 bits alternately. */
+const LIMB_BITS = [26, 25, 26, 25, 26, 25, 26, 25, 26, 25]
+const LIMB_SHIFTS = LIMB_BITS.map((_, i) => BigInt(LIMB_BITS.slice(0, i).reduce((a, b) => a + b, 0)))
+
+/** Writes v (< 2^255) as limbs at i64 index `at` of the module's memory (seen as 32-bit words: no BigInt per limb). */
+function writeElement(words: Uint32Array, at: number, v: bigint): void {
+  const hex = v.toString(16).padStart(64, '0')
+  const w: number[] = []
+  for (let i = 0; i < 8; i++) w.push(parseInt(hex.slice(56 - 8 * i, 64 - 8 * i), 16))
+  let off = 0
+  for (let i = 0; i < 10; i++) {
+    const bits = LIMB_BITS[i]
+    const q = off >>> 5
+    const r = off & 31
+    let limb = w[q] >>> r
+    if (r !== 0 && q < 7) limb |= w[q + 1] << (32 - r)
+    words[2 * (at + i)] = limb & ((1 << bits) - 1)
+    words[2 * (at + i) + 1] = 0
+    off += bits
+  }
+}
+
+function readElement(view: BigInt64Array, at: number): bigint {
+  let v = 0n
+  for (let i = 0; i < 10; i++) v += view[at + i] << LIMB_SHIFTS[i]
+  return v % P
+}
+
 /**
  * Multiples of one point for a signed base-16 walk: for each of the 64 nibbles of a scalar, j·16^i·Q
  * (j = 1…8) in affine "cached" form (y+x, y−x, 2d·x·y), so one step is a mixed addition (7 products).
+ * Built here once (BigInt), kept in the WebAssembly module's memory, walked there.
  */
 class FixedBaseTable {
-  private readonly ypx: bigint[] = []
-  private readonly ymx: bigint[] = []
-  private readonly xy2d: bigint[] = []
+  /** Byte address of the table in the wasm memory. */
+  readonly at: number
+  /** Its slot was handed to another key's table: walking it would use that key's multiples. */
+  released = false
 
-  constructor(q: NoblePoint) {
+  constructor(
+    q: NoblePoint,
+    readonly slot: number,
+  ) {
+    const w = walkerOf()
+    this.at = w.tables + slot * w.tableBytes
+    const needed = this.at + w.tableBytes
+    if (w.memory.buffer.byteLength < needed) w.memory.grow(Math.ceil((needed - w.memory.buffer.byteLength) / 65536))
     const points: { X: bigint; Y: bigint; Z: bigint }[] = []
     // the Edwards representative (any one of the class will do: the walk's result is encoded as ristretto)
     let base = (q as unknown as { ep: EdwardsPoint }).ep
@@ -57,69 +132,56 @@ class FixedBaseTable {
       base = acc.double()
     }
     const zInv = ed25519.Point.Fp.invertBatch(points.map((p) => p.Z))
+    const view = new Uint32Array(w.memory.buffer, this.at, w.tableBytes / 4)
     points.forEach((p, n) => {
       const x = mul(p.X, zInv[n])
       const y = mul(p.Y, zInv[n])
-      this.ypx.push((y + x) % P)
-      this.ymx.push((y - x + P) % P)
-      this.xy2d.push(mul(mul(x, y), D2))
+      writeElement(view, n * 30, (y + x) % P)
+      writeElement(view, n * 30 + 10, (y - x + P) % P)
+      writeElement(view, n * 30 + 20, mul(mul(x, y), D2))
     })
-  }
-
-  /** `scalar·Q` added to the extended point `acc` (modified in place); scalar < 2^253. */
-  addMultiple(acc: Extended, scalar: bigint): void {
-    let carry = 0
-    for (let i = 0; i < 64; i++) {
-      let d = Number(scalar & 15n) + carry
-      scalar >>= 4n
-      carry = d > 8 ? 1 : 0
-      if (carry) d -= 16
-      if (d === 0) continue
-      const n = i * 8 + Math.abs(d) - 1
-      // adding −Q swaps y+x with y−x and negates 2d·x·y
-      let ymx = acc.Y - acc.X
-      if (ymx < 0n) ymx += P
-      let ypx = acc.Y + acc.X
-      if (ypx >= P) ypx -= P
-      const A = mul(ymx, d > 0 ? this.ymx[n] : this.ypx[n])
-      const B = mul(ypx, d > 0 ? this.ypx[n] : this.ymx[n])
-      const C = mul(acc.T, this.xy2d[n])
-      let Dz = acc.Z << 1n
-      if (Dz >= P) Dz -= P
-      let E = B - A
-      if (E < 0n) E += P
-      let H = B + A
-      if (H >= P) H -= P
-      let F = d > 0 ? Dz - C : Dz + C
-      let G = d > 0 ? Dz + C : Dz - C
-      if (F < 0n) F += P
-      else if (F >= P) F -= P
-      if (G < 0n) G += P
-      else if (G >= P) G -= P
-      acc.X = mul(E, F)
-      acc.Y = mul(G, H)
-      acc.T = mul(E, H)
-      acc.Z = mul(F, G)
-    }
   }
 }
 
-/** Extended twisted-Edwards coordinates, mutable while a walk adds into them. */
-interface Extended {
-  X: bigint
-  Y: bigint
-  Z: bigint
-  T: bigint
+/** A scalar's 64 signed base-16 digits (−8…8), written at `at`; scalar < 2^253. */
+function writeDigits(memory: WebAssembly.Memory, at: number, scalar: bigint): void {
+  const digits = new Int8Array(memory.buffer, at, 64)
+  const hex = scalar.toString(16)
+  let carry = 0
+  for (let i = 0; i < 64; i++) {
+    // nibble i counts from the least significant end
+    const c = i < hex.length ? hex.charCodeAt(hex.length - 1 - i) : 48
+    let d = (c <= 57 ? c - 48 : c - 87) + carry
+    carry = d > 8 ? 1 : 0
+    if (carry) d -= 16
+    digits[i] = d
+  }
 }
 
 let baseTable: FixedBaseTable | undefined
-const baseTableOf = (): FixedBaseTable => (baseTable ??= new FixedBaseTable(Point.BASE))
+const baseTableOf = (): FixedBaseTable => (baseTable ??= new FixedBaseTable(Point.BASE, 0))
 
-/** Σ scalar·Q over tabled points, as a ristretto point: every walk adds into one accumulator. */
-function walk(...terms: [FixedBaseTable, bigint][]): NoblePoint {
-  const acc: Extended = { X: 0n, Y: 1n, Z: 1n, T: 0n }
-  for (const [table, scalar] of terms) table.addMultiple(acc, scalar)
-  return new Point(new ed25519.Point(acc.X, acc.Y, acc.Z, acc.T))
+/** Σ scalar·Q over one or two tabled points into the wasm module's accumulator. */
+function walkInto(w: Walker, a: [FixedBaseTable, bigint], b?: [FixedBaseTable, bigint]): void {
+  writeDigits(w.memory, w.digitsA, a[1])
+  if (b) writeDigits(w.memory, w.digitsB, b[1])
+  w.walk(a[0].at, b ? b[0].at : 0)
+}
+
+/** Σ scalar·Q over one or two tabled points, as a ristretto point. */
+function walk(a: [FixedBaseTable, bigint], b?: [FixedBaseTable, bigint]): NoblePoint {
+  const w = walkerOf()
+  walkInto(w, a, b)
+  const acc = new BigInt64Array(w.memory.buffer, w.acc, 40)
+  return new Point(new ed25519.Point(readElement(acc, 0), readElement(acc, 10), readElement(acc, 20), readElement(acc, 30)))
+}
+
+/** The ristretto255 encoding of Σ scalar·Q over two tabled points, computed and encoded in WebAssembly. */
+function walkEncoded(a: [FixedBaseTable, bigint], b: [FixedBaseTable, bigint]): Uint8Array {
+  const w = walkerOf()
+  walkInto(w, a, b)
+  w.encode()
+  return new Uint8Array(w.memory.buffer, w.encoded, 32)
 }
 
 function publicScalar(s: bigint): bigint {
@@ -144,6 +206,8 @@ class TabledPoint extends Point {
     super((point as unknown as { ep: EdwardsPoint }).ep)
   }
   override multiplyUnsafe(scalar: bigint): NoblePoint {
+    // a point kept by a caller after its table was dropped multiplies as any point does
+    if (this.table.released) return super.multiplyUnsafe(scalar)
     return walk([this.table, publicScalar(scalar)])
   }
 }
@@ -174,6 +238,17 @@ function countUse(id: string): number {
   return n
 }
 
+/** Keeps a key's table as the most recently used; the least recently used one past `TABLES_KEPT` gives up its slot. */
+function keepTable(id: string, t: TabledPoint): void {
+  tabled.delete(id)
+  tabled.set(id, t)
+  if (tabled.size <= TABLES_KEPT) return
+  const [oldest, old] = tabled.entries().next().value!
+  tabled.delete(oldest)
+  old.table.released = true
+  freeSlots.push(old.table.slot)
+}
+
 /**
  * The point a 32-byte ristretto255 public key encodes, or undefined for a non-canonical or invalid
  * encoding. The same key asked for often comes back with a precomputed table.
@@ -184,7 +259,7 @@ export function publicPoint(bytes: Uint8Array): RistrettoPoint | undefined {
   const uses = countUse(id)
   const t = tabled.get(id)
   if (t) {
-    touch(tabled, id, t, TABLES_KEPT)
+    keepTable(id, t)
     return t
   }
   let p = decoded.get(id)
@@ -200,8 +275,8 @@ export function publicPoint(bytes: Uint8Array): RistrettoPoint | undefined {
   // tables only while the keys in use fit among those kept: 20 Aura authorities in turn would evict
   // each table before its next use, and building one costs more than a multiplication without it
   if (uses < 2 || recentCount.size > TABLES_KEPT) return p
-  const withTable = new TabledPoint(p, new FixedBaseTable(p))
-  touch(tabled, id, withTable, TABLES_KEPT)
+  const withTable = new TabledPoint(p, new FixedBaseTable(p, freeSlots.pop() ?? slotsMade++))
+  keepTable(id, withTable)
   return withTable
 }
 
@@ -215,10 +290,12 @@ function signingTranscript(): Transcript {
   return t
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** A little-endian byte string's value (one BigInt parse, not one BigInt operation per byte). */
 function leBigint(b: Uint8Array): bigint {
-  let v = 0n
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i])
-  return v
+  let hex = '0x'
+  for (let i = b.length - 1; i >= 0; i--) hex += HEX[b[i]]
+  return BigInt(hex)
 }
 
 /**
@@ -245,7 +322,7 @@ export function sr25519Verify(signature: Uint8Array, message: Uint8Array, public
   const k = leBigint(t.challengeBytes('sign:c', 64)) % L
   // −k·A as (L − k)·A: the key's table serves a positive scalar
   const minusK = (L - k) % L
-  const X = (A instanceof TabledPoint ? walk([baseTableOf(), s], [A.table, minusK]) : A.multiplyUnsafe(minusK).add(baseMultiple(s))).toBytes()
+  const X = A instanceof TabledPoint && !A.table.released ? walkEncoded([baseTableOf(), s], [A.table, minusK]) : A.multiplyUnsafe(minusK).add(baseMultiple(s)).toBytes()
   for (let i = 0; i < 32; i++) if (X[i] !== R[i]) return false
   return true
 }

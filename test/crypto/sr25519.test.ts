@@ -129,3 +129,20 @@ test('table walks equal @noble/curves multiplication: the base point and a table
   assert.throws(() => baseMultiple(L), RangeError)
   assert.throws(() => tabled.multiplyUnsafe(-1n), RangeError)
 })
+
+test('a point kept after its table was evicted still multiplies right: its table memory went to another key', () => {
+  // keys no other test uses; each used alone for a while gets a table, the 17th evicts the first's
+  const keys = Array.from({ length: 18 }, (_, i) => scure.getPublicKey(scure.secretFromSeed(new Uint8Array(32).fill(150 + i))))
+  const held = keys.map((k) => {
+    for (let n = 0; n < 40; n++) publicPoint(k)
+    return publicPoint(k)!
+  })
+  const k = 0x1234567890abcdef1234567890abcdef1234567890abcdefn
+  for (const [i, point] of held.entries()) {
+    const expected = ristretto255.Point.fromBytes(keys[i]).multiplyUnsafe(k).toBytes()
+    assert.equal(toHex(point.multiplyUnsafe(k).toBytes()), toHex(expected), `key ${i}: k·A from the point held since its table was built`)
+  }
+  // and the keys verify, the evicted ones on the way back in
+  const msg = new Uint8Array([9, 9])
+  keys.forEach((pub, i) => assert.equal(sr25519Verify(scure.sign(scure.secretFromSeed(new Uint8Array(32).fill(150 + i)), msg), msg, pub), true, `key ${i}`))
+})
