@@ -52,27 +52,27 @@ export const TABLE_BYTES: usize = 64 * 8 * 3 * FE
   store<i64>(p + (<usize>i << 3), v)
 }
 
-/** Carries the column sums at `t` into `o` (limbs back under 2^26 / 2^25; the top carry folded as ×19). */
-function carry(o: usize, t: usize): void {
-  const v0 = ld(t, 0)
+/** Carries column sums h0…h9 into `o` (limbs back under 2^26 / 2^25; the carry out of limb 9, weight 2^255, folded in as ×19). */
+@inline function carryInto(o: usize, h0: i64, h1: i64, h2: i64, h3: i64, h4: i64, h5: i64, h6: i64, h7: i64, h8: i64, h9: i64): void {
+  const v0 = h0
   const c0 = v0 >> 26
-  const v1 = ld(t, 1) + c0
+  const v1 = h1 + c0
   const c1 = v1 >> 25
-  const v2 = ld(t, 2) + c1
+  const v2 = h2 + c1
   const c2 = v2 >> 26
-  const v3 = ld(t, 3) + c2
+  const v3 = h3 + c2
   const c3 = v3 >> 25
-  const v4 = ld(t, 4) + c3
+  const v4 = h4 + c3
   const c4 = v4 >> 26
-  const v5 = ld(t, 5) + c4
+  const v5 = h5 + c4
   const c5 = v5 >> 25
-  const v6 = ld(t, 6) + c5
+  const v6 = h6 + c5
   const c6 = v6 >> 26
-  const v7 = ld(t, 7) + c6
+  const v7 = h7 + c6
   const c7 = v7 >> 25
-  const v8 = ld(t, 8) + c7
+  const v8 = h8 + c7
   const c8 = v8 >> 26
-  const v9 = ld(t, 9) + c8
+  const v9 = h9 + c8
   const c9 = v9 >> 25
   const w0 = (v0 & 0x3ffffff) + 19 * c9
   st(o, 0, w0 & 0x3ffffff)
@@ -85,6 +85,11 @@ function carry(o: usize, t: usize): void {
   st(o, 7, v7 & 0x1ffffff)
   st(o, 8, v8 & 0x3ffffff)
   st(o, 9, v9 & 0x1ffffff)
+}
+
+/** Carries the column sums at `t` into `o`. */
+function carry(o: usize, t: usize): void {
+  carryInto(o, ld(t, 0), ld(t, 1), ld(t, 2), ld(t, 3), ld(t, 4), ld(t, 5), ld(t, 6), ld(t, 7), ld(t, 8), ld(t, 9))
 }
 
 /** o = a·b (o may be a or b): the 100 limb products unrolled, the columns past limb 9 folded in as ×19. */
@@ -133,38 +138,7 @@ function mul(o: usize, a: usize, b: usize): void {
   const h7 = a0 * b7 + a1 * b6 + a2 * b5 + a3 * b4 + a4 * b3 + a5 * b2 + a6 * b1 + a7 * b0 + a8 * n9 + a9 * n8
   const h8 = a0 * b8 + d1 * b7 + a2 * b6 + d3 * b5 + a4 * b4 + d5 * b3 + a6 * b2 + d7 * b1 + a8 * b0 + d9 * n9
   const h9 = a0 * b9 + a1 * b8 + a2 * b7 + a3 * b6 + a4 * b5 + a5 * b4 + a6 * b3 + a7 * b2 + a8 * b1 + a9 * b0
-  // carries: every limb back in range, the carry out of limb 9 (weight 2^255) folded in as ×19
-  const v0 = h0
-  const c0 = v0 >> 26
-  const v1 = h1 + c0
-  const c1 = v1 >> 25
-  const v2 = h2 + c1
-  const c2 = v2 >> 26
-  const v3 = h3 + c2
-  const c3 = v3 >> 25
-  const v4 = h4 + c3
-  const c4 = v4 >> 26
-  const v5 = h5 + c4
-  const c5 = v5 >> 25
-  const v6 = h6 + c5
-  const c6 = v6 >> 26
-  const v7 = h7 + c6
-  const c7 = v7 >> 25
-  const v8 = h8 + c7
-  const c8 = v8 >> 26
-  const v9 = h9 + c8
-  const c9 = v9 >> 25
-  const w0 = (v0 & 0x3ffffff) + 19 * c9
-  st(o, 0, w0 & 0x3ffffff)
-  st(o, 1, (v1 & 0x1ffffff) + (w0 >> 26))
-  st(o, 2, v2 & 0x3ffffff)
-  st(o, 3, v3 & 0x1ffffff)
-  st(o, 4, v4 & 0x3ffffff)
-  st(o, 5, v5 & 0x1ffffff)
-  st(o, 6, v6 & 0x3ffffff)
-  st(o, 7, v7 & 0x1ffffff)
-  st(o, 8, v8 & 0x3ffffff)
-  st(o, 9, v9 & 0x1ffffff)
+  carryInto(o, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9)
 }
 
 function add(o: usize, a: usize, b: usize): void {
