@@ -8,8 +8,8 @@
 // most), so a product's column sums stay below 2^61. Points are extended coordinates (X, Y, Z, T); a
 // table holds, for each of the 64 base-16 digits of a scalar, j·16^i·Q for j = 1…8 in affine "cached"
 // form (y+x, y−x, 2d·x·y): adding one costs 7 products and no doubling. JavaScript writes the tables and
-// the scalars' signed digits into memory, calls `walk`, then `encode` for the result's ristretto255
-// encoding (RFC 9496 §4.3.2).
+// the scalars' signed digits into memory, calls `walk` (or `combine`, for two points without tables:
+// the VRF's), then `encode` for the result's ristretto255 encoding (RFC 9496 §4.3.2).
 
 const LIMBS = 10
 const FE = LIMBS * 8 // bytes in a field element
@@ -33,14 +33,20 @@ const G: usize = YMX + 9 * FE
 const PROD: usize = YMX + 10 * FE
 /** Scratch of the encoding. */
 const S0: usize = 2560
-/** Constants JavaScript writes before the first encoding: √−1 and 1/√(a−d) (ristretto255's). */
+/** Constants JavaScript writes before the first call: √−1 and 1/√(a−d) (ristretto255's), and 2d. */
 export const SQRT_M1: usize = 7680
 export const INVSQRT_A_MINUS_D: usize = SQRT_M1 + FE
+export const D2: usize = SQRT_M1 + 2 * FE
 /** The 32 bytes `encode` writes. */
 export const ENCODED: usize = 7936
 /** The signed base-16 digits (64 each, −8…8) of the scalars of the first and second term. */
 export const DIGITS_A: usize = 8192
 export const DIGITS_B: usize = 8256
+/** Two points (X, Y, Z, T) `combine` multiplies, and their multiples 1…8 (projective cached form). */
+export const POINT_A: usize = 8448
+export const POINT_B: usize = POINT_A + 4 * FE
+const MULTIPLES_A: usize = POINT_A + 8 * FE
+const MULTIPLES_B: usize = MULTIPLES_A + 32 * FE
 /** Where tables start, and the bytes of one: 64 digits × 8 multiples × 3 field elements. */
 export const TABLES: usize = 65536
 export const TABLE_BYTES: usize = 64 * 8 * 3 * FE
@@ -155,8 +161,11 @@ function sub(o: usize, a: usize, b: usize): void {
   carry(o, PROD)
 }
 
-/** Adds the table entry at `q` (y+x, y−x, 2d·x·y), negated when `negative`, into the accumulator. */
-function addCached(q: usize, negative: bool): void {
+/**
+ * Adds the point at `q` in cached form (y+x, y−x, 2d·x·y; projective: (Y+X, Y−X, 2d·T, 2Z) when
+ * `projective`), negated when `negative`, into the accumulator.
+ */
+function addCached(q: usize, negative: bool, projective: bool = false): void {
   const qypx = q
   const qymx = q + FE
   const qxy2d = q + 2 * FE
@@ -166,7 +175,8 @@ function addCached(q: usize, negative: bool): void {
   mul(A, YMX, negative ? qypx : qymx)
   mul(B, YPX, negative ? qymx : qypx)
   mul(C, T, qxy2d)
-  add(DZ, Z, Z)
+  if (projective) mul(DZ, Z, q + 3 * FE)
+  else add(DZ, Z, Z)
   sub(E, B, A)
   add(H, B, A)
   if (negative) {
@@ -180,6 +190,79 @@ function addCached(q: usize, negative: bool): void {
   mul(Y, G, H)
   mul(T, E, H)
   mul(Z, F, G)
+}
+
+/**
+ * Doubles the accumulator (a = −1: A = X², B = Y², C = 2Z², then with H = A + B, G = B − A, F = C − G,
+ * E = (X+Y)² − H: (E·F, G·H, F·G, E·H), the usual formula's four coordinates all negated, the same point).
+ */
+function double(): void {
+  mul(A, X, X)
+  mul(B, Y, Y)
+  mul(C, Z, Z)
+  add(C, C, C)
+  add(H, A, B)
+  sub(G, B, A)
+  sub(F, C, G)
+  add(E, X, Y)
+  mul(E, E, E)
+  sub(E, E, H)
+  mul(X, E, F)
+  mul(Y, G, H)
+  mul(T, E, H)
+  mul(Z, F, G)
+}
+
+/** The accumulator in cached form at `o` (Y+X, Y−X, 2d·T, 2Z). */
+function cacheAcc(o: usize): void {
+  add(o, Y, X)
+  sub(o + FE, Y, X)
+  mul(o + 2 * FE, T, D2)
+  add(o + 3 * FE, Z, Z)
+}
+
+function setIdentity(): void {
+  for (let i = 0; i < LIMBS; i++) {
+    st(X, i, 0)
+    st(Y, i, i == 0 ? 1 : 0)
+    st(Z, i, i == 0 ? 1 : 0)
+    st(T, i, 0)
+  }
+}
+
+/** The multiples 1…8 of the point at `p` in cached form at `o` (uses the accumulator). */
+function multiples(o: usize, p: usize): void {
+  memory.copy(ACC, p, 4 * FE)
+  cacheAcc(o)
+  double()
+  cacheAcc(o + 4 * FE)
+  for (let j = 2; j < 8; j++) {
+    addCached(o, false, true)
+    cacheAcc(o + <usize>j * 4 * FE)
+  }
+}
+
+/**
+ * The accumulator set to a·POINT_A + b·POINT_B, the scalars' signed base-16 digits at DIGITS_A and
+ * DIGITS_B: 4 doublings per digit, an addition per non-zero digit (a variable-base double multiplication,
+ * for points without a table).
+ */
+export function combine(): void {
+  multiples(MULTIPLES_A, POINT_A)
+  multiples(MULTIPLES_B, POINT_B)
+  setIdentity()
+  for (let i = 63; i >= 0; i--) {
+    if (i != 63) {
+      double()
+      double()
+      double()
+      double()
+    }
+    const a = <i32>load<i8>(DIGITS_A + <usize>i)
+    if (a != 0) addCached(MULTIPLES_A + <usize>((a < 0 ? -a : a) - 1) * 4 * FE, a < 0, true)
+    const b = <i32>load<i8>(DIGITS_B + <usize>i)
+    if (b != 0) addCached(MULTIPLES_B + <usize>((b < 0 ? -b : b) - 1) * 4 * FE, b < 0, true)
+  }
 }
 
 function walkOne(table: usize, digits: usize): void {
@@ -196,12 +279,7 @@ function walkOne(table: usize, digits: usize): void {
  * the scalars' signed base-16 digits at DIGITS_A and DIGITS_B, the tables' addresses given.
  */
 export function walk(tableA: usize, tableB: usize): void {
-  for (let i = 0; i < LIMBS; i++) {
-    st(X, i, 0)
-    st(Y, i, i == 0 ? 1 : 0)
-    st(Z, i, i == 0 ? 1 : 0)
-    st(T, i, 0)
-  }
+  setIdentity()
   walkOne(tableA, DIGITS_A)
   if (tableB != 0) walkOne(tableB, DIGITS_B)
 }

@@ -4,14 +4,16 @@
 // every call. Here the arithmetic is variable-time, and keys are decoded once and kept; a key that
 // signs again and again (an Aura or BABE author) gets a precomputed table, and so does the base point,
 // so that `s·B − k·A` is about 120 additions and no doubling. The tables are walked, and the result
-// encoded, by a small WebAssembly module of ours (`wasm/edwards25519.ts`, AssemblyScript, 3.3 KiB):
+// encoded, by a small WebAssembly module of ours (`wasm/edwards25519.ts`, AssemblyScript, 3.9 KiB):
 // a light client verifies one seal per block, long after the JIT has moved on, and BigInt arithmetic
 // there cost ~2 ms a seal (allocation, unoptimized code, garbage); the module's loops cost the same cold
-// as warm (~0.15 ms a verification, ~0.7 ms cold with the transcript's Keccak). No library does this
+// as warm (~0.07 ms a verification warm, ~0.5 ms cold with the transcript's Keccak). No library does this
 // part: @noble/curves' cached multiplication is the constant-time one (an addition for every window,
 // real or dummy) over BigInts, and @polkadot/wasm-crypto would add hundreds of KiB to the browser
 // bundle. Tables are built here once per key with @noble/curves (BigInt), then kept in the module's
-// memory. The cache changes speed only, never a result.
+// memory. Points without a table (a key seen once, the VRF's hashed input and pre-output) are multiplied
+// there too, by doubling and adding (`combinationBytes`). Where the module cannot be compiled (a page
+// whose policy forbids WebAssembly) @noble/curves does it all. The cache changes speed only, never a result.
 
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js'
 import { Transcript } from './merlin.ts'
@@ -46,7 +48,10 @@ const mul = (a: bigint, b: bigint): bigint => (a * b) % P
 interface Walker {
   memory: WebAssembly.Memory
   walk(tableA: number, tableB: number): void
+  combine(): void
   encode(): void
+  pointA: number
+  pointB: number
   acc: number
   encoded: number
   digitsA: number
@@ -55,24 +60,40 @@ interface Walker {
   tableBytes: number
 }
 let walker: Walker | undefined
+/** Set when the module could not be compiled here (a page whose policy forbids WebAssembly): @noble/curves does it all. */
+let noWalker = false
 /** Table slots: 0 is the base point's, the others are handed to keys' tables and taken back when they are dropped. */
 const freeSlots: number[] = []
 let slotsMade = 1
 
 function walkerOf(): Walker {
   if (walker) return walker
-  // 3.3 KiB: compiled synchronously (browsers allow that for modules under 4 KiB on the main thread)
+  // 3.9 KiB: compiled synchronously (browsers allow that for modules under 4 KiB on the main thread)
   const bytes = Uint8Array.from(atob(EDWARDS25519_WASM), (c) => c.charCodeAt(0))
   const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>
   const num = (name: string) => Number((e[name] as WebAssembly.Global).value)
-  const w: Walker = { memory: e.memory as WebAssembly.Memory, walk: e.walk as Walker['walk'], encode: e.encode as Walker['encode'], acc: num('ACC'), encoded: num('ENCODED'), digitsA: num('DIGITS_A'), digitsB: num('DIGITS_B'), tables: num('TABLES'), tableBytes: num('TABLE_BYTES') }
-  // ristretto255's constants (RFC 9496 §4.1), the non-negative roots: √−1 and 1/√(a−d), a = −1
+  const w: Walker = { memory: e.memory as WebAssembly.Memory, walk: e.walk as Walker['walk'], combine: e.combine as Walker['combine'], encode: e.encode as Walker['encode'], pointA: num('POINT_A'), pointB: num('POINT_B'), acc: num('ACC'), encoded: num('ENCODED'), digitsA: num('DIGITS_A'), digitsB: num('DIGITS_B'), tables: num('TABLES'), tableBytes: num('TABLE_BYTES') }
+  // ristretto255's constants (RFC 9496 §4.1), the non-negative roots: √−1 and 1/√(a−d), a = −1; and 2d
   const Fp = ed25519.Point.Fp
   const nonNegative = (x: bigint) => (x & 1n ? P - x : x)
   const constants = new Uint32Array(w.memory.buffer)
   writeElement(constants, num('SQRT_M1') / 8, nonNegative(Fp.pow(2n, (P - 1n) / 4n)))
   writeElement(constants, num('INVSQRT_A_MINUS_D') / 8, nonNegative(Fp.inv(Fp.sqrt(Fp.neg(Fp.add(1n, ed25519.Point.CURVE().d))))))
+  writeElement(constants, num('D2') / 8, D2)
   return (walker = w)
+}
+
+/** Whether the WebAssembly module is usable here (compiled on first use; a failure is remembered). */
+function hasWalker(): boolean {
+  if (walker) return true
+  if (noWalker) return false
+  try {
+    walkerOf()
+    return true
+  } catch {
+    noWalker = true
+    return false
+  }
 }
 
 /** The i64 limbs of the wasm module's field elements: 26 and 25 bits alternately. */
@@ -184,6 +205,29 @@ function walkEncoded(a: [FixedBaseTable, bigint], b: [FixedBaseTable, bigint]): 
   return new Uint8Array(w.memory.buffer, w.encoded, 32)
 }
 
+/**
+ * The ristretto255 encoding of a·P + b·Q for public scalars a, b < L (a fresh copy), computed in
+ * WebAssembly: by the tables when P is a key with one and Q the base point, else by doubling and adding
+ * (the VRF's points: a hashed input and a pre-output, new every block).
+ */
+export function combinationBytes(p: RistrettoPoint, a: bigint, q: RistrettoPoint, b: bigint): Uint8Array {
+  publicScalar(a)
+  publicScalar(b)
+  if (!hasWalker()) return (p.multiplyUnsafe(a) as NoblePoint).add(q.multiplyUnsafe(b) as NoblePoint).toBytes()
+  if (p instanceof TabledPoint && !p.table.released && q === Point.BASE) return walkEncoded([baseTableOf(), b], [p.table, a]).slice()
+  const w = walkerOf()
+  const words = new Uint32Array(w.memory.buffer)
+  for (const [point, at] of [[p, w.pointA], [q, w.pointB]] as const) {
+    const ep = (point as unknown as { ep: EdwardsPoint }).ep
+    ;[ep.X, ep.Y, ep.Z, ep.T].forEach((v, i) => writeElement(words, at / 8 + i * 10, v))
+  }
+  writeDigits(w.memory, w.digitsA, a)
+  writeDigits(w.memory, w.digitsB, b)
+  w.combine()
+  w.encode()
+  return new Uint8Array(w.memory.buffer, w.encoded, 32).slice()
+}
+
 function publicScalar(s: bigint): bigint {
   if (s < 0n || s >= L) throw new RangeError('invalid scalar: expected 0 <= sc < curve.n')
   return s
@@ -191,6 +235,7 @@ function publicScalar(s: bigint): bigint {
 
 /** s·B for a public scalar 0 ≤ s < L, from the base point's table (variable time). */
 export function baseMultiple(s: bigint): RistrettoPoint {
+  if (!hasWalker()) return Point.BASE.multiplyUnsafe(publicScalar(s))
   return walk([baseTableOf(), publicScalar(s)])
 }
 
@@ -274,7 +319,7 @@ export function publicPoint(bytes: Uint8Array): RistrettoPoint | undefined {
   if (p === null) return undefined
   // tables only while the keys in use fit among those kept: 20 Aura authorities in turn would evict
   // each table before its next use, and building one costs more than a multiplication without it
-  if (uses < 2 || recentCount.size > TABLES_KEPT) return p
+  if (uses < 2 || recentCount.size > TABLES_KEPT || !hasWalker()) return p
   const withTable = new TabledPoint(p, new FixedBaseTable(p, freeSlots.pop() ?? slotsMade++))
   keepTable(id, withTable)
   return withTable
@@ -322,7 +367,7 @@ export function sr25519Verify(signature: Uint8Array, message: Uint8Array, public
   const k = leBigint(t.challengeBytes('sign:c', 64)) % L
   // −k·A as (L − k)·A: the key's table serves a positive scalar
   const minusK = (L - k) % L
-  const X = A instanceof TabledPoint && !A.table.released ? walkEncoded([baseTableOf(), s], [A.table, minusK]) : A.multiplyUnsafe(minusK).add(baseMultiple(s)).toBytes()
+  const X = combinationBytes(A, minusK, Point.BASE, s)
   for (let i = 0; i < 32; i++) if (X[i] !== R[i]) return false
   return true
 }

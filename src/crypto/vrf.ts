@@ -7,7 +7,7 @@
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { Transcript } from './merlin.ts'
-import { baseMultiple, publicPoint } from './sr25519.ts'
+import { combinationBytes, publicPoint } from './sr25519.ts'
 
 const Point = ristretto255.Point
 type RPoint = InstanceType<typeof Point>
@@ -59,11 +59,9 @@ export function vrfVerify(publicKey: Uint8Array, t: Transcript, preOutput: Uint8
   const e = extra ? extra.clone() : new Transcript('VRF')
   e.appendMessage('proto-name', new TextEncoder().encode('DLEQProof'))
   e.appendMessage('vrf:h', input.toBytes())
-  // R = c·PK + s·B and Hr = c·output + s·input (what the prover committed to)
-  const R = pk.multiplyUnsafe(c).add(baseMultiple(s))
-  e.appendMessage('vrf:R=g^r', R.toBytes())
-  const Hr = output.multiplyUnsafe(c).add(input.multiplyUnsafe(s))
-  e.appendMessage('vrf:h^r', Hr.toBytes())
+  // R = c·PK + s·B and Hr = c·output + s·input (what the prover committed to), computed in WebAssembly
+  e.appendMessage('vrf:R=g^r', combinationBytes(pk, c, Point.BASE, s))
+  e.appendMessage('vrf:h^r', combinationBytes(output, c, input, s))
   e.appendMessage('vrf:pk', publicKey)
   e.appendMessage('vrf:h^sk', preOutput)
   return challengeScalar(e, 'prove') === c

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { toHex } from '../../src/codec/index.ts'
 import * as scure from '@scure/sr25519'
 import { ristretto255 } from '@noble/curves/ed25519.js'
-import { baseMultiple, publicPoint, sr25519Verify } from '../../src/crypto/sr25519.ts'
+import { baseMultiple, combinationBytes, publicPoint, sr25519Verify } from '../../src/crypto/sr25519.ts'
 
 const L = ristretto255.Point.Fn.ORDER
 const reference = (sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean => {
@@ -145,4 +145,28 @@ test('a point kept after its table was evicted still multiplies right: its table
   // and the keys verify, the evicted ones on the way back in
   const msg = new Uint8Array([9, 9])
   keys.forEach((pub, i) => assert.equal(sr25519Verify(scure.sign(scure.secretFromSeed(new Uint8Array(32).fill(150 + i)), msg), msg, pub), true, `key ${i}`))
+})
+
+test('a·P + b·Q in WebAssembly equals @noble/curves: points without tables (doubling and adding) and a key with one', () => {
+  const edges = [0n, 1n, 8n, 9n, 15n, 16n, 0x88888888n, (1n << 252n) - 1n, L - 1n, L - 8n]
+  const reference = (p: InstanceType<typeof ristretto255.Point>, a: bigint, q: InstanceType<typeof ristretto255.Point>, b: bigint) =>
+    toHex(p.multiplyUnsafe(a).add(q.multiplyUnsafe(b)).toBytes())
+  const point = (k: bigint) => ristretto255.Point.BASE.multiplyUnsafe(k)
+  fc.assert(
+    fc.property(fc.bigInt({ min: 1n, max: L - 1n }), fc.bigInt({ min: 1n, max: L - 1n }), fc.bigInt({ min: 0n, max: L - 1n }), fc.bigInt({ min: 0n, max: L - 1n }), (kp, kq, a, b) => {
+      const [p, q] = [point(kp), point(kq)]
+      assert.equal(toHex(combinationBytes(p, a, q, b)), reference(p, a, q, b))
+    }),
+    { numRuns: 60 },
+  )
+  const [p, q] = [point(12345n), point(67890n)]
+  for (const a of edges) for (const b of [0n, 1n, L - 1n]) assert.equal(toHex(combinationBytes(p, a, q, b)), reference(p, a, q, b), `a = ${a}, b = ${b}`)
+  assert.equal(toHex(combinationBytes(p, 0n, q, 0n)), toHex(ristretto255.Point.ZERO.toBytes()), 'the identity')
+  // a key with a table and the base point: the table walk
+  const pub = publics[9]
+  for (let n = 0; n < 3; n++) publicPoint(pub)
+  const tabled = publicPoint(pub)!
+  const plain = ristretto255.Point.fromBytes(pub)
+  for (const a of edges) assert.equal(toHex(combinationBytes(tabled, a, ristretto255.Point.BASE, L - 1n - a)), reference(plain, a, ristretto255.Point.BASE, L - 1n - a))
+  assert.throws(() => combinationBytes(p, L, q, 0n), RangeError)
 })
