@@ -13,6 +13,7 @@ import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { encodeSs58, sr25519FromSuri, storageKey } from '../../src/crypto/index.ts'
 import { DevNode, devChainAccess } from '../../src/full-node/index.ts'
 import { bundleForBrowser, launchChromium, needsChromium, PAGE_HTML, serve } from '../support/browser.ts'
+import { EDWARDS25519_WASM } from '../../src/crypto/edwards25519-wasm.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { waitFor } from '../support/wait.ts'
 
@@ -37,6 +38,16 @@ test('the browser build follows a devnet in Chromium, in the page and in a Web W
     page.on('pageerror', (e) => void consoleLines.push(`pageerror: ${e.message}`))
     await page.goto(site.url)
     await page.waitForFunction(() => (window as any).sublightPageReady === true, null, { timeout: 30_000 })
+    // the sr25519 arithmetic's module compiles synchronously on the page's main thread (Chrome long refused
+    // that above 4 KiB; verification would then fall back to BigInt without failing anything here)
+    const compiled = await page.evaluate((b64) => {
+      try {
+        return new WebAssembly.Module(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))) instanceof WebAssembly.Module
+      } catch (e) {
+        return String(e)
+      }
+    }, EDWARDS25519_WASM)
+    assert.equal(compiled, true, 'the edwards25519 module compiles on the main thread')
 
     const alice = sr25519FromSuri('//Alice').publicKey
     const aliceKey = storageKey('System', 'Account', ['Blake2_128Concat', alice])
