@@ -338,38 +338,24 @@ function squareTimes(o: usize, a: usize, n: i32): void {
   for (let i = 1; i < n; i++) mul(o, o, o)
 }
 
-/** o = a reduced to its canonical value (every limb in range, the whole below p). */
-function canonical(o: usize, a: usize): void {
-  copy(o, a)
-  for (let round = 0; round < 2; round++) {
-    let c: i64 = 0
-    for (let i = 0; i < LIMBS; i++) {
-      const bits: i64 = i & 1 ? 25 : 26
-      const v = ld(o, i) + c
-      c = v >> bits
-      st(o, i, v & ((<i64>1 << bits) - 1))
-    }
-    st(o, 0, ld(o, 0) + 19 * c)
-  }
-  // now below 2^255 + a little with every limb in range but the first; one more pass settles it
-  let c: i64 = 0
+/** Carries the limbs at `a`, plus `c` into limb 0, into `o`, each limb back in range; returns the carry out of limb 9. */
+function propagate(o: usize, a: usize, c: i64): i64 {
   for (let i = 0; i < LIMBS; i++) {
     const bits: i64 = i & 1 ? 25 : 26
-    const v = ld(o, i) + c
+    const v = ld(a, i) + c
     c = v >> bits
     st(o, i, v & ((<i64>1 << bits) - 1))
   }
-  st(o, 0, ld(o, 0) + 19 * c)
+  return c
+}
+
+/** o = a reduced to its canonical value (every limb in range, the whole below p). */
+function canonical(o: usize, a: usize): void {
+  copy(o, a)
+  // three passes, the carry out of limb 9 folded back as ×19 each time: below 2^255, every limb in range
+  for (let round = 0; round < 3; round++) st(o, 0, ld(o, 0) + 19 * propagate(o, o, 0))
   // o < 2^255: it is at least p exactly when o + 19 reaches 2^255; then o − p is o + 19 − 2^255
-  c = 19
-  const t = PROD
-  for (let i = 0; i < LIMBS; i++) {
-    const bits: i64 = i & 1 ? 25 : 26
-    const v = ld(o, i) + c
-    c = v >> bits
-    st(t, i, v & ((<i64>1 << bits) - 1))
-  }
-  if (c != 0) copy(o, t)
+  if (propagate(PROD, o, 19) != 0) copy(o, PROD)
 }
 
 @inline function isNegative(a: usize): bool {

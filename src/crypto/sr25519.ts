@@ -190,10 +190,10 @@ function walkInto(w: Walker, a: [FixedBaseTable, bigint], b?: [FixedBaseTable, b
   w.walk(a[0].at, b ? b[0].at : 0)
 }
 
-/** Σ scalar·Q over one or two tabled points, as a ristretto point. */
-function walk(a: [FixedBaseTable, bigint], b?: [FixedBaseTable, bigint]): NoblePoint {
+/** scalar·Q over a tabled point, as a ristretto point. */
+function walk(a: [FixedBaseTable, bigint]): NoblePoint {
   const w = walkerOf()
-  walkInto(w, a, b)
+  walkInto(w, a)
   const acc = new BigInt64Array(w.memory.buffer, w.acc, 40)
   return new Point(new ed25519.Point(readElement(acc, 0), readElement(acc, 10), readElement(acc, 20), readElement(acc, 30)))
 }
