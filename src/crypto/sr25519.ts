@@ -4,7 +4,7 @@
 // every call. Here the arithmetic is variable-time, and keys are decoded once and kept; a key that
 // signs again and again (an Aura or BABE author) gets a precomputed table, and so does the base point,
 // so that `s·B − k·A` is about 120 additions and no doubling. The tables are walked, and the result
-// encoded, by a small WebAssembly module of ours (`wasm/edwards25519.ts`, AssemblyScript, 3.9 KiB):
+// encoded, by a small WebAssembly module of ours (`wasm/edwards25519.ts`, AssemblyScript, 3.8 KiB):
 // a light client verifies one seal per block, long after the JIT has moved on, and BigInt arithmetic
 // there cost ~2 ms a seal (allocation, unoptimized code, garbage); the module's loops cost the same cold
 // as warm (~0.07 ms a verification warm, ~0.5 ms cold with the transcript's Keccak). No library does this
@@ -68,7 +68,7 @@ let slotsMade = 1
 
 function walkerOf(): Walker {
   if (walker) return walker
-  // 3.9 KiB: compiled synchronously (Chrome long refused that above 4 KiB on a page's main thread; the
+  // 3.8 KiB: compiled synchronously (Chrome long refused that above 4 KiB on a page's main thread; the
   // Chromium 156 of our tests compiles 8 KB; the module stays under 4 KiB all the same)
   const bytes = Uint8Array.from(atob(EDWARDS25519_WASM), (c) => c.charCodeAt(0))
   const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Record<string, unknown>
