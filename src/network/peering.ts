@@ -47,6 +47,11 @@ export interface PeeringLink {
   announcingCount(): number
   /** A peer was banned or partitioned away: the host forgets what it knew of it. */
   dropped(peer: string): void
+  /**
+   * Peers Kademlia knows close to `key`, with their addresses (multiaddr strings): a full node's iterative
+   * lookup, or a light client's question to one peer. May throw (no peer to ask, no answer).
+   */
+  closestPeers(key: Uint8Array, signal: AbortSignal): AsyncIterable<{ id: string; addrs: string[] }>
 }
 
 export class Peering {
@@ -168,10 +173,10 @@ export class Peering {
       const key = crypto.getRandomValues(new Uint8Array(32))
       const self = link.libp2p.peerId.toString()
       let added = 0
-      for await (const peer of link.libp2p.peerRouting.getClosestPeers(key, { signal: AbortSignal.timeout(4000) })) {
-        const id = peer.id.toString()
+      for await (const peer of link.closestPeers(key, AbortSignal.timeout(4000))) {
+        const id = peer.id
         if (id === self || this.slots.has(id) || this.isBanned(id)) continue
-        const addr = peer.multiaddrs.map((m) => m.toString()).find((a) => !this.opts.dialFilter || this.opts.dialFilter(a))
+        const addr = peer.addrs.find((a) => !this.opts.dialFilter || this.opts.dialFilter(a))
         if (!addr) continue
         this.slots.add(addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`, 'discovered', Date.now())
         if (announcing + ++added >= target) break

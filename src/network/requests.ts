@@ -1,4 +1,5 @@
-// Our side of the request-response protocols (sync/2, light/2, sync/warp): one request per substream,
+// Our side of the request-response protocols (sync/2, light/2, sync/warp, and Kademlia's FIND_NODE, which
+// has the same shape): one request per substream,
 // the protocol name sent optimistically with the request (one round trip, `substreams.ts`), a bounded
 // number in flight per peer and protocol with the rest queued, and the size limits Substrate enforces.
 // What a bad answer means for the peer (a ban for a protocol violation, lower reputation for a timeout)
@@ -8,13 +9,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import { concatBytes } from '../codec/index.ts'
-import { ProtocolError, decodeBlockResponse, decodeLightResponse, encodeBlockRequest, encodeLightRequest, frame, type BlockData, type BlockRequest, type LightRequest } from './codec/index.ts'
+import { ProtocolError, decodeBlockResponse, decodeFindNodeResponse, decodeLightResponse, encodeBlockRequest, encodeFindNodeRequest, encodeLightRequest, frame, type BlockData, type BlockRequest, type KadPeer, type LightRequest } from './codec/index.ts'
 import { MSS_HEADER, OPTIMISTIC, PeerTimeoutError, firstFrame, framedLength } from './substreams.ts'
 
 /** Largest request a peer accepts (1 MiB, as Substrate), framing included. */
 export const MAX_REQUEST = 1024 * 1024
 /** Block and warp responses: up to 16 MiB, as Substrate's sync protocols allow. */
 export const MAX_RESPONSE = 16 * 1024 * 1024
+/** Kademlia answers: up to 256 KiB (k = 20 peers with their addresses fit in a few). */
+const MAX_KAD_RESPONSE = 256 * 1024
 /** How long a peer has to answer a request, and to send a handshake (ms). */
 export const REQUEST_TIMEOUT_MS = 20_000
 /**
@@ -71,6 +74,11 @@ export class RequestClient {
   /** Asks a peer for a read, child-read or call proof over light/2; undefined when it has no proof for that block. */
   requestProof(peerId: string, req: LightRequest): Promise<Uint8Array | undefined> {
     return this.request(peerId, 'light/2', encodeLightRequest(req), MAX_RESPONSE, (b) => decodeLightResponse(b).proof)
+  }
+
+  /** Asks a peer for the peers it knows closest to `key` (Kademlia's FIND_NODE on `/<genesis>/kad`). */
+  findNode(peerId: string, key: Uint8Array): Promise<KadPeer[]> {
+    return this.request(peerId, 'kad', encodeFindNodeRequest(key), MAX_KAD_RESPONSE, decodeFindNodeResponse)
   }
 
   /** No request goes out any more; those waiting for a slot are let go (and fail at once). */

@@ -14,7 +14,7 @@ test('peering: a failed dial wakes the timer at its back-off, and with all peers
   const announcing = new Set<string>()
   const dials: string[] = []
   let bReachable = false
-  const libp2p = { getPeers: () => [], peerId: { toString: () => 'self' }, hangUp: async () => {}, peerRouting: { async *getClosestPeers() {} } } as unknown as Libp2p
+  const libp2p = { getPeers: () => [], peerId: { toString: () => 'self' }, hangUp: async () => {} } as unknown as Libp2p
   const peering = new Peering({ peerSetIntervalMs: 5000 })
   peering.start({
     libp2p,
@@ -28,6 +28,7 @@ test('peering: a failed dial wakes the timer at its back-off, and with all peers
     isAnnouncing: (peer) => announcing.has(peer),
     announcingCount: () => announcing.size,
     dropped: (peer) => announcing.delete(peer),
+    async *closestPeers() {},
   })
   try {
     const t0 = Date.now()
@@ -62,15 +63,19 @@ test('peering: while a lookup runs and no slot waits, no timer is armed; the loo
     getPeers: () => ['someone'],
     peerId: { toString: () => 'self' },
     hangUp: async () => {},
-    peerRouting: {
-      async *getClosestPeers() {
-        lookups.push(Date.now())
-        await new Promise<void>((r) => (release = r))
-      },
-    },
   } as unknown as Libp2p
   const peering = new Peering({ peerSetIntervalMs: 100 })
-  peering.start({ libp2p, handshakeWith: async () => ({ peerId: 'x' }), isAnnouncing: () => false, announcingCount: () => 0, dropped: () => {} })
+  peering.start({
+    libp2p,
+    handshakeWith: async () => ({ peerId: 'x' }),
+    isAnnouncing: () => false,
+    announcingCount: () => 0,
+    dropped: () => {},
+    async *closestPeers() {
+      lookups.push(Date.now())
+      await new Promise<void>((r) => (release = r))
+    },
+  })
   try {
     await new Promise((r) => setTimeout(r, 200))
     assert.equal(lookups.length, 1, 'the first lookup started')

@@ -8,7 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { toHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
-import { GenesisChainServer, NetworkHost, decodeLightResponse, encodeHandshake, encodeLightRequest, frame, FrameDecoder } from '../../src/network/index.ts'
+import { GenesisChainServer, NetworkHost, ROLE_LIGHT, decodeLightResponse, encodeHandshake, encodeLightRequest, frame, FrameDecoder } from '../../src/network/index.ts'
 import { TrieProof, decodeProof } from '../../src/trie/index.ts'
 import { needsFixtures, readFixtureText } from '../support/fixtures.ts'
 import { nodeTransports } from '../../src/platform/node.ts'
@@ -72,6 +72,28 @@ test('peer-set maintenance connects to peers discovered through Kademlia, up to 
     assert.ok(connected, 'c connected to b, which only the DHT told it about')
   } finally {
     await Promise.all([a.stop(), b.stop(), c.stop()])
+  }
+})
+
+test("a light host runs no Kademlia of its own: it asks its peer (FIND_NODE, answered by kad-dht) and connects to the peers named", { ...needsFixtures, timeout: 60_000 }, async () => {
+  const srv = server()
+  const a = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const b = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: ['/ip4/127.0.0.1/tcp/0'], bootNodes: [a.addresses()[0]] })
+  const light = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [], roles: ROLE_LIGHT, bootNodes: [a.addresses()[0]], peerSetIntervalMs: 300, targetPeers: 2 })
+  try {
+    assert.equal((light.libp2p.services as Record<string, unknown>).dht, undefined, 'no kad-dht service')
+    assert.ok(!light.libp2p.getProtocols().some((p) => p.endsWith('/kad')), 'no Kademlia protocol served')
+    let connected = false
+    for (let i = 0; i < 80 && !connected; i++) {
+      await sleep(250)
+      connected = light.announcingPeers().some((p) => p.peerId === b.peerId)
+    }
+    assert.ok(connected, 'the light host holds a block-announces substream with b, which only a named')
+    assert.ok(!a.isBanned(light.peerId) && !light.isBanned(a.peerId) && !light.isBanned(b.peerId), 'nobody banned')
+    // a lookup asks a connected peer, at its turn; with the target reached, nothing is asked at all
+    assert.equal(await light.maintainPeers(), true)
+  } finally {
+    await Promise.all([a.stop(), b.stop(), light.stop()])
   }
 })
 

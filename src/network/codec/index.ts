@@ -1,4 +1,4 @@
-// Substrate network protocol codecs (pure): framing, block announces, sync/2, light/2, transactions, grandpa gossip, protobuf.
+// Substrate network protocol codecs (pure): framing, block announces, sync/2, light/2, transactions, grandpa gossip, Kademlia's FIND_NODE, protobuf.
 export * from './errors.ts'
 export * from './framing.ts'
 export * from './protobuf.ts'
@@ -7,3 +7,4 @@ export * from './sync.ts'
 export * from './light.ts'
 export * from './transactions.ts'
 export * from './grandpa.ts'
+export * from './kad.ts'
