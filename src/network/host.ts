@@ -200,11 +200,11 @@ export class NetworkHost {
   /** Our handlers of the substreams peers open. */
   private readonly inbound: InboundProtocols
 
-  /** The js-libp2p node: transports, encryption, muxing, identify, ping and Kademlia, our bans as its gater. */
+  /** The js-libp2p node: transports, encryption, muxing, identify, (a full node's) ping and Kademlia, our bans as its gater. */
   private static create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
     // window updates once half a window is used, not one frame back per frame received (yamux-windows.ts)
     deferYamuxWindowUpdates()
-    return createLibp2p({
+    const common = {
       privateKey,
       ...libp2pLogger(),
       addresses: { listen: opts.listen },
@@ -224,17 +224,21 @@ export class NetworkHost {
         denyDialPeer: (peerId: PeerId) => isBanned(peerId),
         // loopback and private addresses are fine (nodes here talk on loopback); a light client may exclude
         // transports (smoldot's forbid* options)
-        denyDialMultiaddr: (ma) => (opts.dialFilter ? !opts.dialFilter(ma.toString()) : false),
+        denyDialMultiaddr: (ma: Multiaddr) => (opts.dialFilter ? !opts.dialFilter(ma.toString()) : false),
       },
+    }
+    // A light client only asks Kademlia, as smoldot does: one FIND_NODE to a connected peer per lookup
+    // (`closestPeers`), without kad-dht's routing table, its timers and its peer-store writes (a fifth of an
+    // idle light client's CPU, measured), and without the ping service, which only kad-dht uses.
+    if (opts.roles === ROLE_LIGHT) return createLibp2p({ ...common, services: { identify: identify({ protocolPrefix: 'ipfs' }) } })
+    return createLibp2p({
+      ...common,
       services: {
         identify: identify({ protocolPrefix: 'ipfs' }),
-        // Kademlia pings peers through this service (outbound); inbound pings are answered by our own
+        // kad-dht pings peers through this service (outbound); inbound pings are answered by our own
         // handler (see the header), registered in its place
         ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
-        // a full node serves Kademlia; a light client only asks, as smoldot does: one FIND_NODE to a
-        // connected peer per lookup (`closestPeers`), without kad-dht's routing table, its timers and its
-        // peer-store writes (a fifth of an idle light client's CPU, measured)
-        ...(opts.roles === ROLE_LIGHT ? {} : { dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }) }),
+        dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
       },
     })
   }

@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
 import { toHex, utf8 } from '../../src/codec/index.ts'
 import { parseChainSpec } from '../../src/chain-spec/index.ts'
 import { GenesisChainServer, NetworkHost, ROLE_LIGHT, decodeLightResponse, encodeHandshake, encodeLightRequest, frame, FrameDecoder } from '../../src/network/index.ts'
@@ -82,6 +83,7 @@ test("a light host runs no Kademlia of its own: it asks its peer (FIND_NODE, ans
   const light = await NetworkHost.start({ transports: nodeTransports(), server: srv, listen: [], roles: ROLE_LIGHT, bootNodes: [a.addresses()[0]], peerSetIntervalMs: 300, targetPeers: 2 })
   try {
     assert.equal((light.libp2p.services as Record<string, unknown>).dht, undefined, 'no kad-dht service')
+    assert.ok(light.libp2p.getProtocols().includes('/ipfs/ping/1.0.0'), 'pings answered (our handler)')
     assert.ok(!light.libp2p.getProtocols().some((p) => p.endsWith('/kad')), 'no Kademlia protocol served')
     let connected = false
     for (let i = 0; i < 80 && !connected; i++) {
@@ -90,6 +92,9 @@ test("a light host runs no Kademlia of its own: it asks its peer (FIND_NODE, ans
     }
     assert.ok(connected, 'the light host holds a block-announces substream with b, which only a named')
     assert.ok(!a.isBanned(light.peerId) && !light.isBanned(a.peerId) && !light.isBanned(b.peerId), 'nobody banned')
+    // without js-libp2p's ping service, our handler still answers a full node's pings
+    const rtt = await (a.libp2p.services as { ping: { ping(p: PeerId): Promise<number> } }).ping.ping(peerIdFromString(light.peerId))
+    assert.ok(rtt >= 0 && rtt < 5000, `ping answered in ${rtt} ms`)
     // a lookup asks a connected peer, at its turn; with the target reached, nothing is asked at all
     assert.equal(await light.maintainPeers(), true)
   } finally {
