@@ -1,6 +1,6 @@
 // The libp2p host (service layer): the platform's transports (`transports.ts`), noise, yamux, identify and, for
-// a full node, Kademlia on `/<genesis>/kad` (js-libp2p's kad-dht; a light client only sends FIND_NODE
-// requests, `requests.ts`), ping, plus Substrate's protocols on top:
+// a full node, Kademlia on `/<genesis>/kad` and ping (js-libp2p's, `full-node-services.ts`; a light client
+// only sends FIND_NODE requests, `requests.ts`), plus Substrate's protocols on top:
 // block-announces/transactions/grandpa notification substreams (handshake both ways) and the sync/2,
 // light/2 and sync/warp request-response protocols, answered by a ChainServer. Peers that send
 // malformed or oversized data, the wrong genesis, or open substreams in a loop are dropped and banned;
@@ -18,8 +18,6 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { kadDHT } from '@libp2p/kad-dht'
-import { ping } from '@libp2p/ping'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -201,7 +199,7 @@ export class NetworkHost {
   private readonly inbound: InboundProtocols
 
   /** The js-libp2p node: transports, encryption, muxing, identify, (a full node's) ping and Kademlia, our bans as its gater. */
-  private static create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
+  private static async create(opts: HostOptions, privateKey: Awaited<ReturnType<typeof generateKeyPair>>, genesis: string, isBanned: (p: PeerId) => boolean) {
     // window updates once half a window is used, not one frame back per frame received (yamux-windows.ts)
     deferYamuxWindowUpdates()
     const common = {
@@ -229,18 +227,11 @@ export class NetworkHost {
     }
     // A light client only asks Kademlia, as smoldot does: one FIND_NODE to a connected peer per lookup
     // (`closestPeers`), without kad-dht's routing table, its timers and its peer-store writes (a fifth of an
-    // idle light client's CPU, measured), and without the ping service, which only kad-dht uses.
+    // idle light client's CPU, measured), and without the ping service, which only kad-dht uses; a full
+    // node loads both (`full-node-services.ts`)
     if (opts.roles === ROLE_LIGHT) return createLibp2p({ ...common, services: { identify: identify({ protocolPrefix: 'ipfs' }) } })
-    return createLibp2p({
-      ...common,
-      services: {
-        identify: identify({ protocolPrefix: 'ipfs' }),
-        // kad-dht pings peers through this service (outbound); inbound pings are answered by our own
-        // handler (see the header), registered in its place
-        ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
-        dht: kadDHT({ protocol: `/${genesis}/kad`, clientMode: false, peerInfoMapper: (p) => p }),
-      },
-    })
+    const { fullNodeServices } = await import('./full-node-services.ts')
+    return createLibp2p({ ...common, services: { identify: identify({ protocolPrefix: 'ipfs' }), ...fullNodeServices(genesis) } })
   }
 
   static async start(opts: HostOptions): Promise<NetworkHost> {
