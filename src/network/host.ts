@@ -20,8 +20,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { base58 } from '@scure/base'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { toHex } from '../codec/index.ts'
 import { libp2pLogger } from './libp2p-logger.ts'
@@ -38,7 +36,6 @@ import {
   frame,
   type BlockAnnouncesHandshake,
   type GrandpaGossip,
-  type KadPeer,
   type LightRequest,
 } from './codec/index.ts'
 import type { ChainServer } from './chain-server.ts'
@@ -53,6 +50,7 @@ import { withWholeEncryptedWrites } from './encrypted-writes.ts'
 import { skipRepeatedProtocolMerges } from './peer-store-merges.ts'
 import { REQUEST_TIMEOUT_MS, RequestClient, RequestTooLargeError } from './requests.ts'
 import { InboundProtocols } from './inbound.ts'
+import { FindNodeLookups, type FoundPeer } from './kad-lookup.ts'
 
 export { PeerTimeoutError, RequestTooLargeError }
 
@@ -102,25 +100,6 @@ export interface HostOptions {
 export interface PeerInfo {
   peerId: string
   handshake?: BlockAnnouncesHandshake
-}
-
-/** A peer a Kademlia answer names, as strings; undefined when its id or every address fails to parse. */
-function kadPeer(p: KadPeer): { id: string; addrs: string[] } | undefined {
-  let id: string
-  try {
-    id = peerIdFromString(base58.encode(p.id)).toString()
-  } catch {
-    return undefined
-  }
-  const addrs: string[] = []
-  for (const a of p.addrs) {
-    try {
-      addrs.push(multiaddr(a).toString())
-    } catch {
-      // an address we cannot read: the others may do
-    }
-  }
-  return addrs.length ? { id, addrs } : undefined
 }
 
 /** A peer's block-announces handshake is this large at most. */
@@ -491,25 +470,17 @@ export class NetworkHost {
 
   /**
    * Peers Kademlia knows close to `key`: a full node's iterative lookup through kad-dht; a light client
-   * asks one connected peer (FIND_NODE), the next one at the next lookup. Entries whose id or addresses do
-   * not parse are skipped.
+   * asks one connected peer (FIND_NODE, `kad-lookup.ts`), those with a handshake first.
    */
-  private async *closestPeers(key: Uint8Array, signal: AbortSignal): AsyncGenerator<{ id: string; addrs: string[] }> {
+  private async *closestPeers(key: Uint8Array, signal: AbortSignal): AsyncGenerator<FoundPeer> {
     if (this.roles !== ROLE_LIGHT) {
       for await (const p of this.libp2p.peerRouting.getClosestPeers(key, { signal })) yield { id: p.id.toString(), addrs: p.multiaddrs.map((m) => m.toString()) }
       return
     }
-    const candidates = this.announcingPeers().map((p) => p.peerId)
-    const asked = candidates.length ? candidates : this.libp2p.getPeers().map((p) => p.toString())
-    if (asked.length === 0) return
-    const peer = asked[this.kadTurn++ % asked.length]
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }))
-    for (const p of await Promise.race([this.requests.findNode(peer, key), aborted])) {
-      const found = kadPeer(p)
-      if (found) yield found
-    }
+    const announcing = this.announcingPeers().map((p) => p.peerId)
+    yield* this.lookups.closestPeers(announcing.length ? announcing : this.libp2p.getPeers().map((p) => p.toString()), key, signal)
   }
-  private kadTurn = 0
+  private readonly lookups = new FindNodeLookups((peer, key) => this.requests.findNode(peer, key))
 
   /** A Kademlia lookup when below the target of peers; resolves to whether it found a peer we did not know. */
   maintainPeers(): Promise<boolean> {

@@ -1,7 +1,9 @@
 // Kademlia's FIND_NODE codec (src/network/codec/kad.ts) against js-libp2p kad-dht's own protobuf codec
 // (generated from dht.proto by protons; an implementation that is not ours): our request decodes there as
 // FIND_NODE with its key, their answers decode here with every peer and address, for random peers; and
-// malformed or oversized answers give a ProtocolError, never another error.
+// malformed or oversized answers give a ProtocolError, never another error. Then what a light client's
+// lookup keeps of an answer (src/network/kad-lookup.ts), its ids and addresses built by libp2p's own
+// peer-id and multiaddr libraries.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -54,4 +56,23 @@ test('kad: answers of another type, without peer ids, with too many peers, or ga
     }),
     { numRuns: 2000 },
   )
+})
+
+test('kad: the peers an answer names become strings; a bad id drops the peer, a bad address only itself', async () => {
+  const { generateKeyPair } = await import('@libp2p/crypto/keys')
+  const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+  const { multiaddr } = await import('@multiformats/multiaddr')
+  const { foundPeer, FindNodeLookups } = await import('../../src/network/kad-lookup.ts')
+  const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const good = multiaddr('/ip4/10.0.0.1/tcp/30333')
+  const ws = multiaddr('/dns4/example.org/tcp/443/wss')
+  const idBytes = id.toMultihash().bytes
+  assert.deepEqual(foundPeer({ id: idBytes, addrs: [good.bytes, Uint8Array.of(0xff, 0xff), ws.bytes] }), { id: id.toString(), addrs: ['/ip4/10.0.0.1/tcp/30333', '/dns4/example.org/tcp/443/wss'] })
+  assert.equal(foundPeer({ id: idBytes, addrs: [Uint8Array.of(0xff)] }), undefined, 'no address left')
+  assert.equal(foundPeer({ id: Uint8Array.of(1, 2, 3), addrs: [good.bytes] }), undefined, 'not a peer id')
+  // each lookup asks the next peer in turn
+  const asked: string[] = []
+  const lookups = new FindNodeLookups(async (peer) => (asked.push(peer), [{ id: idBytes, addrs: [good.bytes] }]))
+  for (let i = 0; i < 3; i++) for await (const p of lookups.closestPeers(['a', 'b'], new Uint8Array(32), AbortSignal.timeout(1000))) assert.equal(p.id, id.toString())
+  assert.deepEqual(asked, ['a', 'b', 'a'])
 })
