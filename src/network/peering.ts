@@ -14,6 +14,7 @@ import type { Libp2p } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import { PeerSet, type PeerSlotKind } from './peer-set.ts'
 import { PeerReputations, type ReputationChange } from './reputation.ts'
+import type { FoundPeer } from './kad-lookup.ts'
 
 /** Bans remembered at once (expired ones are dropped at every lookup round). */
 const MAX_BANS = 10_000
@@ -51,7 +52,7 @@ export interface PeeringLink {
    * Peers Kademlia knows close to `key`, with their addresses (multiaddr strings): a full node's iterative
    * lookup, or a light client's question to one peer. May throw (no peer to ask, no answer).
    */
-  closestPeers(key: Uint8Array, signal: AbortSignal): AsyncIterable<{ id: string; addrs: string[] }>
+  closestPeers(key: Uint8Array, signal: AbortSignal): AsyncIterable<FoundPeer>
 }
 
 export class Peering {
